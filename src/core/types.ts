@@ -1,0 +1,45 @@
+/** Interfaces that join the pure core to the places it runs (Node CLI, browser worker). */
+
+/** Encoder output for T frames at 12.5 Hz, row-major [T, dim]. */
+export interface EncodedFeatures {
+  frames: number;
+  semantic: Float32Array;
+  acoustic: Float32Array;
+}
+
+/** The merged segments of one τ, as the quantizer wants them. */
+export interface MergeResult {
+  tau: number;
+  /** Segment count K. */
+  segments: number;
+  /** Frames per segment, 1..maxSegmentFrames, length K. */
+  lengths: Uint32Array;
+  /** Segment means, row-major [K, semanticDim] and [K, acousticDim]. */
+  semanticMean: Float32Array;
+  acousticMean: Float32Array;
+}
+
+/**
+ * Runs the three ONNX models. Implemented with onnxruntime-node (CLI) and onnxruntime-web
+ * (worker: WebGPU or WASM). Tensor names and shapes come from models.json.
+ */
+export interface InferenceBackend {
+  /** Which execution provider runs: 'webgpu', 'wasm' or 'cpu' (Node). */
+  readonly name: 'webgpu' | 'wasm' | 'cpu';
+  /** audio: 16 kHz mono, length a multiple of frameSamples. */
+  encode(audio: Float32Array): Promise<EncodedFeatures>;
+  /** Returns codes [K, codeGroups]. */
+  quantize(merged: MergeResult): Promise<Int32Array>;
+  /** codes [K, codeGroups] and lengths [K] → audio of sum(lengths) * frameSamples samples. */
+  decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/**
+ * Frame merging: the TS twin (src/core/merge.ts) in Node, WGSL kernels in the browser.
+ * `similarities` is split out so the τ search can bisect on it without recomputing.
+ */
+export interface Merger {
+  similarities(features: EncodedFeatures): Promise<Float32Array>;
+  merge(features: EncodedFeatures, similarities: Float32Array, tau: number): Promise<MergeResult>;
+}
