@@ -1,0 +1,97 @@
+/**
+ * The shipped ONNX models, run by onnxruntime-node, agree with the PyTorch model that exported them:
+ * training/export.py writes PyTorch's outputs on a real speech clip to test/fixtures/golden/.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { parseManifest } from '../src/core/manifest.ts';
+
+const MODELS_DIR = 'public/models';
+const GOLDEN_DIR = 'test/fixtures/golden';
+
+interface GoldenMeta {
+  modelId: string;
+  frames: number;
+  segments: number;
+  tensors: Record<string, { dtype: string; shape: number[]; offset: number }>;
+}
+
+const meta = JSON.parse(readFileSync(`${GOLDEN_DIR}/golden.json`, 'utf8')) as GoldenMeta;
+const bin = readFileSync(`${GOLDEN_DIR}/golden.bin`);
+const manifest = parseManifest(JSON.parse(readFileSync(`${MODELS_DIR}/models.json`, 'utf8')));
+
+function golden(name: string): Float32Array | Int32Array {
+  const t = meta.tensors[name];
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  const bytes = bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + count * 4);
+  return t.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+async function session(name: 'encoder' | 'quantizer' | 'decoder'): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(`${MODELS_DIR}/${manifest.models[name].file}`);
+}
+
+describe('ONNX models agree with PyTorch (golden tensors from training/export.py)', () => {
+  it('golden tensors belong to the shipped models', () => {
+    expect(meta.modelId).toBe(manifest.modelId);
+  });
+
+  it('encoder: same semantic and acoustic features', async () => {
+    const audio = golden('audio_in') as Float32Array;
+    const out = await (
+      await session('encoder')
+    ).run({ audio: new ort.Tensor('float32', audio, [1, audio.length]) });
+    expect(out.semantic.dims).toEqual([1, meta.frames, manifest.semanticDim]);
+    expect(maxAbsDiff(out.semantic.data as Float32Array, golden('semantic'))).toBeLessThan(1e-3);
+    expect(maxAbsDiff(out.acoustic.data as Float32Array, golden('acoustic'))).toBeLessThan(1e-3);
+  });
+
+  it('quantizer: identical integer codes', async () => {
+    const K = meta.segments;
+    const out = await (
+      await session('quantizer')
+    ).run({
+      semantic_mean: new ort.Tensor('float32', golden('semantic_mean') as Float32Array, [
+        1,
+        K,
+        manifest.semanticDim,
+      ]),
+      acoustic_mean: new ort.Tensor('float32', golden('acoustic_mean') as Float32Array, [
+        1,
+        K,
+        manifest.acousticDim,
+      ]),
+      segment_length: new ort.Tensor('float32', golden('segment_length') as Float32Array, [1, K]),
+    });
+    expect(out.codes.type).toBe('int32');
+    const codes = out.codes.data as Int32Array;
+    const expected = golden('codes');
+    let mismatches = 0;
+    for (let i = 0; i < codes.length; i++) if (codes[i] !== expected[i]) mismatches++;
+    // A code may flip where a latent sits on a rounding edge (float differences of ~1e-7).
+    expect(mismatches / codes.length).toBeLessThan(0.01);
+  });
+
+  it('decoder: same waveform from the same codes', async () => {
+    const K = meta.segments;
+    const T = meta.frames;
+    const out = await (
+      await session('decoder')
+    ).run({
+      codes: new ort.Tensor('int32', golden('codes') as Int32Array, [1, K, manifest.codeGroups]),
+      segment_length: new ort.Tensor('float32', golden('segment_length') as Float32Array, [1, K]),
+      frame_segment: new ort.Tensor('int32', golden('frame_segment') as Int32Array, [1, T]),
+      frame_position: new ort.Tensor('float32', golden('frame_position') as Float32Array, [1, T]),
+    });
+    expect(out.audio.dims).toEqual([1, T * manifest.frameSamples]);
+    expect(maxAbsDiff(out.audio.data as Float32Array, golden('audio_out'))).toBeLessThan(1e-3);
+  });
+});

@@ -1,0 +1,234 @@
+"""Export a trained codec to ONNX (opset 17) + public/models/models.json (+ golden tensors for the
+PyTorch-vs-onnxruntime-node agreement test).
+
+  /usr/bin/python3 -m training.export --ckpt training/runs/main/codec.pt --out public/models
+"""
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from training.model import Codec, Config
+
+OPSET = 17
+
+
+class EncoderOnnx(torch.nn.Module):
+    def __init__(self, m: Codec):
+        super().__init__()
+        self.m = m
+
+    def forward(self, audio):
+        sem, ac = self.m.encode_frames(audio)
+        return sem, ac
+
+
+class QuantizerOnnx(torch.nn.Module):
+    def __init__(self, m: Codec):
+        super().__init__()
+        self.q = m.quantizer
+
+    def forward(self, semantic_mean, acoustic_mean, segment_length):
+        z = self.q.latent(semantic_mean, acoustic_mean, segment_length)
+        _, digits = self.q.quantize(z)
+        return self.q.codes_from_digits(digits).to(torch.int32)
+
+
+class DecoderOnnx(torch.nn.Module):
+    def __init__(self, m: Codec):
+        super().__init__()
+        self.q, self.d = m.quantizer, m.decoder
+
+    def forward(self, codes, segment_length, frame_segment, frame_position):
+        latent = self.q.dequantize_codes(codes.to(torch.float32))  # (1, K, latent)
+        return self.d(latent[0], segment_length[0], frame_segment.to(torch.int64), frame_position)
+
+
+def sha256(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def load_codec(ckpt_path):
+    ck = torch.load(ckpt_path, map_location='cpu')
+    cfg = ck.get('config')
+    if cfg is None:
+        with open(os.path.join(os.path.dirname(ckpt_path), 'config.json')) as f:
+            cfg = json.load(f)
+    m = Codec(Config(**cfg))
+    m.load_state_dict({k: v.float() for k, v in ck['model'].items()})
+    m.eval()
+    return m, ck
+
+
+def merge_numpy(sem, tau, max_len):
+    """Reference merge for export-time tensors (same rule as src/core/merge.ts)."""
+    T = sem.shape[0]
+    n = np.linalg.norm(sem, axis=1)
+    sim = np.full(T, -1.0, np.float32)
+    sim[1:] = (sem[1:] * sem[:-1]).sum(1) / np.maximum(n[1:] * n[:-1], 1e-8)
+    flags = np.zeros(T, bool)
+    run = 0
+    for t in range(T):
+        if t == 0 or sim[t] <= tau:
+            run = t
+        flags[t] = (t - run) % max_len == 0
+    ids = np.cumsum(flags) - 1
+    K = int(flags.sum())
+    lengths = np.bincount(ids, minlength=K).astype(np.float32)
+    pos = np.zeros(T, np.float32)
+    for t in range(1, T):
+        pos[t] = 0 if flags[t] else pos[t - 1] + 1
+    return sim, ids.astype(np.int32), lengths, pos
+
+
+def tau_calibration(m, files, c):
+    """Mean achieved rate per tau over real speech files (what the slider's bisection walks along)."""
+    taus = [1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.3, 0.0]
+    rates = {t: [] for t in taus}
+    for fpath in files:
+        x, sr = sf.read(fpath, dtype='float32')
+        x = x[: len(x) // c.frame_samples * c.frame_samples]
+        if len(x) < c.frame_samples * 4:
+            continue
+        with torch.no_grad():
+            sem = m.encode_frames(torch.from_numpy(x)[None])[0][0].numpy()
+        for t in taus:
+            _, _, lengths, _ = merge_numpy(sem, t, c.max_segment_frames)
+            rates[t].append(12.5 * len(lengths) / sem.shape[0])
+    return [{'tau': t, 'rateHz': round(float(np.mean(v)), 3)} for t, v in rates.items() if v]
+
+
+def spec(type_, shape):
+    return {'type': type_, 'shape': shape}
+
+
+def export(ckpt, out, calib_files, golden_wav=None, golden_out=None):
+    m, ck = load_codec(ckpt)
+    c = m.c
+    os.makedirs(out, exist_ok=True)
+    S, T = c.frame_samples * 10, 10
+    audio = torch.randn(1, S) * 0.1
+    sem, ac = m.encode_frames(audio)
+    torch.onnx.export(EncoderOnnx(m), (audio,), os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
+                      input_names=['audio'], output_names=['semantic', 'acoustic'],
+                      dynamic_axes={'audio': {1: 'S'}, 'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
+    K = 6
+    lengths = torch.tensor([[1.0, 2.0, 1.0, 3.0, 2.0, 1.0]])
+    torch.onnx.export(QuantizerOnnx(m), (sem[:, :K], ac[:, :K], lengths), os.path.join(out, 'quantizer.onnx'),
+                      opset_version=OPSET, input_names=['semantic_mean', 'acoustic_mean', 'segment_length'],
+                      output_names=['codes'],
+                      dynamic_axes={'semantic_mean': {1: 'K'}, 'acoustic_mean': {1: 'K'}, 'segment_length': {1: 'K'},
+                                    'codes': {1: 'K'}})
+    codes = QuantizerOnnx(m)(sem[:, :K], ac[:, :K], lengths)
+    fseg = torch.tensor([[0, 1, 1, 2, 3, 3, 3, 4, 4, 5]], dtype=torch.int32)
+    fpos = torch.tensor([[0, 0, 1, 0, 0, 1, 2, 0, 1, 0]], dtype=torch.float32)
+    torch.onnx.export(DecoderOnnx(m), (codes, lengths, fseg, fpos), os.path.join(out, 'decoder.onnx'),
+                      opset_version=OPSET,
+                      input_names=['codes', 'segment_length', 'frame_segment', 'frame_position'],
+                      output_names=['audio'],
+                      dynamic_axes={'codes': {1: 'K'}, 'segment_length': {1: 'K'}, 'frame_segment': {1: 'T'},
+                                    'frame_position': {1: 'T'}, 'audio': {1: 'S'}})
+    files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder']}
+    hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
+    model_id = hashlib.sha256(''.join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:8]
+    sd, ad, G = c.sem_dim, c.ac_dim, c.code_groups
+    sigs = {
+        'encoder': ({'audio': spec('float32', [1, 'S'])},
+                    {'semantic': spec('float32', [1, 'T', sd]), 'acoustic': spec('float32', [1, 'T', ad])}),
+        'quantizer': ({'semantic_mean': spec('float32', [1, 'K', sd]), 'acoustic_mean': spec('float32', [1, 'K', ad]),
+                       'segment_length': spec('float32', [1, 'K'])},
+                      {'codes': spec('int32', [1, 'K', G])}),
+        'decoder': ({'codes': spec('int32', [1, 'K', G]), 'segment_length': spec('float32', [1, 'K']),
+                     'frame_segment': spec('int32', [1, 'T']), 'frame_position': spec('float32', [1, 'T'])},
+                    {'audio': spec('float32', [1, 'S'])}),
+    }
+    manifest = {
+        'formatVersion': 1,
+        'modelId': model_id,
+        'sampleRateHz': c.sample_rate,
+        'frameSamples': c.frame_samples,
+        'frameRateHz': c.sample_rate / c.frame_samples,
+        'maxSegmentFrames': c.max_segment_frames,
+        'lengthBits': int(np.ceil(np.log2(c.max_segment_frames))),
+        'semanticDim': sd,
+        'acousticDim': ad,
+        'codeGroups': G,
+        'bitsPerCode': c.bits_per_code,
+        'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
+        'semanticCodeGroups': c.semantic_code_groups,
+        'tauCalibration': tau_calibration(m, calib_files, c),
+        'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
+                       'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
+        'training': {'steps': int(ck.get('step', 0)), 'hours': round(float(ck.get('seconds', 0)) / 3600, 3),
+                     'config': dataclasses.asdict(c)},
+    }
+    with open(os.path.join(out, 'models.json'), 'w') as f:
+        json.dump(manifest, f, indent=2)
+        f.write('\n')
+    if golden_wav and golden_out:
+        write_golden(m, golden_wav, golden_out, manifest)
+    print(f'exported {out}: model {model_id}, ' + ', '.join(f'{n} {manifest["models"][n]["bytes"] / 1e6:.2f} MB'
+                                                            for n in files))
+    return manifest
+
+
+def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
+    """PyTorch outputs of every model on a real clip, for test/models-golden.test.ts."""
+    c = m.c
+    x, _ = sf.read(wav, dtype='float32')
+    n = int(seconds * c.sample_rate) // c.frame_samples * c.frame_samples
+    x = x[:n]
+    with torch.no_grad():
+        sem, ac = m.encode_frames(torch.from_numpy(x)[None])
+        s, a = sem[0].numpy(), ac[0].numpy()
+        _, ids, lengths, pos = merge_numpy(s, tau, c.max_segment_frames)
+        K = len(lengths)
+        sm = np.stack([s[ids == k].mean(0) for k in range(K)]).astype(np.float32)
+        am = np.stack([a[ids == k].mean(0) for k in range(K)]).astype(np.float32)
+        L = torch.from_numpy(lengths)[None]
+        codes = QuantizerOnnx(m)(torch.from_numpy(sm)[None], torch.from_numpy(am)[None], L)
+        audio = DecoderOnnx(m)(codes, L, torch.from_numpy(ids)[None], torch.from_numpy(pos)[None])
+    tensors = {'audio_in': x, 'semantic': s, 'acoustic': a, 'semantic_mean': sm, 'acoustic_mean': am,
+               'segment_length': lengths, 'codes': codes[0].numpy().astype(np.int32),
+               'frame_segment': ids, 'frame_position': pos, 'audio_out': audio[0].numpy()}
+    os.makedirs(out_dir, exist_ok=True)
+    meta = {'modelId': manifest['modelId'], 'tau': tau, 'frames': int(s.shape[0]), 'segments': K, 'tensors': {}}
+    offset = 0
+    with open(os.path.join(out_dir, 'golden.bin'), 'wb') as f:
+        for name, arr in tensors.items():
+            arr = np.ascontiguousarray(arr)
+            f.write(arr.tobytes())
+            meta['tensors'][name] = {'dtype': str(arr.dtype), 'shape': list(arr.shape), 'offset': offset}
+            offset += arr.nbytes
+    with open(os.path.join(out_dir, 'golden.json'), 'w') as f:
+        json.dump(meta, f, indent=1)
+        f.write('\n')
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--ckpt', required=True)
+    p.add_argument('--out', default='public/models')
+    p.add_argument('--calib-dir', default='training/data/corpus/heldout',
+                   help='real speech for the tau -> rate table (the held-out set is never trained on)')
+    p.add_argument('--calib-files', type=int, default=40)
+    p.add_argument('--golden-wav', default='test/fixtures/speech-en-6s.wav')
+    p.add_argument('--golden-out', default='test/fixtures/golden')
+    a = p.parse_args()
+    files = []
+    if os.path.isdir(a.calib_dir):
+        files = sorted(os.path.join(a.calib_dir, f) for f in os.listdir(a.calib_dir) if f.endswith('.wav'))
+        files = files[:: max(1, len(files) // a.calib_files)][: a.calib_files]
+    if not files:
+        files = [a.golden_wav]
+    export(a.ckpt, a.out, files, a.golden_wav, a.golden_out)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,31 @@
+"""Reconstruction losses: multi-resolution log-mel and STFT magnitude (no adversarial term)."""
+import torch
+import torch.nn.functional as F
+import torchaudio
+
+_RESOLUTIONS = [(256, 64), (512, 128), (1024, 256), (2048, 512)]
+
+
+class SpectralLoss(torch.nn.Module):
+    def __init__(self, sample_rate=16000, n_mels=80):
+        super().__init__()
+        self.mels = torch.nn.ModuleList(
+            torchaudio.transforms.MelSpectrogram(sample_rate, n_fft=n, hop_length=h, n_mels=min(n_mels, n // 8),
+                                                 power=1.0, center=True)
+            for n, h in _RESOLUTIONS
+        )
+        for n, _ in _RESOLUTIONS:
+            self.register_buffer(f'win{n}', torch.hann_window(n))
+
+    def forward(self, y_hat, y):
+        """y_hat, y (B, S) -> scalar loss, dict of parts."""
+        mel = sum(F.l1_loss(torch.log(m(y_hat) + 1e-5), torch.log(m(y) + 1e-5)) for m in self.mels) / len(self.mels)
+        sc, mag = 0.0, 0.0
+        for n, h in _RESOLUTIONS:
+            w = getattr(self, f'win{n}')
+            a = torch.stft(y_hat, n, h, window=w, return_complex=True).abs()
+            b = torch.stft(y, n, h, window=w, return_complex=True).abs()
+            sc = sc + torch.linalg.norm(b - a) / (torch.linalg.norm(b) + 1e-7)
+            mag = mag + F.l1_loss(torch.log(a + 1e-5), torch.log(b + 1e-5))
+        sc, mag = sc / len(_RESOLUTIONS), mag / len(_RESOLUTIONS)
+        return mel + 0.5 * mag + sc, {'mel': float(mel), 'mag': float(mag), 'sc': float(sc)}

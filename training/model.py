@@ -1,0 +1,380 @@
+"""FlexiCodec-style dynamic-frame-rate speech codec, sized for CPU training.
+
+Streams at 12.5 Hz (1280 samples a frame):
+  semantic: log-mel -> conv stack -> 64-d embedding trained as a phone classifier (cosine head),
+            so the cosine similarity of adjacent frames is high inside a phone and low across phones.
+  acoustic: log-mel -> conv stack -> 128-d.
+Merge (runtime: WGSL kernels / TS twin; training: `merge_segments`): a segment starts where
+cos(sem[t-1], sem[t]) <= tau or where it already holds 8 frames; segments are mean-pooled.
+Quantizer: segment means + length -> 7 FSQ groups of 4 channels x 8 levels (group 0 from the
+semantic mean only, as the paper's first codebook) = 84 bits a segment.
+Decoder: dequantized segment -> expanded back to 12.5 Hz with in-segment position -> Transformer
+at 12.5 Hz -> x8 upsample -> ConvNeXt at 100 Hz -> iSTFT head (Vocos style), iSTFT as a
+transposed conv with a DFT basis so it exports to ONNX.
+"""
+from dataclasses import dataclass, field
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchaudio
+
+
+@dataclass
+class Config:
+    sample_rate: int = 16000
+    frame_samples: int = 1280  # 12.5 Hz
+    hop: int = 160  # mel and iSTFT hop, 100 Hz
+    n_fft: int = 512  # analysis window of the log-mel front end
+    n_mels: int = 80
+    sem_dim: int = 64
+    ac_dim: int = 128
+    n_phones: int = 64  # size of the phone inventory (set from data)
+    enc_channels: int = 192
+    sem_blocks: int = 4
+    ac_blocks: int = 3
+    fsq_levels: int = 8
+    fsq_channels_per_group: int = 4
+    code_groups: int = 7
+    semantic_code_groups: int = 1
+    max_segment_frames: int = 8
+    dec_dim: int = 256
+    dec_layers: int = 4
+    dec_heads: int = 4
+    up_dim: int = 192
+    up_blocks: int = 4
+    istft_n_fft: int = 640
+
+    @property
+    def upsample(self) -> int:
+        return self.frame_samples // self.hop  # 8
+
+    @property
+    def latent_channels(self) -> int:
+        return self.code_groups * self.fsq_channels_per_group
+
+    @property
+    def bits_per_code(self) -> int:
+        return int(round(self.fsq_channels_per_group * math.log2(self.fsq_levels)))
+
+
+def tiny_config(**kw) -> Config:
+    """A config small enough for a CI smoke test (seconds per step)."""
+    base = dict(enc_channels=32, sem_blocks=1, ac_blocks=1, dec_dim=32, dec_layers=1, dec_heads=2,
+                up_dim=32, up_blocks=1, sem_dim=16, ac_dim=16)
+    base.update(kw)
+    return Config(**base)
+
+
+class LogMel(nn.Module):
+    """Log-mel spectrogram with the STFT as a strided conv (torch.stft does not export to ONNX).
+
+    audio (B, S) -> (B, n_mels, S // hop); S must be a multiple of hop.
+    """
+
+    def __init__(self, c: Config):
+        super().__init__()
+        n_bins = c.n_fft // 2 + 1
+        window = torch.hann_window(c.n_fft, periodic=True)
+        t = torch.arange(c.n_fft).float()
+        f = torch.arange(n_bins).float()
+        ang = 2 * math.pi * f[:, None] * t[None, :] / c.n_fft
+        basis = torch.cat([torch.cos(ang) * window, -torch.sin(ang) * window], 0)  # (2*bins, n_fft)
+        self.register_buffer('basis', basis[:, None, :])
+        fb = torchaudio.functional.melscale_fbanks(n_bins, 0.0, c.sample_rate / 2, c.n_mels, c.sample_rate)
+        self.register_buffer('fb', fb.t().contiguous())  # (n_mels, bins)
+        self.hop = c.hop
+        self.pad = (c.n_fft - c.hop) // 2
+        self.n_bins = n_bins
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        x = F.pad(audio[:, None, :], (self.pad, self.pad))
+        spec = F.conv1d(x, self.basis, stride=self.hop)  # (B, 2*bins, frames)
+        re, im = spec[:, : self.n_bins], spec[:, self.n_bins:]
+        power = re * re + im * im
+        mel = torch.matmul(self.fb, power)  # (B, n_mels, frames)
+        return torch.log(mel + 1e-5)
+
+
+class ResBlock(nn.Module):
+    """Dilated conv residual block, (B, C, T) -> (B, C, T)."""
+
+    def __init__(self, ch: int, dilation: int):
+        super().__init__()
+        self.conv1 = nn.Conv1d(ch, ch, 3, padding=dilation, dilation=dilation)
+        self.conv2 = nn.Conv1d(ch, ch, 1)
+        self.norm = nn.GroupNorm(1, ch)
+
+    def forward(self, x):
+        return x + self.conv2(F.gelu(self.conv1(self.norm(x))))
+
+
+class FrameEncoder(nn.Module):
+    """log-mel (B, n_mels, 8T) -> (B, T, out_dim): three stride-2 convs to 12.5 Hz, then dilated blocks."""
+
+    def __init__(self, c: Config, out_dim: int, blocks: int):
+        super().__init__()
+        ch = c.enc_channels
+        self.down = nn.Sequential(
+            nn.Conv1d(c.n_mels, ch, 4, stride=2, padding=1), nn.GELU(),
+            nn.Conv1d(ch, ch, 4, stride=2, padding=1), nn.GELU(),
+            nn.Conv1d(ch, ch, 4, stride=2, padding=1),
+        )
+        self.blocks = nn.Sequential(*[ResBlock(ch, d) for d in [1, 2, 4, 1, 2, 4][:blocks]])
+        self.out = nn.Conv1d(ch, out_dim, 1)
+
+    def forward(self, mel):
+        x = self.out(self.blocks(self.down(mel)))  # (B, out_dim, T)
+        return x.transpose(1, 2)
+
+
+class SemanticEncoder(nn.Module):
+    """Phone-trained front end. Cosine-classifier head so that embeddings of one phone point one way."""
+
+    def __init__(self, c: Config):
+        super().__init__()
+        self.net = FrameEncoder(c, c.sem_dim, c.sem_blocks)
+        self.prototypes = nn.Parameter(torch.randn(c.n_phones, c.sem_dim) * 0.1)
+        self.scale = 16.0
+
+    def forward(self, mel):
+        return self.net(mel)  # (B, T, sem_dim)
+
+    def phone_logits(self, emb):
+        return self.scale * F.normalize(emb, dim=-1) @ F.normalize(self.prototypes, dim=-1).t()
+
+
+def merge_segments(sem: torch.Tensor, tau: torch.Tensor, max_len: int):
+    """Training-time twin of src/core/merge.ts for a batch.
+
+    Args: sem (B, T, D); tau (B,) thresholds.
+    Returns: seg_id (B, T) long, global across the batch; n_seg (int); flags (B, T) bool.
+    """
+    B, T, _ = sem.shape
+    sim = F.cosine_similarity(sem[:, 1:], sem[:, :-1], dim=-1, eps=1e-8)  # (B, T-1)
+    brk = torch.ones(B, T, dtype=torch.bool, device=sem.device)
+    brk[:, 1:] = sim <= tau[:, None]
+    t_idx = torch.arange(T, device=sem.device)[None, :].expand(B, T)
+    run_start = torch.cummax(torch.where(brk, t_idx, torch.zeros_like(t_idx)), dim=1).values
+    flags = ((t_idx - run_start) % max_len) == 0
+    seg_id = torch.cumsum(flags.long().flatten(), 0) - 1  # global ids in row-major order
+    return seg_id.view(B, T), int(flags.sum()), flags
+
+
+def segment_mean(x: torch.Tensor, seg_id: torch.Tensor, n_seg: int):
+    """x (B, T, D), seg_id (B, T) global -> means (n_seg, D), lengths (n_seg,)."""
+    D = x.shape[-1]
+    flat = x.reshape(-1, D)
+    ids = seg_id.reshape(-1)
+    sums = torch.zeros(n_seg, D, device=x.device, dtype=x.dtype).index_add(0, ids, flat)
+    lengths = torch.zeros(n_seg, device=x.device, dtype=x.dtype).index_add(0, ids, torch.ones_like(ids, dtype=x.dtype))
+    return sums / lengths[:, None], lengths
+
+
+def frame_positions(flags: torch.Tensor):
+    """flags (B, T) bool -> 0-based position of each frame inside its segment, (B, T) float."""
+    B, T = flags.shape
+    t_idx = torch.arange(T, device=flags.device)[None, :].expand(B, T)
+    start = torch.cummax(torch.where(flags, t_idx, torch.zeros_like(t_idx)), dim=1).values
+    return (t_idx - start).float()
+
+
+class Quantizer(nn.Module):
+    """Segment means -> FSQ digits. Group 0 sees only the semantic mean (the semantic codebook)."""
+
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        sem_ch = c.semantic_code_groups * c.fsq_channels_per_group
+        self.sem_proj = nn.Sequential(nn.Linear(c.sem_dim, 128), nn.GELU(), nn.Linear(128, sem_ch))
+        self.len_emb = nn.Embedding(c.max_segment_frames, 64)
+        self.ac_proj = nn.Sequential(
+            nn.Linear(c.sem_dim + c.ac_dim + 64, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
+            nn.Linear(384, c.latent_channels - sem_ch),
+        )
+
+    def latent(self, sem_mean, ac_mean, length):
+        """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 -> (…, latent_channels) in (-1, 1)."""
+        le = self.len_emb((length - 1).clamp(0, self.c.max_segment_frames - 1).long())
+        z_sem = self.sem_proj(sem_mean)
+        z_ac = self.ac_proj(torch.cat([sem_mean, ac_mean, le], -1))
+        return torch.tanh(torch.cat([z_sem, z_ac], -1))
+
+    def quantize(self, z):
+        """z in (-1,1) -> (dequantized with straight-through gradient, integer digits 0..L-1)."""
+        L = self.c.fsq_levels
+        digits = torch.round((z + 1) * 0.5 * (L - 1))
+        deq = digits / (L - 1) * 2 - 1
+        return z + (deq - z).detach(), digits
+
+    def codes_from_digits(self, digits):
+        """(…, groups*4) digits -> (…, groups) code index, digit j weighted by L**j."""
+        c = self.c
+        d = digits.reshape(*digits.shape[:-1], c.code_groups, c.fsq_channels_per_group)
+        w = torch.tensor([c.fsq_levels ** j for j in range(c.fsq_channels_per_group)], dtype=d.dtype, device=d.device)
+        return (d * w).sum(-1)
+
+    def dequantize_codes(self, codes):
+        """(…, groups) float code index -> (…, latent_channels) values in [-1, 1]."""
+        c = self.c
+        L = float(c.fsq_levels)
+        digs = []
+        for j in range(c.fsq_channels_per_group):
+            hi = torch.floor(codes / (L ** j))
+            digs.append(hi - L * torch.floor(hi / L))
+        d = torch.stack(digs, -1)  # (…, groups, 4)
+        d = d.reshape(*codes.shape[:-1], c.latent_channels)
+        return d / (L - 1) * 2 - 1
+
+
+class Attention(nn.Module):
+    """Plain multi-head self-attention with explicit matmuls (exports cleanly to opset 17)."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        B, T, C = x.shape  # batch, frames, channels
+        q, k, v = self.qkv(x).split(C, dim=2)
+        h = self.heads
+        q = q.reshape(B, T, h, C // h).transpose(1, 2)  # (B, h, T, C/h)
+        k = k.reshape(B, T, h, C // h).transpose(1, 2)
+        v = v.reshape(B, T, h, C // h).transpose(1, 2)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(C // h), dim=-1)
+        y = (att @ v).transpose(1, 2).reshape(B, T, C)
+        return self.proj(y)
+
+
+class TransformerBlock(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.n1 = nn.LayerNorm(dim)
+        self.att = Attention(dim, heads)
+        self.n2 = nn.LayerNorm(dim)
+        self.ff = nn.Sequential(nn.Linear(dim, dim * 2), nn.GELU(), nn.Linear(dim * 2, dim))
+
+    def forward(self, x):
+        x = x + self.att(self.n1(x))
+        return x + self.ff(self.n2(x))
+
+
+class ConvNeXtBlock(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dw = nn.Conv1d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim)
+        self.pw1 = nn.Linear(dim, dim * 2)
+        self.pw2 = nn.Linear(dim * 2, dim)
+        self.gamma = nn.Parameter(torch.full((dim,), 0.1))
+
+    def forward(self, x):  # (B, C, F)
+        y = self.dw(x).transpose(1, 2)
+        y = self.pw2(F.gelu(self.pw1(self.norm(y))))
+        return x + (self.gamma * y).transpose(1, 2)
+
+
+class ISTFT(nn.Module):
+    """Inverse STFT as a transposed conv with a windowed DFT basis; 'same' padding (F frames -> F*hop)."""
+
+    def __init__(self, n_fft: int, hop: int):
+        super().__init__()
+        n_bins = n_fft // 2 + 1
+        window = torch.hann_window(n_fft, periodic=True)
+        t = torch.arange(n_fft).float()
+        f = torch.arange(n_bins).float()
+        ang = 2 * math.pi * f[:, None] * t[None, :] / n_fft
+        scale = torch.full((n_bins, 1), 2.0)
+        scale[0] = 1.0
+        if n_fft % 2 == 0:
+            scale[-1] = 1.0
+        cos_b = torch.cos(ang) * scale / n_fft * window
+        sin_b = -torch.sin(ang) * scale / n_fft * window
+        self.register_buffer('basis', torch.cat([cos_b, sin_b], 0)[:, None, :])  # (2*bins, 1, n_fft)
+        self.n_fft, self.hop, self.n_bins = n_fft, hop, n_bins
+        self.pad = (n_fft - hop) // 2
+        # window-square overlap-add normaliser for the steady state (hop divides n_fft)
+        wsq = window ** 2
+        norm = wsq.reshape(n_fft // hop, hop).sum(0)
+        self.register_buffer('inv_norm', 1.0 / norm.clamp(min=1e-8))
+
+    def forward(self, re, im):
+        """re, im (B, bins, F) -> audio (B, F*hop)."""
+        B, _, Fr = re.shape
+        y = F.conv_transpose1d(torch.cat([re, im], 1), self.basis, stride=self.hop)  # (B, 1, (F-1)*hop+n_fft)
+        y = y[:, 0, self.pad: self.pad + Fr * self.hop]
+        y = y.reshape(B, Fr, self.hop) * self.inv_norm
+        return y.reshape(B, Fr * self.hop)
+
+
+class Decoder(nn.Module):
+    """Segments -> 12.5 Hz frames -> Transformer -> x8 -> ConvNeXt at 100 Hz -> iSTFT."""
+
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.inp = nn.Linear(c.latent_channels, c.dec_dim)
+        self.len_emb = nn.Embedding(c.max_segment_frames, c.dec_dim)
+        self.pos_emb = nn.Embedding(c.max_segment_frames, c.dec_dim)
+        self.rel = nn.Linear(2, c.dec_dim)
+        self.blocks = nn.ModuleList([TransformerBlock(c.dec_dim, c.dec_heads) for _ in range(c.dec_layers)])
+        self.norm = nn.LayerNorm(c.dec_dim)
+        self.up = nn.ConvTranspose1d(c.dec_dim, c.up_dim, c.upsample, stride=c.upsample)
+        self.convnext = nn.Sequential(*[ConvNeXtBlock(c.up_dim) for _ in range(c.up_blocks)])
+        self.head_norm = nn.LayerNorm(c.up_dim)
+        bins = c.istft_n_fft // 2 + 1
+        self.head = nn.Linear(c.up_dim, 2 * bins)
+        self.istft = ISTFT(c.istft_n_fft, c.hop)
+        self.bins = bins
+
+    def forward(self, seg_latent, seg_len, frame_seg, frame_pos):
+        """seg_latent (N, latent) and seg_len (N,) for all segments; frame_seg (B, T) long index into
+        them; frame_pos (B, T) float position inside the segment. Returns audio (B, T*1280)."""
+        c = self.c
+        seg = self.inp(seg_latent) + self.len_emb((seg_len - 1).clamp(0, c.max_segment_frames - 1).long())
+        x = seg[frame_seg]  # (B, T, dec_dim)
+        flen = seg_len[frame_seg]
+        x = x + self.pos_emb(frame_pos.clamp(0, c.max_segment_frames - 1).long())
+        x = x + self.rel(torch.stack([(frame_pos + 0.5) / flen, flen / c.max_segment_frames], -1))
+        for blk in self.blocks:
+            x = blk(x)
+        x = self.norm(x).transpose(1, 2)  # (B, dec_dim, T)
+        y = self.up(x)  # (B, up_dim, 8T)
+        y = self.convnext(y)
+        h = self.head(self.head_norm(y.transpose(1, 2))).transpose(1, 2)  # (B, 2*bins, 8T)
+        logmag, phase = h[:, : self.bins], h[:, self.bins:]
+        mag = torch.exp(logmag.clamp(max=6.0))
+        return self.istft(mag * torch.cos(phase), mag * torch.sin(phase))
+
+
+class Codec(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.mel = LogMel(c)
+        self.semantic = SemanticEncoder(c)
+        self.acoustic = FrameEncoder(c, c.ac_dim, c.ac_blocks)
+        self.quantizer = Quantizer(c)
+        self.decoder = Decoder(c)
+
+    def encode_frames(self, audio):
+        """audio (B, S) -> semantic (B, T, sem_dim), acoustic (B, T, ac_dim)."""
+        mel = self.mel(audio)
+        return self.semantic(mel), self.acoustic(mel)
+
+    def forward(self, audio, tau):
+        """Full training pass. audio (B, S), tau (B,). Returns decoded audio (B, S) and stats."""
+        with torch.no_grad():
+            mel = self.mel(audio)
+            sem = self.semantic(mel)  # frozen after stage 1
+        ac = self.acoustic(mel)
+        seg_id, n_seg, flags = merge_segments(sem, tau, self.c.max_segment_frames)
+        sem_mean, seg_len = segment_mean(sem, seg_id, n_seg)
+        ac_mean, _ = segment_mean(ac, seg_id, n_seg)
+        z = self.quantizer.latent(sem_mean, ac_mean, seg_len)
+        zq, _ = self.quantizer.quantize(z)
+        out = self.decoder(zq, seg_len, seg_id, frame_positions(flags))
+        return out, {'segments': n_seg, 'frames': flags.numel()}

@@ -1,0 +1,200 @@
+"""Train the codec in two stages, resumably.
+
+  stage semantic: the phone-classifier front end (cosine head) on TTS utterances with phone timings.
+  stage codec:    acoustic encoder, quantizer and decoder, with the semantic front end frozen and
+                  tau drawn per utterance so one model serves 3-12.5 Hz.
+
+Usage:
+  /usr/bin/python3 -m training.train --stage semantic --run training/runs/main --minutes 12
+  /usr/bin/python3 -m training.train --stage codec --run training/runs/main --minutes 90
+Each stage saves `<run>/<stage>.pt` (model, optimiser, step, seconds trained) every few minutes
+and on exit, and continues from it when started again. `--init FILE` starts the codec stage from a
+compact weights-only checkpoint (training/checkpoints/*.pt) when the run directory is new.
+"""
+import argparse
+import dataclasses
+import json
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from training.dataset import Corpus, augment, build_vocab, phone_targets, read_manifest, seed_everything
+from training.losses import SpectralLoss
+from training.model import Codec, Config, tiny_config
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser()
+    p.add_argument('--stage', choices=['semantic', 'codec'], required=True)
+    p.add_argument('--run', required=True)
+    p.add_argument('--corpus', default='training/data/corpus')
+    p.add_argument('--minutes', type=float, default=10.0, help='wall-clock budget of this invocation')
+    p.add_argument('--max-steps', type=int, default=0, help='stop after this many steps in total (0: no limit)')
+    p.add_argument('--batch', type=int, default=0)
+    p.add_argument('--crop-frames', type=int, default=40, help='12.5 Hz frames per training crop')
+    p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--tiny', action='store_true', help='tiny config for the smoke test')
+    p.add_argument('--init', default='', help='weights-only checkpoint to start a new codec run from')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--save-every-s', type=float, default=300)
+    p.add_argument('--seed', type=int, default=0)
+    return p.parse_args(argv)
+
+
+def load_or_make_config(run, tiny, vocab):
+    path = os.path.join(run, 'config.json')
+    if os.path.exists(path):
+        with open(path) as f:
+            return Config(**json.load(f))
+    c = tiny_config(n_phones=len(vocab)) if tiny else Config(n_phones=len(vocab))
+    with open(path, 'w') as f:
+        json.dump(dataclasses.asdict(c), f, indent=1)
+    return c
+
+
+def save_ckpt(path, model, opt, step, seconds, extra=None):
+    tmp = path + '.tmp'
+    torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'seconds': seconds,
+                **(extra or {})}, tmp)
+    os.replace(tmp, path)  # atomic: a kill mid-save never corrupts the checkpoint
+
+
+def log(run, row):
+    with open(os.path.join(run, 'log.jsonl'), 'a') as f:
+        f.write(json.dumps(row) + '\n')
+
+
+def semantic_batch(corpus, vocab, rng, batch, frames):
+    samples = frames * 1280
+    xs, ys = [], []
+    for _ in range(batch):
+        x, i, off = corpus.crop(rng, samples)
+        ys.append(phone_targets(corpus.rows[i]['phones'], off / 16000, frames, vocab))
+        xs.append(augment(x, rng))
+    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+
+def semantic_loss(model, x, y):
+    emb = model.semantic(model.mel(x))
+    logp = F.log_softmax(model.semantic.phone_logits(emb), -1)
+    mask = (y.sum(-1) > 0).float()
+    loss = -(y * logp).sum(-1)
+    acc = ((logp.argmax(-1) == y.argmax(-1)).float() * mask).sum() / mask.sum().clamp(min=1)
+    return (loss * mask).sum() / mask.sum().clamp(min=1), float(acc)
+
+
+def draw_tau(sem, rng):
+    """Per crop, a tau that gives a random target rate in [2.5, 12.5] Hz (20%: tau = 1, i.e. 12.5 Hz).
+
+    Drawing the rate rather than tau keeps the whole slider range in training whatever the
+    similarity distribution of the front end looks like."""
+    B, T, _ = sem.shape
+    sim = F.cosine_similarity(sem[:, 1:], sem[:, :-1], dim=-1, eps=1e-8)
+    taus = []
+    for b in range(B):
+        if rng.random() < 0.2:
+            taus.append(1.0)
+            continue
+        rate = rng.uniform(2.5, 12.5)
+        breaks = int(round(rate / 12.5 * T)) - 1
+        s = torch.sort(sim[b]).values
+        taus.append(float(s[breaks - 1]) if breaks >= 1 else -2.0)
+    return torch.tensor(taus)
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    seed_everything(a.seed)
+    os.makedirs(a.run, exist_ok=True)
+    rng = random.Random(a.seed + int(time.time()))
+
+    vocab_path = os.path.join(a.run, 'vocab.json')
+    if os.path.exists(vocab_path):
+        with open(vocab_path) as f:
+            vocab = json.load(f)
+    else:
+        vocab = build_vocab(read_manifest(a.corpus, 'train', with_phones=True))
+        with open(vocab_path, 'w') as f:
+            json.dump(vocab, f)
+    c = load_or_make_config(a.run, a.tiny, vocab)
+    model = Codec(c)
+
+    if a.stage == 'semantic':
+        params = list(model.semantic.parameters())
+        rows = read_manifest(a.corpus, 'train', with_phones=True)
+        batch = a.batch or 16
+    else:
+        params = [p for n, p in model.named_parameters() if not n.startswith('semantic.')]
+        rows = read_manifest(a.corpus, 'train')
+        batch = a.batch or 8
+    opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
+
+    ckpt_path = os.path.join(a.run, f'{a.stage}.pt')
+    step, seconds = 0, 0.0
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path)
+        model.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['opt'])
+        step, seconds = ck['step'], ck['seconds']
+        print(f'resumed {ckpt_path} at step {step} ({seconds / 3600:.2f} h)')
+    elif a.stage == 'codec':
+        src = a.init or os.path.join(a.run, 'semantic.pt')
+        ck = torch.load(src)
+        state = {k: v.float() for k, v in ck['model'].items()}
+        missing = model.load_state_dict(state, strict=False)
+        print(f'initialised from {src}; missing {len(missing.missing_keys)} keys')
+    elif a.init:
+        raise SystemExit('--init is for the codec stage')
+
+    corpus = Corpus(a.corpus, rows)
+    print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
+    spectral = SpectralLoss(c.sample_rate)
+    model.train()
+    model.semantic.train(a.stage == 'semantic')
+    t_start, last_save = time.time(), time.time()
+    samples = a.crop_frames * c.frame_samples
+    warmup = 200
+    while True:
+        elapsed = time.time() - t_start
+        if elapsed > a.minutes * 60 or (a.max_steps and step >= a.max_steps):
+            break
+        lr = a.lr * min(1.0, (step + 1) / warmup)
+        for g in opt.param_groups:
+            g['lr'] = lr
+        t0 = time.time()
+        if a.stage == 'semantic':
+            x, y = semantic_batch(corpus, vocab, rng, batch, a.crop_frames)
+            loss, acc = semantic_loss(model, x, y)
+            parts = {'acc': acc}
+        else:
+            x = torch.from_numpy(np.stack([augment(corpus.crop(rng, samples)[0], rng) for _ in range(batch)]))
+            with torch.no_grad():
+                tau = draw_tau(model.semantic(model.mel(x)), rng)
+            y_hat, st = model(x, tau)
+            loss, parts = spectral(y_hat, x)
+            parts['rate_hz'] = 12.5 * st['segments'] / st['frames']
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        seconds += time.time() - t0
+        if step % 25 == 0 or step == 1 or step == a.max_steps:
+            row = {'step': step, 'hours': round(seconds / 3600, 4), 'loss': round(float(loss), 4),
+                   **{k: round(v, 4) for k, v in parts.items()}, 'step_s': round(time.time() - t0, 3)}
+            print(json.dumps(row), flush=True)
+            log(a.run, {'stage': a.stage, **row})
+        if time.time() - last_save > a.save_every_s:
+            save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
+            last_save = time.time()
+    save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
+    print(f'saved {ckpt_path} at step {step}')
+
+
+if __name__ == '__main__':
+    main()
