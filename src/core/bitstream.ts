@@ -1,0 +1,325 @@
+/**
+ * The .fxc container, version 1 (docs/FORMAT.md): a 20-byte little-endian header, the
+ * bit-packed segments (length - 1, then the codes), zero padding to a byte, and a CRC-32 of
+ * everything before it. The parser validates every field before it allocates anything, so
+ * any byte string gives either a parsed file or an FxcFormatError.
+ */
+import { BitReader, BitWriter } from './bitio.ts';
+import { crc32 } from './crc32.ts';
+import { FxcFormatError } from './errors.ts';
+import type { ModelManifest } from './manifest.ts';
+
+/** "FXC" in ASCII, the first three bytes of every file. */
+export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
+/** The container version this code writes and reads. */
+export const FXC_VERSION = 1;
+/** Header bytes before the payload. */
+export const FXC_HEADER_BYTES = 20;
+/** Bytes of the trailing CRC-32. */
+export const FXC_CRC_BYTES = 4;
+/** Longest audio a file may claim: 4 hours at 16 kHz, so a header cannot ask for a huge buffer. */
+export const MAX_SAMPLE_COUNT = 4 * 3600 * 16000;
+/** Highest target frame rate the header can state, in centi-Hz (12.5 Hz). */
+export const MAX_TARGET_RATE_CENTI_HZ = 1250;
+
+/** The fixed-size header fields. */
+export interface FxcHeader {
+  version: number;
+  /** 8 lowercase hex digits, as in models.json. */
+  modelId: string;
+  /** Audio samples the decoder returns (before the padding to whole frames). */
+  sampleCount: number;
+  sampleRateHz: number;
+  /** The frame rate the encoder was asked for, in Hz (0.01 Hz resolution). */
+  targetRateHz: number;
+  codeGroups: number;
+  bitsPerCode: number;
+  lengthBits: number;
+}
+
+/** What the parser checks a file against: the loaded model's constants. */
+export interface FxcLayout {
+  modelId: string;
+  sampleRateHz: number;
+  frameSamples: number;
+  maxSegmentFrames: number;
+  codeGroups: number;
+  bitsPerCode: number;
+  lengthBits: number;
+}
+
+/** A parsed file: header, segment lengths [K] and codes [K, codeGroups]. */
+export interface FxcFile {
+  header: FxcHeader;
+  /** Frames at 12.5 Hz: ceil(sampleCount / frameSamples) = sum of lengths. */
+  frames: number;
+  segments: number;
+  lengths: Uint32Array;
+  codes: Int32Array;
+  /** Whole file size in bytes, header and CRC included. */
+  bytes: number;
+}
+
+/** The layout fields of a models.json. */
+export function layoutFromManifest(m: ModelManifest): FxcLayout {
+  return {
+    modelId: m.modelId,
+    sampleRateHz: m.sampleRateHz,
+    frameSamples: m.frameSamples,
+    maxSegmentFrames: m.maxSegmentFrames,
+    codeGroups: m.codeGroups,
+    bitsPerCode: m.bitsPerCode,
+    lengthBits: m.lengthBits,
+  };
+}
+
+/** Frames that cover `sampleCount` samples (the last one zero-padded). */
+export function framesForSamples(sampleCount: number, frameSamples: number): number {
+  return Math.ceil(sampleCount / frameSamples);
+}
+
+/** Bits per segment in the payload. */
+export function segmentBits(layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' | 'bitsPerCode'>): number {
+  return layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
+}
+
+/** Exact file size in bytes for K segments (header, payload, padding and CRC). */
+export function fxcFileBytes(
+  segments: number,
+  layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' | 'bitsPerCode'>,
+): number {
+  return FXC_HEADER_BYTES + Math.ceil((segments * segmentBits(layout)) / 8) + FXC_CRC_BYTES;
+}
+
+/** Whole-file bitrate: every byte of the file over the audio's duration. */
+export function fileBitrateBps(fileBytes: number, sampleCount: number, sampleRateHz: number): number {
+  return (fileBytes * 8 * sampleRateHz) / sampleCount;
+}
+
+function modelIdToU32(modelId: string): number {
+  if (!/^[0-9a-f]{8}$/.test(modelId)) throw new RangeError(`modelId must be 8 hex digits, got "${modelId}"`);
+  return parseInt(modelId, 16);
+}
+
+function u32ToModelId(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
+
+/** Builds a .fxc file segment by segment; the whole file is small (a few kB a minute). */
+export class FxcWriter {
+  private readonly bits = new BitWriter();
+  private readonly totalFrames: number;
+  private framesWritten = 0;
+  private segmentCount = 0;
+
+  constructor(
+    private readonly header: Omit<FxcHeader, 'version'>,
+    private readonly layout: FxcLayout,
+  ) {
+    if (header.modelId !== layout.modelId) throw new RangeError('header modelId differs from the layout');
+    if (
+      !Number.isInteger(header.sampleCount) ||
+      header.sampleCount < 1 ||
+      header.sampleCount > MAX_SAMPLE_COUNT
+    ) {
+      throw new RangeError(`sampleCount ${header.sampleCount} outside 1..${MAX_SAMPLE_COUNT}`);
+    }
+    const centiHz = Math.round(header.targetRateHz * 100);
+    if (centiHz < 1 || centiHz > MAX_TARGET_RATE_CENTI_HZ) {
+      throw new RangeError(`target rate ${header.targetRateHz} Hz outside 0.01..12.5`);
+    }
+    this.totalFrames = framesForSamples(header.sampleCount, layout.frameSamples);
+    const head = new Uint8Array(FXC_HEADER_BYTES);
+    const view = new DataView(head.buffer);
+    head.set(FXC_MAGIC, 0);
+    view.setUint8(3, FXC_VERSION);
+    view.setUint32(4, modelIdToU32(header.modelId), true);
+    view.setUint32(8, header.sampleCount, true);
+    view.setUint16(12, header.sampleRateHz & 0xffff, true);
+    view.setUint8(14, header.sampleRateHz >>> 16);
+    view.setUint16(15, centiHz, true);
+    view.setUint8(17, header.codeGroups);
+    view.setUint8(18, header.bitsPerCode);
+    view.setUint8(19, header.lengthBits);
+    this.bits.writeBytes(head);
+  }
+
+  /** Appends segments: lengths [k] and codes [k, codeGroups]. */
+  push(lengths: ArrayLike<number>, codes: ArrayLike<number>): void {
+    const { codeGroups, bitsPerCode, lengthBits, maxSegmentFrames } = this.layout;
+    if (codes.length !== lengths.length * codeGroups)
+      throw new RangeError('codes must be [segments, codeGroups]');
+    for (let k = 0; k < lengths.length; k++) {
+      const len = lengths[k];
+      if (!Number.isInteger(len) || len < 1 || len > maxSegmentFrames)
+        throw new RangeError(`segment length ${len}`);
+      this.bits.write(len - 1, lengthBits);
+      for (let g = 0; g < codeGroups; g++) this.bits.write(codes[k * codeGroups + g], bitsPerCode);
+      this.framesWritten += len;
+    }
+    this.segmentCount += lengths.length;
+    if (this.framesWritten > this.totalFrames)
+      throw new RangeError('segment lengths exceed the audio length');
+  }
+
+  /** Pads, appends the CRC and returns the file; the lengths must sum to the frame count. */
+  finish(): Uint8Array {
+    if (this.framesWritten !== this.totalFrames) {
+      throw new RangeError(
+        `segments cover ${this.framesWritten} frames, the audio needs ${this.totalFrames}`,
+      );
+    }
+    this.bits.alignToByte();
+    const body = this.bits.toBytes();
+    const out = new Uint8Array(body.length + FXC_CRC_BYTES);
+    out.set(body);
+    new DataView(out.buffer).setUint32(body.length, crc32(body), true);
+    return out;
+  }
+
+  /** Segments pushed so far. */
+  get segments(): number {
+    return this.segmentCount;
+  }
+}
+
+/** Writes a whole file in one call. */
+export function writeFxc(
+  header: Omit<FxcHeader, 'version'>,
+  layout: FxcLayout,
+  lengths: ArrayLike<number>,
+  codes: ArrayLike<number>,
+): Uint8Array {
+  const writer = new FxcWriter(header, layout);
+  writer.push(lengths, codes);
+  return writer.finish();
+}
+
+/**
+ * Reads and checks the header, magic, version and CRC; needs no model. Throws FxcFormatError.
+ */
+export function readHeader(bytes: Uint8Array): FxcHeader {
+  if (!(bytes instanceof Uint8Array)) throw new FxcFormatError('not a byte array');
+  if (bytes.length < FXC_HEADER_BYTES + FXC_CRC_BYTES) {
+    throw new FxcFormatError(
+      `not a .fxc file: ${bytes.length} bytes, shorter than the ${FXC_HEADER_BYTES + FXC_CRC_BYTES}-byte minimum`,
+    );
+  }
+  if (bytes[0] !== FXC_MAGIC[0] || bytes[1] !== FXC_MAGIC[1] || bytes[2] !== FXC_MAGIC[2]) {
+    throw new FxcFormatError('not a .fxc file: the first bytes are not "FXC"');
+  }
+  if (bytes[3] !== FXC_VERSION) {
+    throw new FxcFormatError(
+      `unsupported .fxc version ${bytes[3]}; this decoder reads version ${FXC_VERSION}`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bodyBytes = bytes.length - FXC_CRC_BYTES;
+  const stored = view.getUint32(bodyBytes, true);
+  const actual = crc32(bytes.subarray(0, bodyBytes));
+  if (stored !== actual) {
+    throw new FxcFormatError(
+      `corrupt .fxc file: CRC-32 mismatch (stored ${u32ToModelId(stored)}, computed ${u32ToModelId(actual)})`,
+    );
+  }
+  const header: FxcHeader = {
+    version: bytes[3],
+    modelId: u32ToModelId(view.getUint32(4, true)),
+    sampleCount: view.getUint32(8, true),
+    sampleRateHz: view.getUint16(12, true) + view.getUint8(14) * 65536,
+    targetRateHz: view.getUint16(15, true) / 100,
+    codeGroups: view.getUint8(17),
+    bitsPerCode: view.getUint8(18),
+    lengthBits: view.getUint8(19),
+  };
+  if (header.sampleCount < 1 || header.sampleCount > MAX_SAMPLE_COUNT) {
+    throw new FxcFormatError(
+      `bad .fxc header: sampleCount ${header.sampleCount} outside 1..${MAX_SAMPLE_COUNT}`,
+    );
+  }
+  const centiHz = Math.round(header.targetRateHz * 100);
+  if (centiHz < 1 || centiHz > MAX_TARGET_RATE_CENTI_HZ) {
+    throw new FxcFormatError(`bad .fxc header: target rate ${header.targetRateHz} Hz outside 0.01..12.5`);
+  }
+  if (header.codeGroups < 1 || header.bitsPerCode < 1 || header.bitsPerCode > 31 || header.lengthBits < 1) {
+    throw new FxcFormatError('bad .fxc header: code layout fields out of range');
+  }
+  return header;
+}
+
+/** Checks the header against the loaded model; says which model a file needs. */
+function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
+  if (header.modelId !== layout.modelId) {
+    throw new FxcFormatError(
+      `this .fxc file was made with model ${header.modelId}, but model ${layout.modelId} is loaded; ` +
+        `decode it with the models whose models.json has "modelId": "${header.modelId}"`,
+    );
+  }
+  const fields = ['sampleRateHz', 'codeGroups', 'bitsPerCode', 'lengthBits'] as const;
+  for (const f of fields) {
+    if (header[f] !== layout[f]) {
+      throw new FxcFormatError(
+        `bad .fxc header: ${f} is ${header[f]}, model ${layout.modelId} uses ${layout[f]}`,
+      );
+    }
+  }
+}
+
+/** Parses and validates a whole file for the loaded model; throws FxcFormatError on any flaw. */
+export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
+  const header = readHeader(bytes);
+  checkHeaderAgainstLayout(header, layout);
+  const frames = framesForSamples(header.sampleCount, layout.frameSamples);
+  const perSegment = segmentBits(layout);
+  const payloadBits = (bytes.length - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8;
+  // Each segment covers at most maxSegmentFrames frames, so the payload must hold at least this many.
+  const minSegments = Math.ceil(frames / layout.maxSegmentFrames);
+  if (payloadBits < minSegments * perSegment) {
+    throw new FxcFormatError(
+      `truncated .fxc payload: ${payloadBits} bits cannot hold the ${minSegments} segments ` +
+        `that ${frames} frames need at least`,
+    );
+  }
+  // Allocation is bounded by what the payload can actually hold (and by T), never by a header claim.
+  const capacity = Math.min(frames, Math.floor(payloadBits / perSegment));
+  const lengths = new Uint32Array(capacity);
+  const codes = new Int32Array(capacity * layout.codeGroups);
+  const reader = new BitReader(bytes, FXC_HEADER_BYTES * 8, FXC_HEADER_BYTES * 8 + payloadBits);
+  let covered = 0;
+  let k = 0;
+  while (covered < frames) {
+    if (k >= capacity) {
+      throw new FxcFormatError(`truncated .fxc payload: segments cover ${covered} of ${frames} frames`);
+    }
+    const len = reader.read(layout.lengthBits) + 1;
+    if (len > layout.maxSegmentFrames) {
+      throw new FxcFormatError(
+        `corrupt .fxc payload: segment ${k} has length ${len} > ${layout.maxSegmentFrames}`,
+      );
+    }
+    covered += len;
+    if (covered > frames) {
+      throw new FxcFormatError(
+        `corrupt .fxc payload: segment lengths sum past the ${frames} frames of the audio`,
+      );
+    }
+    lengths[k] = len;
+    for (let g = 0; g < layout.codeGroups; g++)
+      codes[k * layout.codeGroups + g] = reader.read(layout.bitsPerCode);
+    k++;
+  }
+  if (reader.remaining >= 8) {
+    throw new FxcFormatError(`corrupt .fxc file: ${Math.floor(reader.remaining / 8)} bytes of trailing data`);
+  }
+  if (reader.remaining > 0 && reader.read(reader.remaining) !== 0) {
+    throw new FxcFormatError('corrupt .fxc file: padding bits are not zero');
+  }
+  return {
+    header,
+    frames,
+    segments: k,
+    lengths: lengths.slice(0, k),
+    codes: codes.slice(0, k * layout.codeGroups),
+    bytes: bytes.length,
+  };
+}

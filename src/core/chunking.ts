@@ -1,0 +1,205 @@
+/**
+ * Long audio in bounded memory. The encoder runs on windows of `windowFrames` frames with
+ * `contextFrames` of real audio on each side (dropped after the model), fed from a stream of
+ * 16 kHz chunks; the decoder runs on windows of whole segments with context segments on each
+ * side and joins neighbouring windows with a short raised-cosine crossfade. Memory is one
+ * window of audio plus features, whatever the length; a file of one window is a single pass.
+ */
+import type { FxcFile } from './bitstream.ts';
+import type { EncodedFeatures, InferenceBackend, Merger } from './types.ts';
+
+/** How long audio is cut into model calls. */
+export interface ChunkPlan {
+  /** Frames each window keeps (375 = 30 s at 12.5 Hz); Infinity means one pass. */
+  windowFrames: number;
+  /** Frames of context run through the model on each side of a window and then dropped. */
+  contextFrames: number;
+}
+
+/** Decoder windows also crossfade at each seam. */
+export interface DecodePlan extends ChunkPlan {
+  /** Length of the raised-cosine crossfade centred on each seam, in samples (even). */
+  crossfadeSamples: number;
+}
+
+/** 30 s windows with about 1 s of context each side. */
+export const DEFAULT_ENCODE_PLAN: ChunkPlan = { windowFrames: 375, contextFrames: 13 };
+/** 30 s windows, about 1 s of context, 32 ms crossfade. */
+export const DEFAULT_DECODE_PLAN: DecodePlan = {
+  windowFrames: 375,
+  contextFrames: 13,
+  crossfadeSamples: 512,
+};
+
+/** Encoder output for the frames one window keeps, and their adjacent-frame similarities. */
+export interface FeatureWindow {
+  /** Index of the window's first kept frame in the whole file. */
+  firstFrame: number;
+  features: EncodedFeatures;
+  similarities: Float32Array;
+}
+
+/** Balanced split of `total` items into windows of at most `size`: the start of each, then `total`. */
+export function windowBounds(total: number, size: number): number[] {
+  const count = Number.isFinite(size) ? Math.max(1, Math.ceil(total / size)) : 1;
+  const bounds: number[] = [];
+  for (let i = 0; i <= count; i++) bounds.push(Math.round((i * total) / count));
+  return bounds;
+}
+
+/** Holds the recent part of a sample stream, addressed by absolute sample index. */
+class SampleQueue {
+  private pieces: { start: number; data: Float32Array }[] = [];
+  /** Samples received so far. */
+  end = 0;
+
+  push(data: Float32Array): void {
+    if (data.length === 0) return;
+    this.pieces.push({ start: this.end, data });
+    this.end += data.length;
+  }
+
+  /** Copies samples [from, to) into a new array; samples not received read as 0. */
+  read(from: number, to: number): Float32Array {
+    const out = new Float32Array(to - from);
+    for (const p of this.pieces) {
+      const a = Math.max(from, p.start);
+      const b = Math.min(to, p.start + p.data.length);
+      if (a < b) out.set(p.data.subarray(a - p.start, b - p.start), a - from);
+    }
+    return out;
+  }
+
+  /** Forgets samples before `position`. */
+  dropBefore(position: number): void {
+    this.pieces = this.pieces.filter((p) => p.start + p.data.length > position);
+  }
+}
+
+/** Rows [from, to) of a row-major [rows, dim] array. */
+function rows(x: Float32Array, dim: number, from: number, to: number): Float32Array {
+  return x.slice(from * dim, to * dim);
+}
+
+/**
+ * Runs the encoder window by window over a stream of 16 kHz chunks holding `sampleCount`
+ * samples in all (a short stream is padded with silence, extra samples are ignored).
+ */
+export async function* encoderWindows(
+  chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
+  sampleCount: number,
+  frameSamples: number,
+  dims: { semanticDim: number; acousticDim: number },
+  backend: Pick<InferenceBackend, 'encode'>,
+  merger: Pick<Merger, 'similarities'>,
+  plan: ChunkPlan = DEFAULT_ENCODE_PLAN,
+): AsyncGenerator<FeatureWindow> {
+  const frames = Math.ceil(sampleCount / frameSamples);
+  const bounds = windowBounds(frames, plan.windowFrames);
+  const queue = new SampleQueue();
+  const source = (Symbol.asyncIterator in chunks ? chunks : toAsync(chunks))[Symbol.asyncIterator]();
+  let sourceDone = false;
+  for (let w = 0; w + 1 < bounds.length; w++) {
+    const keepStart = bounds[w];
+    const keepEnd = bounds[w + 1];
+    const inStart = Math.max(0, keepStart - plan.contextFrames);
+    const inEnd = Math.min(frames, keepEnd + plan.contextFrames);
+    const needSamples = Math.min(sampleCount, inEnd * frameSamples);
+    while (!sourceDone && queue.end < needSamples) {
+      const next = await source.next();
+      if (next.done) sourceDone = true;
+      else queue.push(next.value.subarray(0, Math.max(0, sampleCount - queue.end)));
+    }
+    const audio = queue.read(inStart * frameSamples, inEnd * frameSamples);
+    const encoded = await backend.encode(audio);
+    if (encoded.frames !== inEnd - inStart) {
+      throw new Error(`encoder returned ${encoded.frames} frames for ${inEnd - inStart} frames of audio`);
+    }
+    const features: EncodedFeatures = {
+      frames: keepEnd - keepStart,
+      semantic: rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart),
+      acoustic: rows(encoded.acoustic, dims.acousticDim, keepStart - inStart, keepEnd - inStart),
+    };
+    const similarities = await merger.similarities(features);
+    const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
+    queue.dropBefore(nextStart * frameSamples);
+    yield { firstFrame: keepStart, features, similarities };
+  }
+  if (!sourceDone) await source.return?.();
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** Raised-cosine fade-in weight of sample i of n. */
+function fadeIn(i: number, n: number): number {
+  return 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / n);
+}
+
+/**
+ * Decodes a parsed file window by window and yields its audio in order, `sampleCount`
+ * samples in all. Each window decodes its segments plus context segments on both sides.
+ */
+export async function* decodeWindows(
+  file: FxcFile,
+  frameSamples: number,
+  backend: Pick<InferenceBackend, 'decode'>,
+  plan: DecodePlan = DEFAULT_DECODE_PLAN,
+): AsyncGenerator<Float32Array> {
+  const { lengths, codes, segments } = file;
+  const groups = codes.length / Math.max(1, segments);
+  const half = plan.crossfadeSamples / 2;
+  if (!Number.isInteger(half) || half * 2 > plan.contextFrames * frameSamples) {
+    throw new RangeError('crossfade must be even and fit inside the context');
+  }
+  // frameAt[k]: first frame of segment k; frameAt[K] = T.
+  const frameAt = new Float64Array(segments + 1);
+  for (let k = 0; k < segments; k++) frameAt[k + 1] = frameAt[k] + lengths[k];
+  const frames = frameAt[segments];
+  // Window seams fall on segment starts near a balanced split of the frames.
+  const seams: number[] = [0];
+  const targets = windowBounds(frames, plan.windowFrames);
+  for (let i = 1, k = 0; i + 1 < targets.length; i++) {
+    while (k < segments && frameAt[k] < targets[i]) k++;
+    if (k > seams[seams.length - 1] && k < segments) seams.push(k);
+  }
+  seams.push(segments);
+  let tail: Float32Array | null = null; // previous window's audio around the seam
+  let emitted = 0;
+  const sampleCount = file.header.sampleCount;
+  const emit = (piece: Float32Array): Float32Array => {
+    const take = Math.max(0, Math.min(piece.length, sampleCount - emitted));
+    emitted += take;
+    return piece.subarray(0, take);
+  };
+  for (let w = 0; w + 1 < seams.length; w++) {
+    const s0 = seams[w];
+    const s1 = seams[w + 1];
+    let c0 = s0;
+    while (c0 > 0 && frameAt[s0] - frameAt[c0] < plan.contextFrames) c0--;
+    let c1 = s1;
+    while (c1 < segments && frameAt[c1] - frameAt[s1] < plan.contextFrames) c1++;
+    const audio = await backend.decode(codes.slice(c0 * groups, c1 * groups), lengths.slice(c0, c1));
+    const expected = (frameAt[c1] - frameAt[c0]) * frameSamples;
+    if (audio.length !== expected)
+      throw new Error(`decoder returned ${audio.length} samples, expected ${expected}`);
+    const origin = frameAt[c0] * frameSamples; // absolute sample index of audio[0]
+    const seamStart = frameAt[s0] * frameSamples;
+    const seamEnd = frameAt[s1] * frameSamples;
+    const last = w + 2 === seams.length;
+    let from = seamStart;
+    if (tail) {
+      const mixed = new Float32Array(2 * half);
+      for (let i = 0; i < mixed.length; i++) {
+        const g = fadeIn(i, mixed.length);
+        mixed[i] = tail[i] * (1 - g) + audio[seamStart - half + i - origin] * g;
+      }
+      yield emit(mixed);
+      from = seamStart + half;
+    }
+    const to = last ? seamEnd : seamEnd - half;
+    yield emit(audio.slice(from - origin, to - origin));
+    tail = last ? null : audio.slice(seamEnd - half - origin, seamEnd + half - origin);
+  }
+}

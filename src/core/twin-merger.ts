@@ -1,0 +1,65 @@
+/** The `Merger` on the TypeScript twin of the WGSL kernels (Node, unit tests, WebGPU-less fallback). */
+import { adjacentCosine, segmentBoundaries, segmentIds, segmentLengths, segmentMeans } from './merge.ts';
+import type { EncodedFeatures, MergeResult, Merger } from './types.ts';
+
+/** Merges by the rules of docs/MODELS.md with plain loops. */
+export class TwinMerger implements Merger {
+  constructor(
+    private readonly semanticDim: number,
+    private readonly acousticDim: number,
+    private readonly maxSegmentFrames: number,
+  ) {}
+
+  async similarities(features: EncodedFeatures): Promise<Float32Array> {
+    return adjacentCosine(features.semantic, features.frames, this.semanticDim);
+  }
+
+  async merge(features: EncodedFeatures, similarities: Float32Array, tau: number): Promise<MergeResult> {
+    const flags = segmentBoundaries(similarities, tau, this.maxSegmentFrames);
+    const ids = segmentIds(flags);
+    const segments = features.frames === 0 ? 0 : ids[ids.length - 1] + 1;
+    const lengths = segmentLengths(ids, segments);
+    return this.finish(features, tau, ids, lengths);
+  }
+
+  private finish(
+    features: EncodedFeatures,
+    tau: number,
+    ids: Uint32Array,
+    lengths: Uint32Array,
+  ): MergeResult {
+    return meansOf(features, tau, ids, lengths, this.semanticDim, this.acousticDim);
+  }
+}
+
+function meansOf(
+  features: EncodedFeatures,
+  tau: number,
+  ids: Uint32Array,
+  lengths: Uint32Array,
+  semanticDim: number,
+  acousticDim: number,
+): MergeResult {
+  return {
+    tau,
+    segments: lengths.length,
+    lengths,
+    semanticMean: segmentMeans(features.semantic, semanticDim, ids, lengths),
+    acousticMean: segmentMeans(features.acoustic, acousticDim, ids, lengths),
+  };
+}
+
+/** Merges with given segment lengths, ignoring similarity (the fixed-rate ablation); tau is NaN. */
+export function mergeWithLengths(
+  features: EncodedFeatures,
+  lengths: Uint32Array,
+  semanticDim: number,
+  acousticDim: number,
+): MergeResult {
+  const ids = new Uint32Array(features.frames);
+  let t = 0;
+  for (let k = 0; k < lengths.length; k++) for (let p = 0; p < lengths[k]; p++) ids[t++] = k;
+  if (t !== features.frames)
+    throw new RangeError(`lengths cover ${t} frames, features have ${features.frames}`);
+  return meansOf(features, NaN, ids, lengths, semanticDim, acousticDim);
+}

@@ -1,0 +1,172 @@
+/** InferenceBackend on onnxruntime-node (CPU): loads models.json and the three ONNX files from a folder. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { parseManifest, type ModelManifest } from '../core/manifest.ts';
+import { expandLengths } from '../core/merge.ts';
+import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types.ts';
+
+/** The three models of the contract. */
+export const MODEL_ROLES = ['encoder', 'quantizer', 'decoder'] as const;
+type ModelRole = (typeof MODEL_ROLES)[number];
+
+// Tensor names of the model contract (docs/MODELS.md); each must appear in models.json and in
+// the ONNX graph, so a renamed tensor fails at load with a message naming file and tensor.
+const TENSORS: Record<ModelRole, { inputs: string[]; outputs: string[] }> = {
+  encoder: { inputs: ['audio'], outputs: ['semantic', 'acoustic'] },
+  quantizer: { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] },
+  decoder: { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] },
+};
+
+/** Options of `OrtNodeBackend.load`. */
+export interface OrtLoadOptions {
+  /** Threads inside one operator; default: onnxruntime's choice (all cores). */
+  intraOpThreads?: number;
+}
+
+/** Reads and validates `DIR/models.json`, with an error that names the folder. */
+export async function loadManifest(modelsDir: string): Promise<ModelManifest> {
+  const path = join(modelsDir, 'models.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new Error(`no models found: cannot read ${path} (use --models DIR to point at a models folder)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseManifest(json);
+}
+
+function checkNames(role: ModelRole, manifest: ModelManifest, session: ort.InferenceSession): void {
+  const spec = manifest.models[role];
+  for (const [kind, names, graph] of [
+    ['input', TENSORS[role].inputs, session.inputNames],
+    ['output', TENSORS[role].outputs, session.outputNames],
+  ] as const) {
+    for (const name of names) {
+      const declared = kind === 'input' ? spec.inputs : spec.outputs;
+      if (!declared || !(name in declared))
+        throw new Error(`models.json: ${spec.file} lacks ${kind} "${name}"`);
+      if (!graph.includes(name)) throw new Error(`${spec.file}: the ONNX graph has no ${kind} "${name}"`);
+    }
+  }
+}
+
+function data<T extends Float32Array | Int32Array>(
+  results: ort.InferenceSession.ReturnType,
+  name: string,
+): T {
+  const tensor = results[name];
+  if (!tensor) throw new Error(`model output "${name}" missing`);
+  const values = tensor.data;
+  // Some exporters widen integer outputs to int64; the codes always fit in int32.
+  if (values instanceof BigInt64Array) return Int32Array.from(values, (v) => Number(v)) as T;
+  return values as T;
+}
+
+/** The onnxruntime-node sessions of the three models, behind the core's InferenceBackend. */
+export class OrtNodeBackend implements InferenceBackend {
+  readonly name = 'cpu' as const;
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    private readonly sessions: Record<ModelRole, ort.InferenceSession>,
+  ) {}
+
+  /** Loads models.json and the three models from `modelsDir`, checking sha256 and tensor names. */
+  static async load(modelsDir: string, options: OrtLoadOptions = {}): Promise<OrtNodeBackend> {
+    const manifest = await loadManifest(modelsDir);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    };
+    const sessions = {} as Record<ModelRole, ort.InferenceSession>;
+    try {
+      for (const role of MODEL_ROLES) {
+        const spec = manifest.models[role];
+        const path = join(modelsDir, spec.file);
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(path);
+        } catch {
+          throw new Error(`models.json names ${spec.file}, but ${path} cannot be read`);
+        }
+        const digest = createHash('sha256').update(bytes).digest('hex');
+        if (digest !== spec.sha256) {
+          throw new Error(
+            `${path}: sha256 ${digest.slice(0, 12)}… does not match models.json (${spec.sha256.slice(0, 12)}…); ` +
+              'the model files and models.json come from different exports',
+          );
+        }
+        sessions[role] = await ort.InferenceSession.create(bytes, sessionOptions);
+        checkNames(role, manifest, sessions[role]);
+      }
+    } catch (err) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      throw err;
+    }
+    return new OrtNodeBackend(manifest, sessions);
+  }
+
+  async encode(audio: Float32Array): Promise<EncodedFeatures> {
+    const { frameSamples, semanticDim, acousticDim } = this.manifest;
+    if (audio.length === 0 || audio.length % frameSamples !== 0) {
+      throw new Error(`encode: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
+    }
+    const results = await this.sessions.encoder.run({
+      audio: new ort.Tensor('float32', audio, [1, audio.length]),
+    });
+    const semantic = data<Float32Array>(results, 'semantic');
+    const acoustic = data<Float32Array>(results, 'acoustic');
+    const frames = audio.length / frameSamples;
+    if (semantic.length !== frames * semanticDim || acoustic.length !== frames * acousticDim) {
+      throw new Error(
+        `encoder: outputs of ${semantic.length} and ${acoustic.length} values do not fit ` +
+          `${frames} frames of ${semanticDim} + ${acousticDim} dims`,
+      );
+    }
+    return { frames, semantic, acoustic };
+  }
+
+  async quantize(merged: MergeResult): Promise<Int32Array> {
+    const { semanticDim, acousticDim, codeGroups } = this.manifest;
+    const k = merged.segments;
+    const results = await this.sessions.quantizer.run({
+      semantic_mean: new ort.Tensor('float32', merged.semanticMean, [1, k, semanticDim]),
+      acoustic_mean: new ort.Tensor('float32', merged.acousticMean, [1, k, acousticDim]),
+      segment_length: new ort.Tensor('float32', Float32Array.from(merged.lengths), [1, k]),
+    });
+    const codes = data<Int32Array>(results, 'codes');
+    if (codes.length !== k * codeGroups)
+      throw new Error(`quantizer: ${codes.length} codes for ${k} segments`);
+    return codes;
+  }
+
+  async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
+    const { codeGroups, frameSamples } = this.manifest;
+    const k = lengths.length;
+    const { frameSegment, framePosition } = expandLengths(lengths);
+    const frames = frameSegment.length;
+    const results = await this.sessions.decoder.run({
+      codes: new ort.Tensor('int32', codes, [1, k, codeGroups]),
+      segment_length: new ort.Tensor('float32', Float32Array.from(lengths), [1, k]),
+      frame_segment: new ort.Tensor('int32', frameSegment, [1, frames]),
+      frame_position: new ort.Tensor('float32', framePosition, [1, frames]),
+    });
+    const audio = data<Float32Array>(results, 'audio');
+    if (audio.length !== frames * frameSamples)
+      throw new Error(`decoder: ${audio.length} samples for ${frames} frames`);
+    return audio;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+  }
+}
