@@ -1,0 +1,101 @@
+/** `flexicodec info`: what a .fxc file holds, from its bytes and (when present) models.json. */
+import { fileBitrateBps, parseFxc, readHeader, type FxcHeader, type FxcLayout } from '../core/bitstream.ts';
+import type { ModelManifest } from '../core/manifest.ts';
+
+/** The 12.5 Hz base frame rate of format version 1. */
+const BASE_FRAME_RATE_HZ = 12.5;
+
+/** Everything `info` reports about one file. */
+export interface FxcInfo {
+  modelId: string;
+  /** Whether the loaded models.json has this file's model id (decodable here). */
+  modelLoaded: boolean;
+  loadedModelId: string | null;
+  sampleRateHz: number;
+  sampleCount: number;
+  durationS: number;
+  bytes: number;
+  /** Whole-file bits per second. */
+  bitrateBps: number;
+  targetRateHz: number;
+  achievedRateHz: number;
+  frames: number;
+  segments: number;
+  /** histogram[L-1] = segments of length L. */
+  segmentLengthHistogram: number[];
+  codeGroups: number;
+  bitsPerCode: number;
+}
+
+/** The layout a header implies on its own, for files whose model is not loaded. */
+function layoutFromHeader(h: FxcHeader): FxcLayout {
+  return {
+    modelId: h.modelId,
+    sampleRateHz: h.sampleRateHz,
+    frameSamples: Math.round(h.sampleRateHz / BASE_FRAME_RATE_HZ),
+    maxSegmentFrames: 2 ** h.lengthBits,
+    codeGroups: h.codeGroups,
+    bitsPerCode: h.bitsPerCode,
+    lengthBits: h.lengthBits,
+  };
+}
+
+/** Parses a file fully (throws FxcFormatError) and summarises it. */
+export function describeFxc(bytes: Uint8Array, manifest: ModelManifest | null): FxcInfo {
+  const header = readHeader(bytes);
+  const modelLoaded = manifest?.modelId === header.modelId;
+  const layout: FxcLayout =
+    modelLoaded && manifest
+      ? {
+          ...layoutFromHeader(header),
+          frameSamples: manifest.frameSamples,
+          maxSegmentFrames: manifest.maxSegmentFrames,
+        }
+      : layoutFromHeader(header);
+  const file = parseFxc(bytes, layout);
+  const histogram = new Array<number>(layout.maxSegmentFrames).fill(0);
+  for (const len of file.lengths) histogram[len - 1]++;
+  const frameRateHz = layout.sampleRateHz / layout.frameSamples;
+  return {
+    modelId: header.modelId,
+    modelLoaded,
+    loadedModelId: manifest?.modelId ?? null,
+    sampleRateHz: header.sampleRateHz,
+    sampleCount: header.sampleCount,
+    durationS: header.sampleCount / header.sampleRateHz,
+    bytes: bytes.length,
+    bitrateBps: fileBitrateBps(bytes.length, header.sampleCount, header.sampleRateHz),
+    targetRateHz: header.targetRateHz,
+    achievedRateHz: (frameRateHz * file.segments) / file.frames,
+    frames: file.frames,
+    segments: file.segments,
+    segmentLengthHistogram: histogram,
+    codeGroups: header.codeGroups,
+    bitsPerCode: header.bitsPerCode,
+  };
+}
+
+/** Human-readable lines for one file. */
+export function formatInfo(name: string, info: FxcInfo): string {
+  const maxCount = Math.max(1, ...info.segmentLengthHistogram);
+  const hist = info.segmentLengthHistogram
+    .map(
+      (n, i) =>
+        `    ${String(i + 1).padStart(2)}  ${String(n).padStart(6)}  ${'#'.repeat(Math.round((40 * n) / maxCount))}`,
+    )
+    .join('\n');
+  const model = info.modelLoaded
+    ? `${info.modelId} (loaded)`
+    : `${info.modelId} (not the loaded model${info.loadedModelId ? ` ${info.loadedModelId}` : ''}: decoding needs model ${info.modelId})`;
+  return [
+    `${name}`,
+    `  duration     ${info.durationS.toFixed(3)} s (${info.sampleCount} samples at ${info.sampleRateHz} Hz)`,
+    `  size         ${info.bytes} bytes`,
+    `  bitrate      ${info.bitrateBps.toFixed(1)} bit/s (whole file)`,
+    `  frame rate   ${info.achievedRateHz.toFixed(3)} Hz achieved, ${info.targetRateHz} Hz target (${info.segments} segments / ${info.frames} frames)`,
+    `  model id     ${model}`,
+    `  code layout  ${info.codeGroups} codes x ${info.bitsPerCode} bits per segment`,
+    `  segment lengths (frames: count)`,
+    hist,
+  ].join('\n');
+}
