@@ -1,0 +1,93 @@
+/**
+ * WGSL merge kernels vs their TypeScript twins, in real Chromium with WebGPU (SwiftShader).
+ * The page e2e/kernels/ runs both on the same data and reports the differences; this file
+ * asserts them. WebGPU missing is a failure, not a skip: the product requires it.
+ */
+import { expect, test, type Page } from '@playwright/test';
+// Window.kernelTests is declared by the page module.
+import type {} from './kernels/main.ts';
+import type { MergeCaseReport } from './kernels/report.ts';
+
+/** Largest allowed |sim_gpu - sim_twin|, and relative error of segment means (docs/KERNELS.md). */
+const TOLERANCE = 1e-5;
+
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[kernels page] ${m.text()}`);
+  });
+  await page.goto('/e2e/kernels/index.html');
+  await page.waitForFunction(() => window.kernelTests !== undefined);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+});
+
+/** Every agreement the brief asks for, for one (features, τ). */
+function expectAgreement(r: MergeCaseReport): void {
+  const at = `${r.name}, τ=${r.tau}`;
+  expect(r.simMaxAbsDiff, `${at}: max |sim difference|`).toBeLessThanOrEqual(TOLERANCE);
+  expect(r.sameSimsBoundaryMismatches, `${at}: boundaries on identical similarities`).toBe(0);
+  expect(r.boundaryMismatches, `${at}: boundaries away from τ ± 1e-5`).toBe(0);
+  expect(r.comparedFrames, `${at}: frames compared`).toBeGreaterThan(0);
+  expect(r.segmentsGpu, `${at}: K`).toBe(r.segmentsTwin);
+  expect(r.segmentsCounted, `${at}: K by countSegments`).toBe(r.segmentsTwin);
+  expect(r.lengthMismatches, `${at}: segment lengths`).toBe(0);
+  expect(r.meanMaxError, `${at}: segment means`).toBeLessThanOrEqual(TOLERANCE);
+  expect(r.meanValuesCompared, `${at}: means compared`).toBeGreaterThan(0);
+  expect(r.expandFrames, `${at}: expanded frames`).toBe(r.frames);
+  expect(r.expandMismatches, `${at}: expandLengths`).toBe(0);
+}
+
+test('WebGPU gives an adapter in this Chromium', async () => {
+  const report = await page.evaluate(() => window.kernelTests!.webgpu());
+  expect(report.hasNavigatorGpu, 'navigator.gpu').toBe(true);
+  expect(report.adapter, 'navigator.gpu.requestAdapter()').not.toBeNull();
+});
+
+test('prefix scan (sum and max) equals a plain loop, one to three levels', async () => {
+  for (const n of [1, 1023, 1024, 1025, 45_000, 1_048_577]) {
+    for (const op of ['sum', 'max'] as const) {
+      const r = await page.evaluate(([n, op]) => window.kernelTests!.runScan(n, op), [n, op] as const);
+      expect(r.mismatches, `${op}-scan of ${n}`).toBe(0);
+      expect(r.last, `${op}-scan of ${n}: last`).toBe(r.expectedLast);
+    }
+  }
+});
+
+test('expandLengths kernel equals the twin', async () => {
+  const reports = await page.evaluate(() => window.kernelTests!.runExpand());
+  expect(reports.length).toBeGreaterThan(0);
+  for (const r of reports) expect(r.mismatches, `${r.name} (${r.frames} frames)`).toBe(0);
+});
+
+test('merge kernels equal the twin on synthetic edge cases (T=1, T=2, identical, zeros, 1 h)', async () => {
+  const names = await page.evaluate(() => window.kernelTests!.syntheticNames());
+  expect(names.some((n) => n.includes('45000'))).toBe(true);
+  for (const name of names) {
+    await test.step(name, async () => {
+      const reports = await page.evaluate((n) => window.kernelTests!.runSynthetic(n), name);
+      expect(reports.length).toBeGreaterThan(0);
+      for (const r of reports) expectAgreement(r);
+      if (name.startsWith('identical')) {
+        // One long run: only the max-length rule splits it (τ < 1), into ceil(T / 8) segments.
+        const merged = reports.find((r) => r.tau === 0.9)!;
+        expect(merged.segmentsGpu).toBe(Math.ceil(merged.frames / 8));
+      }
+    });
+  }
+});
+
+test('merge kernels equal the twin on real encoder features (encoder.onnx on ORT WebGPU, speech)', async () => {
+  const reports = await page.evaluate(() => window.kernelTests!.runReal());
+  expect(reports.length).toBeGreaterThan(0);
+  for (const r of reports) expectAgreement(r);
+  // The data must exercise merging: some τ gives segments longer than a frame, on GPU buffers too.
+  const merged = reports.filter((r) => r.name.includes('GPU buffers') && r.segmentsGpu < r.frames);
+  expect(merged.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,81 @@
+/*
+ * Segment starts, lengths and per-(segment, channel) means, from the inclusive sum-scan of the
+ * boundary flags (`counts[t]` = segment id of frame t plus one; K = counts[frames - 1]).
+ *
+ *   scatterStarts   one invocation per frame t: where a segment starts (t == 0 or
+ *                   counts[t] != counts[t-1]), starts[counts[t] - 1] = t.
+ *                   Dispatch: ceil(frames / 256) workgroups.
+ *   segmentLengths  one invocation per segment k < K (K read on the GPU; dispatched for `frames`,
+ *                   the upper bound, so the host needs no round trip): lengths[k] =
+ *                   starts[k + 1] (or frames) - starts[k]. Dispatch: ceil(frames / 256).
+ *   segmentMean     one invocation per (segment k, channel c): the plain mean of x[t, c] over
+ *                   the segment's frames, summed in frame order in float32 like the twin.
+ *                   Run once for the semantic and once for the acoustic stream.
+ *                   Dispatch: ceil(segments * dim / 256) workgroups.
+ * All dispatches fold into (x, y) when the workgroup count exceeds 65535.
+ * Twins: segmentLengths and segmentMeans in src/core/merge.ts.
+ */
+
+@group(0) @binding(0) var<storage, read> counts: array<u32>; // [frames], inclusive scan of flags
+@group(0) @binding(1) var<storage, read_write> starts: array<u32>; // [segments]
+@group(0) @binding(2) var<storage, read_write> lengths: array<u32>; // [segments]
+@group(0) @binding(3) var<storage, read> x: array<f32>; // features [frames, dim]
+@group(0) @binding(4) var<storage, read_write> means: array<f32>; // [segments, dim]
+@group(0) @binding(5) var<uniform> params: Params;
+
+struct Params {
+  frames: u32,
+  /** Segment count K; only segmentMean uses it (the others read K from counts). */
+  segments: u32,
+  /** Channels of x; only segmentMean uses it. */
+  dim: u32,
+}
+
+const WORKGROUP_SIZE: u32 = 256u;
+
+fn invocationIndex(gid: vec3u, groups: vec3u) -> u32 {
+  return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn scatterStarts(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let t = invocationIndex(gid, groups);
+  if (t >= params.frames) {
+    return;
+  }
+  let id = counts[t];
+  if (t == 0u || id != counts[t - 1u]) {
+    starts[id - 1u] = t;
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn segmentLengths(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let k = invocationIndex(gid, groups);
+  let segments = counts[params.frames - 1u];
+  if (k >= segments) {
+    return;
+  }
+  var end = params.frames;
+  if (k + 1u < segments) {
+    end = starts[k + 1u];
+  }
+  lengths[k] = end - starts[k];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn segmentMean(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = invocationIndex(gid, groups);
+  if (i >= params.segments * params.dim) {
+    return;
+  }
+  let k = i / params.dim;
+  let c = i % params.dim;
+  let start = starts[k];
+  let frameCount = lengths[k];
+  var sum = 0.0;
+  for (var t = start; t < start + frameCount; t++) {
+    sum += x[t * params.dim + c];
+  }
+  means[i] = sum * (1.0 / f32(frameCount));
+}
