@@ -1,0 +1,237 @@
+/** The page: loads the codec, records or opens audio, codes it, and re-codes on slider moves. */
+import { resample, StreamingResampler } from '../core/resample';
+import { parseWav, writeWav } from '../core/wav';
+import type { CodecResult } from '../worker/protocol';
+import { CodecClient } from './codec-client';
+import { ui } from './dom';
+import { acceptFiles, download, sniffKind } from './files';
+import { play } from './player';
+import { MicError, MicRecorder } from './recorder';
+import { render, setNotice, setStatus, type Shown } from './view';
+
+/** The codec's input rate; models.json says the same and the worker checks it. */
+const CODEC_RATE_HZ = 16000;
+
+const client = new CodecClient();
+let shown: Shown = { frameRateHz: 12.5 };
+let ready = false;
+let busy = false;
+let recorder: MicRecorder | undefined;
+
+/** Whether the slider can re-code what is shown (encoder features are cached in the worker). */
+const recodable = () => !!shown.result?.recodable;
+
+function targetRateHz(): number {
+  return Number(ui.frameRate.value);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs a job with the page marked busy; on failure shows the error and keeps what was shown. */
+async function runBusy(statusText: string, job: () => Promise<void>): Promise<void> {
+  busy = true;
+  syncButtons();
+  setStatus(statusText);
+  try {
+    await job();
+    setStatus('ready');
+  } catch (err) {
+    const message = errorText(err);
+    setStatus(`error: ${message}`);
+    setNotice(message, 'error');
+  } finally {
+    busy = false;
+    syncButtons();
+  }
+}
+
+function syncButtons(): void {
+  ui.record.disabled = !ready || busy || !!recorder;
+  ui.stop.disabled = !recorder;
+  ui.fileInput.disabled = !ready || !!recorder;
+}
+
+function showResult(result: CodecResult, input: Omit<Shown, 'result' | 'frameRateHz'>): void {
+  shown = { ...input, result, frameRateHz: shown.frameRateHz };
+  render(shown);
+}
+
+/** Codes 16 kHz audio at the slider's rate; `original` is what the play button plays. */
+async function codeAudio(audio16k: Float32Array, original: Shown['original']): Promise<void> {
+  const samples = audio16k.length;
+  const result = await client.encode(audio16k, targetRateHz());
+  showResult(result, { original, original16kSamples: samples });
+  performance.mark('flexi:decoded');
+}
+
+async function startRecording(): Promise<void> {
+  setNotice(undefined);
+  const pieces: Float32Array[] = [];
+  let resampler: StreamingResampler | undefined;
+  let capturedSamples = 0;
+  try {
+    recorder = await MicRecorder.start((chunk, rateHz) => {
+      resampler ??= new StreamingResampler(rateHz, CODEC_RATE_HZ);
+      pieces.push(resampler.push(chunk));
+      capturedSamples += chunk.length;
+      ui.elapsed.textContent = `${(capturedSamples / rateHz).toFixed(1)} s`;
+    });
+  } catch (err) {
+    const message = err instanceof MicError ? err.message : errorText(err);
+    setStatus(`error: ${message}`);
+    setNotice(message, 'error');
+    syncButtons();
+    return;
+  }
+  setStatus('recording');
+  syncButtons();
+  ui.stop.onclick = async () => {
+    performance.mark('flexi:stop');
+    const active = recorder;
+    if (!active) return;
+    recorder = undefined;
+    await runBusy('encoding', async () => {
+      const all = await active.stop();
+      if (resampler) pieces.push(resampler.flush());
+      const audio16k = concat(pieces);
+      if (audio16k.length === 0) throw new Error('nothing was recorded');
+      await codeAudio(audio16k, { samples: all, sampleRateHz: active.sampleRateHz });
+    });
+  };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Opens a .wav (encode it) or a .fxc (decode it); a bad file leaves the page as it was. */
+async function openFile(file: File): Promise<void> {
+  if (busy || recorder) return;
+  setNotice(undefined);
+  await runBusy(`opening ${file.name}`, async () => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const kind = sniffKind(bytes);
+    if (kind === 'wav') {
+      const wav = parseWav(bytes);
+      setStatus('encoding');
+      await codeAudio(resample(wav.samples, wav.sampleRateHz, CODEC_RATE_HZ), {
+        samples: wav.samples,
+        sampleRateHz: wav.sampleRateHz,
+      });
+    } else if (kind === 'fxc') {
+      setStatus('decoding');
+      const result = await client.decode(bytes);
+      ui.frameRate.value = String(result.targetRateHz);
+      ui.frameRateValue.textContent = result.targetRateHz.toFixed(2);
+      showResult(result, {});
+      setNotice(
+        'Decoded a .fxc file: it holds codes only, so the slider re-codes recordings and .wav files.',
+      );
+    } else {
+      throw new Error(`${file.name} is neither a WAV nor a .fxc file`);
+    }
+  });
+}
+
+/** Re-codes at the slider's rate; moves during a re-code coalesce into one more re-code. */
+let recoding = false;
+async function onSlider(): Promise<void> {
+  ui.frameRateValue.textContent = targetRateHz().toFixed(2);
+  if (!recodable() || recoding || busy) return;
+  recoding = true;
+  try {
+    for (;;) {
+      const rate = targetRateHz();
+      performance.mark('flexi:slider');
+      setStatus('re-coding');
+      try {
+        const result = await client.recode(rate);
+        showResult(result, shown);
+        performance.mark('flexi:recoded');
+        setStatus('ready');
+      } catch (err) {
+        setStatus(`error: ${errorText(err)}`);
+        setNotice(errorText(err), 'error');
+        break;
+      }
+      if (targetRateHz() === rate) break;
+    }
+  } finally {
+    recoding = false;
+  }
+}
+
+function baseName(): string {
+  return `flexicodec-${(shown.result?.targetRateHz ?? targetRateHz()).toFixed(2)}hz`;
+}
+
+function wire(): void {
+  ui.record.onclick = () => void startRecording();
+  ui.frameRate.addEventListener('input', () => void onSlider());
+  acceptFiles(ui.fileInput, ui.dropOverlay, (file) => void openFile(file));
+  ui.playOriginal.onclick = () =>
+    shown.original && void play(shown.original.samples, shown.original.sampleRateHz);
+  ui.playDecoded.onclick = () => shown.result && void play(shown.result.decoded, shown.result.sampleRateHz);
+  ui.downloadFxc.onclick = () =>
+    shown.result && download(shown.result.fxc, `${baseName()}.fxc`, 'application/octet-stream');
+  ui.downloadWav.onclick = () =>
+    shown.result &&
+    download(
+      writeWav(shown.result.decoded, shown.result.sampleRateHz),
+      `${baseName()}-decoded.wav`,
+      'audio/wav',
+    );
+  window.addEventListener('resize', () => render(shown));
+}
+
+async function boot(): Promise<void> {
+  wire();
+  render(shown);
+  const forceWasm = new URLSearchParams(location.search).get('backend') === 'wasm';
+  setStatus('loading models');
+  try {
+    const info = await client.load(
+      new URL(`${import.meta.env.BASE_URL}models/`, location.href).href,
+      { forceWasm },
+      (p) => {
+        ui.progress.value = p.totalBytes ? p.loadedBytes / p.totalBytes : 0;
+        if (p.phase === 'download') {
+          setStatus(`loading models ${Math.floor((100 * p.loadedBytes) / Math.max(1, p.totalBytes))}%`);
+        } else {
+          setStatus(
+            p.phase === 'compile'
+              ? 'starting the inference sessions'
+              : 'warming up (first run compiles GPU shaders)',
+          );
+        }
+      },
+    );
+    ui.progress.value = 1;
+    console.info(
+      `codec on ${info.backend}: load ${Math.round(info.loadMs)} ms (sessions ${Math.round(info.compileMs)} ms, warm-up ${Math.round(info.warmupMs)} ms)`,
+    );
+    ui.backend.textContent = info.backend;
+    shown = { ...shown, frameRateHz: info.frameRateHz };
+    if (info.backend === 'wasm') {
+      setNotice(
+        `WebGPU is not available (${info.fallbackReason ?? 'unknown reason'}): running on WASM (CPU).`,
+      );
+    }
+    ready = true;
+    setStatus('ready');
+  } catch (err) {
+    setStatus(`error: ${errorText(err)}`);
+    setNotice(`The codec could not load: ${errorText(err)}`, 'error');
+  }
+  syncButtons();
+}
+
+void boot();

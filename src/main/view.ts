@@ -1,0 +1,50 @@
+/** Writes a coded result into the page: figures, waveform, enabled buttons. */
+import type { CodecResult } from '../worker/protocol';
+import { ui } from './dom';
+import { drawWaveform, type Trace } from './waveform';
+
+/** What the page currently shows: the input audio (if any) and its coded result. */
+export interface Shown {
+  /** Input audio at its own rate; absent for a decoded .fxc. */
+  original?: Trace;
+  /** Samples of the 16 kHz signal given to the codec. */
+  original16kSamples?: number;
+  result?: CodecResult;
+  /** The 12.5 Hz frame rate of the model, for the segment overlay. */
+  frameRateHz: number;
+}
+
+/** Shows the status line: exactly 'ready' when idle, 'error: …' after a failure. */
+export function setStatus(text: string): void {
+  ui.status.textContent = text;
+}
+
+/** Shows or hides the notice bar; kind 'error' colours it red. */
+export function setNotice(text: string | undefined, kind: 'info' | 'error' = 'info'): void {
+  ui.notice.hidden = !text;
+  ui.notice.textContent = text ?? '';
+  ui.notice.classList.toggle('error', kind === 'error');
+}
+
+/** Redraws every figure from `shown`. */
+export function render(shown: Shown): void {
+  const r = shown.result;
+  ui.achievedRate.textContent = r ? r.achievedRateHz.toFixed(2) : '–';
+  ui.bitrate.textContent = r ? Math.round(r.bitrateBps).toString() : '–';
+  ui.bytes.textContent = r ? r.fxc.byteLength.toString() : '–';
+  ui.segments.textContent = r ? `${r.segmentLengths.length} / ${r.frames}` : '–';
+  ui.duration.textContent = r ? (r.decoded.length / r.sampleRateHz).toFixed(2) : '–';
+  ui.codeMs.textContent = r ? Math.round(r.timingsMs.total ?? 0).toString() : '–';
+  ui.originalSamples.textContent = shown.original16kSamples?.toString() ?? '–';
+  ui.decodedSamples.textContent = r ? r.decoded.length.toString() : '–';
+  ui.playOriginal.disabled = !shown.original;
+  ui.playDecoded.disabled = !r;
+  ui.downloadFxc.disabled = !r;
+  ui.downloadWav.disabled = !r;
+  drawWaveform(ui.waveform, {
+    original: shown.original,
+    decoded: r ? { samples: r.decoded, sampleRateHz: r.sampleRateHz } : undefined,
+    segmentLengths: r?.segmentLengths,
+    frameRateHz: shown.frameRateHz,
+  });
+}

@@ -1,0 +1,81 @@
+/** Fetches models.json and the three ONNX files once, with progress and a sha256 check. */
+import { parseManifest, type ModelManifest } from '../core/manifest';
+import type { LoadProgress } from './protocol';
+
+/** The three model files, in the order they are fetched. */
+export const MODEL_ROLES = ['encoder', 'quantizer', 'decoder'] as const;
+
+/** One of the three models. */
+export type ModelRole = (typeof MODEL_ROLES)[number];
+
+/** The manifest and the verified bytes of each model. */
+export interface LoadedModels {
+  manifest: ModelManifest;
+  bytes: Record<ModelRole, Uint8Array>;
+}
+
+/** Reads a response body chunk by chunk so the page can show progress. */
+async function readWithProgress(response: Response, onChunk: (bytes: number) => void): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+    onChunk(value.byteLength);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** Lower-case hex sha256 of bytes (WebCrypto; needs a secure context such as localhost). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Fetches a URL or throws an error that names it. */
+async function fetchOk(url: URL): Promise<Response> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot fetch ${url.pathname}: HTTP ${response.status}`);
+  return response;
+}
+
+/**
+ * Loads models.json from modelsUrl (a folder URL ending in '/'), then each model file,
+ * reporting bytes as they arrive and rejecting a file whose sha256 differs from the manifest.
+ */
+export async function loadModels(
+  modelsUrl: string,
+  onProgress: (p: LoadProgress) => void,
+): Promise<LoadedModels> {
+  const base = new URL(modelsUrl);
+  const manifest = parseManifest(await (await fetchOk(new URL('models.json', base))).json());
+  const totalBytes = MODEL_ROLES.reduce((sum, role) => sum + manifest.models[role].bytes, 0);
+  let loadedBytes = 0;
+  const bytes = {} as Record<ModelRole, Uint8Array>;
+  for (const role of MODEL_ROLES) {
+    const spec = manifest.models[role];
+    onProgress({ phase: 'download', file: spec.file, loadedBytes, totalBytes });
+    const data = await readWithProgress(await fetchOk(new URL(spec.file, base)), (n) => {
+      loadedBytes += n;
+      onProgress({ phase: 'download', file: spec.file, loadedBytes, totalBytes });
+    });
+    const digest = await sha256Hex(data);
+    if (digest !== spec.sha256) {
+      throw new Error(
+        `${spec.file}: sha256 ${digest.slice(0, 12)}… does not match models.json (${spec.sha256.slice(0, 12)}…)`,
+      );
+    }
+    bytes[role] = data;
+  }
+  return { manifest, bytes };
+}

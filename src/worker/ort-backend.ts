@@ -1,0 +1,123 @@
+/** InferenceBackend on onnxruntime-web: the three models of models.json on WebGPU or WASM. */
+import type * as ortTypes from 'onnxruntime-web';
+import type { ModelManifest } from '../core/manifest';
+import { expandLengths } from '../core/merge';
+import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types';
+import type { LoadedModels, ModelRole } from './model-loader';
+import type { Ort } from './ort-env';
+import type { BackendName } from './protocol';
+
+// Tensor names of the model contract (docs/MODELS.md); each is checked against models.json
+// and against the session, so a renamed tensor fails at load with a clear message.
+const TENSORS = {
+  encoder: { inputs: ['audio'], outputs: ['semantic', 'acoustic'] },
+  quantizer: { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] },
+  decoder: { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] },
+} as const satisfies Record<ModelRole, { inputs: readonly string[]; outputs: readonly string[] }>;
+
+/** Throws unless the manifest and the session both declare every tensor the runtime feeds or reads. */
+function checkNames(role: ModelRole, manifest: ModelManifest, session: ortTypes.InferenceSession): void {
+  const spec = manifest.models[role];
+  for (const name of TENSORS[role].inputs) {
+    if (!(name in spec.inputs)) throw new Error(`models.json: ${spec.file} lacks input "${name}"`);
+    if (!session.inputNames.includes(name))
+      throw new Error(`${spec.file}: no input "${name}" in the ONNX graph`);
+  }
+  for (const name of TENSORS[role].outputs) {
+    if (!(name in spec.outputs)) throw new Error(`models.json: ${spec.file} lacks output "${name}"`);
+    if (!session.outputNames.includes(name))
+      throw new Error(`${spec.file}: no output "${name}" in the ONNX graph`);
+  }
+}
+
+/** Reads a named output as typed data, with a clear error if it is missing. */
+async function output<T extends Float32Array | Int32Array>(
+  results: ortTypes.InferenceSession.OnnxValueMapType,
+  name: string,
+): Promise<T> {
+  const tensor = results[name] as ortTypes.Tensor | undefined;
+  if (!tensor) throw new Error(`model output "${name}" missing`);
+  return (await tensor.getData(true)) as T;
+}
+
+/** The onnxruntime-web sessions of the three models, behind the core's InferenceBackend. */
+export class OrtBackend implements InferenceBackend {
+  private constructor(
+    private readonly ort: Ort,
+    readonly name: BackendName,
+    private readonly manifest: ModelManifest,
+    private readonly sessions: Record<ModelRole, ortTypes.InferenceSession>,
+  ) {}
+
+  /** Creates the three sessions on one execution provider; throws if any cannot be created. */
+  static async create(ort: Ort, models: LoadedModels, name: BackendName): Promise<OrtBackend> {
+    const options: ortTypes.InferenceSession.SessionOptions = {
+      executionProviders: [name],
+      graphOptimizationLevel: 'all',
+    };
+    const sessions = {} as Record<ModelRole, ortTypes.InferenceSession>;
+    try {
+      for (const role of ['encoder', 'quantizer', 'decoder'] as const) {
+        sessions[role] = await ort.InferenceSession.create(models.bytes[role], options);
+        checkNames(role, models.manifest, sessions[role]);
+      }
+    } catch (err) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      throw err;
+    }
+    return new OrtBackend(ort, name, models.manifest, sessions);
+  }
+
+  async encode(audio: Float32Array): Promise<EncodedFeatures> {
+    const { frameSamples, semanticDim, acousticDim } = this.manifest;
+    if (audio.length % frameSamples !== 0)
+      throw new Error(`encode: ${audio.length} samples is not a multiple of ${frameSamples}`);
+    const results = await this.sessions.encoder.run({
+      audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
+    });
+    const semantic = await output<Float32Array>(results, 'semantic');
+    const acoustic = await output<Float32Array>(results, 'acoustic');
+    const frames = semantic.length / semanticDim;
+    if (!Number.isInteger(frames) || acoustic.length !== frames * acousticDim) {
+      throw new Error(
+        `encoder: output sizes ${semantic.length}, ${acoustic.length} do not fit ${semanticDim}/${acousticDim} dims`,
+      );
+    }
+    return { frames, semantic, acoustic };
+  }
+
+  async quantize(merged: MergeResult): Promise<Int32Array> {
+    const { semanticDim, acousticDim, codeGroups } = this.manifest;
+    const k = merged.segments;
+    const results = await this.sessions.quantizer.run({
+      semantic_mean: new this.ort.Tensor('float32', merged.semanticMean, [1, k, semanticDim]),
+      acoustic_mean: new this.ort.Tensor('float32', merged.acousticMean, [1, k, acousticDim]),
+      segment_length: new this.ort.Tensor('float32', Float32Array.from(merged.lengths), [1, k]),
+    });
+    const codes = await output<Int32Array>(results, 'codes');
+    if (codes.length !== k * codeGroups)
+      throw new Error(`quantizer: ${codes.length} codes for ${k} segments`);
+    return codes;
+  }
+
+  async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
+    const { codeGroups, frameSamples } = this.manifest;
+    const k = lengths.length;
+    const { frameSegment, framePosition } = expandLengths(lengths);
+    const frames = frameSegment.length;
+    const results = await this.sessions.decoder.run({
+      codes: new this.ort.Tensor('int32', codes, [1, k, codeGroups]),
+      segment_length: new this.ort.Tensor('float32', Float32Array.from(lengths), [1, k]),
+      frame_segment: new this.ort.Tensor('int32', frameSegment, [1, frames]),
+      frame_position: new this.ort.Tensor('float32', framePosition, [1, frames]),
+    });
+    const audio = await output<Float32Array>(results, 'audio');
+    if (audio.length !== frames * frameSamples)
+      throw new Error(`decoder: ${audio.length} samples for ${frames} frames`);
+    return audio;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+  }
+}

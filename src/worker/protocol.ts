@@ -1,0 +1,61 @@
+/** Types that cross the comlink boundary between the page and the codec worker. */
+
+/** Which onnxruntime-web execution provider runs the models. */
+export type BackendName = 'webgpu' | 'wasm';
+
+/** Model download progress, reported while the worker fetches public/models. */
+export interface LoadProgress {
+  /** download: fetching files; compile: creating ORT sessions; warmup: first run of each model. */
+  phase: 'download' | 'compile' | 'warmup';
+  /** The file being fetched, e.g. "encoder.onnx". */
+  file: string;
+  loadedBytes: number;
+  totalBytes: number;
+}
+
+/** Options for loading the models. */
+export interface LoadOptions {
+  /** Skip WebGPU even where an adapter exists (the page's ?backend=wasm). */
+  forceWasm?: boolean;
+}
+
+/** What the page learns once the models are loaded. */
+export interface LoadInfo {
+  backend: BackendName;
+  /** Why WebGPU is not used, when backend is 'wasm'. */
+  fallbackReason?: string;
+  modelId: string;
+  sampleRateHz: number;
+  frameSamples: number;
+  frameRateHz: number;
+  /** Bytes of the three ONNX files. */
+  modelBytes: number;
+  loadMs: number;
+  /** Of loadMs, creating the ORT sessions and the merger. */
+  compileMs: number;
+  /** Of loadMs, the warm-up run of all three models. */
+  warmupMs: number;
+}
+
+/** One coded result: the .fxc bytes, the decoded audio and the figures shown on the page. */
+export interface CodecResult {
+  /** The .fxc file, every byte counted in bitrateBps. */
+  fxc: Uint8Array;
+  /** Decoded 16 kHz mono audio, as many samples as the input. */
+  decoded: Float32Array;
+  /** Frames per merged segment (12.5 Hz frames), for the waveform overlay. */
+  segmentLengths: Uint32Array;
+  /** 12.5 Hz frames before merging. */
+  frames: number;
+  /** The τ used (NaN when decoding a file: a .fxc does not carry it). */
+  tau: number;
+  /** Requested average rate; for a decoded file, the rate written in its header. */
+  targetRateHz: number;
+  achievedRateHz: number;
+  bitrateBps: number;
+  sampleRateHz: number;
+  /** Where the time went, in ms, for the page and the benchmark. */
+  timingsMs: Record<string, number>;
+  /** Whether encoder features are cached, so recode() can run. */
+  recodable: boolean;
+}
