@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { BitReader, BitWriter } from '../src/core/bitio.ts';
+import {
+  FXC_HEADER_BYTES,
+  MAX_SAMPLE_COUNT,
+  fileBitrateBps,
+  fxcFileBytes,
+  parseFxc,
+  readHeader,
+  writeFxc,
+  type FxcLayout,
+} from '../src/core/bitstream.ts';
+import { crc32 } from '../src/core/crc32.ts';
+import { FxcFormatError } from '../src/core/errors.ts';
+import { randomInt, seededRandom } from './helpers/random.ts';
+
+const LAYOUT: FxcLayout = {
+  modelId: '4bb024e4',
+  sampleRateHz: 16000,
+  frameSamples: 1280,
+  maxSegmentFrames: 8,
+  codeGroups: 7,
+  bitsPerCode: 12,
+  lengthBits: 3,
+};
+
+function header(sampleCount: number, targetRateHz = 6.25) {
+  return {
+    modelId: LAYOUT.modelId,
+    sampleCount,
+    sampleRateHz: 16000,
+    targetRateHz,
+    codeGroups: 7,
+    bitsPerCode: 12,
+    lengthBits: 3,
+  };
+}
+
+/** Random segmentation of T frames and random codes. */
+function randomFile(seed: number, sampleCount: number) {
+  const random = seededRandom(seed);
+  const frames = Math.ceil(sampleCount / 1280);
+  const lengths: number[] = [];
+  for (let left = frames; left > 0;) {
+    const len = Math.min(left, 1 + randomInt(random, 8));
+    lengths.push(len);
+    left -= len;
+  }
+  const codes = Array.from({ length: lengths.length * 7 }, () => randomInt(random, 4096));
+  return { lengths, codes };
+}
+
+/** Recomputes the CRC after editing a file, so a test reaches the check after it. */
+function withFixedCrc(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+describe('crc32 and bit I/O', () => {
+  it('matches the standard check value', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+
+  it('packs MSB first and reads back any widths', () => {
+    const w = new BitWriter();
+    w.write(0b101, 3);
+    w.write(0b00001, 5);
+    expect(Array.from(w.toBytes())).toEqual([0b10100001]);
+    const random = seededRandom(7);
+    const values: [number, number][] = [];
+    const w2 = new BitWriter();
+    for (let i = 0; i < 2000; i++) {
+      const bits = 1 + randomInt(random, 32);
+      const v = Math.floor(random() * 2 ** bits);
+      values.push([v, bits]);
+      w2.write(v, bits);
+    }
+    const r = new BitReader(w2.toBytes());
+    for (const [v, bits] of values) expect(r.read(bits)).toBe(v);
+    expect(() => w2.write(8, 3)).toThrow(RangeError);
+  });
+});
+
+describe('.fxc round trip', () => {
+  it('writes the documented worked example byte for byte', () => {
+    // docs/FORMAT.md: 2000 samples (2 frames), one segment of length 2, codes 1..7.
+    const bytes = writeFxc(header(2000), LAYOUT, [2], [1, 2, 3, 4, 5, 6, 7]);
+    const hex = Buffer.from(bytes).toString('hex');
+    expect(hex.slice(0, 40)).toBe(
+      '465843' + '01' + 'e424b04b' + 'd0070000' + '803e00' + '7102' + '07' + '0c' + '03',
+    );
+    expect(bytes.length).toBe(FXC_HEADER_BYTES + Math.ceil((3 + 7 * 12) / 8) + 4);
+    expect(hex.slice(40, 40 + 22)).toBe('200200400600800a00c00e');
+    expect(hex.slice(-8)).toBe(
+      Buffer.from(new Uint32Array([crc32(bytes.subarray(0, bytes.length - 4))]).buffer).toString('hex'),
+    );
+  });
+
+  it('parses what it writes, for many random files', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const sampleCount = 1 + randomInt(seededRandom(seed * 31), 16000 * 20);
+      const { lengths, codes } = randomFile(seed, sampleCount);
+      const bytes = writeFxc(header(sampleCount, 3 + (seed % 10)), LAYOUT, lengths, codes);
+      expect(bytes.length).toBe(fxcFileBytes(lengths.length, LAYOUT));
+      const file = parseFxc(bytes, LAYOUT);
+      expect(file.header.sampleCount).toBe(sampleCount);
+      expect(file.header.targetRateHz).toBe(3 + (seed % 10));
+      expect(file.header.modelId).toBe(LAYOUT.modelId);
+      expect(Array.from(file.lengths)).toEqual(lengths);
+      expect(Array.from(file.codes)).toEqual(codes);
+      expect(file.frames).toBe(Math.ceil(sampleCount / 1280));
+    }
+  });
+
+  it('counts the whole file in the bitrate', () => {
+    const { lengths, codes } = randomFile(3, 16000 * 10);
+    const bytes = writeFxc(header(160000), LAYOUT, lengths, codes);
+    expect(fileBitrateBps(bytes.length, 160000, 16000)).toBeCloseTo((bytes.length * 8) / 10, 9);
+  });
+
+  it('refuses to write inconsistent files', () => {
+    expect(() => writeFxc(header(2560), LAYOUT, [1], [0, 0, 0, 0, 0, 0, 0])).toThrow(/cover 1 frames/);
+    expect(() => writeFxc(header(2560), LAYOUT, [9], new Array(7).fill(0))).toThrow(RangeError);
+    expect(() => writeFxc(header(0), LAYOUT, [], [])).toThrow(RangeError);
+  });
+});
+
+describe('.fxc validation', () => {
+  const good = writeFxc(header(16000), LAYOUT, [8, 4, 1], new Array(21).fill(4095));
+  const expectError = (bytes: Uint8Array, pattern: RegExp, layout = LAYOUT) => {
+    let error: unknown;
+    try {
+      parseFxc(bytes, layout);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(FxcFormatError);
+    expect((error as Error).message).toMatch(pattern);
+  };
+
+  it('accepts the good file', () => {
+    expect(parseFxc(good, LAYOUT).segments).toBe(3);
+  });
+
+  it('rejects short, foreign, future-version and corrupted files', () => {
+    expectError(new Uint8Array(0), /0 bytes/);
+    expectError(new TextEncoder().encode('RIFF....WAVEfmt and more bytes'), /not a \.fxc file/);
+    const v2 = good.slice();
+    v2[3] = 2;
+    expectError(v2, /version 2/);
+    const flipped = good.slice();
+    flipped[FXC_HEADER_BYTES + 2] ^= 0x10;
+    expectError(flipped, /CRC-32 mismatch/);
+  });
+
+  it('names the model a file needs when another is loaded', () => {
+    expectError(good, /made with model 4bb024e4, but model 00000001 is loaded/, {
+      ...LAYOUT,
+      modelId: '00000001',
+    });
+  });
+
+  it('rejects header fields that do not fit the model or the limits', () => {
+    const edit = (at: number, value: number) => {
+      const b = good.slice();
+      b[at] = value;
+      return withFixedCrc(b);
+    };
+    expectError(edit(17, 8), /codeGroups is 8/);
+    expectError(edit(18, 11), /bitsPerCode is 11/);
+    expectError(edit(19, 4), /lengthBits is 4/);
+    expectError(edit(14, 1), /sampleRateHz/);
+    const huge = good.slice();
+    new DataView(huge.buffer).setUint32(8, MAX_SAMPLE_COUNT + 1, true);
+    expectError(withFixedCrc(huge), /sampleCount .* outside/);
+    const zero = good.slice();
+    new DataView(zero.buffer).setUint32(8, 0, true);
+    expectError(withFixedCrc(zero), /sampleCount 0/);
+    const rate = good.slice();
+    new DataView(rate.buffer).setUint16(15, 1300, true);
+    expectError(withFixedCrc(rate), /target rate 13/);
+  });
+
+  it('rejects a header that claims more audio than the payload can hold, before allocating', () => {
+    const big = good.slice();
+    new DataView(big.buffer).setUint32(8, MAX_SAMPLE_COUNT, true); // 4 h → 45000 frames
+    expectError(withFixedCrc(big), /truncated \.fxc payload: .* cannot hold/);
+  });
+
+  it('rejects lengths that overrun T, trailing data and non-zero padding', () => {
+    // 2 frames of audio but one segment of length 3.
+    const w = new BitWriter();
+    w.writeBytes(good.subarray(0, FXC_HEADER_BYTES));
+    for (const len of [3]) {
+      w.write(len - 1, 3);
+      for (let g = 0; g < 7; g++) w.write(0, 12);
+    }
+    w.alignToByte();
+    const body = w.toBytes();
+    new DataView(body.buffer).setUint32(8, 2560, true);
+    const overrun = withFixedCrc(new Uint8Array([...body, 0, 0, 0, 0]));
+    expectError(overrun, /sum past the 2 frames/);
+
+    const trailing = withFixedCrc(new Uint8Array([...good.subarray(0, good.length - 4), 0, 0, 0, 0, 0]));
+    expectError(trailing, /1 bytes of trailing data/);
+
+    const padded = good.slice();
+    padded[padded.length - 5] |= 1; // last payload byte holds padding bits (3 × 87 = 261 bits)
+    expectError(withFixedCrc(padded), /padding bits are not zero/);
+  });
+
+  it('reads a header without a model', () => {
+    expect(readHeader(good)).toMatchObject({
+      version: 1,
+      sampleCount: 16000,
+      targetRateHz: 6.25,
+      codeGroups: 7,
+    });
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * Fuzzing the .fxc parser: 10,000+ seeded inputs (mutated and truncated real files, headers
+ * edited with a recomputed CRC so the deeper checks are reached, random byte strings). Each
+ * must parse into a consistent file or throw FxcFormatError — nothing else, and allocations
+ * stay bounded by the input size. Parsing happens before any model call, so the real decoder
+ * runs only on a sample of the inputs that parse.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseFxc, writeFxc, type FxcFile, type FxcLayout } from '../src/core/bitstream.ts';
+import { Codec } from '../src/core/codec.ts';
+import { crc32 } from '../src/core/crc32.ts';
+import { FxcFormatError } from '../src/core/errors.ts';
+import type { ModelManifest } from '../src/core/manifest.ts';
+import { TwinMerger } from '../src/core/twin-merger.ts';
+import type { InferenceBackend } from '../src/core/types.ts';
+import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
+import { randomInt, seededRandom } from './helpers/random.ts';
+
+/** Cases per run (the issue asks for at least 10,000). */
+const FUZZ_CASES = 12_000;
+/** Parsed fuzz cases sent through the real decoder. */
+const DECODED_SAMPLE = 12;
+
+const LAYOUT: FxcLayout = {
+  modelId: '4bb024e4',
+  sampleRateHz: 16000,
+  frameSamples: 1280,
+  maxSegmentFrames: 8,
+  codeGroups: 7,
+  bitsPerCode: 12,
+  lengthBits: 3,
+};
+
+function fixCrc(bytes: Uint8Array): Uint8Array {
+  if (bytes.length >= 4) {
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(
+      bytes.length - 4,
+      crc32(bytes.subarray(0, bytes.length - 4)),
+      true,
+    );
+  }
+  return bytes;
+}
+
+/** Valid files to mutate: random segmentations of short and longer audio. */
+function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
+  const files: Uint8Array[] = [];
+  for (const seconds of [0.05, 1, 3.3, 12, 40]) {
+    const sampleCount = Math.round(seconds * 16000);
+    const frames = Math.ceil(sampleCount / 1280);
+    const lengths: number[] = [];
+    for (let left = frames; left > 0;) {
+      const len = Math.min(left, 1 + randomInt(random, layout.maxSegmentFrames));
+      lengths.push(len);
+      left -= len;
+    }
+    const codes = lengths.flatMap(() =>
+      Array.from({ length: layout.codeGroups }, () => randomInt(random, 2 ** layout.bitsPerCode)),
+    );
+    files.push(writeFxc({ ...layout, sampleCount, targetRateHz: 6.25 }, layout, lengths, codes));
+  }
+  return files;
+}
+
+/** One fuzz input, by one of several strategies picked at random. */
+function mutate(bases: Uint8Array[], random: () => number): Uint8Array {
+  const base = bases[randomInt(random, bases.length)];
+  const strategy = randomInt(random, 8);
+  switch (strategy) {
+    case 0: {
+      // Flip a few bits, CRC left stale.
+      const b = base.slice();
+      for (let i = 1 + randomInt(random, 8); i > 0; i--)
+        b[randomInt(random, b.length)] ^= 1 << randomInt(random, 8);
+      return b;
+    }
+    case 1: {
+      // Flip bits in header or payload and recompute the CRC, to reach the field checks.
+      const b = base.slice();
+      for (let i = 1 + randomInt(random, 4); i > 0; i--)
+        b[randomInt(random, b.length - 4)] ^= 1 << randomInt(random, 8);
+      return fixCrc(b);
+    }
+    case 2:
+      // Truncate anywhere (also with a fresh CRC over the remaining bytes).
+      return random() < 0.5
+        ? base.slice(0, randomInt(random, base.length))
+        : fixCrc(base.slice(0, Math.max(0, randomInt(random, base.length))));
+    case 3: {
+      // Append bytes, with and without a matching CRC.
+      const extra = Uint8Array.from({ length: 1 + randomInt(random, 40) }, () => randomInt(random, 256));
+      const b = new Uint8Array([...base, ...extra]);
+      return random() < 0.5 ? b : fixCrc(b);
+    }
+    case 4: {
+      // Overwrite one header field with an extreme value, CRC fixed.
+      const b = base.slice();
+      const view = new DataView(b.buffer);
+      const field = randomInt(random, 5);
+      const extreme = [0, 1, 0xff, 0xffff, 0xffffffff, randomInt(random, 2 ** 32)][randomInt(random, 6)];
+      if (field === 0)
+        view.setUint32(8, extreme >>> 0, true); // sampleCount
+      else if (field === 1)
+        view.setUint16(15, extreme & 0xffff, true); // target rate
+      else if (field === 2)
+        b[17 + randomInt(random, 3)] = extreme & 0xff; // layout bytes
+      else if (field === 3)
+        view.setUint32(4, extreme >>> 0, true); // model id
+      else b[12 + randomInt(random, 3)] = extreme & 0xff; // sample rate
+      return fixCrc(b);
+    }
+    case 5: {
+      // Random payload behind a valid header, CRC fixed.
+      const b = base.slice();
+      for (let i = 20; i < b.length - 4; i++) b[i] = randomInt(random, 256);
+      return fixCrc(b);
+    }
+    case 6: {
+      // Random bytes that start like a .fxc file, CRC fixed.
+      const b = Uint8Array.from({ length: 24 + randomInt(random, 300) }, () => randomInt(random, 256));
+      b.set(base.subarray(0, 4 + randomInt(random, 16)));
+      return fixCrc(b);
+    }
+    default:
+      // Pure noise of any length, including 0.
+      return Uint8Array.from({ length: randomInt(random, 200) }, () => randomInt(random, 256));
+  }
+}
+
+/** The invariants a successful parse guarantees; returns a description of the first violation. */
+function violation(file: FxcFile, bytes: Uint8Array, layout: FxcLayout): string | null {
+  let sum = 0;
+  for (const len of file.lengths) {
+    if (len < 1 || len > layout.maxSegmentFrames) return `segment length ${len}`;
+    sum += len;
+  }
+  if (sum !== file.frames) return `lengths sum to ${sum}, frames ${file.frames}`;
+  if (file.frames !== Math.ceil(file.header.sampleCount / layout.frameSamples))
+    return 'frames do not match sampleCount';
+  if (file.codes.length !== file.segments * layout.codeGroups) return 'code count';
+  // Allocation bound: no more segments than the payload bits can hold.
+  if (file.segments * (layout.lengthBits + layout.codeGroups * layout.bitsPerCode) > bytes.length * 8)
+    return 'too many segments';
+  for (const c of file.codes) if (!(c >= 0 && c < 2 ** layout.bitsPerCode)) return `code ${c}`;
+  return null;
+}
+
+/** Runs the fuzz loop; returns the inputs that parsed. */
+function fuzz(
+  bases: Uint8Array[],
+  layout: FxcLayout,
+  seed: number,
+): { parsed: Uint8Array[]; errors: Map<string, number> } {
+  const random = seededRandom(seed);
+  const parsed: Uint8Array[] = [];
+  const errors = new Map<string, number>();
+  for (let i = 0; i < FUZZ_CASES; i++) {
+    const bytes = mutate(bases, random);
+    let file: FxcFile | undefined;
+    try {
+      file = parseFxc(bytes, layout);
+    } catch (err) {
+      if (!(err instanceof FxcFormatError))
+        throw new Error(`case ${i}: ${String(err)} is not an FxcFormatError`);
+      const kind = err.message.replace(/[0-9a-f]{8}|\d+/g, 'N').slice(0, 50);
+      errors.set(kind, (errors.get(kind) ?? 0) + 1);
+      continue;
+    }
+    const problem = violation(file, bytes, layout);
+    if (problem) throw new Error(`case ${i}: parsed with ${problem}`);
+    parsed.push(bytes);
+  }
+  return { parsed, errors };
+}
+
+/** A backend that must never be reached: decode must reject bad files before any model call. */
+const untouchable: InferenceBackend = {
+  name: 'cpu',
+  encode: () => Promise.reject(new Error('encoder called')),
+  quantize: () => Promise.reject(new Error('quantizer called')),
+  decode: () => Promise.reject(new Error('decoder called before validation')),
+  release: () => Promise.resolve(),
+};
+
+describe('.fxc fuzzing', () => {
+  it(`parses or rejects ${FUZZ_CASES} seeded synthetic inputs with FxcFormatError only`, () => {
+    const bases = seedFiles(LAYOUT, seededRandom(1));
+    const { parsed, errors } = fuzz(bases, LAYOUT, 20240601);
+    // The strategies must reach the deep checks, not only the CRC.
+    const kinds = [...errors.keys()].join('\n');
+    for (const needle of [
+      'CRC-N mismatch',
+      'not a .fxc file',
+      'truncated .fxc payload',
+      'sum past',
+      'trailing',
+      'made with model',
+      'sampleCount',
+    ]) {
+      expect(kinds).toContain(needle);
+    }
+    expect(parsed.length).toBeGreaterThan(100);
+  });
+
+  it('rejects bad files in Codec.decode before any model runs', async () => {
+    const manifest = {
+      ...LAYOUT,
+      frameRateHz: 12.5,
+      semanticDim: 4,
+      acousticDim: 4,
+    } as unknown as ModelManifest;
+    const codec = new Codec(manifest, untouchable, new TwinMerger(4, 4, 8));
+    const random = seededRandom(99);
+    const bases = seedFiles(LAYOUT, random);
+    let rejected = 0;
+    for (let i = 0; i < 500; i++) {
+      const bytes = mutate(bases, random);
+      let ok = true;
+      try {
+        parseFxc(bytes, LAYOUT);
+      } catch {
+        ok = false;
+      }
+      if (ok) continue;
+      await expect(codec.decode(bytes)).rejects.toBeInstanceOf(FxcFormatError);
+      rejected++;
+    }
+    expect(rejected).toBeGreaterThan(300);
+  });
+
+  it.skipIf(!HAVE_MODELS)(
+    'fuzzes real encoded speech and decodes a sample of the survivors with the real decoder',
+    async () => {
+      const codec = await realCodec();
+      const speech = speechSamples();
+      const bases: Uint8Array[] = [];
+      for (const rate of [12.5, 6.25, 3]) bases.push((await codec.encode(speech, { frameRateHz: rate })).fxc);
+      bases.push((await codec.encode(speech.subarray(0, 800), { frameRateHz: 6.25 })).fxc);
+      const { parsed } = fuzz(bases, codec.layout, 777);
+      expect(parsed.length).toBeGreaterThan(50);
+      const random = seededRandom(5);
+      for (let i = 0; i < DECODED_SAMPLE; i++) {
+        const bytes = parsed[randomInt(random, parsed.length)];
+        const audio = await codec.decode(bytes);
+        expect(audio.length).toBe(codec.readHeader(bytes).sampleCount);
+        expect(audio.every(Number.isFinite)).toBe(true);
+      }
+    },
+  );
+  if (!HAVE_MODELS) it.skip(`real-model fuzz: ${NO_MODELS_REASON}`, () => {});
+});
