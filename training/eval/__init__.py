@@ -1,0 +1,1 @@
+"""Evaluation toolkit: STOI, spectral distances, delay removal, pocketsphinx WER, codec baselines, quality report."""

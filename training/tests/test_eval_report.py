@@ -1,0 +1,71 @@
+"""The quality report end to end on two synthetic utterances (baselines only), and its target checks."""
+
+import json
+from pathlib import Path
+import shutil
+import tempfile
+import unittest
+
+from training.eval.audio import write_wav
+from training.eval.quality_report import run_report
+from training.eval.report_markdown import target_rows
+from training.eval.synthetic import speech_like
+
+TOOLS = ("sox", "c2enc", "c2dec", "opusenc", "opusdec")
+
+
+def result(name, bps, stoi, wer):
+    return {"name": name, "family": name.rsplit(" ", 2)[0], "bps": bps, "stoi": stoi, "wer": wer}
+
+
+class TargetsTest(unittest.TestCase):
+    def test_targets_compare_measured_numbers(self):
+        summary = {
+            "original_wer": 30.0,
+            "results": [
+                result("codec2 1300", 1428, 0.80, 60.0),
+                result("codec2 3200", 3210, 0.87, 40.0),
+                result("Opus 6 kbps", 8000, 0.92, 35.0),
+                result("FlexiCodec dynamic 12.5 Hz", 1200, 0.88, 45.0),
+                result("FlexiCodec dynamic 6.25 Hz", 650, 0.79, 50.0),
+                result("FlexiCodec fixed 6.25 Hz", 650, 0.75, 55.0),
+            ],
+        }
+        met = {target: ok for target, _, ok in target_rows(summary)}
+        self.assertEqual(met["6.25 Hz: bitrate ≤ 700 bit/s"], "yes")
+        self.assertEqual(met["6.25 Hz: STOI ≥ codec2 1300"], "**no**")
+        self.assertEqual(met["6.25 Hz: WER ≤ Opus 6 kbps"], "**no**")
+        self.assertEqual(met["12.5 Hz: STOI ≥ codec2 3200"], "yes")
+        self.assertEqual(met["12.5 Hz: WER ≤ originals' + 10 points"], "**no**")
+        self.assertEqual(met["6.25 Hz: dynamic STOI > fixed"], "yes")
+        self.assertEqual(met["6.25 Hz: dynamic WER < fixed"], "yes")
+
+
+@unittest.skipUnless(all(shutil.which(t) for t in TOOLS), "codec2 / opus-tools / sox not installed")
+class ReportTest(unittest.TestCase):
+    def test_baselines_only_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            (d / "wav").mkdir()
+            lines = []
+            for i in range(2):
+                write_wav(d / "wav" / f"utt{i}.wav", 0.5 * speech_like(2.0, 16000, seed=i))
+                lines.append(json.dumps({"file": f"wav/utt{i}.wav", "duration_s": 2.0, "text": "press one to continue"}))
+            (d / "m.jsonl").write_text("\n".join(lines) + "\n")
+            summary = run_report(limit=2, work_dir=d / "work", report_path=d / "Q.md", plot_path=d / "q.png", with_ours=False, with_wer=False, manifest=d / "m.jsonl")
+            report = (d / "Q.md").read_text()
+            self.assertGreater((d / "q.png").stat().st_size, 1000)
+            self.assertTrue((d / "work" / "results.json").exists())
+        self.assertEqual(summary["files"], 2)
+        self.assertEqual([r["name"] for r in summary["results"]], ["codec2 700C", "codec2 1300", "codec2 3200", "Opus 6 kbps", "Opus 9 kbps"])
+        for r in summary["results"]:
+            self.assertIn(f"| {r['name']} | {r['bps']:.0f} |", report)
+        # Higher codec2 modes spend more bits and score higher STOI on the same files.
+        c2 = summary["results"][:3]
+        self.assertEqual([r["bps"] for r in c2], sorted(r["bps"] for r in c2))
+        self.assertGreater(c2[2]["stoi"], c2[0]["stoi"])
+        self.assertIn("FlexiCodec: left out with --no-ours", report)
+
+
+if __name__ == "__main__":
+    unittest.main()
