@@ -161,7 +161,7 @@ function fuzz(
       file = parseFxc(bytes, layout);
     } catch (err) {
       if (!(err instanceof FxcFormatError))
-        throw new Error(`case ${i}: ${String(err)} is not an FxcFormatError`);
+        throw new Error(`case ${i}: ${String(err)} is not an FxcFormatError`, { cause: err });
       const kind = err.message.replace(/[0-9a-f]{8}|\d+/g, 'N').slice(0, 50);
       errors.set(kind, (errors.get(kind) ?? 0) + 1);
       continue;

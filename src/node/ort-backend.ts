@@ -38,7 +38,7 @@ export async function loadManifest(modelsDir: string): Promise<ModelManifest> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseManifest(json);
 }

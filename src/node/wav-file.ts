@@ -37,6 +37,7 @@ export function openWavFile(path: string, rateHz: number): WavFileSource {
   } catch (err) {
     throw new Error(
       `${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { cause: err },
     );
   }
   let info: WavInfo;

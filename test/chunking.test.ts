@@ -1,0 +1,228 @@
+/**
+ * Long audio in windows. With frame-local stand-ins for the models (test doubles, not models:
+ * each output frame depends only on its own input frame), windowed coding must equal a single
+ * pass exactly, pull the input lazily and never run a model on more than one window. With the
+ * real models, the log-mel distance between a chunked and a single-pass decode is measured.
+ */
+import { describe, expect, it } from 'vitest';
+import { Codec } from '../src/core/codec.ts';
+import { windowBounds, type DecodePlan } from '../src/core/chunking.ts';
+import type { ModelManifest } from '../src/core/manifest.ts';
+import { TwinMerger } from '../src/core/twin-merger.ts';
+import type { EncodedFeatures, InferenceBackend, MergeResult } from '../src/core/types.ts';
+import { logMel } from './helpers/logmel.ts';
+import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
+import { seededRandom } from './helpers/random.ts';
+
+const FRAME = 1280;
+const MANIFEST = {
+  modelId: '0000abcd',
+  sampleRateHz: 16000,
+  frameSamples: FRAME,
+  frameRateHz: 12.5,
+  maxSegmentFrames: 8,
+  lengthBits: 3,
+  semanticDim: 2,
+  acousticDim: 1,
+  codeGroups: 2,
+  bitsPerCode: 12,
+} as unknown as ModelManifest;
+
+/** Frame-local stand-in for the three models, recording the largest call. */
+class LocalBackend implements InferenceBackend {
+  readonly name = 'cpu' as const;
+  largestEncodeFrames = 0;
+  largestDecodeFrames = 0;
+
+  async encode(audio: Float32Array): Promise<EncodedFeatures> {
+    const frames = audio.length / FRAME;
+    this.largestEncodeFrames = Math.max(this.largestEncodeFrames, frames);
+    const semantic = new Float32Array(frames * 2);
+    const acoustic = new Float32Array(frames);
+    for (let t = 0; t < frames; t++) {
+      let s = 0;
+      let q = 0;
+      for (let i = 0; i < FRAME; i++) {
+        s += audio[t * FRAME + i];
+        q += audio[t * FRAME + i] ** 2;
+      }
+      semantic[t * 2] = Math.sign(s) || 1; // two "phones": frames merge while the sign holds
+      semantic[t * 2 + 1] = 0.1;
+      acoustic[t] = Math.sqrt(q / FRAME);
+    }
+    return { frames, semantic, acoustic };
+  }
+
+  async quantize(m: MergeResult): Promise<Int32Array> {
+    const codes = new Int32Array(m.segments * 2);
+    for (let k = 0; k < m.segments; k++) {
+      codes[k * 2] = m.semanticMean[k * 2] > 0 ? 1 : 0;
+      codes[k * 2 + 1] = Math.min(4095, Math.round(m.acousticMean[k] * 4000));
+    }
+    return codes;
+  }
+
+  async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
+    const frames = lengths.reduce((a, b) => a + b, 0);
+    this.largestDecodeFrames = Math.max(this.largestDecodeFrames, frames);
+    const out = new Float32Array(frames * FRAME);
+    let t = 0;
+    for (let k = 0; k < lengths.length; k++) {
+      for (let p = 0; p < lengths[k]; p++, t++) {
+        for (let i = 0; i < FRAME; i++)
+          out[t * FRAME + i] = (codes[k * 2] ? 1 : -1) * (codes[k * 2 + 1] / 4000);
+      }
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {}
+}
+
+/** Audio whose sign flips every few frames, like phones changing. */
+function testAudio(samples: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  const x = new Float32Array(samples);
+  let level = 0.3;
+  for (let i = 0; i < samples; i++) {
+    if (i % FRAME === 0 && random() < 0.25) level = (random() - 0.5) * 0.8;
+    x[i] = level + 0.01 * (random() - 0.5);
+  }
+  return x;
+}
+
+describe('chunked coding with frame-local stand-ins', () => {
+  it('splits frames into balanced windows', () => {
+    expect(windowBounds(10, 4)).toEqual([0, 3, 7, 10]);
+    expect(windowBounds(375, 375)).toEqual([0, 375]);
+    expect(windowBounds(5, Infinity)).toEqual([0, 5]);
+  });
+
+  it('encodes window by window exactly like one pass when τ search is per window and windows align', async () => {
+    const backend = new LocalBackend();
+    const codec = new Codec(MANIFEST, backend, new TwinMerger(2, 1, 8));
+    const audio = testAudio(FRAME * 230 + 77, 1);
+    const plan = { windowFrames: 40, contextFrames: 3 };
+    const chunked = await codec.encode(audio, { frameRateHz: 12.5, plan });
+    const single = await codec.encode(audio, {
+      frameRateHz: 12.5,
+      plan: { windowFrames: Infinity, contextFrames: 0 },
+    });
+    // At 12.5 Hz every frame is a segment, so per-window τ and forced window breaks change nothing.
+    expect(Array.from(chunked.fxc)).toEqual(Array.from(single.fxc));
+    expect(backend.largestEncodeFrames).toBe(230 + 1); // the single pass
+    const windowed = new LocalBackend();
+    await new Codec(MANIFEST, windowed, new TwinMerger(2, 1, 8)).encode(audio, { frameRateHz: 6.25, plan });
+    expect(windowed.largestEncodeFrames).toBeLessThanOrEqual(Math.ceil(231 / 6) + 2 * 3);
+  });
+
+  it('pulls streamed input lazily: at most one window plus context plus one chunk is buffered', async () => {
+    const codec = new Codec(MANIFEST, new LocalBackend(), new TwinMerger(2, 1, 8));
+    const audio = testAudio(FRAME * 500, 2);
+    const chunk = 3000;
+    let pulled = 0;
+    let maxAhead = 0;
+    let consumedEnd = 0;
+    const backend = codec.backend as LocalBackend;
+    const encode = backend.encode.bind(backend);
+    backend.encode = async (a) => {
+      consumedEnd += a.length;
+      return encode(a);
+    };
+    function* source() {
+      for (let i = 0; i < audio.length; i += chunk) {
+        pulled += Math.min(chunk, audio.length - i);
+        maxAhead = Math.max(maxAhead, pulled - consumedEnd);
+        yield audio.subarray(i, i + chunk);
+      }
+    }
+    const r = await codec.encodeStream(source(), audio.length, {
+      frameRateHz: 6.25,
+      plan: { windowFrames: 50, contextFrames: 4 },
+    });
+    expect(r.frames).toBe(500);
+    expect(maxAhead).toBeLessThanOrEqual((50 + 2 * 4) * FRAME + chunk);
+  });
+
+  it('decodes window by window exactly like one pass, and never more than a window plus context', async () => {
+    const backend = new LocalBackend();
+    const codec = new Codec(MANIFEST, backend, new TwinMerger(2, 1, 8));
+    const audio = testAudio(FRAME * 300 + 5, 3);
+    const { fxc } = await codec.encode(audio, {
+      frameRateHz: 4,
+      plan: { windowFrames: Infinity, contextFrames: 0 },
+    });
+    const single = await codec.decode(fxc, {
+      windowFrames: Infinity,
+      contextFrames: 2,
+      crossfadeSamples: 512,
+    });
+    backend.largestDecodeFrames = 0;
+    const plan: DecodePlan = { windowFrames: 37, contextFrames: 2, crossfadeSamples: 512 };
+    const chunked = await codec.decode(fxc, plan);
+    expect(chunked.length).toBe(audio.length);
+    let worst = 0;
+    for (let i = 0; i < single.length; i++) worst = Math.max(worst, Math.abs(single[i] - chunked[i]));
+    expect(worst).toBeLessThan(1e-6);
+    // A window: its frames (rounded up to whole segments, ≤ 8 more) plus context segments on each side.
+    expect(backend.largestDecodeFrames).toBeLessThanOrEqual(37 + 8 + 2 * (2 + 8));
+  });
+});
+
+/** Mean |Δ log-mel| over 10 ms frames [from, to). */
+function distance(a: Float64Array[], b: Float64Array[], from = 0, to = Infinity): number {
+  let sum = 0;
+  let n = 0;
+  for (let t = Math.max(0, from); t < Math.min(a.length, b.length, to); t++) {
+    for (let m = 0; m < a[t].length; m++) sum += Math.abs(a[t][m] - b[t][m]);
+    n += a[t].length;
+  }
+  return sum / n;
+}
+
+describe.skipIf(!HAVE_MODELS)('chunked vs single-pass on the real models', () => {
+  it('chunk seams are inaudible: log-mel distance of a chunked to a single-pass decode of 73 s', async () => {
+    const codec = await realCodec();
+    const speech = speechSamples();
+    const long = new Float32Array(speech.length * 12);
+    for (let i = 0; i < 12; i++)
+      long.set(
+        speech.map((v) => v * (0.6 + 0.08 * i)),
+        i * speech.length,
+      );
+    const single = await codec.encode(long, {
+      frameRateHz: 6.25,
+      plan: { windowFrames: Infinity, contextFrames: 0 },
+    });
+    const chunkedEnc = await codec.encode(long, { frameRateHz: 6.25 }); // 30 s windows
+    const onePass = await codec.decode(single.fxc, {
+      windowFrames: Infinity,
+      contextFrames: 13,
+      crossfadeSamples: 512,
+    });
+    const plan: DecodePlan = { windowFrames: 100, contextFrames: 13, crossfadeSamples: 512 }; // 8 s windows: 8 seams
+    const windowed = await codec.decode(single.fxc, plan);
+    const both = await codec.decode(chunkedEnc.fxc);
+    const [mOrig, mOne, mWin, mBoth] = [long, onePass, windowed, both].map(logMel);
+    const codecError = distance(mOne, mOrig);
+    const seamError = distance(mWin, mOne);
+    // Distance in ±100 ms around each seam, where a bad join would show.
+    const frames = Math.ceil(long.length / 1280);
+    const seams = windowBounds(frames, 100).slice(1, -1);
+    const local = seams.map((f) => distance(mWin, mOne, (f * 1280) / 160 - 10, (f * 1280) / 160 + 10));
+    console.log(
+      `chunking, 73 s at 6.25 Hz: LMD(single-pass decode, original) ${codecError.toFixed(4)}; ` +
+        `LMD(8 s-window decode, single-pass decode) ${seamError.toFixed(4)}, worst ±100 ms around a seam ` +
+        `${Math.max(...local).toFixed(4)}; LMD(30 s-window encode+decode, original) ${distance(mBoth, mOrig).toFixed(4)}; ` +
+        `rates ${single.achievedRateHz.toFixed(3)} (one τ) vs ${chunkedEnc.achievedRateHz.toFixed(3)} (τ per window)`,
+    );
+    expect(windowed.length).toBe(long.length);
+    expect(seamError).toBeLessThan(0.05);
+    expect(seamError).toBeLessThan(0.1 * codecError);
+    expect(Math.max(...local)).toBeLessThan(0.25 * codecError);
+    expect(distance(mBoth, mOrig)).toBeLessThan(codecError * 1.05);
+    expect(Math.abs(chunkedEnc.achievedRateHz - 6.25)).toBeLessThanOrEqual(0.25);
+  });
+});
+
+if (!HAVE_MODELS) describe.skip(`chunked vs single-pass: ${NO_MODELS_REASON}`, () => it('skipped', () => {}));
