@@ -30,6 +30,8 @@ DEFAULT_FILE_COUNT = 80
 MIN_DURATION_S = 1.5
 # ... and so are those with fewer words than this.
 MIN_WORDS = 3
+# Longer prompts (spoken menus up to 19 s) are left out so that pocketsphinx time stays bounded.
+MAX_DURATION_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,9 @@ def is_scorable(item):
     """Speech with a usable transcript: long enough, enough words, no bracketed sound descriptions."""
     if any(mark in item.text for mark in "[]<>()"):
         return False
-    return item.duration_s >= MIN_DURATION_S and len(normalize_text(item.text).split()) >= MIN_WORDS
+    if not MIN_DURATION_S <= item.duration_s <= MAX_DURATION_S:
+        return False
+    return len(normalize_text(item.text).split()) >= MIN_WORDS
 
 
 def select_items(items, limit=DEFAULT_FILE_COUNT):

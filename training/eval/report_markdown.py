@@ -4,7 +4,7 @@ import math
 
 from .baselines import CODEC2_MODES, OPUS_SETTINGS
 from .flexicodec_cli import ABLATION_RATE_HZ
-from .heldout import MIN_DURATION_S, MIN_WORDS
+from .heldout import MAX_DURATION_S, MIN_DURATION_S, MIN_WORDS
 from .metrics import MAX_DELAY_S, MCD_COEFFICIENTS, MCD_DYNAMIC_RANGE_DB
 
 
@@ -115,7 +115,7 @@ def render_report(summary, plot_name="quality_bitrate_stoi.png"):
     lines += [
         "## How it is measured",
         "",
-        f"- Files: held-out prompts with a transcript, at least {MIN_DURATION_S} s and {MIN_WORDS} words, no bracketed sound descriptions;"
+        f"- Files: held-out prompts with a transcript, {MIN_DURATION_S}–{MAX_DURATION_S:g} s long, at least {MIN_WORDS} words, no bracketed sound descriptions;"
         f" ordered by sha1 of the name and the first {summary['files']} taken (`--limit`), so the set is fixed and content-blind.",
         "- Bitrate: every byte of each encoded file (headers, containers, segment lengths) × 8 / the audio's duration, summed over files.",
         f"- codec2 ({', '.join(CODEC2_MODES)}): `sox -D` to 8 kHz raw, `c2enc MODE in.raw out.c2` (the .c2 file has a 7-byte header;"

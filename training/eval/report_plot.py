@@ -30,7 +30,9 @@ def plot_bitrate_stoi(results, path):
         marker, colour = FAMILY_STYLE.get(family, ("D", "black"))
         ax.plot([p["bps"] for p in points], [p["stoi"] for p in points], marker=marker, color=colour, label=family, linestyle="-" if len(points) > 1 else "none")
         for p in points:
-            ax.annotate(p["label"], (p["bps"], p["stoi"]), textcoords="offset points", xytext=(5, -10), fontsize=8, color=colour)
+            # Fixed-rate points sit on top of a dynamic one: label them above, the rest below.
+            offset = (5, 6) if family.endswith("fixed") else (5, -10)
+            ax.annotate(p["label"], (p["bps"], p["stoi"]), textcoords="offset points", xytext=offset, fontsize=8, color=colour)
     ax.set_xscale("log")
     ax.set_xlabel("bitrate, whole encoded file (bit/s, log scale)")
     ax.set_ylabel("STOI (held-out English, delay removed)")
