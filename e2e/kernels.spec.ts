@@ -7,6 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 // Window.kernelTests is declared by the page module.
 import type {} from './kernels/main.ts';
 import type { MergeCaseReport } from './kernels/report.ts';
+import { startKernelServer, type KernelServer } from './kernels/server.ts';
 
 /** Largest allowed |sim_gpu - sim_twin|, and relative error of segment means (docs/KERNELS.md). */
 const TOLERANCE = 1e-5;
@@ -14,18 +15,21 @@ const TOLERANCE = 1e-5;
 test.describe.configure({ mode: 'serial' });
 
 let page: Page;
+let server: KernelServer;
 
 test.beforeAll(async ({ browser }) => {
+  server = await startKernelServer();
   page = await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') console.log(`[kernels page] ${m.text()}`);
   });
-  await page.goto('/e2e/kernels/index.html');
+  await page.goto(server.pageUrl);
   await page.waitForFunction(() => window.kernelTests !== undefined);
 });
 
 test.afterAll(async () => {
   await page?.close();
+  await server?.close();
 });
 
 /** Every agreement the brief asks for, for one (features, τ). */

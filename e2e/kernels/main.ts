@@ -10,7 +10,7 @@ import { compareMerge } from './compare.ts';
 import { encodeFixture } from './realFeatures.ts';
 import type { BenchRow, ExpandReport, MergeCaseReport, ScanReport, WebGpuReport } from './report.ts';
 import { checkExpand, checkScan } from './scanCheck.ts';
-import { TAUS, syntheticCases, type SyntheticCase } from './synthetic.ts';
+import { ODD_DIMS, TAUS, syntheticCases, type SyntheticCase } from './synthetic.ts';
 
 /** Target rates of the UI test (Hz); the real features are also merged at the τ the search picks for each. */
 const TARGET_RATES_HZ = [3, 6.25, 12.5];
@@ -56,6 +56,17 @@ function ownMerger(): Promise<GpuMerger> {
   return mergerPromise;
 }
 
+let oddMergerPromise: Promise<GpuMerger> | undefined;
+/** A merger for ODD_DIMS on the same device. */
+function oddMerger(): Promise<GpuMerger> {
+  oddMergerPromise ??= (async () =>
+    GpuMerger.create(await ownDevice(), {
+      ...ODD_DIMS,
+      maxSegmentFrames: (await manifest()).maxSegmentFrames,
+    }))();
+  return oddMergerPromise;
+}
+
 let casesCache: SyntheticCase[] | undefined;
 async function cases(): Promise<SyntheticCase[]> {
   casesCache ??= syntheticCases(await manifest());
@@ -82,10 +93,11 @@ const api = {
   async runSynthetic(name: string): Promise<MergeCaseReport[]> {
     const c = (await cases()).find((x) => x.name === name);
     if (!c) throw new Error(`no synthetic case "${name}"`);
-    const gpu = await ownMerger();
+    const gpu = c.dims ? await oddMerger() : await ownMerger();
     const m = await manifest();
+    const dims = { ...m, ...c.dims };
     const out: MergeCaseReport[] = [];
-    for (const tau of TAUS) out.push(await compareMerge(c.name, gpu, c.features, c.features, m, tau));
+    for (const tau of TAUS) out.push(await compareMerge(c.name, gpu, c.features, c.features, dims, tau));
     return out;
   },
 

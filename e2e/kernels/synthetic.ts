@@ -47,11 +47,15 @@ export interface Dims {
   acousticDim: number;
 }
 
-/** A named synthetic input. */
+/** A named synthetic input; `dims` when they differ from the model's. */
 export interface SyntheticCase {
   name: string;
   features: EncodedFeatures;
+  dims?: Dims;
 }
+
+/** Channel counts that are not multiples of 4: the scalar segmentMean entry point runs. */
+export const ODD_DIMS: Dims = { semanticDim: 7, acousticDim: 10 };
 
 function features(frames: number, semantic: Float32Array, dims: Dims, seed: number): EncodedFeatures {
   const rand = seededRandom(seed ^ 0x5bd1e995);
@@ -104,6 +108,11 @@ export function syntheticCases(dims: Dims): SyntheticCase[] {
     {
       name: `correlated x${HOUR_FRAMES} (1 h)`,
       features: features(HOUR_FRAMES, correlatedFrames(HOUR_FRAMES, d, 9), dims, 9),
+    },
+    {
+      name: 'odd channel counts (7, 10) x3000',
+      features: features(3000, correlatedFrames(3000, ODD_DIMS.semanticDim, 10), ODD_DIMS, 10),
+      dims: ODD_DIMS,
     },
   ];
 }

@@ -33,6 +33,7 @@ interface Pipelines {
   scatterStarts: GPUComputePipeline;
   segmentLengths: GPUComputePipeline;
   segmentMean: GPUComputePipeline;
+  segmentMeanVec4: GPUComputePipeline;
 }
 
 interface FeatureBuffers {
@@ -73,18 +74,36 @@ export class GpuMerger implements Merger {
         layout: 'auto',
         compute: { module, entryPoint },
       });
-    const [cosine, markBreaks, flagBoundaries, scatterStarts, segmentLengths, segmentMean, scan, expander] =
-      await Promise.all([
-        build(modules.cosine, 'main'),
-        build(modules.boundaries, 'markBreaks'),
-        build(modules.boundaries, 'flagBoundaries'),
-        build(modules.mean, 'scatterStarts'),
-        build(modules.mean, 'segmentLengths'),
-        build(modules.mean, 'segmentMean'),
-        GpuPrefixScan.create(device),
-        GpuLengthExpander.create(device),
-      ]);
-    const pipelines = { cosine, markBreaks, flagBoundaries, scatterStarts, segmentLengths, segmentMean };
+    const [
+      cosine,
+      markBreaks,
+      flagBoundaries,
+      scatterStarts,
+      segmentLengths,
+      segmentMean,
+      segmentMeanVec4,
+      scan,
+      expander,
+    ] = await Promise.all([
+      build(modules.cosine, 'main'),
+      build(modules.boundaries, 'markBreaks'),
+      build(modules.boundaries, 'flagBoundaries'),
+      build(modules.mean, 'scatterStarts'),
+      build(modules.mean, 'segmentLengths'),
+      build(modules.mean, 'segmentMean'),
+      build(modules.mean, 'segmentMeanVec4'),
+      GpuPrefixScan.create(device),
+      GpuLengthExpander.create(device),
+    ]);
+    const pipelines = {
+      cosine,
+      markBreaks,
+      flagBoundaries,
+      scatterStarts,
+      segmentLengths,
+      segmentMean,
+      segmentMeanVec4,
+    };
     return new GpuMerger(device, options, pipelines, scan, expander);
   }
 
@@ -198,23 +217,12 @@ export class GpuMerger implements Merger {
         const acousticMean = scratch.storage(segments * acousticDim * 4);
         encoder = this.device.createCommandEncoder({ label: 'merge: means' });
         pass = encoder.beginComputePass();
-        pass.setPipeline(this.pipelines.segmentMean);
         for (const [x, means, dim] of [
           [feats.semantic, semanticMean, semanticDim],
           [feats.acoustic, acousticMean, acousticDim],
         ] as const) {
           const params = scratch.uniform(Uint32Array.of(frames, segments, dim));
-          pass.setBindGroup(
-            0,
-            bindBuffers(this.device, this.pipelines.segmentMean, {
-              1: starts,
-              2: lengths,
-              3: x,
-              4: means,
-              5: params,
-            }),
-          );
-          dispatchItems(pass, segments * dim);
+          this.encodeMeans(pass, { starts, lengths, x, means, params }, segments, dim);
         }
         pass.end();
         const [lengthBytes, semanticBytes, acousticBytes] = await submitAndRead(this.device, encoder, [
@@ -281,6 +289,30 @@ export class GpuMerger implements Merger {
       bindBuffers(this.device, this.pipelines.flagBoundaries, { 1: runStart, 2: flags, 3: uniform }),
     );
     dispatchItems(pass, frames);
+  }
+
+  /** One stream's means; vec4 loads when the channel count allows. */
+  private encodeMeans(
+    pass: GPUComputePassEncoder,
+    b: Record<'starts' | 'lengths' | 'x' | 'means' | 'params', GPUBuffer>,
+    segments: number,
+    dim: number,
+  ): void {
+    const vec4 = dim % 4 === 0;
+    const pipeline = vec4 ? this.pipelines.segmentMeanVec4 : this.pipelines.segmentMean;
+    const [xBinding, meansBinding] = vec4 ? [6, 7] : [3, 4];
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(
+      0,
+      bindBuffers(this.device, pipeline, {
+        1: b.starts,
+        2: b.lengths,
+        [xBinding]: b.x,
+        [meansBinding]: b.means,
+        5: b.params,
+      }),
+    );
+    dispatchItems(pass, (segments * dim) / (vec4 ? 4 : 1));
   }
 
   private featureBuffers(features: MergerFeatures): FeatureBuffers {
