@@ -4,7 +4,7 @@ import { defineConfig } from '@playwright/test';
 const PORT = 5179;
 
 // Debian's Chromium, headless, WebGPU on SwiftShader (see DESIGN.md). Specs that need other
-// flags (fake microphone, WebGPU off) set their own launchOptions with test.use().
+// flags (fake microphone, WebGPU off) launch their own browser with these plus theirs.
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu-sandbox',
@@ -36,7 +36,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx vite --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // Vite without watching: edits elsewhere in the tree must not reload a page mid-test.
+    command: `npx tsx e2e/fixtures/serve.ts ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

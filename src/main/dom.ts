@@ -26,6 +26,7 @@ export const ui = {
   segments: byTestId('segments'),
   duration: byTestId('duration'),
   codeMs: byTestId('code-ms'),
+  encoderRuns: byTestId('encoder-runs'),
   waveform: byTestId<HTMLCanvasElement>('waveform'),
   playOriginal: byTestId<HTMLButtonElement>('play-original'),
   playDecoded: byTestId<HTMLButtonElement>('play-decoded'),

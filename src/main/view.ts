@@ -30,11 +30,14 @@ export function setNotice(text: string | undefined, kind: 'info' | 'error' = 'in
 export function render(shown: Shown): void {
   const r = shown.result;
   ui.achievedRate.textContent = r ? r.achievedRateHz.toFixed(2) : '–';
+  // The rate this result was coded for, so a reader can tell a fresh result from a stale one.
+  ui.achievedRate.dataset.targetHz = r ? r.targetRateHz.toFixed(2) : '';
   ui.bitrate.textContent = r ? Math.round(r.bitrateBps).toString() : '–';
   ui.bytes.textContent = r ? r.fxc.byteLength.toString() : '–';
   ui.segments.textContent = r ? `${r.segmentLengths.length} / ${r.frames}` : '–';
   ui.duration.textContent = r ? (r.decoded.length / r.sampleRateHz).toFixed(2) : '–';
   ui.codeMs.textContent = r ? Math.round(r.timingsMs.total ?? 0).toString() : '–';
+  ui.encoderRuns.textContent = r ? r.encoderRuns.toString() : '–';
   ui.originalSamples.textContent = shown.original16kSamples?.toString() ?? '–';
   ui.decodedSamples.textContent = r ? r.decoded.length.toString() : '–';
   ui.playOriginal.disabled = !shown.original;

@@ -118,6 +118,7 @@ async function finish(
     sampleRateHz: c.manifest.sampleRateHz,
     timingsMs,
     recodable: true,
+    encoderRuns: (c.backend as OrtBackend).encoderRuns,
   };
   return transferResult(result);
 }
@@ -170,6 +171,7 @@ const api = {
       sampleRateHz: c.manifest.sampleRateHz,
       timingsMs: { decode: total, total },
       recodable: false,
+      encoderRuns: (c.backend as OrtBackend).encoderRuns,
     };
     return transferResult(result);
   },

@@ -42,6 +42,9 @@ async function output<T extends Float32Array | Int32Array>(
 
 /** The onnxruntime-web sessions of the three models, behind the core's InferenceBackend. */
 export class OrtBackend implements InferenceBackend {
+  /** Encoder runs so far; the page shows it so a test can see a slider move skip the encoder. */
+  encoderRuns = 0;
+
   private constructor(
     private readonly ort: Ort,
     readonly name: BackendName,
@@ -72,6 +75,7 @@ export class OrtBackend implements InferenceBackend {
     const { frameSamples, semanticDim, acousticDim } = this.manifest;
     if (audio.length % frameSamples !== 0)
       throw new Error(`encode: ${audio.length} samples is not a multiple of ${frameSamples}`);
+    this.encoderRuns++;
     const results = await this.sessions.encoder.run({
       audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
     });

@@ -56,6 +56,8 @@ export interface CodecResult {
   sampleRateHz: number;
   /** Where the time went, in ms, for the page and the benchmark. */
   timingsMs: Record<string, number>;
+  /** Encoder runs since the models loaded (warm-up included). */
+  encoderRuns: number;
   /** Whether encoder features are cached, so recode() can run. */
   recodable: boolean;
 }
