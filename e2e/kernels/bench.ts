@@ -54,6 +54,7 @@ export async function benchmark(
       gpuSimilaritiesMs: await medianMs(repeats, () => gpu.similarities(fresh())),
       twinMergeMs: await medianMs(repeats, () => twin.merge(features, sims, tau)),
       gpuMergeMs: 0,
+      gpuMergeToBuffersMs: 0,
       gpuMergeWithUploadMs: await medianMs(repeats, () => gpu.merge(fresh(), Float32Array.from(sims), tau)),
       twinExpandMs: await medianMs(repeats, () => expandLengths(twinResult.lengths)),
       gpuExpandMs: await medianMs(repeats, () => gpu.expandLengths(twinResult.lengths)),
@@ -62,6 +63,11 @@ export async function benchmark(
     const resident = fresh();
     const gpuSims = await gpu.similarities(resident);
     row.gpuMergeMs = await medianMs(repeats, () => gpu.merge(resident, gpuSims, tau));
+    row.gpuMergeToBuffersMs = await medianMs(repeats, async () => {
+      const r = await gpu.mergeToBuffers(resident, gpuSims, tau);
+      r.semanticMean.destroy();
+      r.acousticMean.destroy();
+    });
     rows.push(row);
   }
   return rows;

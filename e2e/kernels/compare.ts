@@ -2,6 +2,7 @@
 import { adjacentCosine, countSegments, expandLengths, segmentBoundaries } from '../../src/core/merge.ts';
 import { TwinMerger } from '../../src/core/twin-merger.ts';
 import type { EncodedFeatures } from '../../src/core/types.ts';
+import { submitAndRead } from '../../src/worker/gpu/dispatch.ts';
 import type { GpuMerger, MergerFeatures } from '../../src/worker/gpu/gpuMerger.ts';
 import type { MergeCaseReport } from './report.ts';
 
@@ -61,6 +62,7 @@ function countMismatches(a: ArrayLike<number>, b: ArrayLike<number>, mask?: Uint
 export async function compareMerge(
   name: string,
   gpu: GpuMerger,
+  device: GPUDevice,
   features: EncodedFeatures,
   gpuFeatures: MergerFeatures,
   dims: { semanticDim: number; acousticDim: number; maxSegmentFrames: number },
@@ -78,6 +80,13 @@ export async function compareMerge(
   const gpuFlagsOwnSims = await gpu.boundaries(gpuSims, tau);
   const gpuResult = await gpu.merge(gpuFeatures, gpuSims, tau);
   const twinResult = await twin.merge(features, gpuSims, tau);
+  const onGpu = await gpu.mergeToBuffers(gpuFeatures, gpuSims, tau);
+  const [semanticBytes, acousticBytes] = await submitAndRead(device, device.createCommandEncoder(), [
+    { buffer: onGpu.semanticMean, bytes: onGpu.segments * dims.semanticDim * 4 },
+    { buffer: onGpu.acousticMean, bytes: onGpu.segments * dims.acousticDim * 4 },
+  ]);
+  onGpu.semanticMean.destroy();
+  onGpu.acousticMean.destroy();
 
   const twinExpanded = expandLengths(gpuResult.lengths);
   const gpuExpanded = await gpu.expandLengths(gpuResult.lengths);
@@ -100,6 +109,11 @@ export async function compareMerge(
       scaledMaxError(gpuResult.acousticMean, twinResult.acousticMean),
     ),
     meanValuesCompared: twinResult.semanticMean.length + twinResult.acousticMean.length,
+    buffersVsReadBackMismatches:
+      Math.abs(onGpu.segments - gpuResult.segments) +
+      countMismatches(onGpu.lengths, gpuResult.lengths) +
+      countMismatches(new Float32Array(semanticBytes), gpuResult.semanticMean) +
+      countMismatches(new Float32Array(acousticBytes), gpuResult.acousticMean),
     expandMismatches:
       countMismatches(gpuExpanded.frameSegment, twinExpanded.frameSegment) +
       countMismatches(gpuExpanded.framePosition, twinExpanded.framePosition),

@@ -97,7 +97,8 @@ const api = {
     const m = await manifest();
     const dims = { ...m, ...c.dims };
     const out: MergeCaseReport[] = [];
-    for (const tau of TAUS) out.push(await compareMerge(c.name, gpu, c.features, c.features, dims, tau));
+    for (const tau of TAUS)
+      out.push(await compareMerge(c.name, gpu, await ownDevice(), c.features, c.features, dims, tau));
     return out;
   },
 
@@ -117,8 +118,8 @@ const api = {
       for (const tau of thresholdsAtSimilarities(sims)) taus.add(tau);
       const out: MergeCaseReport[] = [];
       for (const tau of taus) {
-        out.push(await compareMerge('real, GPU buffers', gpu, real.cpu, real.gpu, m, tau));
-        out.push(await compareMerge('real, Float32Arrays', gpu, real.cpu, real.cpu, m, tau));
+        out.push(await compareMerge('real, GPU buffers', gpu, real.device, real.cpu, real.gpu, m, tau));
+        out.push(await compareMerge('real, Float32Arrays', gpu, real.device, real.cpu, real.cpu, m, tau));
       }
       gpu.destroy();
       return out;

@@ -23,6 +23,8 @@ export interface MergeCaseReport {
   /** max |mean_gpu - mean_twin| / max(1, |mean_twin|) over both streams. */
   meanMaxError: number;
   meanValuesCompared: number;
+  /** Values where mergeToBuffers (means left on the GPU) differs from merge(): must be 0. */
+  buffersVsReadBackMismatches: number;
   /** Frames where GPU expandLengths differs from the twin (segment or position). */
   expandMismatches: number;
   expandFrames: number;
@@ -60,6 +62,7 @@ export interface BenchRow {
   gpuSimilaritiesMs: number;
   twinMergeMs: number;
   gpuMergeMs: number;
+  gpuMergeToBuffersMs: number;
   gpuMergeWithUploadMs: number;
   twinExpandMs: number;
   gpuExpandMs: number;
