@@ -41,6 +41,8 @@ def parse_args(argv=None):
     p.add_argument('--init', default='', help='weights-only checkpoint to start a new codec run from')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--save-every-s', type=float, default=300)
+    p.add_argument('--snapshot-every-s', type=float, default=1200,
+                   help='weights-only copies in <run>/snapshots/ for the learning curve (0: none)')
     p.add_argument('--seed', type=int, default=0)
     return p.parse_args(argv)
 
@@ -61,6 +63,13 @@ def save_ckpt(path, model, opt, step, seconds, extra=None):
     torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'seconds': seconds,
                 **(extra or {})}, tmp)
     os.replace(tmp, path)  # atomic: a kill mid-save never corrupts the checkpoint
+
+
+def save_snapshot(run, model, c, step, seconds):
+    os.makedirs(os.path.join(run, 'snapshots'), exist_ok=True)
+    path = os.path.join(run, 'snapshots', f'codec-step{step:06d}.pt')
+    torch.save({'model': {k: v.half() for k, v in model.state_dict().items()}, 'config': dataclasses.asdict(c),
+                'step': step, 'seconds': seconds}, path)
 
 
 def log(run, row):
@@ -156,7 +165,7 @@ def main(argv=None):
     spectral = SpectralLoss(c.sample_rate)
     model.train()
     model.semantic.train(a.stage == 'semantic')
-    t_start, last_save = time.time(), time.time()
+    t_start, last_save, last_snap = time.time(), time.time(), time.time()
     samples = a.crop_frames * c.frame_samples
     warmup = 200
     while True:
@@ -192,6 +201,9 @@ def main(argv=None):
         if time.time() - last_save > a.save_every_s:
             save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
             last_save = time.time()
+        if a.stage == 'codec' and a.snapshot_every_s and time.time() - last_snap > a.snapshot_every_s:
+            save_snapshot(a.run, model, c, step, seconds)
+            last_snap = time.time()
     save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
     print(f'saved {ckpt_path} at step {step}')
 

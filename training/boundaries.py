@@ -1,0 +1,130 @@
+"""Do merge boundaries fall where phones change? Compares candidate 12.5 Hz features for the merge.
+
+On held-out synthetic speech with phone timings (the 'valid' split of the festival voices), each
+candidate's frames are merged at the same average rate (tau found per utterance, as the runtime
+does), and we count:
+  purity    - of the adjacent frame pairs merged into one segment, the share whose dominant phone
+              is the same (merging across a phone change loses it);
+  precision - of the segment boundaries, the share at a frame where the dominant phone changes
+              (exact frame) or within +-1 frame;
+  recall    - of the dominant-phone changes, the share with a boundary there (exact / +-1).
+Candidates: the semantic front end (the shipped one), the acoustic stream, plain log-mel means,
+and fixed-length segments (the paper's fixed-rate baseline).
+
+  /usr/bin/python3 -m training.boundaries --ckpt training/runs/main/codec.pt --rate 6.25 --out docs/boundaries.json
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from training.dataset import build_vocab, phone_targets, read_manifest
+from training.export import load_codec, merge_numpy
+
+
+def flags_at_rate(feats, rate, max_len):
+    """Boundary flags of the merge at the tau (bisection) that gives `rate` Hz on this utterance."""
+    T = feats.shape[0]
+    lo, hi = -1.0, 1.0
+    best = None
+    for _ in range(40):
+        tau = (lo + hi) / 2
+        _, ids, lengths, _ = merge_numpy(feats, tau, max_len)
+        r = 12.5 * len(lengths) / T
+        best = ids
+        if abs(r - rate) < 1e-3:
+            break
+        if r > rate:
+            hi = tau
+        else:
+            lo = tau
+    flags = np.zeros(T, bool)
+    flags[0] = True
+    flags[1:] = best[1:] != best[:-1]
+    return flags
+
+
+def fixed_flags(T, rate):
+    n = max(1, int(round(12.5 / rate)))
+    return (np.arange(T) % n) == 0
+
+
+def score(flags, dominant):
+    change = np.zeros_like(flags)
+    change[1:] = dominant[1:] != dominant[:-1]
+    b = flags.copy()
+    b[0] = False
+    merged = ~flags[1:]
+    near = lambda m: m | np.roll(m, 1) | np.roll(m, -1)  # noqa: E731
+    return {
+        'merged_pairs': int(merged.sum()),
+        'pure_pairs': int((merged & ~change[1:]).sum()),
+        'boundaries': int(b.sum()),
+        'hits_exact': int((b & change).sum()),
+        'hits_near': int((b & near(change)).sum()),
+        'changes': int(change.sum()),
+        'found_exact': int((change & b).sum()),
+        'found_near': int((change & near(b)).sum()),
+    }
+
+
+def summarise(total):
+    return {
+        'purity': total['pure_pairs'] / max(1, total['merged_pairs']),
+        'precision_exact': total['hits_exact'] / max(1, total['boundaries']),
+        'precision_pm1': total['hits_near'] / max(1, total['boundaries']),
+        'recall_exact': total['found_exact'] / max(1, total['changes']),
+        'recall_pm1': total['found_near'] / max(1, total['changes']),
+    }
+
+
+def evaluate(ckpt, corpus, rate, limit):
+    m, _ = load_codec(ckpt)
+    rows = read_manifest(corpus, 'valid', with_phones=True)[:limit]
+    vocab = build_vocab(rows)
+    names = ['semantic', 'acoustic', 'log-mel', 'fixed-rate']
+    totals = {n: {} for n in names}
+    for r in rows:
+        x, _ = sf.read(os.path.join(corpus, r['file']), dtype='float32')
+        x = x[: len(x) // 1280 * 1280]
+        if len(x) < 1280 * 8:
+            continue
+        with torch.no_grad():
+            mel = m.mel(torch.from_numpy(x)[None])
+            sem, ac = m.semantic(mel)[0].numpy(), m.acoustic(mel)[0].numpy()
+        T = sem.shape[0]
+        melf = mel[0].numpy().T.reshape(T, 8, -1).mean(1)
+        dominant = phone_targets(r['phones'], 0.0, T, vocab).argmax(1)
+        cands = {'semantic': flags_at_rate(sem, rate, 8), 'acoustic': flags_at_rate(ac, rate, 8),
+                 'log-mel': flags_at_rate(melf - melf.mean(0), rate, 8), 'fixed-rate': fixed_flags(T, rate)}
+        for n, f in cands.items():
+            for k, v in score(f, dominant).items():
+                totals[n][k] = totals[n].get(k, 0) + v
+    return {n: {k: round(v, 4) for k, v in summarise(t).items()} for n, t in totals.items()}, len(rows)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--ckpt', required=True)
+    p.add_argument('--corpus', default='training/data/corpus')
+    p.add_argument('--rates', default='3,6.25,8.33')
+    p.add_argument('--limit', type=int, default=200)
+    p.add_argument('--out', default='')
+    a = p.parse_args()
+    result = {}
+    for rate in [float(r) for r in a.rates.split(',')]:
+        res, n = evaluate(a.ckpt, a.corpus, rate, a.limit)
+        result[str(rate)] = res
+        print(f'rate {rate} Hz over {n} utterances')
+        for name, s in res.items():
+            print(f'  {name:11s} ' + '  '.join(f'{k} {v:.3f}' for k, v in s.items()))
+    if a.out:
+        with open(a.out, 'w') as f:
+            json.dump(result, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
