@@ -93,9 +93,7 @@ describe('.fxc round trip', () => {
     );
     expect(bytes.length).toBe(FXC_HEADER_BYTES + Math.ceil((3 + 7 * 12) / 8) + 4);
     expect(hex.slice(40, 40 + 22)).toBe('200200400600800a00c00e');
-    expect(hex.slice(-8)).toBe(
-      Buffer.from(new Uint32Array([crc32(bytes.subarray(0, bytes.length - 4))]).buffer).toString('hex'),
-    );
+    expect(hex.slice(-8)).toBe('59a0c69e');
   });
 
   it('parses what it writes, for many random files', () => {
