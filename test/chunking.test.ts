@@ -210,15 +210,19 @@ describe.skipIf(!HAVE_MODELS)('chunked vs single-pass on the real models', () =>
     const frames = Math.ceil(long.length / 1280);
     const seams = windowBounds(frames, 100).slice(1, -1);
     const local = seams.map((f) => distance(mWin, mOne, (f * 1280) / 160 - 10, (f * 1280) / 160 + 10));
+    const seamMean = local.reduce((a, b) => a + b, 0) / local.length;
     console.log(
       `chunking, 73 s at 6.25 Hz: LMD(single-pass decode, original) ${codecError.toFixed(4)}; ` +
-        `LMD(8 s-window decode, single-pass decode) ${seamError.toFixed(4)}, worst ±100 ms around a seam ` +
-        `${Math.max(...local).toFixed(4)}; LMD(30 s-window encode+decode, original) ${distance(mBoth, mOrig).toFixed(4)}; ` +
+        `LMD(8 s-window decode, single-pass decode) ${seamError.toFixed(4)}, ±100 ms around the seams ` +
+        `${seamMean.toFixed(4)} mean, ${Math.max(...local).toFixed(4)} worst; ` +
+        `LMD(30 s-window encode+decode, original) ${distance(mBoth, mOrig).toFixed(4)}; ` +
         `rates ${single.achievedRateHz.toFixed(3)} (one τ) vs ${chunkedEnc.achievedRateHz.toFixed(3)} (τ per window)`,
     );
     expect(windowed.length).toBe(long.length);
-    expect(seamError).toBeLessThan(0.05);
+    // Windowing changes the decode by a small fraction of the codec's own error ...
     expect(seamError).toBeLessThan(0.1 * codecError);
+    // ... and the seams are not where it concentrates.
+    expect(seamMean).toBeLessThan(2 * seamError);
     expect(Math.max(...local)).toBeLessThan(0.25 * codecError);
     expect(distance(mBoth, mOrig)).toBeLessThan(codecError * 1.05);
     expect(Math.abs(chunkedEnc.achievedRateHz - 6.25)).toBeLessThanOrEqual(0.25);
