@@ -58,8 +58,8 @@ describe('browser-made .fxc decoded in Node', () => {
       `browser (WebGPU) vs Node decode: max |diff| ${maxDiff.toExponential(2)}, SNR ${snrDb.toFixed(1)} dB`,
     );
     // The browser's WAV is 16-bit, and WebGPU and CPU kernels round differently.
-    expect(maxDiff).toBeLessThan(1e-2);
-    expect(snrDb).toBeGreaterThan(40);
+    expect(maxDiff).toBeLessThan(1e-3); // model 61fe1c41: 5.1e-5 (under 2 LSB of 16-bit), SNR 72.7 dB
+    expect(snrDb).toBeGreaterThan(50);
   });
   if (webgpuSkip) it.skip(`WebGPU file: ${webgpuSkip}`, () => {});
 
