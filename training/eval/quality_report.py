@@ -105,6 +105,7 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     manifest: a {file, duration_s, text} jsonl (default: the held-out set's).
     """
     work_dir = Path(work_dir)
+    model_id_at_start = model_id()
     items = select_items(load_manifest(manifest or heldout_manifest_path()), limit)
     if not items:
         raise RuntimeError("no held-out files found")
@@ -148,7 +149,8 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     summary = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _git_commit(),
-        "model_id": model_id(),
+        "model_id": model_id_at_start,
+        "model_id_at_end": model_id(),
         "files": len(items),
         "minutes": sum(i.duration_s for i in items) / 60.0,
         "limit": limit,
