@@ -77,6 +77,14 @@ def render_report(summary, plot_name="quality_bitrate_stoi.png"):
         f" decoded from G.722 to 16 kHz.",
         "- Every condition below was encoded, decoded and scored in this same run on the same files.",
         "",
+    ]
+    if summary.get("model_id_at_end", summary["model_id"]) != summary["model_id"]:
+        lines += [
+            f"**Warning: the models changed during this run (modelId `{summary['model_id']}` → `{summary['model_id_at_end']}`);"
+            " FlexiCodec rows may mix models. Run it again.**",
+            "",
+        ]
+    lines += [
         "## Results",
         "",
         _HEADER,
