@@ -2,6 +2,10 @@ import { defineConfig } from '@playwright/test';
 
 /** Port of the Vite dev server the browser tests load. */
 const PORT = 5179;
+/** Port of `vite preview` serving the production build (dist/): service workers and dist/lib need it. */
+export const PREVIEW_PORT = 4180;
+/** Specs that run against the built app (the offline PWA, the embeddable module). */
+const BUILD_SPECS = ['**/pwa.spec.ts', '**/embed.spec.ts'];
 
 // Debian's Chromium, headless, WebGPU on SwiftShader (see DESIGN.md). Specs that need other
 // flags (fake microphone, WebGPU off) launch their own browser with these plus theirs.
@@ -35,11 +39,24 @@ export default defineConfig({
       args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS],
     },
   },
-  webServer: {
-    // Vite without watching: edits elsewhere in the tree must not reload a page mid-test.
-    command: `npx tsx e2e/fixtures/serve.ts ${PORT}`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 120_000,
-  },
+  projects: [
+    { name: 'dev', testIgnore: BUILD_SPECS },
+    { name: 'build', testMatch: BUILD_SPECS, use: { baseURL: `http://127.0.0.1:${PREVIEW_PORT}` } },
+  ],
+  webServer: [
+    {
+      // Vite without watching: edits elsewhere in the tree must not reload a page mid-test.
+      command: `npx tsx e2e/fixtures/serve.ts ${PORT}`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+    {
+      // The production build (npm test builds just before); built here when dist/ lacks it.
+      command: `(test -f dist/lib/flexi-codec.js && test -f dist/sw.js || npm run build) && npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
+      url: `http://127.0.0.1:${PREVIEW_PORT}/app.html`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 300_000,
+    },
+  ],
 });

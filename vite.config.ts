@@ -1,4 +1,6 @@
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { pwaOptions } from './src/pwa/pwa-options.ts';
 
 // The worker and ORT's wasm files are ES modules; headers enable SharedArrayBuffer
 // (multi-threaded WASM) on the dev server and in preview.
@@ -12,5 +14,11 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'es2022' },
+  // The offline voice-notes app (app.html): service worker and precache (src/pwa/pwa-options.ts).
+  plugins: [VitePWA(pwaOptions)],
+  build: {
+    target: 'es2022',
+    // Two pages: the demo (index.html) and the offline app (app.html).
+    rolldownOptions: { input: { main: 'index.html', app: 'app.html' } },
+  },
 });

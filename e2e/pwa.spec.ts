@@ -1,0 +1,229 @@
+/**
+ * The offline voice-notes app (app.html) on the production build: the service worker precaches
+ * the app, models and wasm; with the network off it records, compresses, lists, plays, exports
+ * and imports, and the library survives reloads; a page killed mid-compression loses nothing.
+ * No request may leave this machine.
+ */
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS, numberIn } from './fixtures/app-page.ts';
+import { guardOrigin, launchWithMic } from './fixtures/pwa-page.ts';
+
+const CODEC_RATE_HZ = 16000;
+const RECORD_SECONDS = 4;
+
+/** Waits for the codec to load and the page to be idle. */
+async function ready(page: Page, timeout = LOAD_TIMEOUT_MS): Promise<void> {
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout });
+}
+
+/** Records from the fake microphone and stops; returns the new library entry. */
+async function recordNote(page: Page): Promise<Locator> {
+  const before = await page.getByTestId('recording').count();
+  await page.getByTestId('record').click();
+  await expect(page.getByTestId('status')).toHaveText('recording');
+  await page.waitForTimeout(RECORD_SECONDS * 1000);
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('recording')).toHaveCount(before + 1);
+  return page.getByTestId('recording').first();
+}
+
+/** Bytes of every cached response, per Cache Storage key, as the service worker stored them. */
+function precacheContents(page: Page): Promise<{ url: string; bytes: number }[]> {
+  return page.evaluate(async () => {
+    const out: { url: string; bytes: number }[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        const response = await cache.match(request);
+        out.push({ url: request.url, bytes: response ? (await response.arrayBuffer()).byteLength : 0 });
+      }
+    }
+    return out;
+  });
+}
+
+/** Raw recordings still waiting in IndexedDB. */
+function pendingCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('flexicodec-voice-notes');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction('pending').objectStore('pending').count();
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+        };
+      }),
+  );
+}
+
+test('after one visit it works offline: record, compress, play, export, import, and the library survives reloads', async ({
+  playwright,
+  baseURL,
+}) => {
+  test.setTimeout(1_200_000);
+  const browser = await launchWithMic(playwright.chromium);
+  try {
+    const context = await browser.newContext({ baseURL, acceptDownloads: true });
+    const leaked = await guardOrigin(context);
+    const page = await context.newPage();
+
+    await page.goto('/app.html');
+    // Workbox activates the worker only once every precache entry is stored.
+    await expect(page.getByTestId('offline-ready')).toHaveText('ready', { timeout: LOAD_TIMEOUT_MS });
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
+    const cached = await precacheContents(page);
+    const cachedBytes = cached.reduce((n, c) => n + c.bytes, 0);
+    console.log(`precache: ${cached.length} files, ${(cachedBytes / 1e6).toFixed(1)} MB`);
+    const paths = cached.map((c) => new URL(c.url).pathname);
+    for (const file of [
+      '/app.html',
+      '/models/models.json',
+      '/models/encoder.onnx',
+      '/models/quantizer.onnx',
+      '/models/decoder.onnx',
+    ]) {
+      expect(paths, file).toContain(file);
+    }
+    // Both onnxruntime-web binaries: WebGPU's (asyncify) and the plain WASM fallback.
+    expect(paths.filter((p) => /ort-wasm-simd-threaded.*\.wasm$/.test(p))).toHaveLength(2);
+    const manifest = JSON.parse(await readFile('public/models/models.json', 'utf8')) as {
+      models: Record<string, { file: string; bytes: number }>;
+    };
+    for (const { file, bytes } of Object.values(manifest.models)) {
+      expect(cached.find((c) => c.url.endsWith(`/models/${file}`))?.bytes, file).toBe(bytes);
+    }
+
+    await context.setOffline(true);
+    const reloadStarted = Date.now();
+    await page.reload();
+    await expect(page.getByTestId('network')).toHaveText('offline');
+    await ready(page);
+    console.log(
+      `offline reload to ready: ${Date.now() - reloadStarted} ms on ${await page.getByTestId('backend').textContent()}`,
+    );
+    await expect(page.getByTestId('library-empty')).toBeVisible();
+
+    const item = await recordNote(page);
+    const id = await item.getAttribute('data-id');
+    await expect(item).toHaveAttribute('data-state', 'ready', { timeout: CODE_TIMEOUT_MS });
+    const duration = Number(await item.getByTestId('recording-duration').textContent());
+    const bytes = Number(await item.getByTestId('recording-bytes').textContent());
+    const bitrate = Number(await item.getByTestId('recording-bitrate').textContent());
+    expect(duration).toBeGreaterThan(RECORD_SECONDS - 1);
+    expect(duration).toBeLessThan(RECORD_SECONDS + 4);
+    // The bitrate counts the whole file (rounding of the shown duration aside).
+    expect(Math.abs(bitrate - (bytes * 8) / duration) / bitrate).toBeLessThan(0.03);
+    await expect(item.getByTestId('recording-rate')).toHaveText(/^\d+\.\d\d$/);
+    expect(await pendingCount(page)).toBe(0);
+
+    await item.getByTestId('recording-play').click();
+    await expect(page.getByTestId('now-playing')).toHaveAttribute('data-id', id ?? '');
+    const played = Number(await page.getByTestId('now-playing').getAttribute('data-samples'));
+    expect(Math.abs(played / CODEC_RATE_HZ - duration)).toBeLessThanOrEqual(0.05);
+
+    const exported = await download(page, 'recording-export');
+    expect(exported.name).toMatch(/\.fxc$/);
+    expect(exported.bytes.length).toBe(bytes);
+    expect(exported.bytes.subarray(0, 3).toString('latin1')).toBe('FXC');
+
+    // Still there after a reload, still offline.
+    await page.reload();
+    await expect(page.locator(`[data-testid="recording"][data-id="${id}"]`)).toHaveAttribute(
+      'data-state',
+      'ready',
+    );
+    await ready(page);
+
+    // Rename sticks across a reload.
+    const again = page.locator(`[data-testid="recording"][data-id="${id}"]`);
+    await again.getByTestId('recording-rename').click();
+    await page.getByTestId('rename-input').fill('Shopping list');
+    await page.getByTestId('rename-input').press('Enter');
+    await expect(again.getByTestId('recording-name')).toHaveText('Shopping list');
+
+    // Opening a .fxc (as when one is shared) adds it to the library and plays it.
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({
+        name: 'from-a-friend.fxc',
+        mimeType: 'application/x-flexicodec',
+        buffer: exported.bytes,
+      });
+    const imported = page.getByTestId('recording').filter({ hasText: 'from-a-friend' });
+    await expect(imported).toHaveAttribute('data-state', 'ready', { timeout: CODE_TIMEOUT_MS });
+    await expect(page.getByTestId('now-playing')).toContainText('from-a-friend', {
+      timeout: CODE_TIMEOUT_MS,
+    });
+    expect(Number(await page.getByTestId('now-playing').getAttribute('data-samples'))).toBe(played);
+    await expect(imported.getByTestId('recording-bytes')).toHaveText(String(bytes));
+
+    // A damaged file is refused with a clear message and leaves the library as it was.
+    const damaged = Buffer.from(exported.bytes);
+    damaged[damaged.length >> 1] ^= 0x5a;
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'damaged.fxc', mimeType: 'application/x-flexicodec', buffer: damaged });
+    await expect(page.getByTestId('status')).toHaveText(/^error: .*(CRC|corrupt)/i, {
+      timeout: CODE_TIMEOUT_MS,
+    });
+    await expect(page.getByTestId('recording')).toHaveCount(2);
+
+    // Delete asks twice.
+    await imported.getByTestId('recording-delete').click();
+    await expect(page.getByTestId('recording')).toHaveCount(2);
+    await imported.getByTestId('recording-delete').click();
+    await expect(page.getByTestId('recording')).toHaveCount(1);
+
+    await page.reload();
+    await expect(page.getByTestId('recording')).toHaveCount(1);
+    await expect(page.getByTestId('recording-name')).toHaveText('Shopping list');
+    expect(await numberIn(page, 'recording-bytes')).toBe(bytes);
+
+    expect(leaked, 'requests that left the machine').toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a page closed mid-compression loses nothing: the next visit resumes the saved recording', async ({
+  playwright,
+  baseURL,
+}) => {
+  test.setTimeout(900_000);
+  const browser = await launchWithMic(playwright.chromium);
+  try {
+    const context = await browser.newContext({ baseURL });
+    const leaked = await guardOrigin(context);
+    const first = await context.newPage();
+    await first.goto('/app.html');
+    await ready(first);
+    const item = await recordNote(first);
+    // The raw audio is saved before compression starts, then the page dies.
+    const state = await item.getAttribute('data-state');
+    expect(['pending', 'compressing']).toContain(state);
+    const id = await item.getAttribute('data-id');
+    await first.close();
+
+    const second = await context.newPage();
+    await second.goto('/app.html');
+    const resumed = second.locator(`[data-testid="recording"][data-id="${id}"]`);
+    await expect(resumed).toBeVisible();
+    await expect(second.getByTestId('notice')).toContainText('Resuming 1 recording');
+    await expect(resumed).toHaveAttribute('data-state', 'ready', {
+      timeout: LOAD_TIMEOUT_MS + CODE_TIMEOUT_MS,
+    });
+    const duration = Number(await resumed.getByTestId('recording-duration').textContent());
+    expect(duration).toBeGreaterThan(RECORD_SECONDS - 1);
+    expect(duration).toBeLessThan(RECORD_SECONDS + 4);
+    expect(await pendingCount(second)).toBe(0);
+    await ready(second);
+    expect(leaked, 'requests that left the machine').toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,61 @@
+/** A microphone recording, resampled to the codec's 16 kHz while it runs (shared by element and app). */
+import { StreamingResampler } from '../core/resample';
+import { MicRecorder } from '../main/recorder';
+import { CODEC_RATE_HZ, type Audio } from './audio-input';
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** What a finished capture holds: the device-rate original, for playback, and 16 kHz for the codec. */
+export interface Captured {
+  original: Audio;
+  audio16k: Float32Array;
+}
+
+/** A running microphone capture; start() asks for the microphone and throws MicError if refused. */
+export class Capture16k {
+  private readonly pieces: Float32Array[] = [];
+  private resampler?: StreamingResampler;
+  private recorder!: MicRecorder;
+
+  private constructor() {}
+
+  /** Starts capturing; onSeconds reports the recorded length as it grows. */
+  static async start(onSeconds: (seconds: number) => void): Promise<Capture16k> {
+    const capture = new Capture16k();
+    let captured = 0;
+    capture.recorder = await MicRecorder.start((chunk, rateHz) => {
+      captured += chunk.length;
+      onSeconds(captured / rateHz);
+      capture.push(chunk, rateHz);
+    });
+    return capture;
+  }
+
+  private push(chunk: Float32Array, rateHz: number): void {
+    this.resampler ??= new StreamingResampler(rateHz, CODEC_RATE_HZ);
+    this.pieces.push(this.resampler.push(chunk));
+  }
+
+  /** Stops the microphone and returns everything captured. */
+  async stop(): Promise<Captured> {
+    const samples = await this.recorder.stop();
+    if (this.resampler) this.pieces.push(this.resampler.flush());
+    return {
+      original: { samples, sampleRateHz: this.recorder.sampleRateHz },
+      audio16k: concat(this.pieces),
+    };
+  }
+
+  /** Stops the microphone and drops the audio. */
+  cancel(): void {
+    void this.recorder.stop().catch(() => undefined);
+  }
+}

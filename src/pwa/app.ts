@@ -1,0 +1,381 @@
+/**
+ * The offline voice-notes app (app.html): records, compresses into the IndexedDB library through
+ * the crash-safe pipeline (compress.ts), plays, renames, exports, deletes and imports .fxc files.
+ * The codec is the same shared worker the <flexi-codec> element uses.
+ */
+import { readHeader } from '../core/bitstream';
+import { writeWav } from '../core/wav';
+import { CODEC_RATE_HZ, readAudioBytes, to16k } from '../component/audio-input';
+import { Capture16k } from '../component/capture';
+import { defaultModelsUrl } from '../component/models-url';
+import { sharedCodec, type SharedCodec } from '../component/shared-codec';
+import { download, sniffKind } from '../main/files';
+import { play } from '../main/player';
+import { MicError } from '../main/recorder';
+import { setNotice, ui } from './app-dom';
+import { compressPending, MAX_AUTO_ATTEMPTS, resumePending } from './compress';
+import {
+  deletePending,
+  deleteRecording,
+  getRecording,
+  listPending,
+  listRecordings,
+  openLibrary,
+  putRecording,
+  renameRecording,
+  savePending,
+  type LibraryDb,
+  type PendingRecording,
+} from './library-db';
+import { libraryBytes, renderLibrary, type LibraryAction, type LibraryState } from './library-view';
+import { acceptLaunchedFiles, fileNameFor, shareOrDownload } from './share';
+import { formatBytes, requestPersistence, spaceUsed } from './storage';
+import { registerServiceWorker, type OfflineState } from './sw-register';
+
+let db: LibraryDb;
+let codec: SharedCodec | undefined;
+let capture: Capture16k | undefined;
+/** Jobs (compressions, imports, playback decodes) queued or running. */
+let busy = 0;
+const library: LibraryState = { recordings: [], pending: [], jobs: new Map() };
+/** Compressions run one after another, in the order they were asked for. */
+let compressions: Promise<void> = Promise.resolve();
+
+const nameFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The last failure, shown in the status line until the next action starts. */
+let lastError: string | undefined;
+
+/** The status line: exactly 'ready' when idle, as on the demo page. */
+function syncStatus(): void {
+  if (!codec) return;
+  if (capture) ui.status.textContent = 'recording';
+  else if (busy) ui.status.textContent = 'working';
+  else ui.status.textContent = lastError ? `error: ${lastError}` : 'ready';
+}
+
+/** Clears the last failure when the person starts something new. */
+function freshAction(): void {
+  lastError = undefined;
+  setNotice(undefined);
+}
+
+function syncButtons(): void {
+  const loaded = !!codec;
+  ui.record.disabled = !loaded || !!capture;
+  ui.stop.disabled = !capture;
+  ui.fileInput.disabled = !loaded;
+}
+
+function fail(err: unknown): void {
+  lastError = messageOf(err);
+  ui.status.textContent = `error: ${lastError}`;
+  setNotice(lastError, 'error');
+}
+
+/** Runs a job counted as busy; a failure is shown and swallowed. */
+async function job(work: () => Promise<void>): Promise<void> {
+  busy++;
+  syncStatus();
+  try {
+    await work();
+  } catch (err) {
+    fail(err);
+  } finally {
+    busy--;
+    syncStatus();
+  }
+}
+
+/** Re-reads both stores and redraws the list and the space line. */
+async function refresh(): Promise<void> {
+  [library.recordings, library.pending] = await Promise.all([listRecordings(db), listPending(db)]);
+  renderLibrary(ui.library, ui.libraryEmpty, library);
+  void showSpace();
+}
+
+async function showSpace(): Promise<void> {
+  const space = await spaceUsed();
+  const parts = [`library ${libraryBytes(library.recordings)}`];
+  if (space?.cacheBytes !== undefined) parts.push(`app and models ${formatBytes(space.cacheBytes)}`);
+  if (space) parts.push(`${formatBytes(space.totalBytes)} used in all`);
+  ui.storage.textContent = `storage: ${parts.join(', ')}`;
+}
+
+/** Queues the compression of saved raw audio; `resume` when an earlier page left it. */
+function compress(pending: PendingRecording, resume: boolean): void {
+  const shared = codec;
+  if (!shared) return;
+  library.jobs.set(pending.id, { state: 'pending' });
+  busy++;
+  syncStatus();
+  compressions = compressions.then(async () => {
+    const onCompressing = () => {
+      library.jobs.set(pending.id, { state: 'compressing' });
+      renderLibrary(ui.library, ui.libraryEmpty, library);
+    };
+    try {
+      await (resume ? resumePending : compressPending)(db, shared, pending, onCompressing);
+      library.jobs.delete(pending.id);
+    } catch (err) {
+      library.jobs.set(pending.id, { state: 'failed', message: messageOf(err) });
+      fail(`“${pending.name}” was not compressed: ${messageOf(err)}. Its audio is kept.`);
+    }
+    busy--;
+    await refresh();
+    syncStatus();
+  });
+}
+
+async function startRecording(): Promise<void> {
+  freshAction();
+  try {
+    capture = await Capture16k.start((s) => (ui.elapsed.textContent = `${s.toFixed(1)} s`));
+  } catch (err) {
+    fail(err instanceof MicError ? err.message : err);
+    return;
+  } finally {
+    syncButtons();
+  }
+  syncStatus();
+}
+
+async function stopRecording(): Promise<void> {
+  const active = capture;
+  if (!active) return;
+  capture = undefined;
+  syncButtons();
+  await job(async () => {
+    const { audio16k } = await active.stop();
+    if (audio16k.length === 0) throw new Error('nothing was recorded');
+    const createdAt = Date.now();
+    await saveAndCompress(audio16k, `Voice note, ${nameFormat.format(createdAt)}`, createdAt);
+  });
+}
+
+/** Saves raw 16 kHz audio first, then queues its compression. */
+async function saveAndCompress(audio16k: Float32Array, name: string, createdAt = Date.now()): Promise<void> {
+  const pending: PendingRecording = {
+    id: crypto.randomUUID(),
+    name,
+    createdAt,
+    targetRateHz: Number(ui.frameRate.value),
+    audio16k,
+    sampleRateHz: CODEC_RATE_HZ,
+    attempts: 0,
+  };
+  await savePending(db, pending);
+  library.jobs.set(pending.id, { state: 'pending' });
+  await refresh();
+  compress(pending, false);
+}
+
+/** Imports a .fxc (checked by decoding, stored, then played) or an audio file (compressed). */
+async function importFile(file: File): Promise<void> {
+  freshAction();
+  await job(async () => {
+    const shared = codec;
+    if (!shared) throw new Error('the codec is not loaded yet');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const baseName = file.name.replace(/\.[^.]*$/, '') || 'Imported';
+    if (sniffKind(bytes) !== 'fxc') {
+      await saveAndCompress(to16k(await readAudioBytes(bytes)), baseName);
+      return;
+    }
+    const header = readHeader(bytes);
+    const decoded = await shared.decode(bytes);
+    const id = crypto.randomUUID();
+    await putRecording(db, {
+      id,
+      name: baseName,
+      createdAt: Date.now(),
+      durationS: header.sampleCount / header.sampleRateHz,
+      bytes: bytes.byteLength,
+      bitrateBps: decoded.bitrateBps,
+      targetRateHz: header.targetRateHz,
+      achievedRateHz: decoded.achievedRateHz,
+      modelId: header.modelId,
+      source: 'imported',
+      fxc: bytes,
+    });
+    await refresh();
+    // Opening a shared file plays it.
+    showPlaying(id, baseName, decoded.decoded, decoded.sampleRateHz);
+    await play(decoded.decoded, decoded.sampleRateHz);
+  });
+}
+
+function showPlaying(id: string, name: string, samples: Float32Array, sampleRateHz: number): void {
+  ui.nowPlaying.hidden = false;
+  ui.nowPlaying.textContent = `▶ ${name} (${(samples.length / sampleRateHz).toFixed(1)} s)`;
+  ui.nowPlaying.dataset.id = id;
+  ui.nowPlaying.dataset.samples = String(samples.length);
+}
+
+async function onAction(action: LibraryAction, id: string): Promise<void> {
+  freshAction();
+  if (action !== 'delete') library.armedDeleteId = undefined;
+  const shared = codec;
+  switch (action) {
+    case 'play':
+      return job(async () => {
+        const recording = await getRecording(db, id);
+        if (!recording || !shared) return;
+        const result = await shared.decode(recording.fxc);
+        showPlaying(id, recording.name, result.decoded, result.sampleRateHz);
+        await play(result.decoded, result.sampleRateHz);
+      });
+    case 'export':
+      return job(async () => {
+        const recording = await getRecording(db, id);
+        if (recording) await shareOrDownload(recording.fxc, fileNameFor(recording.name, '.fxc'));
+      });
+    case 'rename':
+      library.renamingId = id;
+      break;
+    case 'delete':
+      if (library.armedDeleteId !== id) {
+        library.armedDeleteId = id;
+        break;
+      }
+      library.armedDeleteId = undefined;
+      await deleteRecording(db, id);
+      break;
+    case 'retry': {
+      const pending = library.pending.find((p) => p.id === id);
+      if (pending) compress(pending, true);
+      break;
+    }
+    case 'save-raw': {
+      const pending = library.pending.find((p) => p.id === id);
+      if (pending)
+        download(
+          writeWav(pending.audio16k, pending.sampleRateHz),
+          fileNameFor(pending.name, '.wav'),
+          'audio/wav',
+        );
+      return;
+    }
+    case 'discard':
+      await deletePending(db, id);
+      library.jobs.delete(id);
+      break;
+  }
+  await refresh();
+}
+
+async function finishRename(input: HTMLInputElement, save: boolean): Promise<void> {
+  const id = input.dataset.id;
+  if (!id || library.renamingId !== id) return;
+  library.renamingId = undefined;
+  const name = input.value.trim();
+  if (save && name) await renameRecording(db, id, name);
+  await refresh();
+}
+
+function wire(): void {
+  ui.record.onclick = () => void startRecording();
+  ui.stop.onclick = () => void stopRecording();
+  ui.frameRate.addEventListener('input', () => {
+    ui.frameRateValue.textContent = Number(ui.frameRate.value).toFixed(2);
+  });
+  ui.fileInput.addEventListener('change', () => {
+    const file = ui.fileInput.files?.[0];
+    ui.fileInput.value = '';
+    if (file) void importFile(file);
+  });
+  ui.library.addEventListener('click', (e) => {
+    const target = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    const id = target?.closest<HTMLElement>('[data-id]')?.dataset.id;
+    if (target && id) void onAction(target.dataset.action as LibraryAction, id).catch(fail);
+  });
+  ui.library.addEventListener('keydown', (e) => {
+    const input = e.target as HTMLInputElement;
+    if (input.dataset.testid !== 'rename-input') return;
+    if (e.key === 'Enter') void finishRename(input, true);
+    if (e.key === 'Escape') void finishRename(input, false);
+  });
+  ui.library.addEventListener('focusout', (e) => {
+    const input = e.target as HTMLInputElement;
+    if (input.dataset.testid === 'rename-input') void finishRename(input, true);
+  });
+  const showNetwork = () => (ui.network.textContent = navigator.onLine ? 'online' : 'offline');
+  window.addEventListener('online', showNetwork);
+  window.addEventListener('offline', showNetwork);
+  showNetwork();
+}
+
+const offlineText: Record<OfflineState, string> = {
+  unsupported: 'unavailable',
+  installing: 'saving the app for offline use…',
+  ready: 'ready',
+  failed: 'failed',
+};
+
+async function loadCodec(): Promise<void> {
+  const forceWasm = new URLSearchParams(location.search).get('backend') === 'wasm';
+  ui.status.textContent = 'loading models';
+  const shared = sharedCodec(defaultModelsUrl(), { forceWasm }, (p) => {
+    ui.progress.value = p.totalBytes ? p.loadedBytes / p.totalBytes : 0;
+    ui.status.textContent =
+      p.phase === 'download'
+        ? `loading models ${Math.floor((100 * p.loadedBytes) / Math.max(1, p.totalBytes))}%`
+        : p.phase === 'compile'
+          ? 'starting the inference sessions'
+          : 'warming up';
+  });
+  const info = await shared.ready;
+  ui.progress.value = 1;
+  ui.backend.textContent = info.backend;
+  console.info(`codec on ${info.backend}: ready in ${Math.round(info.loadMs)} ms`);
+  codec = shared;
+}
+
+async function boot(): Promise<void> {
+  wire();
+  registerServiceWorker((state, detail) => {
+    ui.offlineReady.textContent = offlineText[state];
+    ui.offlineReady.dataset.state = state;
+    if (detail) ui.offlineReady.title = detail;
+  });
+  db = await openLibrary();
+  await refresh();
+  void requestPersistence().then((granted) => {
+    ui.persisted.textContent = granted
+      ? 'persistent storage: granted'
+      : 'persistent storage: not granted (the browser may clear the library when space runs low)';
+    ui.persisted.dataset.granted = String(granted);
+  });
+  acceptLaunchedFiles((file) => void importFile(file));
+  try {
+    await loadCodec();
+  } catch (err) {
+    fail(`The codec could not load: ${messageOf(err)}`);
+    return;
+  } finally {
+    syncButtons();
+  }
+  syncStatus();
+  // Whatever an earlier page left half-done: resume it, unless it keeps failing.
+  const left = library.pending;
+  for (const pending of left) {
+    if (pending.attempts >= MAX_AUTO_ATTEMPTS) {
+      library.jobs.set(pending.id, {
+        state: 'failed',
+        message: `stopped after ${pending.attempts} attempts`,
+      });
+    } else {
+      compress(pending, true);
+    }
+  }
+  if (left.length) {
+    setNotice(`Resuming ${left.length} recording${left.length > 1 ? 's' : ''} left unfinished last time.`);
+    renderLibrary(ui.library, ui.libraryEmpty, library);
+  }
+}
+
+void boot();
