@@ -64,7 +64,8 @@ export function parseManifest(json: unknown): ModelManifest {
     const v = m[key];
     if (!Number.isInteger(v) || v <= 0) throw new Error(`models.json: ${key} must be a positive integer`);
   }
-  if (m.maxSegmentFrames > 2 ** m.lengthBits) throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
+  if (m.maxSegmentFrames > 2 ** m.lengthBits)
+    throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
   for (const name of ['encoder', 'quantizer', 'decoder'] as const) {
     const spec = m.models?.[name];
     if (!spec || typeof spec.file !== 'string' || !/^[0-9a-f]{64}$/.test(spec.sha256 ?? '')) {

@@ -84,7 +84,10 @@ export function segmentMeans(
 }
 
 /** Decoder-side expansion: each frame's segment index and its 0-based position inside the segment. */
-export function expandLengths(lengths: ArrayLike<number>): { frameSegment: Int32Array; framePosition: Float32Array } {
+export function expandLengths(lengths: ArrayLike<number>): {
+  frameSegment: Int32Array;
+  framePosition: Float32Array;
+} {
   let frames = 0;
   for (let k = 0; k < lengths.length; k++) frames += lengths[k];
   const frameSegment = new Int32Array(frames);
