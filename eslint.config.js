@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'public/', 'training/', 'bench/results/', 'test-results/', 'playwright-report/', 'bin/'] },
+  {
+    ignores: [
+      'dist/',
+      'pkg/',
+      'node_modules/',
+      'public/',
+      'training/',
+      'bench/results/',
+      'test-results/',
+      'playwright-report/',
+      'bin/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
