@@ -58,7 +58,7 @@ test('examples/embed.html: two elements share one worker; record, re-code, downl
     const compact = page.locator('flexi-codec#compact');
     await readyIn(full);
     await readyIn(compact);
-    await expect(page.locator('#log')).toContainText('ready on wasm');
+    await expect(page.locator('#log')).toContainText('full: ready on wasm');
     // One codec worker (its own ORT threads aside) and one download of each model for both elements.
     expect(loads.workers.filter((url) => /codec\.worker/.test(url))).toHaveLength(1);
     expect(loads.models.get('encoder.onnx')).toBe(1);
@@ -77,7 +77,7 @@ test('examples/embed.html: two elements share one worker; record, re-code, downl
     await expect(full.getByTestId('achieved-rate')).toHaveAttribute('data-target-hz', '6.25');
     const bytesAt6 = await numberIn(full, 'bytes');
     expect(bytesAt6).toBeGreaterThan(20);
-    await expect(page.locator('#log')).toContainText(`encoded ${bytesAt6} bytes`);
+    await expect(page.locator('#log')).toContainText(`full: encoded ${bytesAt6} bytes`);
     const fxc = await download(page, full, 'download-fxc');
     expect(fxc.bytes.length).toBe(bytesAt6);
     expect(fxc.bytes.subarray(0, 3).toString('latin1')).toBe('FXC');
@@ -96,6 +96,8 @@ test('examples/embed.html: two elements share one worker; record, re-code, downl
     // The other element encodes meanwhile; this one's re-code must still be its own audio.
     await page.locator('#script-encode').click();
     await expect(page.locator('#log')).toContainText('encode() returned');
+    await page.locator('#script-decode').click();
+    await expect(page.locator('#log')).toContainText(`decode() returned ${2 * 16000} samples`);
     await full.getByTestId('frame-rate').fill('6.25');
     await expect(full.getByTestId('achieved-rate')).toHaveAttribute('data-target-hz', '6.25', {
       timeout: CODE_TIMEOUT_MS,

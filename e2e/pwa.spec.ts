@@ -95,7 +95,7 @@ test('after one visit it works offline: record, compress, play, export, import, 
       models: Record<string, { file: string; bytes: number }>;
     };
     for (const { file, bytes } of Object.values(manifest.models)) {
-      expect(cached.find((c) => c.url.endsWith(`/models/${file}`))?.bytes, file).toBe(bytes);
+      expect(cached.find((c) => new URL(c.url).pathname === `/models/${file}`)?.bytes, file).toBe(bytes);
     }
 
     await context.setOffline(true);
@@ -147,13 +147,11 @@ test('after one visit it works offline: record, compress, play, export, import, 
     await expect(again.getByTestId('recording-name')).toHaveText('Shopping list');
 
     // Opening a .fxc (as when one is shared) adds it to the library and plays it.
-    await page
-      .getByTestId('file-input')
-      .setInputFiles({
-        name: 'from-a-friend.fxc',
-        mimeType: 'application/x-flexicodec',
-        buffer: exported.bytes,
-      });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'from-a-friend.fxc',
+      mimeType: 'application/x-flexicodec',
+      buffer: exported.bytes,
+    });
     const imported = page.getByTestId('recording').filter({ hasText: 'from-a-friend' });
     await expect(imported).toHaveAttribute('data-state', 'ready', { timeout: CODE_TIMEOUT_MS });
     await expect(page.getByTestId('now-playing')).toContainText('from-a-friend', {
