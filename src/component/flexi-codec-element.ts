@@ -193,9 +193,15 @@ export class FlexiCodecElement extends HTMLElement {
     if (audio16k.length === 0) throw new Error('no audio to encode');
     const result = await codec.encode(this, audio16k, this.frameRate);
     this.input = { original, audio16k };
+    this.accept(result);
+    return result;
+  }
+
+  /** Shows a fresh result, sends `encoded`, and catches up with a rate changed while it was coded. */
+  private accept(result: CodecResult): void {
     this.show(result);
     this.announce(result);
-    return result;
+    if (result.targetRateHz.toFixed(2) !== this.frameRate.toFixed(2)) void this.recodeToSlider();
   }
 
   private announce(result: CodecResult): void {
@@ -255,8 +261,7 @@ export class FlexiCodecElement extends HTMLElement {
       const codec = await this.started();
       const result = await codec.encode(this, audio16k, this.frameRate);
       this.input = { original, audio16k };
-      this.show(result);
-      this.announce(result);
+      this.accept(result);
     }).catch(() => undefined);
   }
 
