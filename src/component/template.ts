@@ -54,6 +54,8 @@ progress[value='1'] { display: none; }
 :host([compact]) .label, :host([compact]) .wide { display: none; }
 :host([compact]) button, :host([compact]) .file { padding: 0.2rem 0.5rem; }
 :host([compact]) progress { width: 4rem; }
+:host([compact]) .row > span { white-space: nowrap; }
+:host([compact]) [data-testid='backend'] { display: none; }
 `;
 
 /** Markup of the shadow root; ids are data-testids, the ones the demo page uses. */
