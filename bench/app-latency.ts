@@ -30,13 +30,29 @@ interface BackendRun {
 
 /** ms between the last marks `from` and `to` the page set. */
 async function between(page: Page, from: string, to: string): Promise<number> {
+  // No named functions inside: tsx would wrap them in a __name helper the page lacks.
   return page.evaluate(
-    ([a, b]) => {
-      const last = (name: string) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN;
-      return last(b) - last(a);
-    },
+    ([a, b]) =>
+      (performance.getEntriesByName(b).at(-1)?.startTime ?? NaN) -
+      (performance.getEntriesByName(a).at(-1)?.startTime ?? NaN),
     [from, to],
   );
+}
+
+/** Waits until the page has set mark `name` more than `count` times. */
+async function waitMark(page: Page, name: string, count: number): Promise<void> {
+  await page.waitForFunction(
+    ([n, c]) => performance.getEntriesByName(n as string).length > (c as number),
+    [name, count],
+    {
+      timeout: TIMEOUT_MS,
+    },
+  );
+}
+
+/** How many times the page has set mark `name`. */
+function marks(page: Page, name: string): Promise<number> {
+  return page.evaluate((n) => performance.getEntriesByName(n).length, name);
 }
 
 async function waitReady(page: Page): Promise<void> {
@@ -80,21 +96,24 @@ async function runBackend(baseUrl: string, webgpu: boolean): Promise<BackendRun>
       recordedSeconds: [],
     };
     for (let i = 0; i < RECORDINGS; i++) {
-      await page.getByTestId('frame-rate').fill('6.25');
       await page.getByTestId('record').click();
       await page
         .getByTestId('status')
         .filter({ hasText: /^recording$/ })
         .waitFor();
       await page.waitForTimeout(RECORD_SECONDS * 1000);
+      const decoded = await marks(page, 'flexi:decoded');
       await page.getByTestId('stop').click();
+      await waitMark(page, 'flexi:decoded', decoded);
       await waitReady(page);
       run.stopToPlayableMs.push(await between(page, 'flexi:stop', 'flexi:decoded'));
       run.recordedSeconds.push(Number(await page.getByTestId('original-samples').textContent()) / 16000);
     }
     for (let i = 0; i < SLIDER_MOVES; i++) {
       const rateHz = 3 + ((i * 1.25) % 9.5);
+      const recoded = await marks(page, 'flexi:recoded');
       await page.getByTestId('frame-rate').fill(String(rateHz));
+      await waitMark(page, 'flexi:recoded', recoded);
       await page
         .getByTestId('achieved-rate')
         .and(page.locator(`[data-target-hz="${rateHz.toFixed(2)}"]`))

@@ -34,8 +34,10 @@ async function runBusy(statusText: string, job: () => Promise<void>): Promise<vo
   busy = true;
   syncButtons();
   setStatus(statusText);
+  let ok = false;
   try {
     await job();
+    ok = true;
     setStatus('ready');
   } catch (err) {
     const message = errorText(err);
@@ -45,6 +47,8 @@ async function runBusy(statusText: string, job: () => Promise<void>): Promise<vo
     busy = false;
     syncButtons();
   }
+  // The slider moved while this job ran: bring the result up to date.
+  if (ok && recodable() && shown.result?.targetRateHz !== targetRateHz()) void onSlider();
 }
 
 function syncButtons(): void {
@@ -141,32 +145,23 @@ async function openFile(file: File): Promise<void> {
   });
 }
 
-/** Re-codes at the slider's rate; moves during a re-code coalesce into one more re-code. */
-let recoding = false;
+/**
+ * Re-codes at the slider's rate. Moves during a re-code coalesce into one more re-code; moves
+ * during recording or encoding are picked up when that ends (see runBusy).
+ */
 async function onSlider(): Promise<void> {
   ui.frameRateValue.textContent = targetRateHz().toFixed(2);
-  if (!recodable() || recoding || busy) return;
-  recoding = true;
-  try {
+  if (!recodable() || busy || recorder || shown.result?.targetRateHz === targetRateHz()) return;
+  await runBusy('re-coding', async () => {
     for (;;) {
       const rate = targetRateHz();
       performance.mark('flexi:slider');
-      setStatus('re-coding');
-      try {
-        const result = await client.recode(rate);
-        showResult(result, shown);
-        performance.mark('flexi:recoded');
-        setStatus('ready');
-      } catch (err) {
-        setStatus(`error: ${errorText(err)}`);
-        setNotice(errorText(err), 'error');
-        break;
-      }
+      const result = await client.recode(rate);
+      showResult(result, shown);
+      performance.mark('flexi:recoded');
       if (targetRateHz() === rate) break;
     }
-  } finally {
-    recoding = false;
-  }
+  });
 }
 
 function baseName(): string {

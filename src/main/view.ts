@@ -37,6 +37,12 @@ export function render(shown: Shown): void {
   ui.segments.textContent = r ? `${r.segmentLengths.length} / ${r.frames}` : '–';
   ui.duration.textContent = r ? (r.decoded.length / r.sampleRateHz).toFixed(2) : '–';
   ui.codeMs.textContent = r ? Math.round(r.timingsMs.total ?? 0).toString() : '–';
+  // Where the time went (encoder, merge + quantizer, decoder), on hover and for the benchmark.
+  ui.codeMs.title = r
+    ? Object.entries(r.timingsMs)
+        .map(([step, ms]) => `${step} ${Math.round(ms)} ms`)
+        .join(', ')
+    : '';
   ui.encoderRuns.textContent = r ? r.encoderRuns.toString() : '–';
   ui.originalSamples.textContent = shown.original16kSamples?.toString() ?? '–';
   ui.decodedSamples.textContent = r ? r.decoded.length.toString() : '–';
