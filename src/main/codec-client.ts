@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import type { CodecWorkerApi } from '../worker/codec.worker';
 import type { CodecResult, LoadInfo, LoadOptions, LoadProgress } from '../worker/protocol';
 
+/** Owns one codec worker: lazy start, a serial queue, transfers in and out. */
 export class CodecClient {
   private worker?: Worker;
   private api?: Comlink.Remote<CodecWorkerApi>;
@@ -33,34 +34,24 @@ export class CodecClient {
     return run;
   }
 
-  /** Number of calls queued or running; the page uses it to coalesce slider moves. */
-  pending = 0;
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    this.pending++;
-    return promise.finally(() => this.pending--);
-  }
-
   /** Loads the models from modelsUrl (a folder URL) and reports download progress. */
   load(modelsUrl: string, options: LoadOptions, onProgress: (p: LoadProgress) => void): Promise<LoadInfo> {
-    return this.track(this.enqueue((api) => api.load(modelsUrl, options, Comlink.proxy(onProgress))));
+    return this.enqueue((api) => api.load(modelsUrl, options, Comlink.proxy(onProgress)));
   }
 
   /** Encodes 16 kHz audio at the target rate. The array is transferred: it is empty afterwards. */
   encode(audio16k: Float32Array, targetRateHz: number): Promise<CodecResult> {
-    return this.track(
-      this.enqueue((api) => api.encode(Comlink.transfer(audio16k, [audio16k.buffer]), targetRateHz)),
-    );
+    return this.enqueue((api) => api.encode(Comlink.transfer(audio16k, [audio16k.buffer]), targetRateHz));
   }
 
   /** Re-codes the last encoded audio at a new rate from the worker's cached encoder features. */
   recode(targetRateHz: number): Promise<CodecResult> {
-    return this.track(this.enqueue((api) => api.recode(targetRateHz)));
+    return this.enqueue((api) => api.recode(targetRateHz));
   }
 
   /** Decodes a .fxc file. The bytes are transferred. */
   decode(fxc: Uint8Array): Promise<CodecResult> {
-    return this.track(this.enqueue((api) => api.decode(Comlink.transfer(fxc, [fxc.buffer]))));
+    return this.enqueue((api) => api.decode(Comlink.transfer(fxc, [fxc.buffer])));
   }
 
   /** Stops the worker; the next call starts a fresh one (models load again). */

@@ -126,7 +126,11 @@ async function finish(
 const api = {
   /** Loads the models once (later calls return the first load's result) and picks the backend. */
   load(modelsUrl: string, options: LoadOptions, onProgress: (p: LoadProgress) => void): Promise<LoadInfo> {
-    loading ??= loadOnce(modelsUrl, options, onProgress);
+    // A failed load may be retried (a network error, say); a successful one is kept.
+    loading ??= loadOnce(modelsUrl, options, onProgress).catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
     return loading;
   },
 
