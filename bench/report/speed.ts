@@ -1,0 +1,166 @@
+/** The speed and memory sections: real-time factors, stage split, peak memory per platform. */
+import type { PageMemory } from '../browser/main.ts';
+import type { PipelineRun } from '../lib/pipeline-run.ts';
+import { duration, mib, ms, ratio, table } from './format.ts';
+import type { Results } from './results.ts';
+
+/** One platform's run of one duration. */
+export interface SpeedRow {
+  platform: string;
+  seconds: number;
+  run: PipelineRun;
+  /** Node: peak RSS of the process. Chromium: peak PSS of all its processes. */
+  peakBytes: number;
+  pageMemory?: PageMemory;
+}
+
+/** Display names of the platforms. */
+export const PLATFORM = {
+  node: 'Node (onnxruntime-node, CPU)',
+  wasm: 'Chromium WASM',
+  webgpu: 'Chromium WebGPU (SwiftShader)',
+};
+
+/** Every measured (platform, duration), Node first. */
+export function speedRows(r: Results): SpeedRow[] {
+  const rows: SpeedRow[] = [];
+  for (const n of r.node ?? [])
+    rows.push({ platform: PLATFORM.node, seconds: n.seconds, run: n.run, peakBytes: n.peakRssMiB * 2 ** 20 });
+  for (const b of [r.wasm, r.webgpu]) {
+    for (const d of b?.durations ?? [])
+      rows.push({
+        platform: PLATFORM[b!.backend],
+        seconds: d.seconds,
+        run: d.run,
+        peakBytes: d.peakTreeBytes,
+        pageMemory: d.pageMemory,
+      });
+  }
+  return rows;
+}
+
+/** Encode + decode time over audio time. */
+export function totalRtf(run: PipelineRun): number {
+  return (run.encodeMs + run.decodeMs) / 1000 / run.audioSeconds;
+}
+
+/** The row of `platform` at `seconds`, if it ran. */
+export function rowOf(rows: SpeedRow[], platform: string, seconds: number): SpeedRow | undefined {
+  return rows.find((x) => x.platform === platform && x.seconds === seconds);
+}
+
+/** RTF table: encode, decode and both, per platform and duration. */
+export function rtfTable(rows: SpeedRow[]): string {
+  return table(
+    [
+      'platform',
+      'audio',
+      'encode (s)',
+      'decode (s)',
+      'encode RTF',
+      'decode RTF',
+      'encode + decode RTF',
+      'bitrate (bit/s)',
+    ],
+    rows.map((x) => [
+      x.platform,
+      duration(x.seconds),
+      (x.run.encodeMs / 1000).toFixed(2),
+      (x.run.decodeMs / 1000).toFixed(2),
+      ratio(x.run.encodeMs / 1000 / x.seconds),
+      ratio(x.run.decodeMs / 1000 / x.seconds),
+      ratio(totalRtf(x.run)),
+      x.run.bitrateBps.toFixed(0),
+    ]),
+    'llrrrrrr',
+  );
+}
+
+/** The stage that took longest in one run, with its share of encode + decode. */
+export function slowestStage(run: PipelineRun): { name: string; share: number } {
+  const stages: [string, number][] = [
+    ['encoder', run.encodeStages.encoder],
+    ['merge', run.encodeStages.merge],
+    ['quantizer', run.encodeStages.quantizer],
+    ['encode other', run.encodeOtherMs],
+    ['decoder', run.decodeStages.decoder],
+    ['decode other', run.decodeOtherMs],
+  ];
+  const [name, t] = stages.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { name, share: t / (run.encodeMs + run.decodeMs) };
+}
+
+/** Stage split in ms. */
+export function stageTable(rows: SpeedRow[]): string {
+  return table(
+    [
+      'platform',
+      'audio',
+      'encoder',
+      'merge (kernels or twin)',
+      'quantizer',
+      'encode other',
+      '… bitstream write alone',
+      'decoder',
+      'decode other',
+      '… bitstream read alone',
+      'slowest stage (share)',
+    ],
+    rows.map((x) => {
+      const s = slowestStage(x.run);
+      return [
+        x.platform,
+        duration(x.seconds),
+        ms(x.run.encodeStages.encoder),
+        ms(x.run.encodeStages.merge),
+        ms(x.run.encodeStages.quantizer),
+        ms(x.run.encodeOtherMs),
+        ms(x.run.bitstreamWriteMs),
+        ms(x.run.decodeStages.decoder),
+        ms(x.run.decodeOtherMs),
+        ms(x.run.bitstreamReadMs),
+        `${s.name} (${(100 * s.share).toFixed(0)} %)`,
+      ];
+    }),
+    'llrrrrrrrrl',
+  );
+}
+
+/** Peak memory for 1 and 10 min (and the other durations that ran). */
+export function memoryTable(rows: SpeedRow[], r: Results): string {
+  const afterLoad = (platform: string, seconds: number): number | undefined => {
+    if (platform === PLATFORM.node) {
+      const child = r.node?.find((n) => n.seconds === seconds);
+      return child ? child.rssAfterLoadMiB * 2 ** 20 : undefined;
+    }
+    if (platform === PLATFORM.wasm) return r.wasm?.treeBytesAfterLoad;
+    return r.webgpu?.treeBytesAfterLoad;
+  };
+  return table(
+    [
+      'platform',
+      'audio',
+      'measure',
+      'after model load (MiB)',
+      'peak (MiB)',
+      'measureUserAgentSpecificMemory after the run (MiB)',
+    ],
+    rows.map((x) => {
+      const pm = x.pageMemory;
+      const ua = pm?.available
+        ? `${mib(pm.bytes)} (worker ${mib(pm.byScope?.DedicatedWorkerGlobalScope)})`
+        : pm
+          ? 'unavailable'
+          : 'n/a';
+      return [
+        x.platform,
+        duration(x.seconds),
+        x.platform === PLATFORM.node ? 'process RSS' : 'all Chromium processes, RssAnon + RssShmem',
+        mib(afterLoad(x.platform, x.seconds)),
+        mib(x.peakBytes),
+        ua,
+      ];
+    }),
+    'lllrrr',
+  );
+}
