@@ -123,6 +123,12 @@ def main(argv=None):
     rng = random.Random(a.seed + int(time.time()))
 
     vocab_path = os.path.join(a.run, 'vocab.json')
+    if a.init and not os.path.exists(vocab_path):  # a new run continues a compact checkpoint's model
+        init = torch.load(a.init)
+        with open(vocab_path, 'w') as f:
+            json.dump(init['vocab'], f)
+        with open(os.path.join(a.run, 'config.json'), 'w') as f:
+            json.dump(init['config'], f, indent=1)
     if os.path.exists(vocab_path):
         with open(vocab_path) as f:
             vocab = json.load(f)
@@ -156,6 +162,8 @@ def main(argv=None):
         ck = torch.load(src)
         state = {k: v.float() for k, v in ck['model'].items()}
         missing = model.load_state_dict(state, strict=False)
+        if a.init:  # the learning curve continues from the compact checkpoint's step and hours
+            step, seconds = int(ck.get('step', 0)), float(ck.get('seconds', 0.0))
         print(f'initialised from {src}; missing {len(missing.missing_keys)} keys')
     elif a.init:
         raise SystemExit('--init is for the codec stage')
@@ -205,6 +213,8 @@ def main(argv=None):
             save_snapshot(a.run, model, c, step, seconds)
             last_snap = time.time()
     save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
+    if a.stage == 'codec' and a.snapshot_every_s:
+        save_snapshot(a.run, model, c, step, seconds)
     print(f'saved {ckpt_path} at step {step}')
 
 
