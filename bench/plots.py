@@ -33,19 +33,20 @@ def rtf(d, out):
 
 
 def stages(d, out):
-    names = list(d["stages"][0]["stages"].keys()) if d["stages"] else []
-    fig, ax = plt.subplots(figsize=(6.4, 0.6 + 0.55 * max(1, len(d["stages"]))))
-    labels = [s["label"] for s in d["stages"]]
+    names = list(d["stages"][0]["stages"].keys())
+    fig, ax = plt.subplots(figsize=(7.6, 1.2 + 0.55 * len(d["stages"])))
+    totals = [sum(s["stages"].values()) for s in d["stages"]]
+    labels = [f"{s['label']}\n(RTF {t:.3g})" for s, t in zip(d["stages"], totals)]
     left = [0.0] * len(labels)
     for n in names:
-        vals = [s["stages"][n] for s in d["stages"]]
-        ax.barh(labels, vals, left=left, label=n)
-        left = [a + b for a, b in zip(left, vals)]
-    ax.set(xscale="log" if max(left, default=1) / max(min(left, default=1), 1e-9) > 30 else "linear")
-    ax.set_xlabel("seconds of work per second of audio (RTF share)")
+        shares = [100 * s["stages"][n] / t for s, t in zip(d["stages"], totals)]
+        ax.barh(labels, shares, left=left, label=n)
+        left = [a + b for a, b in zip(left, shares)]
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of encode + decode time (%)")
     ax.set_title("Where the time goes, by stage")
     ax.invert_yaxis()
-    ax.legend(fontsize=7, ncol=3, loc="lower right")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     save(fig, out, "stages.svg")
 
 

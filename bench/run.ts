@@ -24,7 +24,7 @@ const ONLY = process.env.BENCH_SECTIONS?.split(',');
 /** Warm-up run before the timed ones, seconds of speech. */
 const WARMUP_SECONDS = 10;
 /** Time allowed to each Chromium pipeline section; longer durations are skipped beyond it. */
-const BROWSER_BUDGET_MS = { wasm: 240_000, webgpu: 270_000 };
+const BROWSER_BUDGET_MS = { wasm: 240_000, webgpu: 420_000 };
 /** Opus settings: 6 kbps, and candidates for the lowest bitrate the encoder accepts. */
 const OPUS_BPS = [6000];
 const OPUS_CANDIDATES_BPS = [6000, 5000, 4000, 3000, 2000, 1000, 500];
