@@ -69,8 +69,13 @@ def write_doc(rows, path):
     for r in sorted(rows, key=lambda r: r['step']):
         lines.append(f"| {r['snapshot']} | {r['step']} | {r['hours']} | {r['files']} | {r['stoi']} | "
                      f"{r['log_mel']} | {r['wer'] if r['wer'] is not None else '-'} |")
+    notes = ''
+    if os.path.exists(path):  # hand-written notes after the table survive regeneration
+        with open(path) as f:
+            old = f.read()
+        notes = old[old.index('\n\n', old.index('| snapshot')):] if '| snapshot' in old else ''
     with open(path, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        f.write('\n'.join(lines) + ('\n\n' + notes.lstrip('\n') if notes else '\n'))
 
 
 def main():
