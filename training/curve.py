@@ -73,7 +73,7 @@ def write_doc(rows, path):
     if os.path.exists(path):  # hand-written notes after the table survive regeneration
         with open(path) as f:
             old = f.read()
-        notes = old[old.index('\n\n', old.index('| snapshot')):] if '| snapshot' in old else ''
+        notes = old[old.index('## Notes'):] if '## Notes' in old else ''
     with open(path, 'w') as f:
         f.write('\n'.join(lines) + ('\n\n' + notes.lstrip('\n') if notes else '\n'))
 
