@@ -2,8 +2,12 @@ import { defineConfig } from '@playwright/test';
 
 /** Port of the Vite dev server the browser tests load. */
 const PORT = 5179;
-/** Port of `vite preview` serving the production build (dist/): service workers and dist/lib need it. */
-export const PREVIEW_PORT = 4180;
+/**
+ * Port of `vite preview` serving the production build (service workers and dist/lib need it).
+ * Picked per run and passed to the test workers in the environment, so two runs never share
+ * a server (a reused one could serve another run's build).
+ */
+export const PREVIEW_PORT = Number((process.env.FLEXI_PREVIEW_PORT ??= String(4200 + (process.pid % 700))));
 /** Specs that run against the built app (the offline PWA, the embeddable module). */
 const BUILD_SPECS = ['**/pwa.spec.ts', '**/embed.spec.ts'];
 
@@ -52,10 +56,10 @@ export default defineConfig({
       timeout: 120_000,
     },
     {
-      // The production build (npm test builds just before); built here when dist/ lacks it.
-      command: `(test -f dist/lib/flexi-codec.js && test -f dist/sw.js || npm run build) && npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
+      // A private snapshot of the production build (npm test builds dist/ just before).
+      command: `npx tsx e2e/fixtures/serve-build.ts ${PREVIEW_PORT}`,
       url: `http://127.0.0.1:${PREVIEW_PORT}/app.html`,
-      reuseExistingServer: !process.env.CI,
+      reuseExistingServer: false,
       timeout: 300_000,
     },
   ],
