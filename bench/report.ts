@@ -77,7 +77,7 @@ function machineSection(r: Results): string {
       "compiled for and run on the same two CPU cores, behind Chromium's GPU process. A real GPU would " +
       'change the WebGPU rows completely; the Node and WASM rows are what a 2-core CPU gives.',
     '',
-    "The machine is shared (a model training job and other engineers' tests run beside the benchmark), " +
+    "The machine is shared (model training and other engineers' tests may run beside the benchmark), " +
       'so every number is one noisy sample; the load average when each section started:',
     '',
     loads,
