@@ -276,7 +276,12 @@ async function* conditionInput(
 ): AsyncGenerator<Float32Array> {
   const dc = new DcBlocker(sampleRateHz);
   for await (const chunk of chunks) {
-    const copy = Float32Array.from(chunk, (v) => (Number.isFinite(v) ? v : 0));
+    // A plain loop: Float32Array.from with a map function is ~100x slower in V8 (bench/, 10 min of audio).
+    const copy = new Float32Array(chunk.length);
+    for (let i = 0; i < chunk.length; i++) {
+      const v = chunk[i];
+      copy[i] = Number.isFinite(v) ? v : 0;
+    }
     yield dc.process(copy);
   }
 }
