@@ -39,15 +39,17 @@ async function between(page: Page, from: string, to: string): Promise<number> {
   );
 }
 
-/** Waits until the page has set mark `name` more than `count` times. */
+/** Waits until the page has set mark `name` more than `count` times; throws on an error status. */
 async function waitMark(page: Page, name: string, count: number): Promise<void> {
   await page.waitForFunction(
-    ([n, c]) => performance.getEntriesByName(n as string).length > (c as number),
+    ([n, c]) =>
+      performance.getEntriesByName(n as string).length > (c as number) ||
+      document.querySelector('[data-testid="status"]')?.textContent?.startsWith('error'),
     [name, count],
-    {
-      timeout: TIMEOUT_MS,
-    },
+    { timeout: TIMEOUT_MS },
   );
+  const status = (await page.getByTestId('status').textContent()) ?? '';
+  if (status.startsWith('error')) throw new Error(`page: ${status}`);
 }
 
 /** How many times the page has set mark `name`. */
@@ -76,6 +78,10 @@ async function runBackend(baseUrl: string, webgpu: boolean): Promise<BackendRun>
   });
   try {
     const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.error(`[page] ${m.text().slice(0, 300)}`);
+    });
+    page.on('pageerror', (e) => console.error(`[page] ${e.message}`));
     const loadLine = page.waitForEvent('console', {
       predicate: (m) => m.text().startsWith('codec on '),
       timeout: TIMEOUT_MS,
