@@ -161,6 +161,8 @@ test('with WebGPU disabled: falls back to WASM, says so, and codes the same way'
     await expect(page.getByTestId('backend')).toHaveText('wasm');
     await expect(page.getByTestId('notice')).toContainText('WebGPU is not available');
     const { fxc, wav } = await recordAndCode(page);
+    // The page keeps saying so after a recording, not only at load.
+    await expect(page.getByTestId('notice')).toContainText('WebGPU is not available');
     await mkdir('test-results', { recursive: true });
     await writeFile('test-results/e2e-browser-wasm.fxc', fxc);
     const reopened = wavSamples(await reopen(page, 'speech-wasm.fxc', fxc));

@@ -7,7 +7,7 @@ import { ui } from './dom';
 import { acceptFiles, download, sniffKind } from './files';
 import { play } from './player';
 import { MicError, MicRecorder } from './recorder';
-import { render, setNotice, setStatus, type Shown } from './view';
+import { render, setNotice, setStandingNotice, setStatus, type Shown } from './view';
 
 /** The codec's input rate; models.json says the same and the worker checks it. */
 const CODEC_RATE_HZ = 16000;
@@ -216,7 +216,7 @@ async function boot(): Promise<void> {
     ui.backend.textContent = info.backend;
     shown = { ...shown, frameRateHz: info.frameRateHz };
     if (info.backend === 'wasm') {
-      setNotice(
+      setStandingNotice(
         `WebGPU is not available (${info.fallbackReason ?? 'unknown reason'}): running on WASM (CPU).`,
       );
     }

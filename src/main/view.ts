@@ -19,11 +19,21 @@ export function setStatus(text: string): void {
   ui.status.textContent = text;
 }
 
-/** Shows or hides the notice bar; kind 'error' colours it red. */
+/** The notice shown when there is nothing else to say (e.g. that WASM runs instead of WebGPU). */
+let standingNotice: string | undefined;
+
+/** Sets the standing notice and shows it. */
+export function setStandingNotice(text: string): void {
+  standingNotice = text;
+  setNotice(undefined);
+}
+
+/** Shows a notice; undefined brings back the standing one. Kind 'error' colours it red. */
 export function setNotice(text: string | undefined, kind: 'info' | 'error' = 'info'): void {
-  ui.notice.hidden = !text;
-  ui.notice.textContent = text ?? '';
-  ui.notice.classList.toggle('error', kind === 'error');
+  const shown = text ?? standingNotice;
+  ui.notice.hidden = !shown;
+  ui.notice.textContent = shown ?? '';
+  ui.notice.classList.toggle('error', text !== undefined && kind === 'error');
 }
 
 /** Redraws every figure from `shown`. */
