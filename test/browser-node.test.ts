@@ -2,7 +2,8 @@
  * A .fxc made in the browser decodes in Node to the same samples the browser decoded. The e2e
  * suite (e2e/app.spec.ts) records speech in Chromium, codes it on WebGPU and leaves the file and
  * the browser's decoded WAV in test-results/; this test decodes that file with onnxruntime-node.
- * It skips while no e2e run has left the files, or when they come from an older model.
+ * In `npm run test:unit` it skips while no e2e run has left the files; `npm test` reruns it after the
+ * e2e suite, where it must run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,11 @@ function unusable(fxcPath: string, needsWav: boolean): string | null {
 
 const webgpuSkip = unusable(WEBGPU_FXC, true);
 const wasmSkip = unusable(WASM_FXC, false);
+// `npm test` runs this file again after the e2e suite with REQUIRE_BROWSER_FILES=1: there a missing
+// or stale browser file is a failure, not a skip.
+if (process.env.REQUIRE_BROWSER_FILES === '1' && (webgpuSkip || wasmSkip)) {
+  throw new Error(`browser files unusable after the e2e run: ${webgpuSkip ?? wasmSkip}`);
+}
 
 describe('browser-made .fxc decoded in Node', () => {
   it.skipIf(webgpuSkip !== null)('gives the samples the browser decoded (WebGPU file)', async () => {
