@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parseManifest, type ModelManifest } from '../core/manifest.ts';
-import { expandLengths } from '../core/merge.ts';
+import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io.ts';
 import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types.ts';
 
 /** The three models of the contract. */
@@ -136,34 +136,20 @@ export class OrtNodeBackend implements InferenceBackend {
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {
-    const { semanticDim, acousticDim, codeGroups } = this.manifest;
-    const k = merged.segments;
-    const results = await this.sessions.quantizer.run({
-      semantic_mean: new ort.Tensor('float32', merged.semanticMean, [1, k, semanticDim]),
-      acoustic_mean: new ort.Tensor('float32', merged.acousticMean, [1, k, acousticDim]),
-      segment_length: new ort.Tensor('float32', Float32Array.from(merged.lengths), [1, k]),
-    });
-    const codes = data<Int32Array>(results, 'codes');
-    if (codes.length !== k * codeGroups)
-      throw new Error(`quantizer: ${codes.length} codes for ${k} segments`);
-    return codes;
+    const results = await this.sessions.quantizer.run(this.tensors(quantizerFeeds(this.manifest, merged)));
+    return checkCodes(this.manifest, data<Int32Array>(results, 'codes'), merged.segments);
   }
 
   async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
-    const { codeGroups, frameSamples } = this.manifest;
-    const k = lengths.length;
-    const { frameSegment, framePosition } = expandLengths(lengths);
-    const frames = frameSegment.length;
-    const results = await this.sessions.decoder.run({
-      codes: new ort.Tensor('int32', codes, [1, k, codeGroups]),
-      segment_length: new ort.Tensor('float32', Float32Array.from(lengths), [1, k]),
-      frame_segment: new ort.Tensor('int32', frameSegment, [1, frames]),
-      frame_position: new ort.Tensor('float32', framePosition, [1, frames]),
-    });
-    const audio = data<Float32Array>(results, 'audio');
-    if (audio.length !== frames * frameSamples)
-      throw new Error(`decoder: ${audio.length} samples for ${frames} frames`);
-    return audio;
+    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths);
+    const results = await this.sessions.decoder.run(this.tensors(feeds));
+    return checkDecoded(this.manifest, data<Float32Array>(results, 'audio'), frames);
+  }
+
+  private tensors(feeds: Record<string, Feed>): Record<string, ort.Tensor> {
+    return Object.fromEntries(
+      Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]),
+    );
   }
 
   async release(): Promise<void> {

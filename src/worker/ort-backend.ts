@@ -1,7 +1,7 @@
 /** InferenceBackend on onnxruntime-web: the three models of models.json on WebGPU or WASM. */
 import type * as ortTypes from 'onnxruntime-web';
 import type { ModelManifest } from '../core/manifest';
-import { expandLengths } from '../core/merge';
+import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io';
 import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types';
 import type { LoadedModels, ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
@@ -91,34 +91,20 @@ export class OrtBackend implements InferenceBackend {
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {
-    const { semanticDim, acousticDim, codeGroups } = this.manifest;
-    const k = merged.segments;
-    const results = await this.sessions.quantizer.run({
-      semantic_mean: new this.ort.Tensor('float32', merged.semanticMean, [1, k, semanticDim]),
-      acoustic_mean: new this.ort.Tensor('float32', merged.acousticMean, [1, k, acousticDim]),
-      segment_length: new this.ort.Tensor('float32', Float32Array.from(merged.lengths), [1, k]),
-    });
-    const codes = await output<Int32Array>(results, 'codes');
-    if (codes.length !== k * codeGroups)
-      throw new Error(`quantizer: ${codes.length} codes for ${k} segments`);
-    return codes;
+    const results = await this.sessions.quantizer.run(this.tensors(quantizerFeeds(this.manifest, merged)));
+    return checkCodes(this.manifest, await output<Int32Array>(results, 'codes'), merged.segments);
   }
 
   async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
-    const { codeGroups, frameSamples } = this.manifest;
-    const k = lengths.length;
-    const { frameSegment, framePosition } = expandLengths(lengths);
-    const frames = frameSegment.length;
-    const results = await this.sessions.decoder.run({
-      codes: new this.ort.Tensor('int32', codes, [1, k, codeGroups]),
-      segment_length: new this.ort.Tensor('float32', Float32Array.from(lengths), [1, k]),
-      frame_segment: new this.ort.Tensor('int32', frameSegment, [1, frames]),
-      frame_position: new this.ort.Tensor('float32', framePosition, [1, frames]),
-    });
-    const audio = await output<Float32Array>(results, 'audio');
-    if (audio.length !== frames * frameSamples)
-      throw new Error(`decoder: ${audio.length} samples for ${frames} frames`);
-    return audio;
+    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths);
+    const results = await this.sessions.decoder.run(this.tensors(feeds));
+    return checkDecoded(this.manifest, await output<Float32Array>(results, 'audio'), frames);
+  }
+
+  private tensors(feeds: Record<string, Feed>): Record<string, ortTypes.Tensor> {
+    return Object.fromEntries(
+      Object.entries(feeds).map(([name, f]) => [name, new this.ort.Tensor(f.type, f.data, f.dims)]),
+    );
   }
 
   async release(): Promise<void> {
