@@ -9,7 +9,9 @@ does), and we count:
               (exact frame) or within +-1 frame;
   recall    - of the dominant-phone changes, the share with a boundary there (exact / +-1).
 Candidates: the semantic front end (the shipped one), the acoustic stream, plain log-mel means,
-and fixed-length segments (the paper's fixed-rate baseline).
+and fixed-length segments (the paper's fixed-rate baseline), plus any precomputed 12.5 Hz features
+given as `--features NAME=DIR` (DIR/<utterance path>.npy, T x D), e.g. openWakeWord's speech
+embedding from training/openwakeword/features.ts.
 
   /usr/bin/python3 -m training.boundaries --ckpt training/runs/main/codec.pt --rate 6.25 --out docs/boundaries.json
 """
@@ -81,11 +83,23 @@ def summarise(total):
     }
 
 
-def evaluate(ckpt, corpus, rate, limit):
+def load_features(spec):
+    """'name=dir' pairs -> {name: dir}."""
+    out = {}
+    for item in spec:
+        name, _, path = item.partition('=')
+        if not name or not path:
+            raise SystemExit(f'--features wants NAME=DIR, got {item!r}')
+        out[name] = path
+    return out
+
+
+def evaluate(ckpt, corpus, rate, limit, features=None):
     m, _ = load_codec(ckpt)
     rows = read_manifest(corpus, 'valid', with_phones=True)[:limit]
     vocab = build_vocab(rows)
-    names = ['semantic', 'acoustic', 'log-mel', 'fixed-rate']
+    features = features or {}
+    names = ['semantic', 'acoustic', 'log-mel', *features, 'fixed-rate']
     totals = {n: {} for n in names}
     for r in rows:
         x, _ = sf.read(os.path.join(corpus, r['file']), dtype='float32')
@@ -100,6 +114,11 @@ def evaluate(ckpt, corpus, rate, limit):
         dominant = phone_targets(r['phones'], 0.0, T, vocab).argmax(1)
         cands = {'semantic': flags_at_rate(sem, rate, 8), 'acoustic': flags_at_rate(ac, rate, 8),
                  'log-mel': flags_at_rate(melf - melf.mean(0), rate, 8), 'fixed-rate': fixed_flags(T, rate)}
+        for name, folder in features.items():
+            extra = np.load(os.path.join(folder, os.path.splitext(r['file'])[0] + '.npy'))
+            if extra.shape[0] != T:
+                raise SystemExit(f'{name}: {r["file"]} has {extra.shape[0]} frames, the codec {T}')
+            cands[name] = flags_at_rate(extra, rate, 8)
         for n, f in cands.items():
             for k, v in score(f, dominant).items():
                 totals[n][k] = totals[n].get(k, 0) + v
@@ -113,10 +132,12 @@ def main():
     p.add_argument('--rates', default='3,6.25,8.33')
     p.add_argument('--limit', type=int, default=200)
     p.add_argument('--out', default='')
+    p.add_argument('--features', action='append', default=[], help='NAME=DIR of precomputed T x D .npy features')
     a = p.parse_args()
+    features = load_features(a.features)
     result = {}
     for rate in [float(r) for r in a.rates.split(',')]:
-        res, n = evaluate(a.ckpt, a.corpus, rate, a.limit)
+        res, n = evaluate(a.ckpt, a.corpus, rate, a.limit, features)
         result[str(rate)] = res
         print(f'rate {rate} Hz over {n} utterances')
         for name, s in res.items():

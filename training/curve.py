@@ -38,7 +38,7 @@ def decode_at_rate(m, x, rate):
         lengths = torch.zeros(K).index_add(0, seg_id[0], torch.ones(seg_id.shape[1]))
         sm = torch.zeros(K, sem.shape[-1]).index_add(0, seg_id[0], sem[0]) / lengths[:, None]
         am = torch.zeros(K, ac.shape[-1]).index_add(0, seg_id[0], ac[0]) / lengths[:, None]
-        zq, _ = m.quantizer.quantize(m.quantizer.latent(sm, am, lengths))
+        zq, _ = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
         return m.decoder(zq, lengths, seg_id, frame_positions(flags))[0].numpy()
 
 

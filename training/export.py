@@ -34,7 +34,7 @@ class QuantizerOnnx(torch.nn.Module):
         self.q = m.quantizer
 
     def forward(self, semantic_mean, acoustic_mean, segment_length):
-        z = self.q.latent(semantic_mean, acoustic_mean, segment_length)
+        z = self.q.latent_from_streams(semantic_mean, acoustic_mean, segment_length)
         _, digits = self.q.quantize(z)
         return self.q.codes_from_digits(digits).to(torch.int32)
 
@@ -61,7 +61,9 @@ def load_codec(ckpt_path):
         with open(os.path.join(os.path.dirname(ckpt_path), 'config.json')) as f:
             cfg = json.load(f)
     m = Codec(Config(**cfg))
-    m.load_state_dict({k: v.float() for k, v in ck['model'].items()})
+    state = {k: v.float() for k, v in ck['model'].items()}
+    state.setdefault('mel_centre', torch.zeros(m.c.n_mels))  # older models merge on 'semantic' and lack it
+    m.load_state_dict(state)
     m.eval()
     return m, ck
 
@@ -137,7 +139,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None):
     files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder']}
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
     model_id = hashlib.sha256(''.join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:8]
-    sd, ad, G = c.sem_dim, c.ac_dim, c.code_groups
+    sd, ad, G = c.merge_dim, c.pooled_dim, c.code_groups
     sigs = {
         'encoder': ({'audio': spec('float32', [1, 'S'])},
                     {'semantic': spec('float32', [1, 'T', sd]), 'acoustic': spec('float32', [1, 'T', ad])}),
@@ -162,6 +164,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None):
         'bitsPerCode': c.bits_per_code,
         'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
         'semanticCodeGroups': c.semantic_code_groups,
+        'mergeFeatures': c.merge_on,
         'tauCalibration': tau_calibration(m, calib_files, c),
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
                        'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},

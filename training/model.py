@@ -5,7 +5,11 @@ Streams at 12.5 Hz (1280 samples a frame):
             so the cosine similarity of adjacent frames is high inside a phone and low across phones.
   acoustic: log-mel -> conv stack -> 128-d.
 Merge (runtime: WGSL kernels / TS twin; training: `merge_segments`): a segment starts where
-cos(sem[t-1], sem[t]) <= tau or where it already holds 8 frames; segments are mean-pooled.
+cos(m[t-1], m[t]) <= tau or where it already holds 8 frames; segments are mean-pooled. The merge
+stream m is `Config.merge_on`: the phone embedding itself ('semantic', the paper's choice and the
+first models'), or the frame's log-mel band means less a fixed corpus mean ('log-mel'), which put
+boundaries nearer phone changes and decoded better (docs/SEMANTIC.md); then the phone embedding
+rides with the acoustic stream into the pooled means instead.
 Quantizer: segment means + length -> 7 FSQ groups of 4 channels x 8 levels (group 0 from the
 semantic mean only, as the paper's first codebook) = 84 bits a segment.
 Decoder: dequantized segment -> expanded back to 12.5 Hz with in-segment position -> Transformer
@@ -45,6 +49,7 @@ class Config:
     up_dim: int = 192
     up_blocks: int = 4
     istft_n_fft: int = 640
+    merge_on: str = 'semantic'  # or 'log-mel'; see the module docstring
 
     @property
     def upsample(self) -> int:
@@ -55,6 +60,16 @@ class Config:
         return self.code_groups * self.fsq_channels_per_group
 
     @property
+    def merge_dim(self) -> int:
+        """Width of the stream the merge compares (the runtime's `semantic` tensor)."""
+        return self.n_mels if self.merge_on == 'log-mel' else self.sem_dim
+
+    @property
+    def pooled_dim(self) -> int:
+        """Width of the stream that is only pooled (the runtime's `acoustic` tensor)."""
+        return self.sem_dim + self.ac_dim if self.merge_on == 'log-mel' else self.ac_dim
+
+    @property
     def bits_per_code(self) -> int:
         return int(round(self.fsq_channels_per_group * math.log2(self.fsq_levels)))
 
@@ -62,7 +77,7 @@ class Config:
 def tiny_config(**kw) -> Config:
     """A config small enough for a CI smoke test (seconds per step)."""
     base = dict(enc_channels=32, sem_blocks=1, ac_blocks=1, dec_dim=32, dec_layers=1, dec_heads=2,
-                up_dim=32, up_blocks=1, sem_dim=16, ac_dim=16)
+                up_dim=32, up_blocks=1, sem_dim=16, ac_dim=16, merge_on='log-mel')
     base.update(kw)
     return Config(**base)
 
@@ -195,17 +210,26 @@ class Quantizer(nn.Module):
         sem_ch = c.semantic_code_groups * c.fsq_channels_per_group
         self.sem_proj = nn.Sequential(nn.Linear(c.sem_dim, 128), nn.GELU(), nn.Linear(128, sem_ch))
         self.len_emb = nn.Embedding(c.max_segment_frames, 64)
+        mel_in = c.n_mels if c.merge_on == 'log-mel' else 0  # the segment's mean log-mel, when it is sent
         self.ac_proj = nn.Sequential(
-            nn.Linear(c.sem_dim + c.ac_dim + 64, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
+            nn.Linear(c.sem_dim + c.ac_dim + 64 + mel_in, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
             nn.Linear(384, c.latent_channels - sem_ch),
         )
 
-    def latent(self, sem_mean, ac_mean, length):
-        """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 -> (…, latent_channels) in (-1, 1)."""
+    def latent(self, sem_mean, ac_mean, length, mel_mean=None):
+        """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 [, (…, n_mels)] -> (…, latent_channels) in (-1, 1)."""
         le = self.len_emb((length - 1).clamp(0, self.c.max_segment_frames - 1).long())
         z_sem = self.sem_proj(sem_mean)
-        z_ac = self.ac_proj(torch.cat([sem_mean, ac_mean, le], -1))
+        extra = [mel_mean] if mel_mean is not None else []
+        z_ac = self.ac_proj(torch.cat([sem_mean, ac_mean, le, *extra], -1))
         return torch.tanh(torch.cat([z_sem, z_ac], -1))
+
+    def latent_from_streams(self, merge_mean, pooled_mean, length):
+        """The same from the segment means of the runtime's two streams (`Codec.encode_frames`)."""
+        if self.c.merge_on == 'log-mel':
+            sd = self.c.sem_dim
+            return self.latent(pooled_mean[..., :sd], pooled_mean[..., sd:], length, merge_mean)
+        return self.latent(merge_mean, pooled_mean, length)
 
     def quantize(self, z):
         """z in (-1,1) -> (dequantized with straight-through gradient, integer digits 0..L-1)."""
@@ -371,22 +395,36 @@ class Codec(nn.Module):
         self.acoustic = FrameEncoder(c, c.ac_dim, c.ac_blocks)
         self.quantizer = Quantizer(c)
         self.decoder = Decoder(c)
+        # corpus mean of the log-mel bands, set once before training (train.py), so that the merge
+        # stream is centred without looking at the rest of the file (chunked encoding stays exact)
+        self.register_buffer('mel_centre', torch.zeros(c.n_mels))
+
+    def frame_log_mel(self, mel):
+        """(B, n_mels, 8T) -> (B, T, n_mels): the log-mel band means of each 80 ms frame."""
+        B, M, _ = mel.shape
+        return mel.reshape(B, M, -1, self.c.upsample).mean(-1).transpose(1, 2)
+
+    def streams(self, mel, sem, ac):
+        """-> (merge stream (B, T, merge_dim), pooled stream (B, T, pooled_dim))."""
+        if self.c.merge_on == 'log-mel':
+            return self.frame_log_mel(mel) - self.mel_centre, torch.cat([sem, ac], -1)
+        return sem, ac
 
     def encode_frames(self, audio):
-        """audio (B, S) -> semantic (B, T, sem_dim), acoustic (B, T, ac_dim)."""
+        """audio (B, S) -> the runtime's `semantic` (merge) and `acoustic` (pooled) streams."""
         mel = self.mel(audio)
-        return self.semantic(mel), self.acoustic(mel)
+        return self.streams(mel, self.semantic(mel), self.acoustic(mel))
 
     def forward(self, audio, tau):
         """Full training pass. audio (B, S), tau (B,). Returns decoded audio (B, S) and stats."""
         with torch.no_grad():
             mel = self.mel(audio)
             sem = self.semantic(mel)  # frozen after stage 1
-        ac = self.acoustic(mel)
-        seg_id, n_seg, flags = merge_segments(sem, tau, self.c.max_segment_frames)
-        sem_mean, seg_len = segment_mean(sem, seg_id, n_seg)
-        ac_mean, _ = segment_mean(ac, seg_id, n_seg)
-        z = self.quantizer.latent(sem_mean, ac_mean, seg_len)
+        merge, pooled = self.streams(mel, sem, self.acoustic(mel))
+        seg_id, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
+        merge_mean, seg_len = segment_mean(merge, seg_id, n_seg)
+        pooled_mean, _ = segment_mean(pooled, seg_id, n_seg)
+        z = self.quantizer.latent_from_streams(merge_mean, pooled_mean, seg_len)
         zq, _ = self.quantizer.quantize(z)
         out = self.decoder(zq, seg_len, seg_id, frame_positions(flags))
         return out, {'segments': n_seg, 'frames': flags.numel()}

@@ -14,8 +14,10 @@ compact weights-only checkpoint (training/checkpoints/*.pt) when the run directo
 import argparse
 import dataclasses
 import json
+import math
 import os
 import random
+import sys
 import time
 
 import numpy as np
@@ -37,8 +39,12 @@ def parse_args(argv=None):
     p.add_argument('--batch', type=int, default=0)
     p.add_argument('--crop-frames', type=int, default=40, help='12.5 Hz frames per training crop')
     p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--lr-final', type=float, default=0.0,
+                   help='cosine-decay the learning rate to this over the --minutes budget (0: constant)')
     p.add_argument('--tiny', action='store_true', help='tiny config for the smoke test')
     p.add_argument('--init', default='', help='weights-only checkpoint to start a new codec run from')
+    p.add_argument('--merge-on', choices=['semantic', 'log-mel'], default='log-mel',
+                   help='merge stream of a new run (one started with --init keeps its checkpoint\'s unless given)')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--save-every-s', type=float, default=300)
     p.add_argument('--snapshot-every-s', type=float, default=1200,
@@ -47,12 +53,12 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def load_or_make_config(run, tiny, vocab):
+def load_or_make_config(run, tiny, vocab, merge_on):
     path = os.path.join(run, 'config.json')
     if os.path.exists(path):
         with open(path) as f:
             return Config(**json.load(f))
-    c = tiny_config(n_phones=len(vocab)) if tiny else Config(n_phones=len(vocab))
+    c = tiny_config(n_phones=len(vocab), merge_on=merge_on) if tiny else Config(n_phones=len(vocab), merge_on=merge_on)
     with open(path, 'w') as f:
         json.dump(dataclasses.asdict(c), f, indent=1)
     return c
@@ -96,6 +102,46 @@ def semantic_loss(model, x, y):
     return (loss * mask).sum() / mask.sum().clamp(min=1), float(acc)
 
 
+def grow_state(state, target):
+    """Old weights into a model whose layers grew: a tensor that got wider keeps its old values in
+    the leading slice and zeros elsewhere (new inputs start switched off, so the function is unchanged)."""
+    out = dict(state)
+    for k, v in state.items():
+        t = target.get(k)
+        if t is None or t.shape == v.shape:
+            continue
+        if t.dim() != v.dim() or any(a > b for a, b in zip(v.shape, t.shape)):
+            raise SystemExit(f'{k}: cannot grow {tuple(v.shape)} into {tuple(t.shape)}')
+        grown = torch.zeros_like(t)
+        grown[tuple(slice(0, n) for n in v.shape)] = v
+        out[k] = grown
+        print(f'grew {k} {tuple(v.shape)} -> {tuple(t.shape)}')
+    return out
+
+
+def corpus_mel_mean(model, corpus, rng, utterances=300):
+    """Mean log-mel band energies over random training utterances (un-augmented)."""
+    picks = rng.sample(range(len(corpus.rows)), min(utterances, len(corpus.rows)))
+    total, frames = torch.zeros(model.c.n_mels), 0
+    with torch.no_grad():
+        for i in picks:
+            x = corpus.utterance(i)
+            x = x[: len(x) // model.c.frame_samples * model.c.frame_samples]
+            if len(x):
+                mel = model.mel(torch.from_numpy(x)[None])[0]
+                total += mel.sum(1)
+                frames += mel.shape[1]
+    return total / max(1, frames)
+
+
+def learning_rate(a, frac):
+    """Constant, or a cosine from --lr to --lr-final over the wall-clock budget (frac in [0, 1]):
+    the budget, not a step count, is what a session on a shared machine can promise."""
+    if not a.lr_final:
+        return a.lr
+    return a.lr_final + (a.lr - a.lr_final) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+
+
 def draw_tau(sem, rng):
     """Per crop, a tau that gives a random target rate in [2.5, 12.5] Hz (20%: tau = 1, i.e. 12.5 Hz).
 
@@ -127,6 +173,8 @@ def main(argv=None):
         init = torch.load(a.init)
         with open(vocab_path, 'w') as f:
             json.dump(init['vocab'], f)
+        if '--merge-on' in (argv if argv is not None else sys.argv):
+            init['config']['merge_on'] = a.merge_on
         with open(os.path.join(a.run, 'config.json'), 'w') as f:
             json.dump(init['config'], f, indent=1)
     if os.path.exists(vocab_path):
@@ -136,7 +184,7 @@ def main(argv=None):
         vocab = build_vocab(read_manifest(a.corpus, 'train', with_phones=True))
         with open(vocab_path, 'w') as f:
             json.dump(vocab, f)
-    c = load_or_make_config(a.run, a.tiny, vocab)
+    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on)
     model = Codec(c)
 
     if a.stage == 'semantic':
@@ -160,7 +208,7 @@ def main(argv=None):
     elif a.stage == 'codec':
         src = a.init or os.path.join(a.run, 'semantic.pt')
         ck = torch.load(src)
-        state = {k: v.float() for k, v in ck['model'].items()}
+        state = grow_state({k: v.float() for k, v in ck['model'].items()}, model.state_dict())
         missing = model.load_state_dict(state, strict=False)
         if a.init:  # the learning curve continues from the compact checkpoint's step and hours
             step, seconds = int(ck.get('step', 0)), float(ck.get('seconds', 0.0))
@@ -169,18 +217,21 @@ def main(argv=None):
         raise SystemExit('--init is for the codec stage')
 
     corpus = Corpus(a.corpus, rows)
+    if a.stage == 'codec' and c.merge_on == 'log-mel' and not model.mel_centre.abs().sum():
+        model.mel_centre.copy_(corpus_mel_mean(model, corpus, rng))
+        print(f'merge stream centred on the corpus log-mel mean ({float(model.mel_centre.mean()):.3f} on average)')
     print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
     spectral = SpectralLoss(c.sample_rate)
     model.train()
     model.semantic.train(a.stage == 'semantic')
     t_start, last_save, last_snap = time.time(), time.time(), time.time()
     samples = a.crop_frames * c.frame_samples
-    warmup = 200
+    warmup, first_step = 200, step  # warm up every invocation: a compact checkpoint has no Adam moments
     while True:
         elapsed = time.time() - t_start
         if elapsed > a.minutes * 60 or (a.max_steps and step >= a.max_steps):
             break
-        lr = a.lr * min(1.0, (step + 1) / warmup)
+        lr = learning_rate(a, elapsed / (a.minutes * 60)) * min(1.0, (step - first_step + 1) / warmup)
         for g in opt.param_groups:
             g['lr'] = lr
         t0 = time.time()
@@ -191,7 +242,7 @@ def main(argv=None):
         else:
             x = torch.from_numpy(np.stack([augment(corpus.crop(rng, samples)[0], rng) for _ in range(batch)]))
             with torch.no_grad():
-                tau = draw_tau(model.semantic(model.mel(x)), rng)
+                tau = draw_tau(model.encode_frames(x)[0], rng)
             y_hat, st = model(x, tau)
             loss, parts = spectral(y_hat, x)
             parts['rate_hz'] = 12.5 * st['segments'] / st['frames']

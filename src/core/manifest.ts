@@ -31,12 +31,23 @@ export interface ModelManifest {
   frameRateHz: number;
   maxSegmentFrames: number;
   lengthBits: number;
+  /**
+   * Width of the encoder's `semantic` output: the merge stream, whose adjacent-frame cosine
+   * similarity decides the merge (and whose segment means go to the quantizer).
+   */
   semanticDim: number;
+  /** Width of the encoder's `acoustic` output: the stream that is only mean-pooled per segment. */
   acousticDim: number;
   codeGroups: number;
   bitsPerCode: number;
   fsqLevels: number[];
   semanticCodeGroups: number;
+  /**
+   * What the merge stream is: the phone-trained embedding (`semantic`, the first models), or
+   * 80 ms log-mel band means less a corpus mean (`log-mel`), with the phone embedding then carried
+   * in the pooled stream. Informational: the runtime treats both alike. Absent means `semantic`.
+   */
+  mergeFeatures?: 'semantic' | 'log-mel';
   tauCalibration: TauPoint[];
   models: { encoder: ModelFileSpec; quantizer: ModelFileSpec; decoder: ModelFileSpec };
   /** Free-form provenance: training steps, data, date. */
@@ -64,6 +75,8 @@ export function parseManifest(json: unknown): ModelManifest {
     const v = m[key];
     if (!Number.isInteger(v) || v <= 0) throw new Error(`models.json: ${key} must be a positive integer`);
   }
+  if (m.mergeFeatures !== undefined && m.mergeFeatures !== 'semantic' && m.mergeFeatures !== 'log-mel')
+    throw new Error(`models.json: unknown mergeFeatures ${JSON.stringify(m.mergeFeatures)}`);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)
     throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
   for (const name of ['encoder', 'quantizer', 'decoder'] as const) {

@@ -1,0 +1,43 @@
+/** models.json validation: the shipped manifest passes, and each broken field gets its own error. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseManifest } from '../src/core/manifest.ts';
+
+const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
+
+function withField(key: string, value: unknown): Record<string, unknown> {
+  return { ...structuredClone(shipped), [key]: value };
+}
+
+describe('parseManifest', () => {
+  it('accepts the shipped models.json and keeps its merge stream description', () => {
+    const m = parseManifest(structuredClone(shipped));
+    expect(m.modelId).toBe(shipped.modelId);
+    expect([undefined, 'semantic', 'log-mel']).toContain(m.mergeFeatures);
+  });
+
+  it('accepts both merge streams and a manifest that predates the field', () => {
+    expect(parseManifest(withField('mergeFeatures', 'semantic')).mergeFeatures).toBe('semantic');
+    expect(parseManifest(withField('mergeFeatures', 'log-mel')).mergeFeatures).toBe('log-mel');
+    const old = structuredClone(shipped);
+    delete old.mergeFeatures;
+    expect(parseManifest(old).mergeFeatures).toBeUndefined();
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => parseManifest(withField('mergeFeatures', 'mfcc'))).toThrow(/unknown mergeFeatures "mfcc"/);
+    expect(() => parseManifest(withField('semanticDim', 0))).toThrow(
+      /semanticDim must be a positive integer/,
+    );
+    expect(() => parseManifest(withField('formatVersion', 2))).toThrow(/unsupported formatVersion 2/);
+    expect(() => parseManifest(withField('modelId', 'xyz'))).toThrow(/modelId must be 8 hex digits/);
+    expect(() => parseManifest(withField('maxSegmentFrames', 9))).toThrow(/exceeds lengthBits/);
+    expect(() => parseManifest(null)).toThrow(/not a JSON object/);
+  });
+
+  it('refuses a model entry without its sha256', () => {
+    const m = structuredClone(shipped) as { models: { decoder: { sha256?: string } } };
+    delete m.models.decoder.sha256;
+    expect(() => parseManifest(m)).toThrow(/models.decoder needs a file name and a sha256/);
+  });
+});

@@ -1,0 +1,64 @@
+"""The merge and pooled streams the runtime sees, and growing an old checkpoint into a log-mel model."""
+import unittest
+
+import torch
+
+from training.model import Codec, tiny_config
+from training.train import grow_state
+
+
+class StreamsTest(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.audio = torch.randn(1, 1280 * 6) * 0.1
+
+    def test_log_mel_merge_stream_is_centred_frame_log_mel(self):
+        m = Codec(tiny_config(n_phones=5)).eval()
+        m.mel_centre.fill_(-4.0)
+        with torch.no_grad():
+            merge, pooled = m.encode_frames(self.audio)
+            mel = m.mel(self.audio)[0]  # (n_mels, 48)
+            sem, ac = m.semantic(m.mel(self.audio)), m.acoustic(m.mel(self.audio))
+        self.assertEqual(tuple(merge.shape), (1, 6, m.c.merge_dim))
+        self.assertEqual(tuple(pooled.shape), (1, 6, m.c.pooled_dim))
+        frame2 = mel[:, 16:24].mean(1) + 4.0  # third 80 ms frame, less the centre
+        torch.testing.assert_close(merge[0, 2], frame2)
+        torch.testing.assert_close(pooled, torch.cat([sem, ac], -1))
+
+    def test_latent_from_streams_splits_the_pooled_stream(self):
+        m = Codec(tiny_config(n_phones=5)).eval()
+        c = m.c
+        merge, pooled = torch.randn(3, c.merge_dim), torch.randn(3, c.pooled_dim)
+        length = torch.tensor([1.0, 2.0, 8.0])
+        with torch.no_grad():
+            a = m.quantizer.latent_from_streams(merge, pooled, length)
+            b = m.quantizer.latent(pooled[:, :c.sem_dim], pooled[:, c.sem_dim:], length, merge)
+        torch.testing.assert_close(a, b)
+
+    def test_semantic_merge_keeps_the_old_streams(self):
+        m = Codec(tiny_config(n_phones=5, merge_on='semantic')).eval()
+        with torch.no_grad():
+            merge, pooled = m.encode_frames(self.audio)
+            mel = m.mel(self.audio)
+            torch.testing.assert_close(merge, m.semantic(mel))
+            torch.testing.assert_close(pooled, m.acoustic(mel))
+
+    def test_grown_checkpoint_decodes_as_before_until_trained(self):
+        """A 'semantic' model's weights in a 'log-mel' model: the new quantizer inputs start at zero."""
+        old = Codec(tiny_config(n_phones=5, merge_on='semantic')).eval()
+        new = Codec(tiny_config(n_phones=5)).eval()
+        new.load_state_dict(grow_state(old.state_dict(), new.state_dict()), strict=False)
+        c = new.c
+        sem, ac, length = torch.randn(4, c.sem_dim), torch.randn(4, c.ac_dim), torch.tensor([1.0, 3.0, 2.0, 8.0])
+        with torch.no_grad():
+            before = old.quantizer.latent(sem, ac, length)
+            after = new.quantizer.latent(sem, ac, length, torch.randn(4, c.n_mels))
+        torch.testing.assert_close(before, after)
+
+    def test_grow_state_refuses_a_shrink(self):
+        with self.assertRaises(SystemExit):
+            grow_state({'w': torch.zeros(4, 8)}, {'w': torch.zeros(4, 6)})
+
+
+if __name__ == '__main__':
+    unittest.main()
