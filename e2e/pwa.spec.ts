@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS, numberIn } from './fixtures/app-page.ts';
-import { guardOrigin, launchWithMic } from './fixtures/pwa-page.ts';
+import { withOfflineMicContext } from './fixtures/pwa-page.ts';
 
 const CODEC_RATE_HZ = 16000;
 const RECORD_SECONDS = 4;
@@ -66,10 +66,7 @@ test('after one visit it works offline: record, compress, play, export, import, 
   baseURL,
 }) => {
   test.setTimeout(1_200_000);
-  const browser = await launchWithMic(playwright.chromium);
-  try {
-    const context = await browser.newContext({ baseURL, acceptDownloads: true });
-    const leaked = await guardOrigin(context);
+  await withOfflineMicContext(playwright.chromium, { baseURL, acceptDownloads: true }, async (context) => {
     const page = await context.newPage();
 
     await page.goto('/app.html');
@@ -181,11 +178,7 @@ test('after one visit it works offline: record, compress, play, export, import, 
     await expect(page.getByTestId('recording')).toHaveCount(1);
     await expect(page.getByTestId('recording-name')).toHaveText('Shopping list');
     expect(await numberIn(page, 'recording-bytes')).toBe(bytes);
-
-    expect(leaked, 'requests that left the machine').toEqual([]);
-  } finally {
-    await browser.close();
-  }
+  });
 });
 
 test('a page closed mid-compression loses nothing: the next visit resumes the saved recording', async ({
@@ -193,10 +186,7 @@ test('a page closed mid-compression loses nothing: the next visit resumes the sa
   baseURL,
 }) => {
   test.setTimeout(900_000);
-  const browser = await launchWithMic(playwright.chromium);
-  try {
-    const context = await browser.newContext({ baseURL });
-    const leaked = await guardOrigin(context);
+  await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
     const first = await context.newPage();
     await first.goto('/app.html');
     await ready(first);
@@ -220,8 +210,5 @@ test('a page closed mid-compression loses nothing: the next visit resumes the sa
     expect(duration).toBeLessThan(RECORD_SECONDS + 4);
     expect(await pendingCount(second)).toBe(0);
     await ready(second);
-    expect(leaked, 'requests that left the machine').toEqual([]);
-  } finally {
-    await browser.close();
-  }
+  });
 });

@@ -8,21 +8,13 @@ import {
   parseFxc,
   readHeader,
   writeFxc,
-  type FxcLayout,
 } from '../src/core/bitstream.ts';
 import { crc32 } from '../src/core/crc32.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
+import { TEST_LAYOUT } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
-const LAYOUT: FxcLayout = {
-  modelId: '4bb024e4',
-  sampleRateHz: 16000,
-  frameSamples: 1280,
-  maxSegmentFrames: 8,
-  codeGroups: 7,
-  bitsPerCode: 12,
-  lengthBits: 3,
-};
+const LAYOUT = TEST_LAYOUT;
 
 function header(sampleCount: number, targetRateHz = 6.25) {
   return {

@@ -14,6 +14,7 @@ import type { ModelManifest } from '../src/core/manifest.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { InferenceBackend } from '../src/core/types.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
+import { TEST_LAYOUT } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 /** Cases per run (the issue asks for at least 10,000). */
@@ -21,15 +22,7 @@ const FUZZ_CASES = 12_000;
 /** Parsed fuzz cases sent through the real decoder. */
 const DECODED_SAMPLE = 12;
 
-const LAYOUT: FxcLayout = {
-  modelId: '4bb024e4',
-  sampleRateHz: 16000,
-  frameSamples: 1280,
-  maxSegmentFrames: 8,
-  codeGroups: 7,
-  bitsPerCode: 12,
-  lengthBits: 3,
-};
+const LAYOUT = TEST_LAYOUT;
 
 function fixCrc(bytes: Uint8Array): Uint8Array {
   if (bytes.length >= 4) {

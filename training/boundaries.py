@@ -8,12 +8,13 @@ does), and we count:
   precision - of the segment boundaries, the share at a frame where the dominant phone changes
               (exact frame) or within +-1 frame;
   recall    - of the dominant-phone changes, the share with a boundary there (exact / +-1).
-Candidates: the semantic front end (the shipped one), the acoustic stream, plain log-mel means,
+Candidates: the phone-trained semantic front end, the acoustic stream, log-mel means centred on
+the utterance, the model's merge stream when it is log-mel centred on the corpus mean (shipped),
 and fixed-length segments (the paper's fixed-rate baseline), plus any precomputed 12.5 Hz features
 given as `--features NAME=DIR` (DIR/<utterance path>.npy, T x D), e.g. openWakeWord's speech
 embedding from training/openwakeword/features.ts.
 
-  /usr/bin/python3 -m training.boundaries --ckpt training/runs/main/codec.pt --rate 6.25 --out docs/boundaries.json
+  /usr/bin/python3 -m training.boundaries --ckpt CKPT --limit 120 --features openwakeword=DIR --out docs/boundaries.json
 """
 import argparse
 import json
@@ -99,7 +100,8 @@ def evaluate(ckpt, corpus, rate, limit, features=None):
     rows = read_manifest(corpus, 'valid', with_phones=True)[:limit]
     vocab = build_vocab(rows)
     features = features or {}
-    names = ['semantic', 'acoustic', 'log-mel', *features, 'fixed-rate']
+    shipped = ['merge stream'] if m.c.merge_on == 'log-mel' else []  # log-mel less the corpus mean
+    names = ['semantic', 'acoustic', 'log-mel', *shipped, *features, 'fixed-rate']
     totals = {n: {} for n in names}
     for r in rows:
         x, _ = sf.read(os.path.join(corpus, r['file']), dtype='float32')
@@ -114,6 +116,8 @@ def evaluate(ckpt, corpus, rate, limit, features=None):
         dominant = phone_targets(r['phones'], 0.0, T, vocab).argmax(1)
         cands = {'semantic': flags_at_rate(sem, rate, 8), 'acoustic': flags_at_rate(ac, rate, 8),
                  'log-mel': flags_at_rate(melf - melf.mean(0), rate, 8), 'fixed-rate': fixed_flags(T, rate)}
+        if shipped:
+            cands['merge stream'] = flags_at_rate(melf - m.mel_centre.numpy(), rate, 8)
         for name, folder in features.items():
             extra = np.load(os.path.join(folder, os.path.splitext(r['file'])[0] + '.npy'))
             if extra.shape[0] != T:

@@ -6,7 +6,8 @@ import { TwinMerger } from '../../src/core/twin-merger.ts';
 import type { EncodedFeatures } from '../../src/core/types.ts';
 import type { GpuMerger } from '../../src/worker/gpu/gpuMerger.ts';
 import type { BenchRow } from './report.ts';
-import { correlatedFrames, seededRandom } from './synthetic.ts';
+import { seededRandom } from '../../test/helpers/random.ts';
+import { correlatedFrames } from './synthetic.ts';
 
 /** The rate the τ of each row is searched for (Hz): mid-slider. */
 const BENCH_RATE_HZ = 6.25;

@@ -4,7 +4,7 @@ import { Scratch, submitAndRead } from '../../src/worker/gpu/dispatch.ts';
 import type { GpuMerger } from '../../src/worker/gpu/gpuMerger.ts';
 import { GpuPrefixScan } from '../../src/worker/gpu/prefixScan.ts';
 import type { ExpandReport, ScanReport } from './report.ts';
-import { seededRandom } from './synthetic.ts';
+import { seededRandom } from '../../test/helpers/random.ts';
 
 /** Scans n seeded random values on the GPU (sum: 0..7 each; max: sparse positions) and counts wrong outputs. */
 export async function checkScan(device: GPUDevice, n: number, op: 'sum' | 'max'): Promise<ScanReport> {

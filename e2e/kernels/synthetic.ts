@@ -1,17 +1,6 @@
 /** Synthetic encoder features for the kernel tests: edge cases and long inputs, deterministic. */
 import type { EncodedFeatures } from '../../src/core/types.ts';
-
-/** A seeded uniform [0, 1) generator (mulberry32), so every run tests the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../test/helpers/random.ts';
 
 /** Row-major [frames, dim] of `fill(t, i)`. */
 function matrix(frames: number, dim: number, fill: (t: number, i: number) => number): Float32Array {

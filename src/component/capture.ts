@@ -1,17 +1,8 @@
 /** A microphone recording, resampled to the codec's 16 kHz while it runs (shared by element and app). */
+import { concatFloat32 } from '../core/concat';
 import { StreamingResampler } from '../core/resample';
 import { MicRecorder } from '../main/recorder';
 import { CODEC_RATE_HZ, type Audio } from './audio-input';
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 /** What a finished capture holds: the device-rate original, for playback, and 16 kHz for the codec. */
 export interface Captured {
@@ -50,7 +41,7 @@ export class Capture16k {
     if (this.resampler) this.pieces.push(this.resampler.flush());
     return {
       original: { samples, sampleRateHz: this.recorder.sampleRateHz },
-      audio16k: concat(this.pieces),
+      audio16k: concatFloat32(this.pieces),
     };
   }
 

@@ -1,25 +1,10 @@
-/** Typed look-ups of the page's elements by their stable data-testid. */
-
-/** The element with data-testid=id; throws if the page lacks it (a broken index.html). */
-export function byTestId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.querySelector<T>(`[data-testid="${id}"]`);
-  if (!el) throw new Error(`index.html has no [data-testid="${id}"]`);
-  return el;
-}
+/** The demo page's elements, by their stable data-testid. */
+import { byTestId, sharedControls } from '../ui/by-test-id';
 
 /** Every element main.ts drives. */
 export const ui = {
-  status: byTestId('status'),
-  backend: byTestId('backend'),
-  progress: byTestId<HTMLProgressElement>('load-progress'),
-  notice: byTestId('notice'),
-  record: byTestId<HTMLButtonElement>('record'),
-  stop: byTestId<HTMLButtonElement>('stop'),
-  elapsed: byTestId('elapsed'),
-  fileInput: byTestId<HTMLInputElement>('file-input'),
+  ...sharedControls(),
   dropOverlay: byTestId('drop-overlay'),
-  frameRate: byTestId<HTMLInputElement>('frame-rate'),
-  frameRateValue: byTestId('frame-rate-value'),
   achievedRate: byTestId('achieved-rate'),
   bitrate: byTestId('bitrate'),
   bytes: byTestId('bytes'),

@@ -1,4 +1,5 @@
 /** The page: loads the codec, records or opens audio, codes it, and re-codes on slider moves. */
+import { concatFloat32 } from '../core/concat';
 import { resample, StreamingResampler } from '../core/resample';
 import { parseWav, writeWav } from '../core/wav';
 import type { CodecResult } from '../worker/protocol';
@@ -99,21 +100,11 @@ async function startRecording(): Promise<void> {
     await runBusy('encoding', async () => {
       const all = await active.stop();
       if (resampler) pieces.push(resampler.flush());
-      const audio16k = concat(pieces);
+      const audio16k = concatFloat32(pieces);
       if (audio16k.length === 0) throw new Error('nothing was recorded');
       await codeAudio(audio16k, { samples: all, sampleRateHz: active.sampleRateHz });
     });
   };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** Opens a .wav (encode it) or a .fxc (decode it); a bad file leaves the page as it was. */

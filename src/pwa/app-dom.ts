@@ -1,25 +1,11 @@
-/** Typed look-ups of app.html's elements by data-testid. */
-
-function byTestId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.querySelector<T>(`[data-testid="${id}"]`);
-  if (!el) throw new Error(`app.html has no [data-testid="${id}"]`);
-  return el;
-}
+/** app.html's elements, by their stable data-testid. */
+import { byTestId, sharedControls } from '../ui/by-test-id';
 
 /** Every element app.ts drives. */
 export const ui = {
-  status: byTestId('status'),
-  backend: byTestId('backend'),
+  ...sharedControls(),
   network: byTestId('network'),
   offlineReady: byTestId('offline-ready'),
-  progress: byTestId<HTMLProgressElement>('load-progress'),
-  notice: byTestId('notice'),
-  record: byTestId<HTMLButtonElement>('record'),
-  stop: byTestId<HTMLButtonElement>('stop'),
-  elapsed: byTestId('elapsed'),
-  fileInput: byTestId<HTMLInputElement>('file-input'),
-  frameRate: byTestId<HTMLInputElement>('frame-rate'),
-  frameRateValue: byTestId('frame-rate-value'),
   nowPlaying: byTestId('now-playing'),
   library: byTestId('library'),
   libraryEmpty: byTestId('library-empty'),
