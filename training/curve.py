@@ -15,7 +15,7 @@ import os
 import numpy as np
 import torch
 
-from training.boundaries import flags_at_rate
+from training.boundaries import fixed_flags, flags_at_rate
 from training.eval import heldout
 from training.eval.asr import Recognizer, pocketsphinx_available
 from training.eval.audio import read_wav_at
@@ -26,18 +26,28 @@ from training.export import load_codec
 from training.model import frame_positions
 
 
-def decode_at_rate(m, x, rate):
-    """PyTorch encode -> merge at `rate` Hz -> quantize -> decode; x (S,) float32 at 16 kHz."""
+def decode_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
+    """PyTorch encode -> merge at `rate` Hz -> quantize -> decode; x (S,) float32 at 16 kHz.
+
+    merge_features(mel (1, n_mels, 8T), merge stream (1, T, D)) -> (T, D') picks what the merge
+    compares (default: the model's own merge stream); fixed_rate ignores features and cuts equal
+    segments. The pooled means are the model's either way."""
     n = len(x) // 1280 * 1280
     with torch.no_grad():
         audio = torch.from_numpy(x[:n])[None]
-        sem, ac = m.encode_frames(audio)
-        flags = torch.from_numpy(flags_at_rate(sem[0].numpy(), rate, m.c.max_segment_frames))[None]
+        mel = m.mel(audio)
+        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel))
+        if fixed_rate:
+            f = fixed_flags(merge.shape[1], rate)
+        else:
+            feats = merge_features(mel, merge) if merge_features else merge[0].numpy()
+            f = flags_at_rate(feats, rate, m.c.max_segment_frames)
+        flags = torch.from_numpy(f)[None]
         seg_id = torch.cumsum(flags.long().flatten(), 0).view(1, -1) - 1
         K = int(flags.sum())
         lengths = torch.zeros(K).index_add(0, seg_id[0], torch.ones(seg_id.shape[1]))
-        sm = torch.zeros(K, sem.shape[-1]).index_add(0, seg_id[0], sem[0]) / lengths[:, None]
-        am = torch.zeros(K, ac.shape[-1]).index_add(0, seg_id[0], ac[0]) / lengths[:, None]
+        sm = torch.zeros(K, merge.shape[-1]).index_add(0, seg_id[0], merge[0]) / lengths[:, None]
+        am = torch.zeros(K, pooled.shape[-1]).index_add(0, seg_id[0], pooled[0]) / lengths[:, None]
         zq, _ = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
         return m.decoder(zq, lengths, seg_id, frame_positions(flags))[0].numpy()
 
