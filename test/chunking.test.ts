@@ -205,6 +205,7 @@ describe.skipIf(!HAVE_MODELS)('chunked vs single-pass on the real models', () =>
     const both = await codec.decode(chunkedEnc.fxc);
     const [mOrig, mOne, mWin, mBoth] = [long, onePass, windowed, both].map(logMel);
     const codecError = distance(mOne, mOrig);
+    const windowedError = distance(mWin, mOrig);
     const seamError = distance(mWin, mOne);
     // Distance in ±100 ms around each seam, where a bad join would show.
     const frames = Math.ceil(long.length / 1280);
@@ -213,14 +214,18 @@ describe.skipIf(!HAVE_MODELS)('chunked vs single-pass on the real models', () =>
     const seamMean = local.reduce((a, b) => a + b, 0) / local.length;
     console.log(
       `chunking, 73 s at 6.25 Hz: LMD(single-pass decode, original) ${codecError.toFixed(4)}; ` +
+        `LMD(8 s-window decode, original) ${windowedError.toFixed(4)}; ` +
         `LMD(8 s-window decode, single-pass decode) ${seamError.toFixed(4)}, ±100 ms around the seams ` +
         `${seamMean.toFixed(4)} mean, ${Math.max(...local).toFixed(4)} worst; ` +
         `LMD(30 s-window encode+decode, original) ${distance(mBoth, mOrig).toFixed(4)}; ` +
         `rates ${single.achievedRateHz.toFixed(3)} (one τ) vs ${chunkedEnc.achievedRateHz.toFixed(3)} (τ per window)`,
     );
     expect(windowed.length).toBe(long.length);
-    // Windowing changes the decode by a small fraction of the codec's own error ...
-    expect(seamError).toBeLessThan(0.1 * codecError);
+    // Windowing costs no quality: the decoder's attention sees 8 s (plus context) instead of
+    // 73 s, and training crops are 3.2 s, so the windowed decode is no further from the original ...
+    expect(windowedError).toBeLessThan(codecError * 1.02);
+    // ... it changes the decode by a small fraction of the codec's own error ...
+    expect(seamError).toBeLessThan(0.15 * codecError);
     // ... and the seams are not where it concentrates.
     expect(seamMean).toBeLessThan(2 * seamError);
     expect(Math.max(...local)).toBeLessThan(0.25 * codecError);

@@ -13,7 +13,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from training.model import Codec, Config
+from training.model import Codec, Config, exact_transforms
 
 OPSET = 17
 
@@ -98,7 +98,7 @@ def tau_calibration(m, files, c):
         x = x[: len(x) // c.frame_samples * c.frame_samples]
         if len(x) < c.frame_samples * 4:
             continue
-        with torch.no_grad():
+        with torch.no_grad(), exact_transforms():  # the features the runtime will see
             sem = m.encode_frames(torch.from_numpy(x)[None])[0][0].numpy()
         for t in taus:
             _, _, lengths, _ = merge_numpy(sem, t, c.max_segment_frames)
@@ -187,7 +187,7 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
     x, _ = sf.read(wav, dtype='float32')
     n = int(seconds * c.sample_rate) // c.frame_samples * c.frame_samples
     x = x[:n]
-    with torch.no_grad():
+    with torch.no_grad(), exact_transforms():
         sem, ac = m.encode_frames(torch.from_numpy(x)[None])
         s, a = sem[0].numpy(), ac[0].numpy()
         _, ids, lengths, pos = merge_numpy(s, tau, c.max_segment_frames)

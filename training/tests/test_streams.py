@@ -3,7 +3,7 @@ import unittest
 
 import torch
 
-from training.model import Codec, tiny_config
+from training.model import Codec, exact_transforms, tiny_config
 from training.train import grow_state
 
 
@@ -54,6 +54,18 @@ class StreamsTest(unittest.TestCase):
             before = old.quantizer.latent(sem, ac, length)
             after = new.quantizer.latent(sem, ac, length, torch.randn(4, c.n_mels))
         torch.testing.assert_close(before, after)
+
+    def test_exact_transforms_match_a_float64_log_mel(self):
+        """What golden tensors and the tau table use: the DFT conv, as onnxruntime runs it."""
+        m = Codec(tiny_config(n_phones=5)).eval()
+        mel = m.mel
+        x = torch.nn.functional.pad(self.audio[:, None, :].double(), (mel.pad, mel.pad))
+        spec = torch.nn.functional.conv1d(x, mel.basis.double(), stride=mel.hop)
+        re, im = spec[:, : mel.n_bins], spec[:, mel.n_bins:]
+        reference = torch.log(torch.matmul(mel.fb.double(), re * re + im * im) + 1e-5)
+        with torch.no_grad(), exact_transforms():
+            exact = mel(self.audio).double()
+        self.assertLess(float((exact - reference).abs().max()), 1e-3)
 
     def test_grow_state_refuses_a_shrink(self):
         with self.assertRaises(SystemExit):
