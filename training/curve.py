@@ -20,6 +20,7 @@ from training.eval import heldout
 from training.eval.asr import Recognizer, pocketsphinx_available
 from training.eval.audio import read_wav_at
 from training.eval.metrics import align, log_mel_distance
+from training.eval.report_markdown import with_kept_section
 from training.eval.stoi import stoi
 from training.eval.text import corpus_wer
 from training.export import load_codec
@@ -79,13 +80,9 @@ def write_doc(rows, path):
     for r in sorted(rows, key=lambda r: r['step']):
         lines.append(f"| {r['snapshot']} | {r['step']} | {r['hours']} | {r['files']} | {r['stoi']} | "
                      f"{r['log_mel']} | {r['wer'] if r['wer'] is not None else '-'} |")
-    notes = ''
-    if os.path.exists(path):  # hand-written notes after the table survive regeneration
-        with open(path) as f:
-            old = f.read()
-        notes = old[old.index('## Notes'):] if '## Notes' in old else ''
+    text = with_kept_section('\n'.join(lines) + '\n', path, '## Notes')  # hand-written notes survive
     with open(path, 'w') as f:
-        f.write('\n'.join(lines) + ('\n\n' + notes.lstrip('\n') if notes else '\n'))
+        f.write(text)
 
 
 def main():

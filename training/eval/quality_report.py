@@ -23,10 +23,13 @@ from .baselines import baseline_conditions
 from .flexicodec_cli import cli_missing_reason, flexicodec_conditions, model_id
 from .heldout import DEFAULT_FILE_COUNT, REPO_ROOT, heldout_manifest_path, load_manifest, select_items
 from .metrics import bits_per_second
-from .report_markdown import render_report
+from .report_markdown import render_report, with_kept_section
 from .report_plot import plot_bitrate_stoi
 from .score import CachedRecognizer, mean_of, score_pair
 from .text import corpus_wer
+
+# the hand-written analysis under the generated tables, kept when the report is regenerated
+NOTES_HEADING = "## Where it falls short"
 
 # Scratch folder for inputs, encoded and decoded files (git-ignored).
 DEFAULT_WORK_DIR = REPO_ROOT / "training/runs/quality"
@@ -163,7 +166,8 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "results.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     plot_bitrate_stoi(results, plot_path)
-    Path(report_path).write_text(render_report(summary, plot_name=Path(plot_path).name), encoding="utf-8")
+    text = with_kept_section(render_report(summary, plot_name=Path(plot_path).name), report_path, NOTES_HEADING)
+    Path(report_path).write_text(text, encoding="utf-8")
     _log(f"[quality] wrote {report_path} and {plot_path}")
     return summary
 

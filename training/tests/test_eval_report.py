@@ -8,7 +8,7 @@ import unittest
 
 from training.eval.audio import write_wav
 from training.eval.quality_report import run_report
-from training.eval.report_markdown import target_rows
+from training.eval.report_markdown import target_rows, with_kept_section
 from training.eval.synthetic import speech_like
 
 TOOLS = ("sox", "c2enc", "c2dec", "opusenc", "opusdec")
@@ -16,6 +16,18 @@ TOOLS = ("sox", "c2enc", "c2dec", "opusenc", "opusdec")
 
 def result(name, bps, stoi, wer):
     return {"name": name, "family": name.rsplit(" ", 2)[0], "bps": bps, "stoi": stoi, "wer": wer}
+
+
+class KeptSectionTest(unittest.TestCase):
+    def test_hand_written_tail_survives_regeneration(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "REPORT.md"
+            self.assertEqual(with_kept_section("# new\n", path, "## Notes"), "# new\n")  # no file yet
+            path.write_text("# old table\n\n## Notes\nwhy it falls short\n", encoding="utf-8")
+            self.assertEqual(with_kept_section("# new table\n", path, "## Notes"),
+                             "# new table\n\n## Notes\nwhy it falls short\n")
+            path.write_text("# old table, no notes\n", encoding="utf-8")
+            self.assertEqual(with_kept_section("# new table\n", path, "## Notes"), "# new table\n")
 
 
 class TargetsTest(unittest.TestCase):
