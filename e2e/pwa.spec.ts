@@ -1,7 +1,8 @@
 /**
  * The offline voice-notes app (app.html) on the production build: the service worker precaches
  * the app, models and wasm; with the network off it records, compresses, lists, plays, exports
- * and imports, and the library survives reloads; a page killed mid-compression loses nothing.
+ * and imports, and the library survives reloads; a page killed mid-compression or mid-recording
+ * loses nothing (but the last second of a recording).
  * No request may leave this machine.
  */
 import { readFile } from 'node:fs/promises';
@@ -43,21 +44,22 @@ function precacheContents(page: Page): Promise<{ url: string; bytes: number }[]>
   });
 }
 
-/** Raw recordings still waiting in IndexedDB. */
-function pendingCount(page: Page): Promise<number> {
+/** Entries of one library store in IndexedDB ('pending': raw recordings still waiting; 'drafts'). */
+function storeCount(page: Page, store: 'pending' | 'drafts'): Promise<number> {
   return page.evaluate(
-    () =>
+    (name) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('flexicodec-voice-notes');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const count = open.result.transaction('pending').objectStore('pending').count();
+          const count = open.result.transaction(name).objectStore(name).count();
           count.onsuccess = () => {
             open.result.close();
             resolve(count.result);
           };
         };
       }),
+    store,
   );
 }
 
@@ -116,7 +118,8 @@ test('after one visit it works offline: record, compress, play, export, import, 
     // The bitrate counts the whole file (rounding of the shown duration aside).
     expect(Math.abs(bitrate - (bytes * 8) / duration) / bitrate).toBeLessThan(0.03);
     await expect(item.getByTestId('recording-rate')).toHaveText(/^\d+\.\d\d$/);
-    expect(await pendingCount(page)).toBe(0);
+    expect(await storeCount(page, 'pending')).toBe(0);
+    expect(await storeCount(page, 'drafts')).toBe(0);
 
     await item.getByTestId('recording-play').click();
     await expect(page.getByTestId('now-playing')).toHaveAttribute('data-id', id ?? '');
@@ -208,7 +211,41 @@ test('a page closed mid-compression loses nothing: the next visit resumes the sa
     const duration = Number(await resumed.getByTestId('recording-duration').textContent());
     expect(duration).toBeGreaterThan(RECORD_SECONDS - 1);
     expect(duration).toBeLessThan(RECORD_SECONDS + 4);
-    expect(await pendingCount(second)).toBe(0);
+    expect(await storeCount(second, 'pending')).toBe(0);
+    await ready(second);
+  });
+});
+
+test('a tab closed mid-recording keeps what it had recorded: the next visit compresses it', async ({
+  playwright,
+  baseURL,
+}) => {
+  test.setTimeout(900_000);
+  await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
+    const first = await context.newPage();
+    await first.goto('/app.html');
+    await ready(first);
+    await first.getByTestId('record').click();
+    await expect(first.getByTestId('status')).toHaveText('recording');
+    await expect(first.getByTestId('elapsed')).toHaveText(/^[3-9]\.\d s$/, { timeout: 30_000 });
+    expect(await storeCount(first, 'drafts')).toBeGreaterThanOrEqual(2); // saved as it records
+    await first.close(); // no stop, no unload handlers: as a crash would
+
+    const second = await context.newPage();
+    await second.goto('/app.html');
+    const recovered = second.getByTestId('recording');
+    await expect(recovered).toHaveCount(1);
+    await expect(recovered.getByTestId('recording-name')).toContainText('(recovered)');
+    await expect(second.getByTestId('notice')).toContainText('1 cut off while recording');
+    await expect(recovered).toHaveAttribute('data-state', 'ready', {
+      timeout: LOAD_TIMEOUT_MS + CODE_TIMEOUT_MS,
+    });
+    // At most the last second (one unsaved chunk) is lost.
+    const duration = Number(await recovered.getByTestId('recording-duration').textContent());
+    expect(duration).toBeGreaterThan(2);
+    expect(duration).toBeLessThan(10);
+    expect(await storeCount(second, 'drafts')).toBe(0);
+    expect(await storeCount(second, 'pending')).toBe(0);
     await ready(second);
   });
 });

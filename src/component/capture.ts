@@ -16,11 +16,17 @@ export class Capture16k {
   private resampler?: StreamingResampler;
   private recorder!: MicRecorder;
 
-  private constructor() {}
+  private constructor(private readonly onAudio16k?: (samples: Float32Array) => void) {}
 
-  /** Starts capturing; onSeconds reports the recorded length as it grows. */
-  static async start(onSeconds: (seconds: number) => void): Promise<Capture16k> {
-    const capture = new Capture16k();
+  /**
+   * Starts capturing; onSeconds reports the recorded length as it grows, and onAudio16k (if
+   * given) each stretch of 16 kHz audio as it is resampled (the app saves these as it records).
+   */
+  static async start(
+    onSeconds: (seconds: number) => void,
+    onAudio16k?: (samples: Float32Array) => void,
+  ): Promise<Capture16k> {
+    const capture = new Capture16k(onAudio16k);
     let captured = 0;
     capture.recorder = await MicRecorder.start((chunk, rateHz) => {
       captured += chunk.length;
@@ -32,7 +38,9 @@ export class Capture16k {
 
   private push(chunk: Float32Array, rateHz: number): void {
     this.resampler ??= new StreamingResampler(rateHz, CODEC_RATE_HZ);
-    this.pieces.push(this.resampler.push(chunk));
+    const piece = this.resampler.push(chunk);
+    this.pieces.push(piece);
+    this.onAudio16k?.(piece);
   }
 
   /** Stops the microphone and returns everything captured. */

@@ -14,6 +14,7 @@ import { play } from '../main/player';
 import { MicError } from '../main/recorder';
 import { setNotice, ui } from './app-dom';
 import { compressPending, MAX_AUTO_ATTEMPTS, resumePending } from './compress';
+import { DraftWriter, recoverDrafts } from './drafts';
 import {
   deletePending,
   deleteRecording,
@@ -35,6 +36,8 @@ import { registerServiceWorker, type OfflineState } from './sw-register';
 let db: LibraryDb;
 let codec: SharedCodec | undefined;
 let capture: Capture16k | undefined;
+/** Saves the recording in progress as it is captured. */
+let draft: DraftWriter | undefined;
 /** Jobs (compressions, imports, playback decodes) queued or running. */
 let busy = 0;
 const library: LibraryState = { recordings: [], pending: [], jobs: new Map() };
@@ -133,9 +136,21 @@ function compress(pending: PendingRecording, resume: boolean): void {
 
 async function startRecording(): Promise<void> {
   freshAction();
+  const createdAt = Date.now();
+  const writer = new DraftWriter(db, {
+    id: crypto.randomUUID(),
+    name: `Voice note, ${nameFormat.format(createdAt)}`,
+    createdAt,
+    targetRateHz: Number(ui.frameRate.value),
+  });
   try {
-    capture = await Capture16k.start((s) => (ui.elapsed.textContent = `${s.toFixed(1)} s`));
+    capture = await Capture16k.start(
+      (s) => (ui.elapsed.textContent = `${s.toFixed(1)} s`),
+      (samples) => writer.push(samples),
+    );
+    draft = writer;
   } catch (err) {
+    void writer.discard();
     fail(err instanceof MicError ? err.message : err);
     return;
   } finally {
@@ -146,29 +161,46 @@ async function startRecording(): Promise<void> {
 
 async function stopRecording(): Promise<void> {
   const active = capture;
-  if (!active) return;
+  const writer = draft;
+  if (!active || !writer) return;
   capture = undefined;
+  draft = undefined;
   syncButtons();
   await job(async () => {
     const { audio16k } = await active.stop();
-    if (audio16k.length === 0) throw new Error('nothing was recorded');
-    const createdAt = Date.now();
-    await saveAndCompress(audio16k, `Voice note, ${nameFormat.format(createdAt)}`, createdAt);
+    if (audio16k.length === 0) {
+      await writer.discard();
+      throw new Error('nothing was recorded');
+    }
+    const { id, name, createdAt, targetRateHz } = writer.meta;
+    await saveAndCompress(audio16k, name, { id, createdAt, targetRateHz, save: (p) => writer.finish(p) });
   });
 }
 
-/** Saves raw 16 kHz audio first, then queues its compression. */
-async function saveAndCompress(audio16k: Float32Array, name: string, createdAt = Date.now()): Promise<void> {
+/**
+ * Saves raw 16 kHz audio first (a recording's through its draft, in the transaction that drops
+ * the draft), then queues its compression.
+ */
+async function saveAndCompress(
+  audio16k: Float32Array,
+  name: string,
+  from: {
+    id?: string;
+    createdAt?: number;
+    targetRateHz?: number;
+    save?: (p: PendingRecording) => Promise<void>;
+  } = {},
+): Promise<void> {
   const pending: PendingRecording = {
-    id: crypto.randomUUID(),
+    id: from.id ?? crypto.randomUUID(),
     name,
-    createdAt,
-    targetRateHz: Number(ui.frameRate.value),
+    createdAt: from.createdAt ?? Date.now(),
+    targetRateHz: from.targetRateHz ?? Number(ui.frameRate.value),
     audio16k,
     sampleRateHz: CODEC_RATE_HZ,
     attempts: 0,
   };
-  await savePending(db, pending);
+  await (from.save ?? ((p: PendingRecording) => savePending(db, p)))(pending);
   library.jobs.set(pending.id, { state: 'pending' });
   await refresh();
   compress(pending, false);
@@ -343,6 +375,8 @@ async function boot(): Promise<void> {
     if (detail) ui.offlineReady.title = detail;
   });
   db = await openLibrary();
+  // A recording cut off by a crash or a closed tab becomes pending, and is compressed below.
+  const recovered = await recoverDrafts(db, CODEC_RATE_HZ);
   await refresh();
   void requestPersistence().then((granted) => {
     ui.persisted.textContent = granted
@@ -373,7 +407,10 @@ async function boot(): Promise<void> {
     }
   }
   if (left.length) {
-    setNotice(`Resuming ${left.length} recording${left.length > 1 ? 's' : ''} left unfinished last time.`);
+    const cut = recovered.length ? ` (${recovered.length} cut off while recording)` : '';
+    setNotice(
+      `Resuming ${left.length} recording${left.length > 1 ? 's' : ''} left unfinished last time${cut}.`,
+    );
     renderLibrary(ui.library, ui.libraryEmpty, library);
   }
 }

@@ -1,14 +1,15 @@
 /**
- * The recordings library in IndexedDB (via idb). Two stores: `recordings` holds each compressed
+ * The recordings library in IndexedDB (via idb). Three stores: `recordings` holds each compressed
  * .fxc with its figures; `pending` holds raw 16 kHz audio from the moment recording stops until
- * its .fxc is stored and has decoded, so a reload or crash in between loses nothing.
+ * its .fxc is stored and has decoded; `drafts` holds a recording still being made, a chunk about
+ * every second, so a crash or a closed tab mid-recording loses at most the last second.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 /** Database name; one per origin. */
 export const DB_NAME = 'flexicodec-voice-notes';
 /** Schema version; bump with an upgrade step when the stores change. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A compressed recording in the library. */
 export interface Recording {
@@ -45,9 +46,25 @@ export interface PendingRecording {
   attempts: number;
 }
 
+/** A stretch of a recording in progress, saved as it is captured. */
+export interface DraftChunk {
+  /** The recording's id (it keeps it when it becomes pending). */
+  id: string;
+  /** 0, 1, 2, ... in capture order. */
+  seq: number;
+  name: string;
+  createdAt: number;
+  targetRateHz: number;
+  /** When this chunk was saved, ms since the epoch. */
+  savedAt: number;
+  /** Mono samples at the codec's 16 kHz. */
+  samples: Float32Array;
+}
+
 interface LibrarySchema extends DBSchema {
   recordings: { key: string; value: Recording; indexes: { createdAt: number } };
   pending: { key: string; value: PendingRecording };
+  drafts: { key: [string, number]; value: DraftChunk };
 }
 
 /** The open library database. */
@@ -56,10 +73,13 @@ export type LibraryDb = IDBPDatabase<LibrarySchema>;
 /** Opens (and creates on first use) the library database. */
 export function openLibrary(): Promise<LibraryDb> {
   return openDB<LibrarySchema>(DB_NAME, DB_VERSION, {
-    upgrade(db) {
-      const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
-      recordings.createIndex('createdAt', 'createdAt');
-      db.createObjectStore('pending', { keyPath: 'id' });
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        const recordings = db.createObjectStore('recordings', { keyPath: 'id' });
+        recordings.createIndex('createdAt', 'createdAt');
+        db.createObjectStore('pending', { keyPath: 'id' });
+      }
+      if (oldVersion < 2) db.createObjectStore('drafts', { keyPath: ['id', 'seq'] });
     },
   });
 }
@@ -118,4 +138,34 @@ export async function renameRecording(db: LibraryDb, id: string, name: string): 
 export async function deleteRecording(db: LibraryDb, id: string): Promise<void> {
   const tx = db.transaction(['recordings', 'pending'], 'readwrite');
   await Promise.all([tx.objectStore('recordings').delete(id), tx.objectStore('pending').delete(id), tx.done]);
+}
+
+/** Every chunk of one draft, in key order ([id, seq]). */
+function draftRange(id: string): IDBKeyRange {
+  return IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
+}
+
+/** Saves one chunk of a recording in progress; resolves once committed. */
+export async function appendDraft(db: LibraryDb, chunk: DraftChunk): Promise<void> {
+  await db.put('drafts', chunk);
+}
+
+/** Every draft chunk of every recording in progress or abandoned, in [id, seq] order. */
+export function listDraftChunks(db: LibraryDb): Promise<DraftChunk[]> {
+  return db.getAll('drafts');
+}
+
+/** In one transaction: the finished recording's audio becomes pending and its draft goes. */
+export async function promoteDraft(db: LibraryDb, pending: PendingRecording): Promise<void> {
+  const tx = db.transaction(['pending', 'drafts'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('pending').put(pending),
+    tx.objectStore('drafts').delete(draftRange(pending.id)),
+    tx.done,
+  ]);
+}
+
+/** Drops a draft (a recording that was cancelled or captured nothing). */
+export async function deleteDraft(db: LibraryDb, id: string): Promise<void> {
+  await db.delete('drafts', draftRange(id));
 }
