@@ -164,6 +164,7 @@ def draw_tau(sem, rng):
 def main(argv=None):
     a = parse_args(argv)
     torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(True)  # tiny gradients and Adam moments must not fall to slow denormal maths
     seed_everything(a.seed)
     os.makedirs(a.run, exist_ok=True)
     rng = random.Random(a.seed + int(time.time()))
@@ -198,12 +199,12 @@ def main(argv=None):
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
 
     ckpt_path = os.path.join(a.run, f'{a.stage}.pt')
-    step, seconds = 0, 0.0
+    step, seconds, resumed = 0, 0.0, False
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
-        step, seconds = ck['step'], ck['seconds']
+        step, seconds, resumed = ck['step'], ck['seconds'], True
         print(f'resumed {ckpt_path} at step {step} ({seconds / 3600:.2f} h)')
     elif a.stage == 'codec':
         src = a.init or os.path.join(a.run, 'semantic.pt')
@@ -226,12 +227,13 @@ def main(argv=None):
     model.semantic.train(a.stage == 'semantic')
     t_start, last_save, last_snap = time.time(), time.time(), time.time()
     samples = a.crop_frames * c.frame_samples
-    warmup, first_step = 200, step  # warm up every invocation: a compact checkpoint has no Adam moments
+    # warm up whenever the optimiser starts without moments (a new run, or one from a compact checkpoint)
+    warmup, first_step = (0 if resumed else 200), step
     while True:
         elapsed = time.time() - t_start
         if elapsed > a.minutes * 60 or (a.max_steps and step >= a.max_steps):
             break
-        lr = learning_rate(a, elapsed / (a.minutes * 60)) * min(1.0, (step - first_step + 1) / warmup)
+        lr = learning_rate(a, elapsed / (a.minutes * 60)) * (min(1.0, (step - first_step + 1) / warmup) if warmup else 1.0)
         for g in opt.param_groups:
             g['lr'] = lr
         t0 = time.time()
