@@ -6,7 +6,7 @@
  * No request may leave this machine.
  */
 import { readFile } from 'node:fs/promises';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS, numberIn } from './fixtures/app-page.ts';
 import { withOfflineMicContext } from './fixtures/pwa-page.ts';
 
@@ -16,6 +16,14 @@ const RECORD_SECONDS = 4;
 /** Waits for the codec to load and the page to be idle. */
 async function ready(page: Page, timeout = LOAD_TIMEOUT_MS): Promise<void> {
   await expect(page.getByTestId('status')).toHaveText('ready', { timeout });
+}
+
+/** A new tab of the app in `context`, once the codec has loaded. */
+async function openReadyApp(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto('/app.html');
+  await ready(page);
+  return page;
 }
 
 /** Records from the fake microphone and stops; returns the new library entry. */
@@ -190,9 +198,7 @@ test('a page closed mid-compression loses nothing: the next visit resumes the sa
 }) => {
   test.setTimeout(900_000);
   await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
-    const first = await context.newPage();
-    await first.goto('/app.html');
-    await ready(first);
+    const first = await openReadyApp(context);
     const item = await recordNote(first);
     // The raw audio is saved before compression starts, then the page dies.
     const state = await item.getAttribute('data-state');
@@ -222,9 +228,7 @@ test('a tab closed mid-recording keeps what it had recorded: the next visit comp
 }) => {
   test.setTimeout(900_000);
   await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
-    const first = await context.newPage();
-    await first.goto('/app.html');
-    await ready(first);
+    const first = await openReadyApp(context);
     await first.getByTestId('record').click();
     await expect(first.getByTestId('status')).toHaveText('recording');
     await expect(first.getByTestId('elapsed')).toHaveText(/^[3-9]\.\d s$/, { timeout: 30_000 });
