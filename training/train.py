@@ -34,7 +34,12 @@ def parse_args(argv=None):
     p.add_argument('--stage', choices=['semantic', 'codec'], required=True)
     p.add_argument('--run', required=True)
     p.add_argument('--corpus', default='training/data/corpus')
-    p.add_argument('--minutes', type=float, default=10.0, help='wall-clock budget of this invocation')
+    p.add_argument('--minutes', type=float, default=10.0, help='wall-clock budget (of the schedule, see --schedule-start)')
+    p.add_argument('--schedule-start', type=float, default=0.0,
+                   help='unix time the --minutes budget and the lr schedule count from (0: this invocation\'s start); '
+                        'lets a driver restart the process without restarting the schedule')
+    p.add_argument('--process-minutes', type=float, default=0.0,
+                   help='save and exit after this many minutes of this process (0: run to the budget)')
     p.add_argument('--max-steps', type=int, default=0, help='stop after this many steps in total (0: no limit)')
     p.add_argument('--batch', type=int, default=0)
     p.add_argument('--crop-frames', type=int, default=40, help='12.5 Hz frames per training crop')
@@ -76,6 +81,13 @@ def save_snapshot(run, model, c, step, seconds):
     path = os.path.join(run, 'snapshots', f'codec-step{step:06d}.pt')
     torch.save({'model': {k: v.half() for k, v in model.state_dict().items()}, 'config': dataclasses.asdict(c),
                 'step': step, 'seconds': seconds}, path)
+
+
+def last_snapshot_time(run):
+    """When the newest snapshot was written, so the interval survives a driver's restarts."""
+    d = os.path.join(run, 'snapshots')
+    times = [os.path.getmtime(os.path.join(d, f)) for f in os.listdir(d)] if os.path.isdir(d) else []
+    return max(times, default=time.time())
 
 
 def log(run, row):
@@ -225,13 +237,17 @@ def main(argv=None):
     spectral = SpectralLoss(c.sample_rate)
     model.train()
     model.semantic.train(a.stage == 'semantic')
-    t_start, last_save, last_snap = time.time(), time.time(), time.time()
+    t_process = last_save = time.time()
+    t_start = a.schedule_start or t_process
+    last_snap = last_snapshot_time(a.run)
     samples = a.crop_frames * c.frame_samples
     # warm up whenever the optimiser starts without moments (a new run, or one from a compact checkpoint)
     warmup, first_step = (0 if resumed else 200), step
     while True:
         elapsed = time.time() - t_start
         if elapsed > a.minutes * 60 or (a.max_steps and step >= a.max_steps):
+            break
+        if a.process_minutes and time.time() - t_process > a.process_minutes * 60:
             break
         lr = learning_rate(a, elapsed / (a.minutes * 60)) * (min(1.0, (step - first_step + 1) / warmup) if warmup else 1.0)
         for g in opt.param_groups:
@@ -266,7 +282,8 @@ def main(argv=None):
             save_snapshot(a.run, model, c, step, seconds)
             last_snap = time.time()
     save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
-    if a.stage == 'codec' and a.snapshot_every_s:
+    finished = time.time() - t_start > a.minutes * 60 or (a.max_steps and step >= a.max_steps)
+    if a.stage == 'codec' and a.snapshot_every_s and (finished or time.time() - last_snap > a.snapshot_every_s):
         save_snapshot(a.run, model, c, step, seconds)
     print(f'saved {ckpt_path} at step {step}')
 

@@ -3,9 +3,11 @@ synthetic corpus, resumes, and exports ONNX + models.json that onnx's checker ac
 import json
 import os
 import tempfile
+import time
 import unittest
 
 import onnx
+import torch
 
 from training import export, train
 from training.tests.synthetic_corpus import write_corpus
@@ -23,6 +25,17 @@ class SmokeTest(unittest.TestCase):
             with open(os.path.join(run, 'log.jsonl')) as f:
                 codec_steps = [json.loads(line)['step'] for line in f if '"codec"' in line]
             self.assertEqual(codec_steps[-1], 3)
+            # a driver's chain of processes: each stops at its own time limit, the schedule at its
+            # fixed start's budget, whatever --max-steps allows
+            ckpt = os.path.join(run, 'codec.pt')
+            train.main(['--stage', 'codec', '--max-steps', '10', '--process-minutes', '1e-9', *common])
+            self.assertEqual(torch.load(ckpt)['step'], 3)
+            spent = str(time.time() - 120)
+            train.main(['--stage', 'codec', '--max-steps', '10', '--minutes', '1', '--schedule-start', spent, *common])
+            self.assertEqual(torch.load(ckpt)['step'], 3)
+            train.main(['--stage', 'codec', '--max-steps', '4', '--minutes', '1', '--schedule-start', str(time.time()),
+                        *common])
+            self.assertEqual(torch.load(ckpt)['step'], 4)
             wav = os.path.join(corpus, 'wav', 'synth', 'u0.wav')
             m = export.export(os.path.join(run, 'codec.pt'), out, [wav], wav, os.path.join(d, 'golden'))
             for name in ['encoder', 'quantizer', 'decoder']:
