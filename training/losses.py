@@ -29,3 +29,29 @@ class SpectralLoss(torch.nn.Module):
             mag = mag + F.l1_loss(torch.log(a + 1e-5), torch.log(b + 1e-5))
         sc, mag = sc / len(_RESOLUTIONS), mag / len(_RESOLUTIONS)
         return mel + 0.5 * mag + sc, {'mel': float(mel), 'mag': float(mag), 'sc': float(sc)}
+
+
+class PhoneLoss(torch.nn.Module):
+    """What the frozen phone recogniser hears: KL from its phone posteriors on the input to those
+    on the decoded audio, per 12.5 Hz frame.
+
+    The spectral losses weigh every bin alike; this one weighs what tells phones apart, which is
+    what a listener (and pocketsphinx) needs. The recogniser is the codec's own semantic front
+    end, trained on the TTS phone timings and not updated here."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.mel, self.semantic = model.mel, model.semantic
+
+    def posteriors(self, audio):
+        return F.log_softmax(self.semantic.phone_logits(self.semantic(self.mel(audio))), -1)
+
+    def forward(self, y_hat, y):
+        """y_hat, y (B, S) -> scalar KL(p(y) || p(y_hat)) averaged over frames, and the share of
+        frames whose most likely phone agrees."""
+        with torch.no_grad():
+            target = self.posteriors(y)
+        logq = self.posteriors(y_hat)
+        kl = F.kl_div(logq, target, log_target=True, reduction='none').sum(-1).mean()
+        agree = (logq.argmax(-1) == target.argmax(-1)).float().mean()
+        return kl, float(agree)

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from training.dataset import Corpus, augment, build_vocab, phone_targets, read_manifest, seed_everything
-from training.losses import SpectralLoss
+from training.losses import PhoneLoss, SpectralLoss
 from training.model import Codec, Config, tiny_config
 
 
@@ -54,6 +54,8 @@ def parse_args(argv=None):
     p.add_argument('--save-every-s', type=float, default=300)
     p.add_argument('--snapshot-every-s', type=float, default=1200,
                    help='weights-only copies in <run>/snapshots/ for the learning curve (0: none)')
+    p.add_argument('--phone-weight', type=float, default=0.0,
+                   help='weight of the frozen phone recogniser\'s KL on the decoded audio (losses.PhoneLoss; 0: off)')
     p.add_argument('--seed', type=int, default=0)
     return p.parse_args(argv)
 
@@ -235,6 +237,9 @@ def main(argv=None):
         print(f'merge stream centred on the corpus log-mel mean ({float(model.mel_centre.mean()):.3f} on average)')
     print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
     spectral = SpectralLoss(c.sample_rate)
+    phone = PhoneLoss(model) if a.stage == 'codec' and a.phone_weight else None
+    if a.stage == 'codec':
+        model.semantic.requires_grad_(False)  # frozen: the phone loss reaches the decoder through it
     model.train()
     model.semantic.train(a.stage == 'semantic')
     t_process = last_save = time.time()
@@ -263,6 +268,9 @@ def main(argv=None):
                 tau = draw_tau(model.encode_frames(x)[0], rng)
             y_hat, st = model(x, tau)
             loss, parts = spectral(y_hat, x)
+            if phone is not None:
+                kl, parts['phone_agree'] = phone(y_hat, x)
+                loss, parts['phone_kl'] = loss + a.phone_weight * kl, float(kl)
             parts['rate_hz'] = 12.5 * st['segments'] / st['frames']
         opt.zero_grad()
         loss.backward()

@@ -8,10 +8,11 @@
 #   training/train_restarting.sh MINUTES <train.py args...>
 #   e.g. training/train_restarting.sh 120 --stage codec --run training/runs/s4 \
 #          --init training/checkpoints/flexicodec-fp16.pt --lr 2e-4 --lr-final 5e-5
+# SCHEDULE_START=<unix time> continues a chain that was stopped (its schedule then counts from there).
 set -euo pipefail
 minutes=$1
 shift
-start=$(date +%s)
+start=${SCHEDULE_START:-$(date +%s)}
 end=$((start + ${minutes%.*} * 60))
 while [ "$(date +%s)" -lt "$end" ]; do
   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.train "$@" \
