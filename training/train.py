@@ -86,10 +86,10 @@ def save_snapshot(run, model, c, step, seconds):
 
 
 def last_snapshot_time(run):
-    """When the newest snapshot was written, so the interval survives a driver's restarts."""
+    """When the newest snapshot was written (None: never), so the interval survives a driver's restarts."""
     d = os.path.join(run, 'snapshots')
     times = [os.path.getmtime(os.path.join(d, f)) for f in os.listdir(d)] if os.path.isdir(d) else []
-    return max(times, default=time.time())
+    return max(times, default=None)
 
 
 def log(run, row):
@@ -245,6 +245,9 @@ def main(argv=None):
     t_process = last_save = time.time()
     t_start = a.schedule_start or t_process
     last_snap = last_snapshot_time(a.run)
+    if a.stage == 'codec' and a.snapshot_every_s and last_snap is None:  # the curve's first point: where it starts
+        save_snapshot(a.run, model, c, step, seconds)
+        last_snap = time.time()
     samples = a.crop_frames * c.frame_samples
     # warm up whenever the optimiser starts without moments (a new run, or one from a compact checkpoint)
     warmup, first_step = (0 if resumed else 200), step

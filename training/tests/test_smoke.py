@@ -25,6 +25,9 @@ class SmokeTest(unittest.TestCase):
             with open(os.path.join(run, 'log.jsonl')) as f:
                 codec_steps = [json.loads(line)['step'] for line in f if '"codec"' in line]
             self.assertEqual(codec_steps[-1], 3)
+            # learning-curve snapshots: where the codec stage started, and each finished schedule
+            snaps = sorted(os.listdir(os.path.join(run, 'snapshots')))
+            self.assertEqual(snaps, ['codec-step000000.pt', 'codec-step000002.pt', 'codec-step000003.pt'])
             # a driver's chain of processes: each stops at its own time limit, the schedule at its
             # fixed start's budget, whatever --max-steps allows
             ckpt = os.path.join(run, 'codec.pt')
