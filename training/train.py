@@ -51,6 +51,7 @@ def parse_args(argv=None):
     p.add_argument('--merge-on', choices=['semantic', 'log-mel'], default='log-mel',
                    help='merge stream of a new run (one started with --init keeps its checkpoint\'s unless given)')
     p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
     p.add_argument('--save-every-s', type=float, default=300)
     p.add_argument('--snapshot-every-s', type=float, default=1200,
                    help='weights-only copies in <run>/snapshots/ for the learning curve (0: none)')
@@ -136,13 +137,14 @@ def grow_state(state, target):
 def corpus_mel_mean(model, corpus, rng, utterances=300):
     """Mean log-mel band energies over random training utterances (un-augmented)."""
     picks = rng.sample(range(len(corpus.rows)), min(utterances, len(corpus.rows)))
-    total, frames = torch.zeros(model.c.n_mels), 0
+    device = model.mel_centre.device
+    total, frames = torch.zeros(model.c.n_mels, device=device), 0
     with torch.no_grad():
         for i in picks:
             x = corpus.utterance(i)
             x = x[: len(x) // model.c.frame_samples * model.c.frame_samples]
             if len(x):
-                mel = model.mel(torch.from_numpy(x)[None])[0]
+                mel = model.mel(torch.from_numpy(x)[None].to(device))[0]
                 total += mel.sum(1)
                 frames += mel.shape[1]
     return total / max(1, frames)
@@ -185,7 +187,7 @@ def main(argv=None):
 
     vocab_path = os.path.join(a.run, 'vocab.json')
     if a.init and not os.path.exists(vocab_path):  # a new run continues a compact checkpoint's model
-        init = torch.load(a.init)
+        init = torch.load(a.init, map_location='cpu')
         with open(vocab_path, 'w') as f:
             json.dump(init['vocab'], f)
         if '--merge-on' in (argv if argv is not None else sys.argv):
@@ -200,7 +202,8 @@ def main(argv=None):
         with open(vocab_path, 'w') as f:
             json.dump(vocab, f)
     c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on)
-    model = Codec(c)
+    device = torch.device(a.device)
+    model = Codec(c).to(device)
 
     if a.stage == 'semantic':
         params = list(model.semantic.parameters())
@@ -215,14 +218,14 @@ def main(argv=None):
     ckpt_path = os.path.join(a.run, f'{a.stage}.pt')
     step, seconds, resumed = 0, 0.0, False
     if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path)
+        ck = torch.load(ckpt_path, map_location='cpu')
         model.load_state_dict(ck['model'])
         opt.load_state_dict(ck['opt'])
         step, seconds, resumed = ck['step'], ck['seconds'], True
         print(f'resumed {ckpt_path} at step {step} ({seconds / 3600:.2f} h)')
     elif a.stage == 'codec':
         src = a.init or os.path.join(a.run, 'semantic.pt')
-        ck = torch.load(src)
+        ck = torch.load(src, map_location='cpu')
         state = grow_state({k: v.float() for k, v in ck['model'].items()}, model.state_dict())
         missing = model.load_state_dict(state, strict=False)
         if a.init:  # the learning curve continues from the compact checkpoint's step and hours
@@ -236,7 +239,7 @@ def main(argv=None):
         model.mel_centre.copy_(corpus_mel_mean(model, corpus, rng))
         print(f'merge stream centred on the corpus log-mel mean ({float(model.mel_centre.mean()):.3f} on average)')
     print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
-    spectral = SpectralLoss(c.sample_rate)
+    spectral = SpectralLoss(c.sample_rate).to(device)
     phone = PhoneLoss(model) if a.stage == 'codec' and a.phone_weight else None
     if a.stage == 'codec':
         model.semantic.requires_grad_(False)  # frozen: the phone loss reaches the decoder through it
@@ -262,13 +265,13 @@ def main(argv=None):
             g['lr'] = lr
         t0 = time.time()
         if a.stage == 'semantic':
-            x, y = semantic_batch(corpus, vocab, rng, batch, a.crop_frames)
+            x, y = (t.to(device) for t in semantic_batch(corpus, vocab, rng, batch, a.crop_frames))
             loss, acc = semantic_loss(model, x, y)
             parts = {'acc': acc}
         else:
-            x = torch.from_numpy(np.stack([augment(corpus.crop(rng, samples)[0], rng) for _ in range(batch)]))
+            x = torch.from_numpy(np.stack([augment(corpus.crop(rng, samples)[0], rng) for _ in range(batch)])).to(device)
             with torch.no_grad():
-                tau = draw_tau(model.encode_frames(x)[0], rng)
+                tau = draw_tau(model.encode_frames(x)[0], rng).to(device)
             y_hat, st = model(x, tau)
             loss, parts = spectral(y_hat, x)
             if phone is not None:
