@@ -7,8 +7,12 @@ _RESOLUTIONS = [(256, 64), (512, 128), (1024, 256), (2048, 512)]
 
 
 class SpectralLoss(torch.nn.Module):
-    def __init__(self, sample_rate=16000, n_mels=80):
+    """delta_weight > 0 adds an L1 on the frame-to-frame change of log-mel at the two finest
+    resolutions (4 and 8 ms hops): transitions, which pocketsphinx needs (docs/RESOLUTION.md)."""
+
+    def __init__(self, sample_rate=16000, n_mels=80, delta_weight=0.0):
         super().__init__()
+        self.delta_weight = delta_weight
         self.mels = torch.nn.ModuleList(
             torchaudio.transforms.MelSpectrogram(sample_rate, n_fft=n, hop_length=h, n_mels=min(n_mels, n // 8),
                                                  power=1.0, center=True)
@@ -19,7 +23,8 @@ class SpectralLoss(torch.nn.Module):
 
     def forward(self, y_hat, y):
         """y_hat, y (B, S) -> scalar loss, dict of parts."""
-        mel = sum(F.l1_loss(torch.log(m(y_hat) + 1e-5), torch.log(m(y) + 1e-5)) for m in self.mels) / len(self.mels)
+        logs = [(torch.log(m(y_hat) + 1e-5), torch.log(m(y) + 1e-5)) for m in self.mels]
+        mel = sum(F.l1_loss(a, b) for a, b in logs) / len(logs)
         sc, mag = 0.0, 0.0
         for n, h in _RESOLUTIONS:
             w = getattr(self, f'win{n}')
@@ -28,7 +33,11 @@ class SpectralLoss(torch.nn.Module):
             sc = sc + torch.linalg.norm(b - a) / (torch.linalg.norm(b) + 1e-7)
             mag = mag + F.l1_loss(torch.log(a + 1e-5), torch.log(b + 1e-5))
         sc, mag = sc / len(_RESOLUTIONS), mag / len(_RESOLUTIONS)
-        return mel + 0.5 * mag + sc, {'mel': float(mel), 'mag': float(mag), 'sc': float(sc)}
+        total, parts = mel + 0.5 * mag + sc, {'mel': float(mel), 'mag': float(mag), 'sc': float(sc)}
+        if self.delta_weight:
+            delta = sum(F.l1_loss(torch.diff(a, dim=-1), torch.diff(b, dim=-1)) for a, b in logs[:2]) / 2
+            total, parts['delta'] = total + self.delta_weight * delta, float(delta)
+        return total, parts
 
 
 class PhoneLoss(torch.nn.Module):

@@ -57,6 +57,8 @@ def parse_args(argv=None):
                    help='weights-only copies in <run>/snapshots/ for the learning curve (0: none)')
     p.add_argument('--phone-weight', type=float, default=0.0,
                    help='weight of the frozen phone recogniser\'s KL on the decoded audio (losses.PhoneLoss; 0: off)')
+    p.add_argument('--delta-weight', type=float, default=0.0,
+                   help='weight of the L1 on log-mel frame-to-frame changes (losses.SpectralLoss; 0: off)')
     p.add_argument('--seed', type=int, default=0)
     return p.parse_args(argv)
 
@@ -239,7 +241,7 @@ def main(argv=None):
         model.mel_centre.copy_(corpus_mel_mean(model, corpus, rng))
         print(f'merge stream centred on the corpus log-mel mean ({float(model.mel_centre.mean()):.3f} on average)')
     print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
-    spectral = SpectralLoss(c.sample_rate).to(device)
+    spectral = SpectralLoss(c.sample_rate, delta_weight=a.delta_weight).to(device)
     phone = PhoneLoss(model) if a.stage == 'codec' and a.phone_weight else None
     if a.stage == 'codec':
         model.semantic.requires_grad_(False)  # frozen: the phone loss reaches the decoder through it
