@@ -256,9 +256,12 @@ def main(argv=None):
     samples = a.crop_frames * c.frame_samples
     # warm up whenever the optimiser starts without moments (a new run, or one from a compact checkpoint)
     warmup, first_step = (0 if resumed else 200), step
+    def schedule_done():
+        return time.time() - t_start > a.minutes * 60 or (a.max_steps and step >= a.max_steps)
+
     while True:
         elapsed = time.time() - t_start
-        if elapsed > a.minutes * 60 or (a.max_steps and step >= a.max_steps):
+        if schedule_done():
             break
         if a.process_minutes and time.time() - t_process > a.process_minutes * 60:
             break
@@ -298,8 +301,7 @@ def main(argv=None):
             save_snapshot(a.run, model, c, step, seconds)
             last_snap = time.time()
     save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
-    finished = time.time() - t_start > a.minutes * 60 or (a.max_steps and step >= a.max_steps)
-    if a.stage == 'codec' and a.snapshot_every_s and (finished or time.time() - last_snap > a.snapshot_every_s):
+    if a.stage == 'codec' and a.snapshot_every_s and (schedule_done() or time.time() - last_snap > a.snapshot_every_s):
         save_snapshot(a.run, model, c, step, seconds)
     print(f'saved {ckpt_path} at step {step}')
 

@@ -19,6 +19,7 @@ import torchaudio
 from training.eval import heldout
 from training.eval.asr import Recognizer
 from training.eval.audio import read_wav_at
+from training.eval.report_markdown import with_kept_section
 from training.eval.stoi import stoi
 from training.eval.text import corpus_wer
 
@@ -122,7 +123,6 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(1)
     rows, files = measure(a.files)
-    from training.eval.report_markdown import with_kept_section
     text = with_kept_section(render(rows, files), a.doc, '## What it means')
     os.makedirs(os.path.dirname(a.doc) or '.', exist_ok=True)
     with open(a.doc, 'w') as f:
