@@ -51,6 +51,8 @@ class Config:
     up_blocks: int = 4
     istft_n_fft: int = 640
     merge_on: str = 'semantic'  # or 'log-mel'; see the module docstring
+    detail_subframes: int = 0  # sub-frames a 12.5 Hz frame is cut into for `frame_detail` (0: no detail)
+    detail_bands: int = 40  # mel bands of `frame_detail` (adjacent pairs of the 80 averaged)
 
     @property
     def upsample(self) -> int:
@@ -66,9 +68,14 @@ class Config:
         return self.n_mels if self.merge_on == 'log-mel' else self.sem_dim
 
     @property
+    def detail_dim(self) -> int:
+        """Width of the sub-frame log-mel detail that rides at the end of the pooled stream."""
+        return self.detail_subframes * self.detail_bands
+
+    @property
     def pooled_dim(self) -> int:
         """Width of the stream that is only pooled (the runtime's `acoustic` tensor)."""
-        return self.sem_dim + self.ac_dim if self.merge_on == 'log-mel' else self.ac_dim
+        return (self.sem_dim if self.merge_on == 'log-mel' else 0) + self.ac_dim + self.detail_dim
 
     @property
     def bits_per_code(self) -> int:
@@ -235,25 +242,32 @@ class Quantizer(nn.Module):
         self.sem_proj = nn.Sequential(nn.Linear(c.sem_dim, 128), nn.GELU(), nn.Linear(128, sem_ch))
         self.len_emb = nn.Embedding(c.max_segment_frames, 64)
         mel_in = c.n_mels if c.merge_on == 'log-mel' else 0  # the segment's mean log-mel, when it is sent
+        # inputs in the order `latent` concatenates them; new ones go last, so `grow_state` can
+        # start an older checkpoint with them switched off
         self.ac_proj = nn.Sequential(
-            nn.Linear(c.sem_dim + c.ac_dim + 64 + mel_in, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
+            nn.Linear(c.sem_dim + c.ac_dim + 64 + mel_in + c.detail_dim, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
             nn.Linear(384, c.latent_channels - sem_ch),
         )
 
-    def latent(self, sem_mean, ac_mean, length, mel_mean=None):
-        """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 [, (…, n_mels)] -> (…, latent_channels) in (-1, 1)."""
+    def latent(self, sem_mean, ac_mean, length, mel_mean=None, detail_mean=None):
+        """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 [, (…, n_mels)] [, (…, detail_dim)]
+        -> (…, latent_channels) in (-1, 1)."""
         le = self.len_emb((length - 1).clamp(0, self.c.max_segment_frames - 1).long())
         z_sem = self.sem_proj(sem_mean)
-        extra = [mel_mean] if mel_mean is not None else []
+        extra = [t for t in (mel_mean, detail_mean) if t is not None]
         z_ac = self.ac_proj(torch.cat([sem_mean, ac_mean, le, *extra], -1))
         return torch.tanh(torch.cat([z_sem, z_ac], -1))
 
     def latent_from_streams(self, merge_mean, pooled_mean, length):
-        """The same from the segment means of the runtime's two streams (`Codec.encode_frames`)."""
-        if self.c.merge_on == 'log-mel':
-            sd = self.c.sem_dim
-            return self.latent(pooled_mean[..., :sd], pooled_mean[..., sd:], length, merge_mean)
-        return self.latent(merge_mean, pooled_mean, length)
+        """The same from the segment means of the runtime's two streams (`Codec.encode_frames`):
+        the pooled stream is [phone embedding (log-mel merge only), acoustic, detail]."""
+        c = self.c
+        dd = c.detail_dim
+        detail = pooled_mean[..., pooled_mean.shape[-1] - dd:] if dd else None
+        rest = pooled_mean[..., : pooled_mean.shape[-1] - dd]
+        if c.merge_on == 'log-mel':
+            return self.latent(rest[..., :c.sem_dim], rest[..., c.sem_dim:], length, merge_mean, detail)
+        return self.latent(merge_mean, rest, length, None, detail)
 
     def quantize(self, z):
         """z in (-1,1) -> (dequantized with straight-through gradient, integer digits 0..L-1)."""
@@ -428,11 +442,27 @@ class Codec(nn.Module):
         B, M, _ = mel.shape
         return mel.reshape(B, M, -1, self.c.upsample).mean(-1).transpose(1, 2)
 
+    def frame_detail(self, mel):
+        """(B, n_mels, 8T) -> (B, T, detail_dim): how each 80 ms frame's log-mel moves inside it.
+
+        Band pairs averaged to `detail_bands`, the frame cut into `detail_subframes` equal parts
+        (20 ms for 4), each part's mean less the frame's mean; laid out part-major. The learned
+        streams carry little of this (a 12.5 Hz codec held WER at the 80 ms-mean bound,
+        docs/RESOLUTION.md), so the quantizer gets it as it is. Local to the frame, so chunked
+        encoding stays exact."""
+        c = self.c
+        B, M, F8 = mel.shape
+        T, n, bands = F8 // c.upsample, c.detail_subframes, c.detail_bands
+        x = mel.reshape(B, bands, M // bands, T, n, c.upsample // n).mean((2, 5))  # (B, bands, T, n)
+        x = x - x.mean(-1, keepdim=True)
+        return x.permute(0, 2, 3, 1).reshape(B, T, n * bands)  # (B, T, n * bands), part-major
+
     def streams(self, mel, sem, ac):
         """-> (merge stream (B, T, merge_dim), pooled stream (B, T, pooled_dim))."""
+        detail = [self.frame_detail(mel)] if self.c.detail_dim else []
         if self.c.merge_on == 'log-mel':
-            return self.frame_log_mel(mel) - self.mel_centre, torch.cat([sem, ac], -1)
-        return sem, ac
+            return self.frame_log_mel(mel) - self.mel_centre, torch.cat([sem, ac, *detail], -1)
+        return sem, torch.cat([ac, *detail], -1) if detail else ac
 
     def encode_frames(self, audio):
         """audio (B, S) -> the runtime's `semantic` (merge) and `acoustic` (pooled) streams."""

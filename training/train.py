@@ -50,6 +50,9 @@ def parse_args(argv=None):
     p.add_argument('--init', default='', help='weights-only checkpoint to start a new codec run from')
     p.add_argument('--merge-on', choices=['semantic', 'log-mel'], default='log-mel',
                    help='merge stream of a new run (one started with --init keeps its checkpoint\'s unless given)')
+    p.add_argument('--detail-subframes', type=int, default=None,
+                   help='a new run\'s Config.detail_subframes: sub-frame log-mel detail for the quantizer '
+                        '(0: none; one started with --init keeps its checkpoint\'s unless given)')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
     p.add_argument('--save-every-s', type=float, default=300)
@@ -63,12 +66,13 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def load_or_make_config(run, tiny, vocab, merge_on):
+def load_or_make_config(run, tiny, vocab, merge_on, detail_subframes):
     path = os.path.join(run, 'config.json')
     if os.path.exists(path):
         with open(path) as f:
             return Config(**json.load(f))
-    c = tiny_config(n_phones=len(vocab), merge_on=merge_on) if tiny else Config(n_phones=len(vocab), merge_on=merge_on)
+    kw = dict(n_phones=len(vocab), merge_on=merge_on, detail_subframes=detail_subframes or 0)
+    c = tiny_config(**kw) if tiny else Config(**kw)
     with open(path, 'w') as f:
         json.dump(dataclasses.asdict(c), f, indent=1)
     return c
@@ -194,6 +198,8 @@ def main(argv=None):
             json.dump(init['vocab'], f)
         if '--merge-on' in (argv if argv is not None else sys.argv):
             init['config']['merge_on'] = a.merge_on
+        if a.detail_subframes is not None:
+            init['config']['detail_subframes'] = a.detail_subframes
         with open(os.path.join(a.run, 'config.json'), 'w') as f:
             json.dump(init['config'], f, indent=1)
     if os.path.exists(vocab_path):
@@ -203,7 +209,7 @@ def main(argv=None):
         vocab = build_vocab(read_manifest(a.corpus, 'train', with_phones=True))
         with open(vocab_path, 'w') as f:
             json.dump(vocab, f)
-    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on)
+    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on, a.detail_subframes)
     device = torch.device(a.device)
     model = Codec(c).to(device)
 
