@@ -94,10 +94,30 @@ def write_doc(rows, path):
              '|---|---|---|---|---|---|---|---|']
     for r in sorted(rows, key=lambda r: r['step']):
         lines.append(f"| {r['snapshot']} | {r['step']} | {r['hours']} | {r['files']} | {r['stoi']} | "
-                     f"{r['log_mel']} | {r.get('phone_agree', '-')} | {r['wer'] if r['wer'] is not None else '-'} |")
+                     f"{r['log_mel']} | {r.get('phone_agree') if r.get('phone_agree') is not None else '-'} | "
+                     f"{r['wer'] if r['wer'] is not None else '-'} |")
     text = with_kept_section('\n'.join(lines) + '\n', path, '## Notes')  # hand-written notes survive
     with open(path, 'w') as f:
         f.write(text)
+
+
+def read_doc_rows(path):
+    """The rows of an earlier docs/LEARNING_CURVE.md table, so that a run on a new machine (whose
+    runs/ folder starts empty) extends the curve instead of replacing it."""
+    if not os.path.exists(path):
+        return []
+    rows = []
+    with open(path) as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip('|').split('|')]
+            if len(cells) != 8 or not cells[0].startswith('codec-step'):
+                continue
+            def num(v, kind=float):
+                return None if v == '-' else kind(v)
+            rows.append({'snapshot': cells[0], 'step': int(cells[1]), 'hours': float(cells[2]), 'files': int(cells[3]),
+                         'stoi': float(cells[4]), 'log_mel': float(cells[5]), 'phone_agree': num(cells[6]),
+                         'wer': num(cells[7]), 'from_doc': True})
+    return rows
 
 
 def main():
@@ -115,6 +135,8 @@ def main():
     if os.path.exists(curve_path):
         with open(curve_path) as f:
             rows = [json.loads(line) for line in f]
+    known = {(r['snapshot'], r['files']) for r in rows}
+    rows += [{**r, 'rate_hz': a.rate} for r in read_doc_rows(a.doc) if (r['snapshot'], r['files']) not in known]
     done = {(r['snapshot'], r['files'], r['rate_hz']) for r in rows}
     for path in sorted(glob.glob(os.path.join(a.run, 'snapshots', 'codec-step*.pt'))):
         if (os.path.basename(path), len(items), a.rate) in done:
