@@ -13,7 +13,7 @@ import json
 import numpy as np
 import torch
 
-from training.boundaries import flags_at_rate
+from training.curve import quantize_at_rate
 from training.eval import heldout
 from training.eval.audio import read_wav_at
 from training.export import load_codec
@@ -24,21 +24,6 @@ def entropy_bits(values, levels):
     p = np.bincount(np.asarray(values, np.int64), minlength=levels) / max(1, len(values))
     p = p[p > 0]
     return float(-(p * np.log2(p)).sum())
-
-
-def segment_digits(m, x, rate):
-    """FSQ digits (K, latent_channels) of x (S,) at `rate` Hz (tau per file, as the runtime finds it)."""
-    n = len(x) // m.c.frame_samples * m.c.frame_samples
-    with torch.no_grad():
-        merge, pooled = m.encode_frames(torch.from_numpy(x[:n])[None])
-        flags = torch.from_numpy(flags_at_rate(merge[0].numpy(), rate, m.c.max_segment_frames))
-        seg_id = torch.cumsum(flags.long(), 0) - 1
-        K = int(flags.sum())
-        lengths = torch.zeros(K).index_add(0, seg_id, torch.ones(len(seg_id)))
-        def mean(s):
-            return torch.zeros(K, s.shape[-1]).index_add(0, seg_id, s[0]) / lengths[:, None]
-        _, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(mean(merge), mean(pooled), lengths))
-    return digits.numpy().astype(np.int64)
 
 
 def usage(digits, levels):
@@ -57,7 +42,8 @@ def main():
     torch.set_num_threads(2)
     m, _ = load_codec(a.ckpt)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), a.files)
-    digits = np.concatenate([segment_digits(m, read_wav_at(it.wav, 16000).astype(np.float32), a.rate) for it in items])
+    digits = np.concatenate([quantize_at_rate(m, read_wav_at(it.wav, 16000).astype(np.float32), a.rate)[1].numpy()
+                             for it in items]).astype(np.int64)
     u = usage(digits, m.c.fsq_levels)
     print(json.dumps(u))
     print(f"{u['segments']} segments at {a.rate} Hz: {sum(u['channel_bits']):.1f} of "

@@ -34,6 +34,14 @@ def decode_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
     merge_features(mel (1, n_mels, 8T), merge stream (1, T, D)) -> (T, D') picks what the merge
     compares (default: the model's own merge stream); fixed_rate ignores features and cuts equal
     segments. The pooled means are the model's either way."""
+    zq, _, lengths, seg_id, flags = quantize_at_rate(m, x, rate, merge_features, fixed_rate)
+    with torch.no_grad():
+        return m.decoder(zq, lengths, seg_id, frame_positions(flags))[0].numpy()
+
+
+def quantize_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
+    """The encoder half of `decode_at_rate`: dequantized latents (K, C), FSQ digits (K, C),
+    segment lengths (K,), segment ids (1, T) and boundary flags (1, T)."""
     n = len(x) // 1280 * 1280
     with torch.no_grad():
         audio = torch.from_numpy(x[:n])[None]
@@ -50,8 +58,8 @@ def decode_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
         lengths = torch.zeros(K).index_add(0, seg_id[0], torch.ones(seg_id.shape[1]))
         sm = torch.zeros(K, merge.shape[-1]).index_add(0, seg_id[0], merge[0]) / lengths[:, None]
         am = torch.zeros(K, pooled.shape[-1]).index_add(0, seg_id[0], pooled[0]) / lengths[:, None]
-        zq, _ = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
-        return m.decoder(zq, lengths, seg_id, frame_positions(flags))[0].numpy()
+        zq, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
+    return zq, digits, lengths, seg_id, flags
 
 
 def phone_agreement(m, x, y):
