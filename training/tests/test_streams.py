@@ -60,8 +60,9 @@ class StreamsTest(unittest.TestCase):
         c = m.c
         with torch.no_grad():
             merge, pooled = m.encode_frames(self.audio)
-            mel = m.mel(self.audio)[0]  # (80, 48)
-            sem, ac = m.semantic(m.mel(self.audio)), m.acoustic(m.mel(self.audio))
+            mel = m.mel(self.audio)  # (1, 80, 48)
+            sem, ac = m.semantic(mel), m.acoustic(mel)
+            mel = mel[0]
         self.assertEqual(c.pooled_dim, c.sem_dim + c.ac_dim + 4 * 40)
         torch.testing.assert_close(pooled[..., : c.sem_dim + c.ac_dim], torch.cat([sem, ac], -1))
         detail = pooled[0, :, c.sem_dim + c.ac_dim:].reshape(6, 4, 40)  # (frames, parts, bands)
