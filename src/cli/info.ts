@@ -1,6 +1,7 @@
 /** `flexicodec info`: what a .fxc file holds, from its bytes and (when present) models.json. */
 import { fileBitrateBps, parseFxc, readHeader, type FxcHeader, type FxcLayout } from '../core/bitstream.ts';
 import type { ModelManifest } from '../core/manifest.ts';
+import { EMPTY_ARCHIVE, findArchived, type ArchiveIndex } from '../core/model-archive.ts';
 
 /** The 12.5 Hz base frame rate of format version 1. */
 const BASE_FRAME_RATE_HZ = 12.5;
@@ -10,6 +11,8 @@ export interface FxcInfo {
   modelId: string;
   /** Whether the loaded models.json has this file's model id (decodable here). */
   modelLoaded: boolean;
+  /** Whether the models folder's archive has this earlier model's decoder (decodable here too). */
+  modelArchived: boolean;
   loadedModelId: string | null;
   sampleRateHz: number;
   sampleCount: number;
@@ -41,7 +44,11 @@ function layoutFromHeader(h: FxcHeader): FxcLayout {
 }
 
 /** Parses a file fully (throws FxcFormatError) and summarises it. */
-export function describeFxc(bytes: Uint8Array, manifest: ModelManifest | null): FxcInfo {
+export function describeFxc(
+  bytes: Uint8Array,
+  manifest: ModelManifest | null,
+  archive: ArchiveIndex = EMPTY_ARCHIVE,
+): FxcInfo {
   const header = readHeader(bytes);
   const modelLoaded = manifest?.modelId === header.modelId;
   const layout: FxcLayout =
@@ -59,6 +66,7 @@ export function describeFxc(bytes: Uint8Array, manifest: ModelManifest | null): 
   return {
     modelId: header.modelId,
     modelLoaded,
+    modelArchived: !!findArchived(archive, header.modelId),
     loadedModelId: manifest?.modelId ?? null,
     sampleRateHz: header.sampleRateHz,
     sampleCount: header.sampleCount,
@@ -86,7 +94,9 @@ export function formatInfo(name: string, info: FxcInfo): string {
     .join('\n');
   const model = info.modelLoaded
     ? `${info.modelId} (loaded)`
-    : `${info.modelId} (not the loaded model${info.loadedModelId ? ` ${info.loadedModelId}` : ''}: decoding needs model ${info.modelId})`;
+    : info.modelArchived
+      ? `${info.modelId} (an earlier model: its archived decoder decodes it)`
+      : `${info.modelId} (not the loaded model${info.loadedModelId ? ` ${info.loadedModelId}` : ''}: decoding needs model ${info.modelId})`;
   return [
     `${name}`,
     `  duration     ${info.durationS.toFixed(3)} s (${info.sampleCount} samples at ${info.sampleRateHz} Hz)`,

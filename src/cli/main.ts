@@ -4,7 +4,17 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Codec } from '../core/codec.ts';
 import { FxcFormatError, WavFormatError } from '../core/errors.ts';
 import type { ModelManifest } from '../core/manifest.ts';
-import { decodeFile, defaultModelsDir, encodeFile, loadCodec, loadManifest } from '../node/index.ts';
+import { ModelUnavailableError } from '../core/errors.ts';
+import { EMPTY_ARCHIVE, type ArchiveIndex } from '../core/model-archive.ts';
+import {
+  archiveDecoders,
+  decodeFile,
+  defaultModelsDir,
+  encodeFile,
+  loadArchiveIndexFile,
+  loadCodec,
+  loadManifest,
+} from '../node/index.ts';
 import { USAGE, UsageError, parseCommandLine, type CliCommand } from './args.ts';
 import { planJobs, type FileJob } from './files.ts';
 import { describeFxc, formatInfo } from './info.ts';
@@ -38,7 +48,12 @@ async function runJobs(
 /** An error message that names the file, without a stack trace for expected errors. */
 function describeError(err: unknown, path: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof FxcFormatError || err instanceof WavFormatError || err instanceof RangeError) {
+  if (
+    err instanceof FxcFormatError ||
+    err instanceof WavFormatError ||
+    err instanceof ModelUnavailableError ||
+    err instanceof RangeError
+  ) {
     return message.startsWith(path) ? message : `${path}: ${message}`;
   }
   return message.includes(path) ? message : `${path}: ${message}`;
@@ -61,22 +76,33 @@ async function encodeCommand(cmd: CliCommand, codec: Codec): Promise<number> {
   });
 }
 
+/** Decodes each file with the model it names: the loaded one, or an archived earlier one. */
 async function decodeCommand(cmd: CliCommand, codec: Codec): Promise<number> {
   const jobs = planJobs(cmd.inputs, cmd.output, '.fxc', '.wav');
-  return runJobs(jobs, cmd, async (job, onProgress) => {
-    const r = await decodeFile(codec, job.input, job.output, {
-      sampleType: cmd.float ? 'float32' : 'int16',
-      onProgress,
-    });
-    const seconds = r.sampleCount / codec.manifest.sampleRateHz;
-    return `${job.output}: ${seconds.toFixed(2)} s, ${r.sampleCount} samples at ${codec.manifest.sampleRateHz} Hz`;
+  const decoders = archiveDecoders(codec, cmd.modelsDir ?? defaultModelsDir(), {
+    intraOpThreads: cmd.threads,
   });
+  try {
+    return await runJobs(jobs, cmd, async (job, onProgress) => {
+      const r = await decodeFile(decoders, job.input, job.output, {
+        sampleType: cmd.float ? 'float32' : 'int16',
+        onProgress,
+      });
+      const seconds = r.sampleCount / codec.manifest.sampleRateHz;
+      const earlier = r.modelId === codec.manifest.modelId ? '' : ` (model ${r.modelId}, archived)`;
+      return `${job.output}: ${seconds.toFixed(2)} s, ${r.sampleCount} samples at ${codec.manifest.sampleRateHz} Hz${earlier}`;
+    });
+  } finally {
+    await Promise.all((await decoders.loadedArchived()).map((c) => c.backend.release()));
+  }
 }
 
 async function infoCommand(cmd: CliCommand): Promise<number> {
   let manifest: ModelManifest | null = null;
+  let archive: ArchiveIndex = EMPTY_ARCHIVE;
   try {
     manifest = await loadManifest(cmd.modelsDir ?? defaultModelsDir());
+    archive = await loadArchiveIndexFile(cmd.modelsDir ?? defaultModelsDir());
   } catch {
     // info works without models; it then cannot say whether the file fits them.
   }
@@ -84,7 +110,7 @@ async function infoCommand(cmd: CliCommand): Promise<number> {
   let failures = 0;
   for (const job of jobs) {
     try {
-      const info = describeFxc(new Uint8Array(readFileSync(job.input)), manifest);
+      const info = describeFxc(new Uint8Array(readFileSync(job.input)), manifest, archive);
       process.stdout.write(
         cmd.json ? `${JSON.stringify({ file: job.input, ...info })}\n` : `${formatInfo(job.input, info)}\n`,
       );

@@ -3,7 +3,7 @@
  * app), so the models are fetched, compiled and held in memory once however many elements run.
  */
 import { CodecClient } from '../main/codec-client';
-import type { CodecResult, LoadInfo, LoadOptions, LoadProgress } from '../worker/protocol';
+import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from '../worker/protocol';
 
 /** A worker, its one model load, and which caller's audio the worker's feature cache holds. */
 export interface SharedCodec {
@@ -17,7 +17,10 @@ export interface SharedCodec {
   encode(owner: object, audio16k: Float32Array, targetRateHz: number): Promise<CodecResult>;
   /** Re-codes owner's audio at a new rate, from cached features when they are still owner's. */
   recode(owner: object, audio16k: Float32Array, targetRateHz: number): Promise<CodecResult>;
+  /** Decodes with the model the file names: the loaded one, or an archived earlier one. */
   decode(fxc: Uint8Array): Promise<CodecResult>;
+  /** Fetches and starts the archived decoders these model ids need; says which can play. */
+  prepareModels(modelIds: string[]): Promise<ModelState[]>;
 }
 
 const byModelsUrl = new Map<string, SharedCodec>();
@@ -68,6 +71,10 @@ export function sharedCodec(
     async decode(fxc) {
       await ready;
       return client.decode(fxc.slice());
+    },
+    async prepareModels(modelIds) {
+      await ready;
+      return client.prepareModels(modelIds);
     },
   };
   byModelsUrl.set(key, shared);

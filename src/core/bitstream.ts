@@ -7,7 +7,7 @@
 import { BitReader, BitWriter } from './bitio.ts';
 import { crc32 } from './crc32.ts';
 import { FxcFormatError } from './errors.ts';
-import type { ModelManifest } from './manifest.ts';
+import type { ModelConstants } from './manifest.ts';
 
 /** "FXC" in ASCII, the first three bytes of every file. */
 export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
@@ -61,7 +61,7 @@ export interface FxcFile {
 }
 
 /** The layout fields of a models.json. */
-export function layoutFromManifest(m: ModelManifest): FxcLayout {
+export function layoutFromManifest(m: ModelConstants): FxcLayout {
   return {
     modelId: m.modelId,
     sampleRateHz: m.sampleRateHz,

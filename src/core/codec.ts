@@ -22,7 +22,7 @@ import {
   type FeatureWindow,
 } from './chunking.ts';
 import { DcBlocker } from './dc-blocker.ts';
-import type { ModelManifest } from './manifest.ts';
+import type { ModelConstants } from './manifest.ts';
 import { fixedRateLengths, searchTau, segmentRateHz } from './tau.ts';
 import { mergeWithLengths } from './twin-merger.ts';
 import type { InferenceBackend, MergeResult, Merger } from './types.ts';
@@ -71,7 +71,7 @@ export class Codec {
   readonly layout: FxcLayout;
 
   constructor(
-    readonly manifest: ModelManifest,
+    readonly manifest: ModelConstants,
     readonly backend: InferenceBackend,
     readonly merger: Merger,
   ) {

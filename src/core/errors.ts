@@ -9,3 +9,16 @@ export class FxcFormatError extends Error {
 export class WavFormatError extends Error {
   override readonly name = 'WavFormatError';
 }
+
+/** A valid .fxc whose model is neither loaded nor reachable; the message says which model it needs. */
+export class ModelUnavailableError extends Error {
+  override readonly name = 'ModelUnavailableError';
+
+  constructor(
+    /** The model id in the file's header. */
+    readonly modelId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

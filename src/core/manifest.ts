@@ -54,6 +54,20 @@ export interface ModelManifest {
   training?: Record<string, unknown>;
 }
 
+/** A model's constants without its files: all the codec core needs to code, parse and decode. */
+export type ModelConstants = Omit<ModelManifest, 'models' | 'training'>;
+
+/**
+ * models.json of an archived model (public/models/archive/<modelId>/): the constants it was
+ * shipped with and its decoder alone, enough to play the notes it made (docs/MODELS.md).
+ */
+export interface DecoderManifest extends ModelConstants {
+  /** Marks a manifest that can decode but not encode. */
+  decodeOnly: true;
+  models: { decoder: ModelFileSpec };
+  training?: Record<string, unknown>;
+}
+
 const positiveIntegerKeys = [
   'sampleRateHz',
   'frameSamples',
@@ -65,10 +79,10 @@ const positiveIntegerKeys = [
   'bitsPerCode',
 ] as const;
 
-/** Checks the parts of a parsed models.json the runtime relies on; throws a clear error otherwise. */
-export function parseManifest(json: unknown): ModelManifest {
+/** Checks the constants every models.json has, full or decode-only; throws a clear error otherwise. */
+function checkConstants(json: unknown): ModelConstants {
   if (typeof json !== 'object' || json === null) throw new Error('models.json: not a JSON object');
-  const m = json as ModelManifest;
+  const m = json as ModelConstants;
   if (m.formatVersion !== 1) throw new Error(`models.json: unsupported formatVersion ${m.formatVersion}`);
   if (!/^[0-9a-f]{8}$/.test(m.modelId ?? '')) throw new Error('models.json: modelId must be 8 hex digits');
   for (const key of positiveIntegerKeys) {
@@ -79,11 +93,30 @@ export function parseManifest(json: unknown): ModelManifest {
     throw new Error(`models.json: unknown mergeFeatures ${JSON.stringify(m.mergeFeatures)}`);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)
     throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
-  for (const name of ['encoder', 'quantizer', 'decoder'] as const) {
-    const spec = m.models?.[name];
+  return m;
+}
+
+/** Throws unless models.json names each role's file with its sha256. */
+function checkFiles(models: Record<string, ModelFileSpec> | undefined, roles: readonly string[]): void {
+  for (const name of roles) {
+    const spec = models?.[name];
     if (!spec || typeof spec.file !== 'string' || !/^[0-9a-f]{64}$/.test(spec.sha256 ?? '')) {
       throw new Error(`models.json: models.${name} needs a file name and a sha256`);
     }
   }
+}
+
+/** Checks the parts of a parsed models.json the runtime relies on; throws a clear error otherwise. */
+export function parseManifest(json: unknown): ModelManifest {
+  const m = checkConstants(json) as ModelManifest;
+  checkFiles(m.models, ['encoder', 'quantizer', 'decoder']);
+  return m;
+}
+
+/** Checks an archived model's decode-only models.json (decoder file only). */
+export function parseDecoderManifest(json: unknown): DecoderManifest {
+  const m = checkConstants(json) as DecoderManifest;
+  if (m.decodeOnly !== true) throw new Error('models.json: an archived model must say "decodeOnly": true');
+  checkFiles(m.models, ['decoder']);
   return m;
 }

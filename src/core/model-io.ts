@@ -2,7 +2,7 @@
  * The tensors each model is fed and the checks on what it returns, shared by the onnxruntime-node
  * and onnxruntime-web backends (each wraps these plain arrays in its own Tensor class).
  */
-import type { ModelManifest } from './manifest.ts';
+import type { ModelConstants } from './manifest.ts';
 import { expandLengths } from './merge.ts';
 import type { MergeResult } from './types.ts';
 
@@ -14,7 +14,7 @@ export interface Feed {
 }
 
 /** quantizer.onnx inputs for K merged segments. */
-export function quantizerFeeds(m: ModelManifest, merged: MergeResult): Record<string, Feed> {
+export function quantizerFeeds(m: ModelConstants, merged: MergeResult): Record<string, Feed> {
   const k = merged.segments;
   return {
     semantic_mean: { type: 'float32', data: merged.semanticMean, dims: [1, k, m.semanticDim] },
@@ -25,7 +25,7 @@ export function quantizerFeeds(m: ModelManifest, merged: MergeResult): Record<st
 
 /** decoder.onnx inputs: codes [K, codeGroups] and lengths [K], expanded back to frames. */
 export function decoderFeeds(
-  m: ModelManifest,
+  m: ModelConstants,
   codes: Int32Array,
   lengths: Uint32Array,
 ): { feeds: Record<string, Feed>; frames: number } {
@@ -44,14 +44,14 @@ export function decoderFeeds(
 }
 
 /** Throws unless the quantizer returned one code per group and segment. */
-export function checkCodes(m: ModelManifest, codes: Int32Array, segments: number): Int32Array {
+export function checkCodes(m: ModelConstants, codes: Int32Array, segments: number): Int32Array {
   if (codes.length !== segments * m.codeGroups)
     throw new Error(`quantizer: ${codes.length} codes for ${segments} segments`);
   return codes;
 }
 
 /** Throws unless the decoder returned frameSamples samples per frame. */
-export function checkDecoded(m: ModelManifest, audio: Float32Array, frames: number): Float32Array {
+export function checkDecoded(m: ModelConstants, audio: Float32Array, frames: number): Float32Array {
   if (audio.length !== frames * m.frameSamples)
     throw new Error(`decoder: ${audio.length} samples for ${frames} frames`);
   return audio;

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { CodecWorkerApi } from '../worker/codec.worker';
-import type { CodecResult, LoadInfo, LoadOptions, LoadProgress } from '../worker/protocol';
+import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from '../worker/protocol';
 
 /** Owns one codec worker: lazy start, a serial queue, transfers in and out. */
 export class CodecClient {
@@ -52,6 +52,11 @@ export class CodecClient {
   /** Decodes a .fxc file. The bytes are transferred. */
   decode(fxc: Uint8Array): Promise<CodecResult> {
     return this.enqueue((api) => api.decode(Comlink.transfer(fxc, [fxc.buffer])));
+  }
+
+  /** Fetches and starts the decoders of earlier models that these model ids need (see the worker). */
+  prepareModels(modelIds: string[]): Promise<ModelState[]> {
+    return this.enqueue((api) => api.prepareModels(modelIds));
   }
 
   /** Stops the worker; the next call starts a fresh one (models load again). */

@@ -6,16 +6,19 @@ import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Codec, type EncodeOptions, type EncodeResult } from '../core/codec.ts';
+import { ModelDecoders } from '../core/model-archive.ts';
 import { DEFAULT_DECODE_PLAN, type DecodePlan } from '../core/chunking.ts';
 import { resample } from '../core/resample.ts';
 import { TwinMerger } from '../core/twin-merger.ts';
 import type { WavInfo, WavOutputType } from '../core/wav.ts';
+import { archiveDecoders } from './decoders.ts';
 import { OrtNodeBackend, type OrtLoadOptions } from './ort-backend.ts';
 import { WavFileWriter, openWavFile } from './wav-file.ts';
 
 export * from '../index.ts';
 export { OrtNodeBackend, loadManifest, type OrtLoadOptions } from './ort-backend.ts';
 export { WavFileWriter, openWavFile, type WavFileSource } from './wav-file.ts';
+export { archiveDecoders, loadArchiveIndexFile, loadArchivedCodec } from './decoders.ts';
 
 /**
  * The models folder shipped with the package. Both src/node/ and the bundles in dist/* sit two
@@ -38,16 +41,29 @@ export async function loadCodec(options: LoadCodecOptions = {}): Promise<Codec> 
   return new Codec(m, backend, new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames));
 }
 
-const shared = new Map<string, Promise<Codec>>();
+/**
+ * The current model of a models folder and, on demand, the archived decoders of the models
+ * shipped before it (`archive/`), so files made with those still decode.
+ */
+export async function loadDecoders(options: LoadCodecOptions = {}): Promise<ModelDecoders<Codec>> {
+  const modelsDir = options.modelsDir ?? defaultModelsDir();
+  return archiveDecoders(await loadCodec({ ...options, modelsDir }), modelsDir, options);
+}
 
-function sharedCodec(modelsDir = defaultModelsDir()): Promise<Codec> {
-  let codec = shared.get(modelsDir);
-  if (!codec) {
-    codec = loadCodec({ modelsDir });
-    codec.catch(() => shared.delete(modelsDir));
-    shared.set(modelsDir, codec);
+const shared = new Map<string, Promise<ModelDecoders<Codec>>>();
+
+function sharedDecoders(modelsDir = defaultModelsDir()): Promise<ModelDecoders<Codec>> {
+  let decoders = shared.get(modelsDir);
+  if (!decoders) {
+    decoders = loadDecoders({ modelsDir });
+    decoders.catch(() => shared.delete(modelsDir));
+    shared.set(modelsDir, decoders);
   }
-  return codec;
+  return decoders;
+}
+
+async function sharedCodec(modelsDir?: string): Promise<Codec> {
+  return (await sharedDecoders(modelsDir)).current;
 }
 
 /** Options of the one-call `encode`. */
@@ -66,9 +82,13 @@ export async function encode(audio: Float32Array, options: NodeEncodeOptions): P
   return codec.encode(audio16k, options);
 }
 
-/** Decodes a .fxc file to 16 kHz mono audio with the package's models. */
+/**
+ * Decodes a .fxc file to 16 kHz mono audio with the package's models: the current one, or the
+ * archived decoder of the earlier model the file names (ModelUnavailableError when neither).
+ */
 export async function decode(fxc: Uint8Array, options: { modelsDir?: string } = {}): Promise<Float32Array> {
-  return (await sharedCodec(options.modelsDir)).decode(fxc);
+  const decoders = await sharedDecoders(options.modelsDir);
+  return (await decoders.forFile(fxc)).decode(fxc);
 }
 
 /** Encodes a WAV file (any rate, channels, sample format) to a .fxc file, streaming the audio. */
@@ -92,15 +112,20 @@ export interface DecodeFileOptions {
   onProgress?: (doneSamples: number, totalSamples: number) => void;
 }
 
-/** Decodes a .fxc file to a 16 kHz mono WAV file, streaming the audio window by window. */
+/**
+ * Decodes a .fxc file to a 16 kHz mono WAV file, streaming the audio window by window. Given
+ * `ModelDecoders`, a file of an earlier model is decoded by that model's archived decoder.
+ */
 export async function decodeFile(
-  codec: Codec,
+  decoders: Codec | ModelDecoders<Codec>,
   fxcPath: string,
   wavPath: string,
   options: DecodeFileOptions = {},
-): Promise<{ sampleCount: number; fxcBytes: number }> {
+): Promise<{ sampleCount: number; fxcBytes: number; modelId: string }> {
   const bytes = new Uint8Array(await readFile(fxcPath));
-  const file = codec.parse(bytes); // throws FxcFormatError before any file is written
+  // Both throw (FxcFormatError, ModelUnavailableError) before any file is written.
+  const codec = decoders instanceof ModelDecoders ? await decoders.forFile(bytes) : decoders;
+  const file = codec.parse(bytes);
   const total = file.header.sampleCount;
   const writer = new WavFileWriter(wavPath, total, codec.manifest.sampleRateHz, options.sampleType);
   let done = 0;
@@ -115,5 +140,5 @@ export async function decodeFile(
     throw err;
   }
   writer.close();
-  return { sampleCount: total, fxcBytes: bytes.length };
+  return { sampleCount: total, fxcBytes: bytes.length, modelId: codec.manifest.modelId };
 }

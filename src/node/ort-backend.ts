@@ -1,9 +1,18 @@
-/** InferenceBackend on onnxruntime-node (CPU): loads models.json and the three ONNX files from a folder. */
+/**
+ * InferenceBackend on onnxruntime-node (CPU): loads models.json and the three ONNX files from a
+ * folder, or an archived model's decode-only models.json and decoder.
+ */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parseManifest, type ModelManifest } from '../core/manifest.ts';
+import {
+  parseDecoderManifest,
+  parseManifest,
+  type ModelConstants,
+  type ModelFileSpec,
+  type ModelManifest,
+} from '../core/manifest.ts';
 import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io.ts';
 import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types.ts';
 
@@ -27,6 +36,11 @@ export interface OrtLoadOptions {
 
 /** Reads and validates `DIR/models.json`, with an error that names the folder. */
 export async function loadManifest(modelsDir: string): Promise<ModelManifest> {
+  return parseManifest(await readManifestJson(modelsDir));
+}
+
+/** Reads the JSON of `DIR/models.json`, with errors that name the file. */
+async function readManifestJson(modelsDir: string): Promise<unknown> {
   const path = join(modelsDir, 'models.json');
   let text: string;
   try {
@@ -40,11 +54,10 @@ export async function loadManifest(modelsDir: string): Promise<ModelManifest> {
   } catch (err) {
     throw new Error(`${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  return parseManifest(json);
+  return json;
 }
 
-function checkNames(role: ModelRole, manifest: ModelManifest, session: ort.InferenceSession): void {
-  const spec = manifest.models[role];
+function checkNames(role: ModelRole, spec: ModelFileSpec, session: ort.InferenceSession): void {
   for (const [kind, names, graph] of [
     ['input', TENSORS[role].inputs, session.inputNames],
     ['output', TENSORS[role].outputs, session.outputNames],
@@ -70,27 +83,43 @@ function data<T extends Float32Array | Int32Array>(
   return values as T;
 }
 
-/** The onnxruntime-node sessions of the three models, behind the core's InferenceBackend. */
+/**
+ * The onnxruntime-node sessions of the three models, behind the core's InferenceBackend; an
+ * archived model has its decoder alone, and encoding with it says so.
+ */
 export class OrtNodeBackend implements InferenceBackend {
   readonly name = 'cpu' as const;
 
   private constructor(
-    readonly manifest: ModelManifest,
-    private readonly sessions: Record<ModelRole, ort.InferenceSession>,
+    readonly manifest: ModelConstants,
+    private readonly sessions: Partial<Record<ModelRole, ort.InferenceSession>>,
   ) {}
 
   /** Loads models.json and the three models from `modelsDir`, checking sha256 and tensor names. */
   static async load(modelsDir: string, options: OrtLoadOptions = {}): Promise<OrtNodeBackend> {
-    const manifest = await loadManifest(modelsDir);
+    return OrtNodeBackend.create(modelsDir, await loadManifest(modelsDir), options);
+  }
+
+  /** Loads an archived model's decode-only models.json and decoder from `dir`. */
+  static async loadDecoder(dir: string, options: OrtLoadOptions = {}): Promise<OrtNodeBackend> {
+    return OrtNodeBackend.create(dir, parseDecoderManifest(await readManifestJson(dir)), options);
+  }
+
+  private static async create(
+    modelsDir: string,
+    manifest: ModelConstants & { models: Partial<Record<ModelRole, ModelFileSpec>> },
+    options: OrtLoadOptions,
+  ): Promise<OrtNodeBackend> {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     };
-    const sessions = {} as Record<ModelRole, ort.InferenceSession>;
+    const sessions: Partial<Record<ModelRole, ort.InferenceSession>> = {};
     try {
       for (const role of MODEL_ROLES) {
         const spec = manifest.models[role];
+        if (!spec) continue;
         const path = join(modelsDir, spec.file);
         let bytes: Buffer;
         try {
@@ -105,8 +134,9 @@ export class OrtNodeBackend implements InferenceBackend {
               'the model files and models.json come from different exports',
           );
         }
-        sessions[role] = await ort.InferenceSession.create(bytes, sessionOptions);
-        checkNames(role, manifest, sessions[role]);
+        const session = await ort.InferenceSession.create(bytes, sessionOptions);
+        sessions[role] = session;
+        checkNames(role, spec, session);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -120,7 +150,7 @@ export class OrtNodeBackend implements InferenceBackend {
     if (audio.length === 0 || audio.length % frameSamples !== 0) {
       throw new Error(`encode: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
     }
-    const results = await this.sessions.encoder.run({
+    const results = await this.session('encoder').run({
       audio: new ort.Tensor('float32', audio, [1, audio.length]),
     });
     const semantic = data<Float32Array>(results, 'semantic');
@@ -136,14 +166,22 @@ export class OrtNodeBackend implements InferenceBackend {
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {
-    const results = await this.sessions.quantizer.run(this.tensors(quantizerFeeds(this.manifest, merged)));
+    const results = await this.session('quantizer').run(this.tensors(quantizerFeeds(this.manifest, merged)));
     return checkCodes(this.manifest, data<Int32Array>(results, 'codes'), merged.segments);
   }
 
   async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
     const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths);
-    const results = await this.sessions.decoder.run(this.tensors(feeds));
+    const results = await this.session('decoder').run(this.tensors(feeds));
     return checkDecoded(this.manifest, data<Float32Array>(results, 'audio'), frames);
+  }
+
+  /** The session of a role; an archived model has none for encoding. */
+  private session(role: ModelRole): ort.InferenceSession {
+    const session = this.sessions[role];
+    if (!session)
+      throw new Error(`model ${this.manifest.modelId} is archived for decoding only: it has no ${role}`);
+    return session;
   }
 
   private tensors(feeds: Record<string, Feed>): Record<string, ort.Tensor> {

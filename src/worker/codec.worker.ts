@@ -1,25 +1,29 @@
 /**
  * The codec worker, reached only through comlink. It owns the onnxruntime-web sessions (WebGPU,
  * or WASM where WebGPU is missing), the merger on the same device, and the encoder features of
- * the last recording, so a slider move re-codes without running the encoder again.
+ * the last recording, so a slider move re-codes without running the encoder again. A file made
+ * with an earlier model is decoded by that model's archived decoder, loaded on first use.
  */
 import * as Comlink from 'comlink';
 import { fileBitrateBps } from '../core/bitstream';
 import { Codec, type EncodedSession, type EncodeResult } from '../core/codec';
 import { segmentRateHz } from '../core/tau';
+import { ModelDecoders, type ArchiveEntry } from '../core/model-archive';
 import { TwinMerger } from '../core/twin-merger';
 import type { Merger } from '../core/types';
 import { GpuMerger } from './gpu/gpuMerger';
-import { loadModels } from './model-loader';
+import { loadArchiveIndex, loadArchivedDecoder, loadModels } from './model-loader';
 import { OrtBackend } from './ort-backend';
 import { loadOrt, ortGpuDevice, pickBackend } from './ort-env';
-import type { CodecResult, LoadInfo, LoadOptions, LoadProgress } from './protocol';
+import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from './protocol';
 
 /** Seconds of silence run through all three models at load, so shader compilation is not paid on the first recording. */
 const WARMUP_SECONDS = 1;
 
 let loading: Promise<LoadInfo> | undefined;
 let codec: Codec | undefined;
+/** The decoder of each model id: the loaded model, or an archived one (loaded on first use). */
+let decoders: ModelDecoders<Codec> | undefined;
 /** Encoder features of the last encoded audio. */
 let session: EncodedSession | undefined;
 
@@ -48,6 +52,21 @@ async function createCodec(
   return { codec: new Codec(manifest, backend, merger), fallbackReason };
 }
 
+/** A decode-only codec for an archived model, on the same execution provider as the current one. */
+async function createArchivedCodec(modelsUrl: string, entry: ArchiveEntry, current: Codec): Promise<Codec> {
+  const models = await loadArchivedDecoder(modelsUrl, entry);
+  const m = models.manifest;
+  const merger = new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames);
+  if (current.backend.name === 'webgpu') {
+    try {
+      return new Codec(m, await OrtBackend.create(await loadOrt('webgpu'), models, 'webgpu'), merger);
+    } catch {
+      // The current model runs on WebGPU, so this is rare; WASM decodes the same codes.
+    }
+  }
+  return new Codec(m, await OrtBackend.create(await loadOrt('wasm'), models, 'wasm'), merger);
+}
+
 async function loadOnce(
   modelsUrl: string,
   options: LoadOptions,
@@ -65,6 +84,11 @@ async function loadOnce(
   const compileMs = performance.now() - compileStarted;
   report('warmup');
   codec = built.codec;
+  const current = codec;
+  decoders = new ModelDecoders(current, {
+    index: () => loadArchiveIndex(modelsUrl),
+    load: (entry) => createArchivedCodec(modelsUrl, entry, current),
+  });
   const warmupStarted = performance.now();
   const warm = await codec.analyze(new Float32Array(WARMUP_SECONDS * manifest.sampleRateHz));
   await codec.decode((await warm.recode(manifest.frameRateHz)).fxc);
@@ -94,6 +118,11 @@ function requireCodec(): Codec {
   return codec;
 }
 
+function requireDecoders(): ModelDecoders<Codec> {
+  if (!decoders) throw new Error('the models are not loaded yet');
+  return decoders;
+}
+
 /** Decodes an encoded result's file and packs what the page shows; the arrays are transferred. */
 async function finish(
   c: Codec,
@@ -119,6 +148,7 @@ async function finish(
     timingsMs,
     recodable: true,
     encoderRuns: (c.backend as OrtBackend).encoderRuns,
+    modelId: c.manifest.modelId,
   };
   return transferResult(result);
 }
@@ -156,9 +186,13 @@ const api = {
     return finish(c, encoded, targetRateHz, { merge: performance.now() - started }, started);
   },
 
-  /** Decodes a .fxc file (transferred in); a bad file throws FxcFormatError's message. */
+  /**
+   * Decodes a .fxc file (transferred in) with the model its header names: the loaded one or an
+   * archived one. A bad file throws FxcFormatError's message; a file whose model cannot be had,
+   * ModelUnavailableError's, which names the model.
+   */
   async decode(fxc: Uint8Array): Promise<CodecResult> {
-    const c = requireCodec();
+    const c = await requireDecoders().forFile(fxc);
     const started = performance.now();
     const file = c.parse(fxc);
     const decoded = await c.decode(file);
@@ -175,9 +209,30 @@ const api = {
       sampleRateHz: c.manifest.sampleRateHz,
       timingsMs: { decode: total, total },
       recodable: false,
-      encoderRuns: (c.backend as OrtBackend).encoderRuns,
+      encoderRuns: (requireCodec().backend as OrtBackend).encoderRuns,
+      modelId: c.manifest.modelId,
     };
     return transferResult(result);
+  },
+
+  /**
+   * Makes sure each model's decoder is here: archived ones are fetched (and so kept by the service
+   * worker for offline use), checked and started. Says per model whether its notes can play.
+   */
+  async prepareModels(modelIds: string[]): Promise<ModelState[]> {
+    const d = requireDecoders();
+    const current = requireCodec().manifest.modelId;
+    return Promise.all(
+      [...new Set(modelIds)].map(async (modelId): Promise<ModelState> => {
+        if (modelId === current) return { modelId, state: 'current' };
+        try {
+          await d.forModel(modelId);
+          return { modelId, state: 'archived' };
+        } catch (err) {
+          return { modelId, state: 'unavailable', message: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
   },
 };
 

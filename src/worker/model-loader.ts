@@ -1,5 +1,19 @@
-/** Fetches models.json and the three ONNX files once, with progress and a sha256 check. */
-import { parseManifest, type ModelManifest } from '../core/manifest';
+/**
+ * Fetches models.json and the three ONNX files once, with progress and a sha256 check; and an
+ * archived model's decoder (archive/<id>/), checked along the chain index → models.json → decoder.
+ */
+import {
+  parseDecoderManifest,
+  parseManifest,
+  type DecoderManifest,
+  type ModelManifest,
+} from '../core/manifest';
+import {
+  ARCHIVE_INDEX_PATH,
+  parseArchiveIndex,
+  type ArchiveEntry,
+  type ArchiveIndex,
+} from '../core/model-archive';
 import type { LoadProgress } from './protocol';
 
 /** The three model files, in the order they are fetched. */
@@ -12,6 +26,12 @@ export type ModelRole = (typeof MODEL_ROLES)[number];
 export interface LoadedModels {
   manifest: ModelManifest;
   bytes: Record<ModelRole, Uint8Array>;
+}
+
+/** An archived model: its decode-only manifest and the verified decoder. */
+export interface LoadedDecoder {
+  manifest: DecoderManifest;
+  bytes: { decoder: Uint8Array };
 }
 
 /** Reads a response body chunk by chunk so the page can show progress. */
@@ -42,11 +62,47 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Fetches a URL or throws an error that names it. */
+/** Fetches a URL or throws an error that names it (offline and uncached: a network error). */
 async function fetchOk(url: URL): Promise<Response> {
-  const response = await fetch(url);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new Error(`cannot fetch ${url.pathname}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
   if (!response.ok) throw new Error(`cannot fetch ${url.pathname}: HTTP ${response.status}`);
   return response;
+}
+
+/** Throws unless bytes have the sha256 their manifest states. */
+async function checkSha(name: string, bytes: Uint8Array, expected: string): Promise<void> {
+  const digest = await sha256Hex(bytes);
+  if (digest !== expected) {
+    throw new Error(`${name}: sha256 ${digest.slice(0, 12)}… does not match (${expected.slice(0, 12)}…)`);
+  }
+}
+
+/** archive/index.json of a models folder; an empty archive where the folder has none (HTTP 404). */
+export async function loadArchiveIndex(modelsUrl: string): Promise<ArchiveIndex> {
+  const url = new URL(ARCHIVE_INDEX_PATH, modelsUrl);
+  const response = await fetch(url);
+  if (response.status === 404) return { formatVersion: 1, models: [], shipped: [] };
+  if (!response.ok) throw new Error(`cannot fetch ${url.pathname}: HTTP ${response.status}`);
+  return parseArchiveIndex(await response.json());
+}
+
+/** Fetches and checks one archived model's decode-only models.json and decoder. */
+export async function loadArchivedDecoder(modelsUrl: string, entry: ArchiveEntry): Promise<LoadedDecoder> {
+  const dir = new URL(`archive/${entry.dir}`, modelsUrl);
+  const manifestBytes = await readWithProgress(await fetchOk(new URL('models.json', dir)), () => undefined);
+  await checkSha(`archive/${entry.dir}models.json`, manifestBytes, entry.sha256);
+  const manifest = parseDecoderManifest(JSON.parse(new TextDecoder().decode(manifestBytes)));
+  const spec = manifest.models.decoder;
+  const decoder = await readWithProgress(await fetchOk(new URL(spec.file, dir)), () => undefined);
+  await checkSha(`archive/${entry.dir}${spec.file}`, decoder, spec.sha256);
+  return { manifest, bytes: { decoder } };
 }
 
 /**

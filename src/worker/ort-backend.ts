@@ -1,9 +1,9 @@
 /** InferenceBackend on onnxruntime-web: the three models of models.json on WebGPU or WASM. */
 import type * as ortTypes from 'onnxruntime-web';
-import type { ModelManifest } from '../core/manifest';
+import type { ModelConstants, ModelFileSpec } from '../core/manifest';
 import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io';
 import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types';
-import type { LoadedModels, ModelRole } from './model-loader';
+import type { ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
 import type { BackendName } from './protocol';
 
@@ -15,9 +15,14 @@ const TENSORS = {
   decoder: { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] },
 } as const satisfies Record<ModelRole, { inputs: readonly string[]; outputs: readonly string[] }>;
 
+/** What the backend is built from: a manifest and the verified bytes of some or all of its models. */
+export interface BackendModels {
+  manifest: ModelConstants & { models: Partial<Record<ModelRole, ModelFileSpec>> };
+  bytes: Partial<Record<ModelRole, Uint8Array>>;
+}
+
 /** Throws unless the manifest and the session both declare every tensor the runtime feeds or reads. */
-function checkNames(role: ModelRole, manifest: ModelManifest, session: ortTypes.InferenceSession): void {
-  const spec = manifest.models[role];
+function checkNames(role: ModelRole, spec: ModelFileSpec, session: ortTypes.InferenceSession): void {
   for (const name of TENSORS[role].inputs) {
     if (!(name in spec.inputs)) throw new Error(`models.json: ${spec.file} lacks input "${name}"`);
     if (!session.inputNames.includes(name))
@@ -40,7 +45,10 @@ async function output<T extends Float32Array | Int32Array>(
   return (await tensor.getData(true)) as T;
 }
 
-/** The onnxruntime-web sessions of the three models, behind the core's InferenceBackend. */
+/**
+ * The onnxruntime-web sessions of the three models, behind the core's InferenceBackend; an
+ * archived model has its decoder alone, and encoding with it says so.
+ */
 export class OrtBackend implements InferenceBackend {
   /** Encoder runs so far; the page shows it so a test can see a slider move skip the encoder. */
   encoderRuns = 0;
@@ -48,21 +56,25 @@ export class OrtBackend implements InferenceBackend {
   private constructor(
     private readonly ort: Ort,
     readonly name: BackendName,
-    private readonly manifest: ModelManifest,
-    private readonly sessions: Record<ModelRole, ortTypes.InferenceSession>,
+    private readonly manifest: ModelConstants,
+    private readonly sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>>,
   ) {}
 
-  /** Creates the three sessions on one execution provider; throws if any cannot be created. */
-  static async create(ort: Ort, models: LoadedModels, name: BackendName): Promise<OrtBackend> {
+  /** Creates a session per model given, on one execution provider; throws if any cannot be created. */
+  static async create(ort: Ort, models: BackendModels, name: BackendName): Promise<OrtBackend> {
     const options: ortTypes.InferenceSession.SessionOptions = {
       executionProviders: [name],
       graphOptimizationLevel: 'all',
     };
-    const sessions = {} as Record<ModelRole, ortTypes.InferenceSession>;
+    const sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>> = {};
     try {
       for (const role of ['encoder', 'quantizer', 'decoder'] as const) {
-        sessions[role] = await ort.InferenceSession.create(models.bytes[role], options);
-        checkNames(role, models.manifest, sessions[role]);
+        const bytes = models.bytes[role];
+        const spec = models.manifest.models[role];
+        if (!bytes || !spec) continue;
+        const session = await ort.InferenceSession.create(bytes, options);
+        sessions[role] = session;
+        checkNames(role, spec, session);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -76,7 +88,7 @@ export class OrtBackend implements InferenceBackend {
     if (audio.length % frameSamples !== 0)
       throw new Error(`encode: ${audio.length} samples is not a multiple of ${frameSamples}`);
     this.encoderRuns++;
-    const results = await this.sessions.encoder.run({
+    const results = await this.session('encoder').run({
       audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
     });
     const semantic = await output<Float32Array>(results, 'semantic');
@@ -91,14 +103,22 @@ export class OrtBackend implements InferenceBackend {
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {
-    const results = await this.sessions.quantizer.run(this.tensors(quantizerFeeds(this.manifest, merged)));
+    const results = await this.session('quantizer').run(this.tensors(quantizerFeeds(this.manifest, merged)));
     return checkCodes(this.manifest, await output<Int32Array>(results, 'codes'), merged.segments);
   }
 
   async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
     const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths);
-    const results = await this.sessions.decoder.run(this.tensors(feeds));
+    const results = await this.session('decoder').run(this.tensors(feeds));
     return checkDecoded(this.manifest, await output<Float32Array>(results, 'audio'), frames);
+  }
+
+  /** The session of a role; an archived model has none for encoding. */
+  private session(role: ModelRole): ortTypes.InferenceSession {
+    const session = this.sessions[role];
+    if (!session)
+      throw new Error(`model ${this.manifest.modelId} is archived for decoding only: it has no ${role}`);
+    return session;
   }
 
   private tensors(feeds: Record<string, Feed>): Record<string, ortTypes.Tensor> {

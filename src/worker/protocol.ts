@@ -60,4 +60,15 @@ export interface CodecResult {
   encoderRuns: number;
   /** Whether encoder features are cached, so recode() can run. */
   recodable: boolean;
+  /** The model that coded (or decoded) it: the loaded one, or an archived one for an older file. */
+  modelId: string;
+}
+
+/** Whether the notes of one model can play here. */
+export interface ModelState {
+  modelId: string;
+  /** current: the loaded model; archived: an earlier model's decoder, fetched and ready; unavailable: neither. */
+  state: 'current' | 'archived' | 'unavailable';
+  /** Why it is unavailable, naming the model. */
+  message?: string;
 }
