@@ -4,9 +4,11 @@
     /usr/bin/python3 -m training.eval.quality_report --limit 20 --no-ours
 
 Every condition encodes the same files in the same run; each decoded file has its delay removed,
-then STOI, log-mel distance and MCD are computed against the 16 kHz original, and pocketsphinx
-transcribes it. Writes docs/QUALITY.md, docs/quality_bitrate_stoi.png and the raw numbers to
-<work>/results.json.
+then it is scored against the 16 kHz original: STOI (ours and pystoi's), ESTOI, wideband PESQ,
+pitch errors, log-mel distance, MCD, and DNSMOS (no reference); Whisper base (the judge) and
+pocketsphinx transcribe it. Writes docs/QUALITY.md, docs/quality_bitrate.png (bitrate vs STOI and
+vs Whisper WER), docs/quality_spectrograms.png (one clip under each codec) and the raw numbers
+to <work>/results.json.
 """
 
 import argparse
@@ -24,9 +26,12 @@ from .flexicodec_cli import cli_missing_reason, flexicodec_conditions, model_id
 from .heldout import DEFAULT_FILE_COUNT, REPO_ROOT, heldout_manifest_path, load_manifest, select_items
 from .metrics import bits_per_second
 from .report_markdown import render_report, with_kept_section
-from .report_plot import plot_bitrate_stoi
+from .pitch import track_f0
+from .standard_metrics import dnsmos
+from .report_plot import plot_bitrate_quality, plot_spectrograms
 from .score import CachedRecognizer, mean_of, score_pair
 from .text import corpus_wer
+from .whisper_judge import DEFAULT_JUDGE, WhisperJudge, whisper_wer
 
 # the hand-written analysis under the generated tables, kept when the report is regenerated
 NOTES_HEADING = "## Where it falls short"
@@ -35,8 +40,14 @@ NOTES_HEADING = "## Where it falls short"
 DEFAULT_WORK_DIR = REPO_ROOT / "training/runs/quality"
 # The report.
 DEFAULT_REPORT = REPO_ROOT / "docs/QUALITY.md"
-# The bitrate-vs-STOI plot.
-DEFAULT_PLOT = REPO_ROOT / "docs/quality_bitrate_stoi.png"
+# The bitrate-vs-STOI and bitrate-vs-WER plot.
+DEFAULT_PLOT = REPO_ROOT / "docs/quality_bitrate.png"
+# The spectrograms of one clip under each codec (written beside the plot).
+SPECTROGRAM_NAME = "quality_spectrograms.png"
+# The conditions in the spectrogram figure, after the original.
+SPECTROGRAM_CONDITIONS = ("FlexiCodec dynamic 12.5 Hz", "FlexiCodec dynamic 6.25 Hz", "FlexiCodec dynamic 3 Hz", "codec2 1300", "Opus 6 kbps")
+# Per-file scores averaged into each condition's row.
+MEAN_KEYS = ("stoi", "stoi_pystoi", "estoi", "pesq", "log_mel", "mcd", "f0_rmse_cents", "gpe", "vde", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "delay_ms")
 
 
 def _slug(name):
@@ -47,19 +58,20 @@ def _log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def score_condition(condition, items, input_wavs, references, recognizer, work_dir):
+def score_condition(condition, items, input_wavs, references, reference_f0s, recognizer, judge, work_dir):
     """Run one codec over the items and score it; returns a result dict (with per-file rows)."""
     started = time.time()
     outputs = condition.process(input_wavs, work_dir / _slug(condition.name))
     achieved = condition.achieved_rates_hz([outputs[i.stem][0] for i in items]) if hasattr(condition, "achieved_rates_hz") else {}
     rows = []
-    for item, reference in zip(items, references):
+    for item, reference, reference_f0 in zip(items, references, reference_f0s):
         encoded, decoded_path = outputs[item.stem]
         decoded = read_wav_at(decoded_path, SCORE_RATE_HZ)
-        row = {"stem": item.stem, "duration_s": item.duration_s, "bytes": Path(encoded).stat().st_size}
+        row = {"stem": item.stem, "duration_s": item.duration_s, "bytes": Path(encoded).stat().st_size, "decoded": str(decoded_path)}
         row["bps"] = bits_per_second(encoded, item.duration_s)
-        row.update(score_pair(reference, decoded))
+        row.update(score_pair(reference, decoded, standard=True, naturalness=True, reference_f0=reference_f0))
         row["hypothesis"] = recognizer.transcribe(decoded) if recognizer else None
+        row["whisper"] = judge.transcribe(decoded) if judge else None
         if item.stem in achieved:
             row["frame_rate_hz"] = achieved[item.stem]
         rows.append(row)
@@ -69,16 +81,31 @@ def score_condition(condition, items, input_wavs, references, recognizer, work_d
         "family": condition.family,
         "label": condition.label,
         "bps": sum(r["bytes"] for r in rows) * 8.0 / total_s,
-        "stoi": mean_of(rows, "stoi"),
-        "log_mel": mean_of(rows, "log_mel"),
-        "mcd": mean_of(rows, "mcd"),
-        "delay_ms": mean_of(rows, "delay_ms"),
+        **{key: mean_of(rows, key) for key in MEAN_KEYS},
         "wer": corpus_wer([i.text for i in items], [r["hypothesis"] for r in rows]) if recognizer else None,
+        "whisper_wer": whisper_wer([i.text for i in items], [r["whisper"] for r in rows]) if judge else None,
         "frame_rate_hz": (sum(r["frame_rate_hz"] * r["duration_s"] for r in rows) / total_s) if achieved else None,
         "seconds": time.time() - started,
         "rows": rows,
     }
     return result
+
+
+def _package_version(name):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def merge_features():
+    """What the shipped codec merges on and takes features from (models.json `mergeFeatures`)."""
+    try:
+        return json.loads((REPO_ROOT / "public/models/models.json").read_text(encoding="utf-8")).get("mergeFeatures", "?")
+    except (OSError, ValueError):
+        return "?"
 
 
 def _git_commit():
@@ -102,7 +129,19 @@ def prepare_inputs(items, input_dir):
     return references
 
 
-def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=DEFAULT_REPORT, plot_path=DEFAULT_PLOT, with_ours=True, with_wer=True, manifest=None):
+def spectrogram_panels(summary, original):
+    """[(title, samples)] of the first file: the original, then SPECTROGRAM_CONDITIONS that ran."""
+    stem = summary["spectrogram_stem"]
+    panels = [(f"original ({stem})", original)]
+    for name in SPECTROGRAM_CONDITIONS:
+        result = next((r for r in summary["results"] if r["name"] == name), None)
+        if result:
+            row = next(r for r in result["rows"] if r["stem"] == stem)
+            panels.append((f"{name}: {row['bps']:.0f} bit/s", read_wav_at(row["decoded"], SCORE_RATE_HZ)))
+    return panels
+
+
+def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=DEFAULT_REPORT, plot_path=DEFAULT_PLOT, with_ours=True, with_wer=True, manifest=None, judge_model=DEFAULT_JUDGE):
     """Measure every condition, write the markdown report and the plot; returns the results dict.
 
     manifest: a {file, duration_s, text} jsonl (default: the held-out set's).
@@ -117,13 +156,20 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     references = prepare_inputs(items, input_dir)
     input_wavs = [input_dir / f"{i.stem}.wav" for i in items]
     recognizer = CachedRecognizer(work_dir / "asr_cache.json") if with_wer else None
-
+    judge = WhisperJudge(judge_model, work_dir / "whisper_cache.json") if with_wer else None
+    reference_f0s = [track_f0(r, SCORE_RATE_HZ) for r in references]
+    texts = [i.text for i in items]
+    original_naturalness = [dnsmos(r, SCORE_RATE_HZ) for r in references]
+    original = {"dnsmos": {key: mean_of(original_naturalness, key) for key in original_naturalness[0]}}
     original_wer, original_hyps = None, None
     if recognizer:
         original_hyps = [recognizer.transcribe(r) for r in references]
-        original_wer = corpus_wer([i.text for i in items], original_hyps)
+        original_wer = corpus_wer(texts, original_hyps)
         recognizer.save()
-        _log(f"[quality] originals: WER {original_wer:.1f} %")
+        original["whisper"] = [judge.transcribe(r) for r in references]
+        original["whisper_wer"] = whisper_wer(texts, original["whisper"])
+        judge.save()
+        _log(f"[quality] originals: Whisper {judge.model_name} WER {original['whisper_wer']:.1f} %, pocketsphinx WER {original_wer:.1f} %")
 
     conditions = baseline_conditions()
     skipped = {}
@@ -138,16 +184,17 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     results = []
     for condition in conditions:
         try:
-            result = score_condition(condition, items, input_wavs, references, recognizer, work_dir)
+            result = score_condition(condition, items, input_wavs, references, reference_f0s, recognizer, judge, work_dir)
         except (RuntimeError, OSError, subprocess.SubprocessError) as err:
             skipped[condition.name] = str(err).splitlines()[0][:300]
             _log(f"[quality] {condition.name}: FAILED {skipped[condition.name]}")
             continue
         if recognizer:
             recognizer.save()
+            judge.save()
         results.append(result)
-        wer = "-" if result["wer"] is None else f"{result['wer']:.1f} %"
-        _log(f"[quality] {condition.name}: {result['bps']:.0f} bps, STOI {result['stoi']:.3f}, log-mel {result['log_mel']:.3f}, MCD {result['mcd']:.2f} dB, WER {wer} ({result['seconds']:.0f} s)")
+        wer = "-" if result["wer"] is None else f"Whisper {result['whisper_wer']:.1f} %, pocketsphinx {result['wer']:.1f} %"
+        _log(f"[quality] {condition.name}: {result['bps']:.0f} bps, STOI {result['stoi']:.3f}, PESQ {result['pesq']:.2f}, GPE {result['gpe']:.3f}, WER {wer} ({result['seconds']:.0f} s)")
 
     summary = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -159,14 +206,25 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
         "limit": limit,
         "original_wer": original_wer,
         "original_hypotheses": original_hyps,
+        "original_whisper_wer": original.get("whisper_wer"),
+        "original_whisper_hypotheses": original.get("whisper"),
+        "original_dnsmos": original["dnsmos"],
+        "judge": {"model": judge.model_name, "sha256": judge.model_sha256} if judge else None,
+        "spectrogram_stem": items[0].stem,
+        "faster_whisper": _package_version("faster-whisper"),
+        "merge_features": merge_features(),
+        "judge_shares_model": ("yes: " if judge and judge.model_name in merge_features() else "no") if judge else None,
         "texts": {i.stem: i.text for i in items},
         "results": results,
         "skipped": skipped,
     }
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "results.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    plot_bitrate_stoi(results, plot_path)
-    text = with_kept_section(render_report(summary, plot_name=Path(plot_path).name), report_path, NOTES_HEADING)
+    Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
+    plot_bitrate_quality(results, plot_path, summary["original_whisper_wer"])
+    spectrogram_path = Path(plot_path).parent / SPECTROGRAM_NAME
+    plot_spectrograms(spectrogram_panels(summary, references[0]), SCORE_RATE_HZ, spectrogram_path)
+    text = with_kept_section(render_report(summary, plot_name=Path(plot_path).name, spectrogram_name=spectrogram_path.name), report_path, NOTES_HEADING)
     Path(report_path).write_text(text, encoding="utf-8")
     _log(f"[quality] wrote {report_path} and {plot_path}")
     return summary
@@ -177,11 +235,12 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=DEFAULT_FILE_COUNT, help=f"files scored (default {DEFAULT_FILE_COUNT}; 0 = all)")
     parser.add_argument("--work", default=str(DEFAULT_WORK_DIR), help="scratch folder")
     parser.add_argument("--out", default=str(DEFAULT_REPORT), help="markdown report")
-    parser.add_argument("--plot", default=str(DEFAULT_PLOT), help="bitrate vs STOI png")
+    parser.add_argument("--plot", default=str(DEFAULT_PLOT), help="bitrate vs STOI and WER png (the spectrograms go beside it)")
+    parser.add_argument("--judge", default=DEFAULT_JUDGE, help=f"Whisper model that judges WER (default {DEFAULT_JUDGE})")
     parser.add_argument("--no-ours", action="store_true", help="baselines only (no Node CLI)")
-    parser.add_argument("--no-wer", action="store_true", help="skip pocketsphinx")
+    parser.add_argument("--no-wer", action="store_true", help="skip the recognisers (Whisper and pocketsphinx)")
     args = parser.parse_args(argv)
-    run_report(args.limit, Path(args.work), Path(args.out), Path(args.plot), with_ours=not args.no_ours, with_wer=not args.no_wer)
+    run_report(args.limit, Path(args.work), Path(args.out), Path(args.plot), with_ours=not args.no_ours, with_wer=not args.no_wer, judge_model=args.judge)
 
 
 if __name__ == "__main__":
