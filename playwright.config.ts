@@ -9,7 +9,7 @@ const PORT = 5179;
  */
 export const PREVIEW_PORT = Number((process.env.FLEXI_PREVIEW_PORT ??= String(4200 + (process.pid % 700))));
 /** Specs that run against the built app (the offline PWA, the embeddable module). */
-const BUILD_SPECS = ['**/pwa.spec.ts', '**/embed.spec.ts'];
+const BUILD_SPECS = ['**/pwa.spec.ts', '**/embed.spec.ts', '**/links.spec.ts', '**/model-update.spec.ts'];
 
 // Debian's Chromium, headless, WebGPU on SwiftShader (see DESIGN.md). Specs that need other
 // flags (fake microphone, WebGPU off) launch their own browser with these plus theirs.

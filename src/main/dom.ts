@@ -19,4 +19,5 @@ export const ui = {
   downloadWav: byTestId<HTMLButtonElement>('download-wav'),
   originalSamples: byTestId('original-samples'),
   decodedSamples: byTestId('decoded-samples'),
+  linkPanel: byTestId('link-panel'),
 };

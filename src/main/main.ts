@@ -1,5 +1,9 @@
-/** The page: loads the codec, records or opens audio, codes it, and re-codes on slider moves. */
+/**
+ * The page: loads the codec, records or opens audio, codes it, and re-codes on slider moves;
+ * shares the result as a link to the offline app (#fxc=…) or a QR code, and opens such links.
+ */
 import { concatFloat32 } from '../core/concat';
+import { parseFxcFragment } from '../core/fxc-link';
 import { resample, StreamingResampler } from '../core/resample';
 import { parseWav, writeWav } from '../core/wav';
 import type { CodecResult } from '../worker/protocol';
@@ -8,12 +12,17 @@ import { ui } from './dom';
 import { acceptFiles, download, sniffKind } from './files';
 import { play } from './player';
 import { MicError, MicRecorder } from './recorder';
+import { LinkPanel } from '../ui/link-panel';
 import { render, setNotice, setStandingNotice, setStatus, type Shown } from './view';
 
 /** The codec's input rate; models.json says the same and the worker checks it. */
 const CODEC_RATE_HZ = 16000;
 
 const client = new CodecClient();
+/** The shown result as a link; the slider's re-codes update it. */
+const links = new LinkPanel(ui.linkPanel, 'Move the slider to');
+/** Links open the offline app, which can save the note to its library. */
+const appUrl = () => new URL(`${import.meta.env.BASE_URL}app.html`, location.origin).href;
 let shown: Shown = { frameRateHz: 12.5 };
 let ready = false;
 let busy = false;
@@ -61,6 +70,36 @@ function syncButtons(): void {
 function showResult(result: CodecResult, input: Omit<Shown, 'result' | 'frameRateHz'>): void {
   shown = { ...input, result, frameRateHz: shown.frameRateHz };
   render(shown);
+  links.show(result.fxc, appUrl());
+}
+
+/** Decodes a .fxc and shows it, as opening the file does. */
+async function showFxc(bytes: Uint8Array, what: string): Promise<void> {
+  setStatus('decoding');
+  const result = await client.decode(bytes);
+  ui.frameRate.value = String(result.targetRateHz);
+  ui.frameRateValue.textContent = result.targetRateHz.toFixed(2);
+  showResult(result, {});
+  setNotice(`Decoded ${what}: it holds codes only, so the slider re-codes recordings and .wav files.`);
+}
+
+/** Opens the note of a #fxc= link; a cut or altered link says so and changes nothing. */
+async function openLink(): Promise<void> {
+  let note: ReturnType<typeof parseFxcFragment>;
+  try {
+    note = parseFxcFragment(location.hash);
+  } catch (err) {
+    setStatus(`error: ${errorText(err)}`);
+    setNotice(errorText(err), 'error');
+    return;
+  }
+  if (!note) return;
+  const fxc = note.fxc;
+  await runBusy('decoding the linked note', async () => {
+    await showFxc(fxc, 'the note of this link');
+    const r = shown.result;
+    if (r) await play(r.decoded, r.sampleRateHz);
+  });
 }
 
 /** Codes 16 kHz audio at the slider's rate; `original` is what the play button plays. */
@@ -122,14 +161,7 @@ async function openFile(file: File): Promise<void> {
         sampleRateHz: wav.sampleRateHz,
       });
     } else if (kind === 'fxc') {
-      setStatus('decoding');
-      const result = await client.decode(bytes);
-      ui.frameRate.value = String(result.targetRateHz);
-      ui.frameRateValue.textContent = result.targetRateHz.toFixed(2);
-      showResult(result, {});
-      setNotice(
-        'Decoded a .fxc file: it holds codes only, so the slider re-codes recordings and .wav files.',
-      );
+      await showFxc(bytes, 'a .fxc file');
     } else {
       throw new Error(`${file.name} is neither a WAV nor a .fxc file`);
     }
@@ -176,6 +208,7 @@ function wire(): void {
       'audio/wav',
     );
   window.addEventListener('resize', () => render(shown));
+  window.addEventListener('hashchange', () => ready && !busy && void openLink());
 }
 
 async function boot(): Promise<void> {
@@ -218,6 +251,7 @@ async function boot(): Promise<void> {
     setNotice(`The codec could not load: ${errorText(err)}`, 'error');
   }
   syncButtons();
+  if (ready) await openLink();
 }
 
 void boot();

@@ -11,6 +11,14 @@ export const ui = {
   libraryEmpty: byTestId('library-empty'),
   storage: byTestId('storage'),
   persisted: byTestId('persisted'),
+  modelId: byTestId('model-id'),
+  sharedNote: byTestId('shared-note'),
+  sharedFigures: byTestId('shared-figures'),
+  sharedPlay: byTestId<HTMLButtonElement>('shared-play'),
+  sharedSave: byTestId<HTMLButtonElement>('shared-save'),
+  linkPanel: byTestId('link-panel'),
+  linkName: byTestId('link-name'),
+  linkClose: byTestId<HTMLButtonElement>('link-close'),
 };
 
 /** Shows or hides the notice bar; kind 'error' colours it red. */

@@ -1,9 +1,12 @@
 /**
  * The offline voice-notes app (app.html): records, compresses into the IndexedDB library through
- * the crash-safe pipeline (compress.ts), plays, renames, exports, deletes and imports .fxc files.
- * The codec is the same shared worker the <flexi-codec> element uses.
+ * the crash-safe pipeline (compress.ts), plays, renames, exports, deletes and imports .fxc files,
+ * shares a note as a link (#fxc=…) or QR code and opens such links. Notes of earlier models play
+ * through their archived decoders (archived-models.ts). The codec is the same shared worker the
+ * <flexi-codec> element uses.
  */
 import { readHeader } from '../core/bitstream';
+import { parseFxcFragment, type LinkedNote } from '../core/fxc-link';
 import { writeWav } from '../core/wav';
 import { CODEC_RATE_HZ, readAudioBytes, to16k } from '../component/audio-input';
 import { Capture16k } from '../component/capture';
@@ -12,7 +15,10 @@ import { sharedCodec, type SharedCodec } from '../component/shared-codec';
 import { download, sniffKind } from '../main/files';
 import { play } from '../main/player';
 import { MicError } from '../main/recorder';
+import { LinkPanel } from '../ui/link-panel';
+import type { CodecResult } from '../worker/protocol';
 import { setNotice, ui } from './app-dom';
+import { keepArchivedModels } from './archived-models';
 import { compressPending, MAX_AUTO_ATTEMPTS, resumePending } from './compress';
 import { DraftWriter, recoverDrafts } from './drafts';
 import {
@@ -45,6 +51,16 @@ const library: LibraryState = { recordings: [], pending: [], jobs: new Map() };
 let compressions: Promise<void> = Promise.resolve();
 
 const nameFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The link panel of one library note. */
+const links = new LinkPanel(ui.linkPanel, 'Record at');
+/** The note a link opened (#fxc=…), once checked, and its decoded audio once decoded. */
+let linked: { note: LinkedNote; result?: CodecResult } | undefined;
+
+/** The app's own address, which links point to: no query, no fragment. */
+function appUrl(): string {
+  return new URL(`${import.meta.env.BASE_URL}app.html`, location.origin).href;
+}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -99,6 +115,23 @@ async function refresh(): Promise<void> {
   [library.recordings, library.pending] = await Promise.all([listRecordings(db), listPending(db)]);
   renderLibrary(ui.library, ui.libraryEmpty, library);
   void showSpace();
+  if (library.recordings.some((r) => !library.models?.has(r.modelId))) void checkModels();
+}
+
+/**
+ * Makes sure every note's model can decode here: earlier models' decoders are fetched while
+ * online (the service worker then keeps them for offline use); a note whose model cannot be had
+ * says which one it needs.
+ */
+async function checkModels(): Promise<void> {
+  const shared = codec;
+  if (!shared) return;
+  const states = await keepArchivedModels(
+    shared,
+    library.recordings.map((r) => r.modelId),
+  );
+  library.models = new Map(states.map((s) => [s.modelId, s]));
+  renderLibrary(ui.library, ui.libraryEmpty, library);
 }
 
 async function showSpace(): Promise<void> {
@@ -266,6 +299,14 @@ async function onAction(action: LibraryAction, id: string): Promise<void> {
         const recording = await getRecording(db, id);
         if (recording) await shareOrDownload(recording.fxc, fileNameFor(recording.name, '.fxc'));
       });
+    case 'link': {
+      const recording = await getRecording(db, id);
+      if (!recording) return;
+      ui.linkName.textContent = recording.name;
+      links.show(recording.fxc, appUrl());
+      ui.linkPanel.scrollIntoView({ block: 'nearest' });
+      return;
+    }
     case 'rename':
       library.renamingId = id;
       break;
@@ -276,6 +317,7 @@ async function onAction(action: LibraryAction, id: string): Promise<void> {
       }
       library.armedDeleteId = undefined;
       await deleteRecording(db, id);
+      links.hide();
       break;
     case 'retry': {
       const pending = library.pending.find((p) => p.id === id);
@@ -309,6 +351,84 @@ async function finishRename(input: HTMLInputElement, save: boolean): Promise<voi
   await refresh();
 }
 
+/** Whether two byte strings are equal (a note saved twice). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Reads the note in the address's fragment (#fxc=…). A cut or altered link is refused with a
+ * message, and nothing else happens: the library is not touched.
+ */
+function readLink(): LinkedNote | null {
+  try {
+    return parseFxcFragment(location.hash);
+  } catch (err) {
+    freshAction();
+    fail(err);
+    ui.sharedNote.hidden = true;
+    return null;
+  }
+}
+
+/** Shows, decodes and plays the note a link carries, and offers to save it. */
+async function openLink(note: LinkedNote): Promise<void> {
+  linked = { note };
+  const { header } = note;
+  const seconds = (header.sampleCount / header.sampleRateHz).toFixed(1);
+  ui.sharedNote.hidden = false;
+  ui.sharedPlay.disabled = true;
+  ui.sharedSave.disabled = true;
+  ui.sharedFigures.textContent = `${seconds} s · ${note.fxc.length} bytes · model ${header.modelId} · decoding…`;
+  await job(async () => {
+    const shared = codec;
+    if (!shared) throw new Error('the codec is not loaded yet');
+    const result = await shared.decode(note.fxc);
+    if (linked?.note !== note) return;
+    linked.result = result;
+    const saved = library.recordings.find((r) => sameBytes(r.fxc, note.fxc));
+    ui.sharedFigures.textContent =
+      `${seconds} s · ${note.fxc.length} bytes · ${Math.round(result.bitrateBps)} bps · ` +
+      `${result.achievedRateHz.toFixed(2)} Hz · model ${header.modelId}` +
+      (saved ? ` · in your library as “${saved.name}”` : '');
+    ui.sharedPlay.disabled = false;
+    ui.sharedSave.disabled = !!saved;
+    showPlaying('link', 'Voice note from a link', result.decoded, result.sampleRateHz);
+    await play(result.decoded, result.sampleRateHz);
+  });
+}
+
+/** Saves the linked note to the library and drops it from the address. */
+async function saveLinked(): Promise<void> {
+  const note = linked?.note;
+  const result = linked?.result;
+  if (!note || !result) return;
+  freshAction();
+  await job(async () => {
+    const id = crypto.randomUUID();
+    const name = `Voice note from a link, ${nameFormat.format(Date.now())}`;
+    await putRecording(db, {
+      id,
+      name,
+      createdAt: Date.now(),
+      durationS: note.header.sampleCount / note.header.sampleRateHz,
+      bytes: note.fxc.byteLength,
+      bitrateBps: result.bitrateBps,
+      targetRateHz: note.header.targetRateHz,
+      achievedRateHz: result.achievedRateHz,
+      modelId: note.header.modelId,
+      source: 'link',
+      fxc: note.fxc,
+    });
+    linked = undefined;
+    // Saved: a reload should not offer it again.
+    history.replaceState(null, '', location.pathname + location.search);
+    ui.sharedNote.hidden = true;
+    await refresh();
+    setNotice(`Saved “${name}” to the library.`);
+  });
+}
+
 function wire(): void {
   ui.record.onclick = () => void startRecording();
   ui.stop.onclick = () => void stopRecording();
@@ -325,6 +445,14 @@ function wire(): void {
     const id = target?.closest<HTMLElement>('[data-id]')?.dataset.id;
     if (target && id) void onAction(target.dataset.action as LibraryAction, id).catch(fail);
   });
+  ui.sharedPlay.onclick = () =>
+    linked?.result && void play(linked.result.decoded, linked.result.sampleRateHz);
+  ui.sharedSave.onclick = () => void saveLinked();
+  ui.linkClose.onclick = () => links.hide();
+  window.addEventListener('hashchange', () => {
+    const note = readLink();
+    if (note && codec) void openLink(note);
+  });
   ui.library.addEventListener('keydown', (e) => {
     const input = e.target as HTMLInputElement;
     if (input.dataset.testid !== 'rename-input') return;
@@ -336,7 +464,11 @@ function wire(): void {
     if (input.dataset.testid === 'rename-input') void finishRename(input, true);
   });
   const showNetwork = () => (ui.network.textContent = navigator.onLine ? 'online' : 'offline');
-  window.addEventListener('online', showNetwork);
+  window.addEventListener('online', () => {
+    showNetwork();
+    // Decoders that could not be fetched offline can be now.
+    if ([...(library.models?.values() ?? [])].some((m) => m.state === 'unavailable')) void checkModels();
+  });
   window.addEventListener('offline', showNetwork);
   showNetwork();
 }
@@ -363,6 +495,7 @@ async function loadCodec(): Promise<void> {
   const info = await shared.ready;
   ui.progress.value = 1;
   ui.backend.textContent = info.backend;
+  ui.modelId.textContent = info.modelId;
   console.info(`codec on ${info.backend}: ready in ${Math.round(info.loadMs)} ms`);
   codec = shared;
 }
@@ -374,6 +507,8 @@ async function boot(): Promise<void> {
     ui.offlineReady.dataset.state = state;
     if (detail) ui.offlineReady.title = detail;
   });
+  // A link's note is checked before anything loads, so a broken link says so at once.
+  const note = readLink();
   db = await openLibrary();
   // A recording cut off by a crash or a closed tab becomes pending, and is compressed below.
   const recovered = await recoverDrafts(db, CODEC_RATE_HZ);
@@ -394,6 +529,8 @@ async function boot(): Promise<void> {
     syncButtons();
   }
   syncStatus();
+  void checkModels();
+  if (note) void openLink(note);
   // Whatever an earlier page left half-done: resume it, unless it keeps failing.
   const left = library.pending;
   for (const pending of left) {

@@ -29,7 +29,8 @@ export interface Recording {
   achievedRateHz: number;
   /** The model the file needs (from its header). */
   modelId: string;
-  source: 'recorded' | 'imported';
+  /** Recorded here, imported from a .fxc or audio file, or saved from a link (#fxc=…). */
+  source: 'recorded' | 'imported' | 'link';
   fxc: Uint8Array;
 }
 

@@ -3,6 +3,7 @@
  * 'pending' / 'compressing' / 'failed' while its raw audio still waits. Clicks are delegated to
  * data-action buttons; names are set as text, never as markup.
  */
+import type { ModelState } from '../worker/protocol';
 import type { PendingRecording, Recording } from './library-db';
 import { formatBytes } from './storage';
 
@@ -20,10 +21,13 @@ export interface LibraryState {
   renamingId?: string;
   /** A recording whose delete button was pressed once and now asks for confirmation. */
   armedDeleteId?: string;
+  /** Whether each model's notes can play here: the current model, an archived one, or neither. */
+  models?: Map<string, ModelState>;
 }
 
 /** The list's buttons. */
-export type LibraryAction = 'play' | 'export' | 'rename' | 'delete' | 'retry' | 'save-raw' | 'discard';
+export type LibraryAction =
+  'play' | 'export' | 'link' | 'rename' | 'delete' | 'retry' | 'save-raw' | 'discard';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -82,17 +86,31 @@ function recordingItem(r: Recording, state: LibraryState): HTMLLIElement {
     ' bps · ',
     el('span', { testId: 'recording-rate', text: r.achievedRateHz.toFixed(2) }),
     ` Hz (asked ${r.targetRateHz.toFixed(2)})`,
-    r.source === 'imported' ? ' · imported' : '',
+    r.source === 'imported' ? ' · imported' : r.source === 'link' ? ' · from a link' : '',
   );
+  const model = state.models?.get(r.modelId);
+  li.dataset.modelState = model?.state ?? 'checking';
+  li.dataset.modelId = r.modelId;
+  const modelLine =
+    model?.state === 'archived'
+      ? el('div', {
+          testId: 'recording-model',
+          className: 'figures muted',
+          text: `made with the earlier model ${r.modelId}, whose decoder is kept on this device`,
+        })
+      : model?.state === 'unavailable'
+        ? el('div', { testId: 'recording-model', className: 'figures model-missing', text: model.message })
+        : undefined;
   const actions = el('div', { className: 'actions' });
   const armed = state.armedDeleteId === r.id;
   actions.append(
     button('play', '▶ Play', `Play ${r.name}`),
     button('export', '⇪ Export .fxc', `Export ${r.name}`),
+    button('link', '🔗 Link', `Share ${r.name} as a link`),
     button('rename', '✎ Rename', `Rename ${r.name}`),
     button('delete', armed ? 'Really delete?' : '🗑 Delete', `Delete ${r.name}`),
   );
-  li.append(figures, actions);
+  li.append(figures, ...(modelLine ? [modelLine] : []), actions);
   return li;
 }
 

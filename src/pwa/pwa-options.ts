@@ -2,8 +2,12 @@
  * Build-time options of vite-plugin-pwa (read by vite.config.ts, not shipped to the browser):
  * a Workbox service worker that precaches the app shell, the ONNX models and onnxruntime-web's
  * wasm files, so the voice-notes app (app.html) works with no network after one visit.
+ * Earlier models' decoders (models/archive/<id>/) are not precached: each costs megabytes and
+ * most people have no note that needs it. The app fetches those its library needs while online,
+ * and the worker keeps them in a runtime cache that no update clears (docs/PWA.md).
  */
 import type { VitePWAOptions } from 'vite-plugin-pwa';
+import { ARCHIVE_CACHE_NAME, ARCHIVED_MODEL_PATH } from './archive-cache.ts';
 
 /** Largest file Workbox will precache: the WebGPU build of ORT's wasm is 27 MB, models grow. */
 const MAX_PRECACHE_FILE_BYTES = 64 * 1024 * 1024;
@@ -18,8 +22,18 @@ export const pwaOptions: Partial<VitePWAOptions> = {
   manifest: false,
   workbox: {
     globPatterns: ['**/*.{html,js,css,wasm,onnx,json,webmanifest,png,svg}'],
-    // The embeddable module and its example page are for other sites, not part of the app.
-    globIgnores: ['lib/**', 'examples/**'],
+    // The embeddable module and its example page are for other sites, not part of the app; the
+    // archived decoders are cached on demand (below). The archive's index.json is precached, so
+    // each version of the app knows which earlier models it can still decode, offline too.
+    globIgnores: ['lib/**', 'examples/**', 'models/archive/*/**/*'],
+    runtimeCaching: [
+      {
+        // A model id names fixed bytes (checked by sha256 on load), so a cached copy never goes stale.
+        urlPattern: ARCHIVED_MODEL_PATH,
+        handler: 'CacheFirst',
+        options: { cacheName: ARCHIVE_CACHE_NAME, cacheableResponse: { statuses: [200] } },
+      },
+    ],
     maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES,
     // No catch-all fallback: a navigation the cache does not know goes to the network as usual.
     navigateFallback: null,
