@@ -1,9 +1,10 @@
-"""Checkpoints side by side on held-out English: STOI, log-mel distance, pocketsphinx WER and
-phone agreement (the model's own recogniser on original vs decoded), per rate.
+"""Checkpoints side by side on held-out English, per rate, with the quality report's judge and metrics:
+Whisper WER (Whisper base), PESQ, STOI, gross pitch error, log-mel distance, pocketsphinx WER and
+phone agreement (the model's own recogniser on original vs decoded).
 
 For A/B runs forked from one checkpoint (e.g. a loss term on or off for the same minutes).
 
-  /usr/bin/python3 -m training.compare --files 16 --rates 6.25 12.5 A=runs/x/codec.pt B=runs/y/codec.pt
+  .venv/bin/python -m training.compare --files 16 --rates 6.25 12.5 A=runs/x/codec.pt B=runs/y/codec.pt
 """
 import argparse
 import json
@@ -11,9 +12,8 @@ import sys
 
 import torch
 
-from training.curve import score_snapshot
+from training.curve import Judges, score_snapshot
 from training.eval import heldout
-from training.eval.asr import Recognizer, pocketsphinx_available
 
 
 def main():
@@ -24,15 +24,15 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(2)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), a.files)
-    recognizer = Recognizer() if pocketsphinx_available() else None
-    print('| checkpoint | step | rate Hz | STOI | log-mel dist | phone agreement | WER % |')
-    print('|---|---|---|---|---|---|---|')
+    judges = Judges()
+    print('| checkpoint | step | rate Hz | Whisper WER % | PESQ | STOI | gross pitch error | log-mel dist | phone agreement | pocketsphinx WER % |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     for spec in a.checkpoints:
         name, path = spec.split('=', 1)
         for rate in a.rates:
-            r = score_snapshot(path, items, rate, recognizer)
-            print(f"| {name} | {r['step']} | {rate} | {r['stoi']} | {r['log_mel']} | {r['phone_agree']} | "
-                  f"{r['wer'] if r['wer'] is not None else '-'} |", flush=True)
+            r = score_snapshot(path, items, rate, judges)
+            print(f"| {name} | {r['step']} | {rate} | {r['whisper_wer']} | {r['pesq']} | {r['stoi']} | {r['gpe']} | "
+                  f"{r['log_mel']} | {r['phone_agree']} | {r['wer'] if r['wer'] is not None else '-'} |", flush=True)
             print(json.dumps({'name': name, **r}), file=sys.stderr)
 
 

@@ -1,11 +1,12 @@
-"""Learning curve: held-out STOI, log-mel distance and pocketsphinx WER of training snapshots.
+"""Learning curve: held-out Whisper WER, PESQ, STOI, pitch error, log-mel distance and pocketsphinx
+WER of training snapshots (the quality report's judge and metrics, training/eval/).
 
 Each snapshot (<run>/snapshots/codec-step*.pt, written during training) decodes the same held-out
 English files with the PyTorch model at 6.25 Hz (tau found per file by bisection, as the runtime
 does); results go to <run>/curve.jsonl (one row per snapshot, kept across runs) and the table in
 docs/LEARNING_CURVE.md.
 
-  /usr/bin/python3 -m training.curve --run training/runs/main --files 24
+  .venv/bin/python -m training.curve --run training/runs/main --files 24
 """
 import argparse
 import glob
@@ -17,12 +18,12 @@ import torch
 
 from training.boundaries import fixed_flags, flags_at_rate
 from training.eval import heldout
-from training.eval.asr import Recognizer, pocketsphinx_available
+from training.eval.asr import pocketsphinx_available
 from training.eval.audio import read_wav_at
-from training.eval.metrics import align, log_mel_distance
 from training.eval.report_markdown import with_kept_section
-from training.eval.stoi import stoi
+from training.eval.score import CachedRecognizer, score_pair
 from training.eval.text import corpus_wer
+from training.eval.whisper_judge import WhisperJudge, whisper_wer
 from training.export import load_codec
 from training.losses import PhoneLoss
 from training.model import frame_positions
@@ -50,7 +51,8 @@ def quantize_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
     with torch.no_grad():
         audio = torch.from_numpy(x[:n])[None]
         mel = m.mel(audio)
-        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel))
+        asr = torch.from_numpy(asr_features(x[:n]))[None] if m.c.merge_on == 'whisper' else None
+        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel), asr)
         if fixed_rate:
             f = fixed_flags(merge.shape[1], rate)
         else:
@@ -66,6 +68,23 @@ def quantize_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
     return zq, digits, lengths, seg_id, flags
 
 
+_asr_runner = None
+# The exported Whisper encoder: the shipped one, else the export's scratch copy (PyTorch if neither).
+ASR_ONNX_CANDIDATES = ('public/models/asr.onnx', 'training/runs/whisper/whisper-asr.onnx')
+
+
+def asr_features(x):
+    """12.5 Hz Whisper tiny.en features of x (S,), S a multiple of 1280, by the runtime's window
+    scheme (training/whisper/windows.py) through the exported ONNX encoder -> (S / 1280, 384)."""
+    global _asr_runner
+    from training.whisper import features, windows
+
+    if _asr_runner is None:
+        onnx = next((p for p in ASR_ONNX_CANDIDATES if os.path.exists(p)), None)
+        _asr_runner = features.window_runner(onnx, raw=False, use_torch=onnx is None)
+    return windows.features(_asr_runner, x.astype(np.float32))
+
+
 def phone_agreement(m, x, y):
     """Share of 80 ms frames where the model's own phone recogniser picks the same phone in the
     decoded audio y as in the original x (both (S,) at 16 kHz, aligned)."""
@@ -75,39 +94,67 @@ def phone_agreement(m, x, y):
     return float((post[0].argmax(-1) == post[1].argmax(-1)).float().mean())
 
 
-def score_snapshot(path, items, rate, recognizer):
+class Judges:
+    """The quality report's recognisers for A/B runs and the learning curve: Whisper base (the judge)
+    and pocketsphinx (second opinion, where installed), with transcript caches."""
+
+    def __init__(self, cache_dir='training/runs/quality'):
+        self.whisper = WhisperJudge(cache_path=os.path.join(cache_dir, 'whisper_cache.json'))
+        self.pocketsphinx = CachedRecognizer(os.path.join(cache_dir, 'asr_cache.json')) if pocketsphinx_available() else None
+
+    def save(self):
+        self.whisper.save()
+        if self.pocketsphinx:
+            self.pocketsphinx.save()
+
+
+def score_snapshot(path, items, rate, judges=None):
+    """Held-out scores of one checkpoint at `rate` Hz (PyTorch model), with the report's metrics."""
     m, ck = load_codec(path)
-    stois, lmds, agree, refs, hyps = [], [], [], [], []
+    rows, agree, refs, whisper_hyps, sphinx_hyps = [], [], [], [], []
     for it in items:
         x = read_wav_at(it.wav, 16000).astype(np.float32)
         y = decode_at_rate(m, x, rate)
-        y, _ = align(x[: len(y)], y, 16000)
-        stois.append(stoi(x[: len(y)], y, 16000))
-        lmds.append(log_mel_distance(x[: len(y)], y, 16000))
+        rows.append(score_pair(x[: len(y)], y, 16000, standard=True))
         agree.append(phone_agreement(m, x[: len(y)], y))
-        if recognizer:
-            refs.append(it.text)
-            hyps.append(recognizer.transcribe(y))
+        refs.append(it.text)
+        if judges:
+            whisper_hyps.append(judges.whisper.transcribe(y))
+            if judges.pocketsphinx:
+                sphinx_hyps.append(judges.pocketsphinx.transcribe(y))
+    if judges:
+        judges.save()
+
+    def mean(key, digits=4):
+        return round(float(np.nanmean([r[key] for r in rows])), digits)
+
     return {'snapshot': os.path.basename(path), 'step': int(ck.get('step', 0)),
             'hours': round(float(ck.get('seconds', 0)) / 3600, 3), 'rate_hz': rate, 'files': len(items),
-            'stoi': round(float(np.nanmean(stois)), 4), 'log_mel': round(float(np.mean(lmds)), 4),
+            'stoi': mean('stoi'), 'log_mel': mean('log_mel'), 'pesq': mean('pesq', 3), 'gpe': mean('gpe', 3),
             'phone_agree': round(float(np.mean(agree)), 4),
-            'wer': round(corpus_wer(refs, hyps), 1) if recognizer else None}
+            'whisper_wer': round(whisper_wer(refs, whisper_hyps), 1) if judges else None,
+            'wer': round(corpus_wer(refs, sphinx_hyps), 1) if judges and judges.pocketsphinx else None}
 
 
 def write_doc(rows, path):
     lines = ['# Learning curve', '',
              f'Held-out English (Asterisk en_US, never trained on), PyTorch model at {DOC_RATE_HZ} Hz average, '
-             'regenerated by `/usr/bin/python3 -m training.curve`. Hours are CPU training hours of the '
+             'regenerated by `.venv/bin/python -m training.curve`. Hours are CPU training hours of the '
              'codec stage (2 cores, shared machine).', '',
              'Phone agreement: the share of 80 ms frames where the model\'s own phone recogniser picks the '
-             'same phone in the decoded audio as in the original (`training.curve.phone_agreement`).', '',
-             '| snapshot | step | training hours | files | STOI | log-mel dist | phone agreement | WER % |',
-             '|---|---|---|---|---|---|---|---|']
+             'same phone in the decoded audio as in the original (`training.curve.phone_agreement`). '
+             'Whisper WER (the judge, Whisper base), PESQ (wideband) and gross pitch error as in docs/QUALITY.md; '
+             'rows scored before the judge existed show "-" there. WER % is pocketsphinx\'s.', '',
+             '| snapshot | step | training hours | files | STOI | log-mel dist | phone agreement | WER % | Whisper WER % | PESQ | gross pitch error |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+
+    def cell(r, key):
+        return '-' if r.get(key) is None else r[key]
+
     for r in sorted(rows, key=lambda r: r['step']):
         lines.append(f"| {r['snapshot']} | {r['step']} | {r['hours']} | {r['files']} | {r['stoi']} | "
-                     f"{r['log_mel']} | {r.get('phone_agree') if r.get('phone_agree') is not None else '-'} | "
-                     f"{r['wer'] if r['wer'] is not None else '-'} |")
+                     f"{r['log_mel']} | {cell(r, 'phone_agree')} | {cell(r, 'wer')} | {cell(r, 'whisper_wer')} | "
+                     f"{cell(r, 'pesq')} | {cell(r, 'gpe')} |")
     text = with_kept_section('\n'.join(lines) + '\n', path, '## Notes')  # hand-written notes survive
     with open(path, 'w') as f:
         f.write(text)
@@ -126,11 +173,12 @@ def read_doc_rows(path):
     with open(path) as f:
         for line in f:
             cells = [c.strip() for c in line.strip().strip('|').split('|')]
-            if len(cells) != 8 or not cells[0].startswith('codec-step'):
+            if len(cells) not in (8, 11) or not cells[0].startswith('codec-step'):  # 8: before the Whisper judge
                 continue
+            cells += ['-'] * (11 - len(cells))
             rows.append({'snapshot': cells[0], 'step': int(cells[1]), 'hours': float(cells[2]), 'files': int(cells[3]),
                          'stoi': float(cells[4]), 'log_mel': float(cells[5]), 'phone_agree': _cell(cells[6]),
-                         'wer': _cell(cells[7])})
+                         'wer': _cell(cells[7]), 'whisper_wer': _cell(cells[8]), 'pesq': _cell(cells[9]), 'gpe': _cell(cells[10])})
     return rows
 
 
@@ -143,7 +191,7 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(2)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), a.files)
-    recognizer = Recognizer() if pocketsphinx_available() else None
+    judges = Judges()
     curve_path = os.path.join(a.run, 'curve.jsonl')
     rows = []
     if os.path.exists(curve_path):
@@ -156,7 +204,7 @@ def main():
     for path in sorted(glob.glob(os.path.join(a.run, 'snapshots', 'codec-step*.pt'))):
         if (os.path.basename(path), len(items), a.rate) in done:
             continue
-        row = score_snapshot(path, items, a.rate, recognizer)
+        row = score_snapshot(path, items, a.rate, judges)
         print(json.dumps(row), flush=True)
         rows.append(row)
         with open(curve_path, 'a') as f:

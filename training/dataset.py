@@ -51,11 +51,14 @@ class Corpus:
         s = self.starts[i]
         return self.audio[s: s + self.lengths[i]].astype(np.float32) / 32768.0
 
-    def crop(self, rng, samples):
-        """A random crop of `samples` samples (zero padded if the utterance is shorter) and its source."""
+    def crop(self, rng, samples, align=1):
+        """A random crop of `samples` samples (zero padded if the utterance is shorter) and its source.
+
+        align: the crop starts at a multiple of this many samples (1280: on a 12.5 Hz frame, so
+        precomputed per-frame features line up with it)."""
         i = rng.choices(range(len(self.rows)), weights=self.weights)[0] if len(self.rows) < 50000 else 0
         n = self.lengths[i]
-        off = rng.randint(0, max(0, n - samples))
+        off = rng.randint(0, max(0, n - samples) // align) * align
         x = self.utterance(i)[off: off + samples]
         if len(x) < samples:
             x = np.pad(x, (0, samples - len(x)))
@@ -108,3 +111,26 @@ def seed_everything(seed):
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+class FrameFeatures:
+    """Precomputed 12.5 Hz features of the corpus utterances (DIR/<manifest file less .wav>.npy,
+    (T, D) with T = samples // 1280, as training/whisper/features.py writes them), held in RAM as
+    float16; `crop` cuts the frames of an audio crop (zeros past the last whole frame)."""
+
+    def __init__(self, feature_dir, corpus):
+        self.frames = []
+        for r, n in zip(corpus.rows, corpus.lengths):
+            path = os.path.join(feature_dir, os.path.splitext(r['file'])[0] + '.npy')
+            if not os.path.exists(path):
+                raise SystemExit(f'{path} missing: precompute the features of every training utterance first')
+            f = np.load(path).astype(np.float16)
+            if f.shape[0] != int(n) // 1280:
+                raise SystemExit(f'{path}: {f.shape[0]} frames for {n} samples')
+            self.frames.append(f)
+        self.dim = self.frames[0].shape[1] if self.frames else 0
+
+    def crop(self, i, off, frames):
+        """(frames, D) float32 features of utterance i from sample `off` (a multiple of 1280), zero padded."""
+        f = self.frames[i][off // 1280: off // 1280 + frames].astype(np.float32)
+        return np.pad(f, ((0, frames - len(f)), (0, 0))) if len(f) < frames else f

@@ -8,6 +8,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 
 import numpy as np
 import soundfile as sf
@@ -26,6 +27,35 @@ class EncoderOnnx(torch.nn.Module):
     def forward(self, audio):
         sem, ac = self.m.encode_frames(audio)
         return sem, ac
+
+
+class PooledEncoderOnnx(torch.nn.Module):
+    """encoder.onnx of a model that merges on ASR features: the pooled stream only (asr.onnx gives the merge stream)."""
+
+    def __init__(self, m: Codec):
+        super().__init__()
+        self.m = m
+
+    def forward(self, audio):
+        mel = self.m.mel(audio)
+        return self.m.pooled_whisper(mel, self.m.semantic(mel), self.m.acoustic(mel))
+
+
+# Whisper's window scheme for the ASR stream (training/whisper/windows.py), written into models.json.
+def asr_window():
+    from training.whisper import windows
+
+    return {'windowFrames': windows.WINDOW_FRAMES, 'marginFrames': windows.MARGIN_FRAMES, 'padShortToWindow': True}
+
+
+def merge_stream(m, x):
+    """The merge stream the runtime computes for audio x (S,), S a multiple of frame_samples -> (T, D)."""
+    with torch.no_grad(), exact_transforms():  # the features the runtime will see
+        if m.c.merge_on == 'whisper':
+            from training.curve import asr_features
+
+            return asr_features(x)
+        return m.encode_frames(torch.from_numpy(x)[None])[0][0].numpy()
 
 
 class QuantizerOnnx(torch.nn.Module):
@@ -98,8 +128,7 @@ def tau_calibration(m, files, c):
         x = x[: len(x) // c.frame_samples * c.frame_samples]
         if len(x) < c.frame_samples * 4:
             continue
-        with torch.no_grad(), exact_transforms():  # the features the runtime will see
-            sem = m.encode_frames(torch.from_numpy(x)[None])[0][0].numpy()
+        sem = merge_stream(m, x)
         for t in taus:
             _, _, lengths, _ = merge_numpy(sem, t, c.max_segment_frames)
             rates[t].append(12.5 * len(lengths) / sem.shape[0])
@@ -110,16 +139,28 @@ def spec(type_, shape):
     return {'type': type_, 'shape': shape}
 
 
-def export(ckpt, out, calib_files, golden_wav=None, golden_out=None):
+def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=None):
+    """asr_onnx: the exported Whisper encoder (training/whisper/export_encoder.py), shipped as
+    asr.onnx, for a model that merges on ASR features."""
     m, ck = load_codec(ckpt)
     c = m.c
+    whisper = c.merge_on == 'whisper'
+    if whisper and not (asr_onnx and os.path.exists(asr_onnx)):
+        raise SystemExit(f'a model that merges on Whisper features needs --asr-onnx (not found: {asr_onnx})')
     os.makedirs(out, exist_ok=True)
     S, T = c.frame_samples * 10, 10
     audio = torch.randn(1, S) * 0.1
-    sem, ac = m.encode_frames(audio)
-    torch.onnx.export(EncoderOnnx(m), (audio,), os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
-                      input_names=['audio'], output_names=['semantic', 'acoustic'],
-                      dynamic_axes={'audio': {1: 'S'}, 'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
+    asr = torch.randn(1, T, c.asr_dim) if whisper else None
+    sem, ac = m.encode_frames(audio, asr)
+    if whisper:
+        torch.onnx.export(PooledEncoderOnnx(m), (audio,), os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
+                          input_names=['audio'], output_names=['acoustic'],
+                          dynamic_axes={'audio': {1: 'S'}, 'acoustic': {1: 'T'}})
+        shutil.copyfile(asr_onnx, os.path.join(out, 'asr.onnx'))
+    else:
+        torch.onnx.export(EncoderOnnx(m), (audio,), os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
+                          input_names=['audio'], output_names=['semantic', 'acoustic'],
+                          dynamic_axes={'audio': {1: 'S'}, 'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
     K = 6
     lengths = torch.tensor([[1.0, 2.0, 1.0, 3.0, 2.0, 1.0]])
     torch.onnx.export(QuantizerOnnx(m), (sem[:, :K], ac[:, :K], lengths), os.path.join(out, 'quantizer.onnx'),
@@ -136,13 +177,15 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None):
                       output_names=['audio'],
                       dynamic_axes={'codes': {1: 'K'}, 'segment_length': {1: 'K'}, 'frame_segment': {1: 'T'},
                                     'frame_position': {1: 'T'}, 'audio': {1: 'S'}})
-    files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder']}
+    files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder'] + (['asr'] if whisper else [])}
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
     model_id = hashlib.sha256(''.join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:8]
     sd, ad, G = c.merge_dim, c.pooled_dim, c.code_groups
     sigs = {
         'encoder': ({'audio': spec('float32', [1, 'S'])},
+                    {'acoustic': spec('float32', [1, 'T', ad])} if whisper else
                     {'semantic': spec('float32', [1, 'T', sd]), 'acoustic': spec('float32', [1, 'T', ad])}),
+        'asr': ({'audio': spec('float32', [1, 'S'])}, {'asr': spec('float32', [1, 'T', sd])}),
         'quantizer': ({'semantic_mean': spec('float32', [1, 'K', sd]), 'acoustic_mean': spec('float32', [1, 'K', ad]),
                        'segment_length': spec('float32', [1, 'K'])},
                       {'codes': spec('int32', [1, 'K', G])}),
@@ -164,7 +207,8 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None):
         'bitsPerCode': c.bits_per_code,
         'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
         'semanticCodeGroups': c.semantic_code_groups,
-        'mergeFeatures': c.merge_on,
+        'mergeFeatures': 'whisper-tiny.en' if whisper else c.merge_on,
+        **({'asrWindow': asr_window()} if whisper else {}),
         'tauCalibration': tau_calibration(m, calib_files, c),
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
                        'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
@@ -187,8 +231,9 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
     x, _ = sf.read(wav, dtype='float32')
     n = int(seconds * c.sample_rate) // c.frame_samples * c.frame_samples
     x = x[:n]
+    asr = torch.from_numpy(merge_stream(m, x))[None] if c.merge_on == 'whisper' else None
     with torch.no_grad(), exact_transforms():
-        sem, ac = m.encode_frames(torch.from_numpy(x)[None])
+        sem, ac = m.encode_frames(torch.from_numpy(x)[None], asr)
         s, a = sem[0].numpy(), ac[0].numpy()
         _, ids, lengths, pos = merge_numpy(s, tau, c.max_segment_frames)
         K = len(lengths)
@@ -223,6 +268,8 @@ def main():
     p.add_argument('--calib-files', type=int, default=40)
     p.add_argument('--golden-wav', default='test/fixtures/speech-en-6s.wav')
     p.add_argument('--golden-out', default='test/fixtures/golden')
+    p.add_argument('--asr-onnx', default='training/runs/whisper/whisper-asr-fp16.onnx',
+                   help='the Whisper encoder to ship as asr.onnx (models that merge on Whisper features)')
     a = p.parse_args()
     files = []
     if os.path.isdir(a.calib_dir):
@@ -230,7 +277,7 @@ def main():
         files = files[:: max(1, len(files) // a.calib_files)][: a.calib_files]
     if not files:
         files = [a.golden_wav]
-    export(a.ckpt, a.out, files, a.golden_wav, a.golden_out)
+    export(a.ckpt, a.out, files, a.golden_wav, a.golden_out, a.asr_onnx)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,10 @@ cos(m[t-1], m[t]) <= tau or where it already holds 8 frames; segments are mean-p
 stream m is `Config.merge_on`: the phone embedding itself ('semantic', the paper's choice and the
 first models'), or the frame's log-mel band means less a fixed corpus mean ('log-mel'), which put
 boundaries nearer phone changes and decoded better (docs/SEMANTIC.md); then the phone embedding
-rides with the acoustic stream into the pooled means instead.
+rides with the acoustic stream into the pooled means instead. 'whisper' merges on a frozen ASR
+encoder's 12.5 Hz features, as the paper does (Whisper tiny.en, training/whisper/; computed outside
+the codec, by asr.onnx at run time and precomputed for training); the log-mel means then ride in the
+pooled stream, and the ASR segment mean joins the phone embedding at the semantic code group.
 Quantizer: segment means + length -> 7 FSQ groups of 4 channels x 8 levels (group 0 from the
 semantic mean only, as the paper's first codebook) = 84 bits a segment.
 Decoder: dequantized segment -> expanded back to 12.5 Hz with in-segment position -> Transformer
@@ -50,7 +53,8 @@ class Config:
     up_dim: int = 192
     up_blocks: int = 4
     istft_n_fft: int = 640
-    merge_on: str = 'semantic'  # or 'log-mel'; see the module docstring
+    merge_on: str = 'semantic'  # or 'log-mel' or 'whisper'; see the module docstring
+    asr_dim: int = 384  # width of the ASR features when merge_on == 'whisper' (Whisper tiny.en)
     detail_subframes: int = 0  # sub-frames a 12.5 Hz frame is cut into for `frame_detail` (0: no detail)
     detail_bands: int = 40  # mel bands of `frame_detail` (adjacent pairs of the 80 averaged)
 
@@ -65,7 +69,17 @@ class Config:
     @property
     def merge_dim(self) -> int:
         """Width of the stream the merge compares (the runtime's `semantic` tensor)."""
-        return self.n_mels if self.merge_on == 'log-mel' else self.sem_dim
+        return {'log-mel': self.n_mels, 'whisper': self.asr_dim}.get(self.merge_on, self.sem_dim)
+
+    @property
+    def mel_in_pooled(self) -> bool:
+        """Whether the frame log-mel means ride in the pooled stream (the ASR stream is merged on)."""
+        return self.merge_on == 'whisper'
+
+    @property
+    def sends_mel_mean(self) -> bool:
+        """Whether the quantizer gets each segment's mean log-mel (merge stream or pooled)."""
+        return self.merge_on in ('log-mel', 'whisper')
 
     @property
     def detail_dim(self) -> int:
@@ -75,7 +89,8 @@ class Config:
     @property
     def pooled_dim(self) -> int:
         """Width of the stream that is only pooled (the runtime's `acoustic` tensor)."""
-        return (self.sem_dim if self.merge_on == 'log-mel' else 0) + self.ac_dim + self.detail_dim
+        sem = self.sem_dim if self.merge_on in ('log-mel', 'whisper') else 0
+        return sem + self.ac_dim + (self.n_mels if self.mel_in_pooled else 0) + self.detail_dim
 
     @property
     def bits_per_code(self) -> int:
@@ -239,9 +254,12 @@ class Quantizer(nn.Module):
         super().__init__()
         self.c = c
         sem_ch = c.semantic_code_groups * c.fsq_channels_per_group
-        self.sem_proj = nn.Sequential(nn.Linear(c.sem_dim, 128), nn.GELU(), nn.Linear(128, sem_ch))
+        # the semantic group sees the phone embedding and, when merging on it, the ASR mean (last,
+        # so that `grow_state` starts an older checkpoint with the ASR inputs switched off)
+        asr_in = c.asr_dim if c.merge_on == 'whisper' else 0
+        self.sem_proj = nn.Sequential(nn.Linear(c.sem_dim + asr_in, 128), nn.GELU(), nn.Linear(128, sem_ch))
         self.len_emb = nn.Embedding(c.max_segment_frames, 64)
-        mel_in = c.n_mels if c.merge_on == 'log-mel' else 0  # the segment's mean log-mel, when it is sent
+        mel_in = c.n_mels if c.sends_mel_mean else 0  # the segment's mean log-mel, when it is sent
         # inputs in the order `latent` concatenates them; new ones go last, so `grow_state` can
         # start an older checkpoint with them switched off
         self.ac_proj = nn.Sequential(
@@ -249,22 +267,26 @@ class Quantizer(nn.Module):
             nn.Linear(384, c.latent_channels - sem_ch),
         )
 
-    def latent(self, sem_mean, ac_mean, length, mel_mean=None, detail_mean=None):
+    def latent(self, sem_mean, ac_mean, length, mel_mean=None, detail_mean=None, asr_mean=None):
         """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 [, (…, n_mels)] [, (…, detail_dim)]
-        -> (…, latent_channels) in (-1, 1)."""
+        [, (…, asr_dim)] -> (…, latent_channels) in (-1, 1)."""
         le = self.len_emb((length - 1).clamp(0, self.c.max_segment_frames - 1).long())
-        z_sem = self.sem_proj(sem_mean)
+        z_sem = self.sem_proj(sem_mean if asr_mean is None else torch.cat([sem_mean, asr_mean], -1))
         extra = [t for t in (mel_mean, detail_mean) if t is not None]
         z_ac = self.ac_proj(torch.cat([sem_mean, ac_mean, le, *extra], -1))
         return torch.tanh(torch.cat([z_sem, z_ac], -1))
 
     def latent_from_streams(self, merge_mean, pooled_mean, length):
         """The same from the segment means of the runtime's two streams (`Codec.encode_frames`):
-        the pooled stream is [phone embedding (log-mel merge only), acoustic, detail]."""
+        the pooled stream is [phone embedding (log-mel and whisper merges), acoustic, log-mel means
+        (whisper merge only), detail]."""
         c = self.c
         dd = c.detail_dim
         detail = pooled_mean[..., pooled_mean.shape[-1] - dd:] if dd else None
         rest = pooled_mean[..., : pooled_mean.shape[-1] - dd]
+        if c.merge_on == 'whisper':
+            sem, ac, mel = rest.split([c.sem_dim, c.ac_dim, c.n_mels], -1)
+            return self.latent(sem, ac, length, mel, detail, asr_mean=merge_mean)
         if c.merge_on == 'log-mel':
             return self.latent(rest[..., :c.sem_dim], rest[..., c.sem_dim:], length, merge_mean, detail)
         return self.latent(merge_mean, rest, length, None, detail)
@@ -457,24 +479,36 @@ class Codec(nn.Module):
         x = x - x.mean(-1, keepdim=True)
         return x.permute(0, 2, 3, 1).reshape(B, T, n * bands)  # (B, T, n * bands), part-major
 
-    def streams(self, mel, sem, ac):
-        """-> (merge stream (B, T, merge_dim), pooled stream (B, T, pooled_dim))."""
+    def streams(self, mel, sem, ac, asr=None):
+        """-> (merge stream (B, T, merge_dim), pooled stream (B, T, pooled_dim)).
+
+        asr (B, T, asr_dim): the frozen ASR encoder's 12.5 Hz features, needed when merge_on is 'whisper'."""
         detail = [self.frame_detail(mel)] if self.c.detail_dim else []
+        if self.c.merge_on == 'whisper':
+            if asr is None or asr.shape[:2] != ac.shape[:2]:
+                raise ValueError(f"merge_on='whisper' needs ASR features of shape (B, T, {self.c.asr_dim}) with T = {ac.shape[1]}")
+            return asr, self.pooled_whisper(mel, sem, ac)
         if self.c.merge_on == 'log-mel':
             return self.frame_log_mel(mel) - self.mel_centre, torch.cat([sem, ac, *detail], -1)
         return sem, torch.cat([ac, *detail], -1) if detail else ac
 
-    def encode_frames(self, audio):
-        """audio (B, S) -> the runtime's `semantic` (merge) and `acoustic` (pooled) streams."""
-        mel = self.mel(audio)
-        return self.streams(mel, self.semantic(mel), self.acoustic(mel))
+    def pooled_whisper(self, mel, sem, ac):
+        """The pooled stream when merging on ASR features: [phone embedding, acoustic, centred frame
+        log-mel, detail] (B, T, pooled_dim); encoder.onnx outputs it alone, asr.onnx the merge stream."""
+        detail = [self.frame_detail(mel)] if self.c.detail_dim else []
+        return torch.cat([sem, ac, self.frame_log_mel(mel) - self.mel_centre, *detail], -1)
 
-    def forward(self, audio, tau):
-        """Full training pass. audio (B, S), tau (B,). Returns decoded audio (B, S) and stats."""
+    def encode_frames(self, audio, asr=None):
+        """audio (B, S) [, asr (B, T, asr_dim)] -> the runtime's `semantic` (merge) and `acoustic` (pooled) streams."""
+        mel = self.mel(audio)
+        return self.streams(mel, self.semantic(mel), self.acoustic(mel), asr)
+
+    def forward(self, audio, tau, asr=None):
+        """Full training pass. audio (B, S), tau (B,) [, asr (B, T, asr_dim)]. Returns decoded audio (B, S) and stats."""
         with torch.no_grad():
             mel = self.mel(audio)
             sem = self.semantic(mel)  # frozen after stage 1
-        merge, pooled = self.streams(mel, sem, self.acoustic(mel))
+        merge, pooled = self.streams(mel, sem, self.acoustic(mel), asr)
         seg_id, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
         merge_mean, seg_len = segment_mean(merge, seg_id, n_seg)
         pooled_mean, _ = segment_mean(pooled, seg_id, n_seg)

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.dataset import Corpus, augment, build_vocab, phone_targets, read_manifest, seed_everything
+from training.dataset import Corpus, FrameFeatures, augment, build_vocab, phone_targets, read_manifest, seed_everything
 from training.losses import PhoneLoss, SpectralLoss
 from training.model import Codec, Config, tiny_config
 
@@ -48,11 +48,14 @@ def parse_args(argv=None):
                    help='cosine-decay the learning rate to this over the --minutes budget (0: constant)')
     p.add_argument('--tiny', action='store_true', help='tiny config for the smoke test')
     p.add_argument('--init', default='', help='weights-only checkpoint to start a new codec run from')
-    p.add_argument('--merge-on', choices=['semantic', 'log-mel'], default='log-mel',
+    p.add_argument('--merge-on', choices=['semantic', 'log-mel', 'whisper'], default='log-mel',
                    help='merge stream of a new run (one started with --init keeps its checkpoint\'s unless given)')
     p.add_argument('--detail-subframes', type=int, default=None,
                    help='a new run\'s Config.detail_subframes: sub-frame log-mel detail for the quantizer '
                         '(0: none; one started with --init keeps its checkpoint\'s unless given)')
+    p.add_argument('--asr-features', default='',
+                   help="precomputed 12.5 Hz ASR features of the corpus (DIR/<file>.npy), for --merge-on whisper "
+                        "(python -m training.whisper.corpus_features)")
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
     p.add_argument('--save-every-s', type=float, default=300)
@@ -242,8 +245,15 @@ def main(argv=None):
     elif a.init:
         raise SystemExit('--init is for the codec stage')
 
+    if a.asr_features:  # only utterances whose features exist (a partly precomputed corpus; the same rows for an A/B control)
+        rows = [r for r in rows if os.path.exists(os.path.join(a.asr_features, os.path.splitext(r['file'])[0] + '.npy'))]
     corpus = Corpus(a.corpus, rows)
-    if a.stage == 'codec' and c.merge_on == 'log-mel' and not model.mel_centre.abs().sum():
+    asr = None
+    if a.stage == 'codec' and c.merge_on == 'whisper':
+        if not a.asr_features:
+            raise SystemExit('--merge-on whisper needs --asr-features DIR')
+        asr = FrameFeatures(a.asr_features, corpus)
+    if a.stage == 'codec' and c.sends_mel_mean and not model.mel_centre.abs().sum():
         model.mel_centre.copy_(corpus_mel_mean(model, corpus, rng))
         print(f'merge stream centred on the corpus log-mel mean ({float(model.mel_centre.mean()):.3f} on average)')
     print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
@@ -280,10 +290,13 @@ def main(argv=None):
             loss, acc = semantic_loss(model, x, y)
             parts = {'acc': acc}
         else:
-            x = torch.from_numpy(np.stack([augment(corpus.crop(rng, samples)[0], rng) for _ in range(batch)])).to(device)
+            crops = [corpus.crop(rng, samples, align=c.frame_samples if asr else 1) for _ in range(batch)]
+            x = torch.from_numpy(np.stack([augment(cr[0], rng) for cr in crops])).to(device)
+            # the ASR features are of the clean crop: the frozen encoder is not retrained for the augmentation
+            feats = torch.from_numpy(np.stack([asr.crop(i, off, a.crop_frames) for _, i, off in crops])).to(device) if asr else None
             with torch.no_grad():
-                tau = draw_tau(model.encode_frames(x)[0], rng).to(device)
-            y_hat, st = model(x, tau)
+                tau = draw_tau(model.encode_frames(x, feats)[0], rng).to(device)
+            y_hat, st = model(x, tau, feats)
             loss, parts = spectral(y_hat, x)
             if phone is not None:
                 kl, parts['phone_agree'] = phone(y_hat, x)
