@@ -16,12 +16,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import real  # noqa: E402
+import shared_speech  # noqa: E402
 import tts  # noqa: E402
 from manifest import Manifest  # noqa: E402
 from scheduler import Stream, run_streams  # noqa: E402
 from texts import fortune_sentences, heldout_transcripts, split_sentences_generic  # noqa: E402
 
-STAGES = ["festival-en", "real", "heldout", "flite-espeak", "real-extra", "festival-other"]
+STAGES = ["festival-en", "real", "heldout", "flite-espeak", "real-extra", "festival-other", "real-en"]
 # Share of the festival English sentences held out as a whole set (said by every voice, all "valid").
 VALID_SENTENCE_FRACTION = 0.01
 
@@ -73,6 +74,8 @@ def stage_of(entry):
         return "festival-en" if entry["language"] == "en" else "festival-other"
     if entry["source"] in ("tts-flite", "tts-espeak"):
         return "flite-espeak"
+    if entry["speaker"].startswith(("ljspeech", "sc-")):
+        return "real-en"
     return "real-extra" if entry["speaker"].startswith(("klettres", "gcin")) else "real"
 
 
@@ -141,6 +144,9 @@ def main(argv=None):
                              ("gcin", math.inf, real.gcin_items(ctx))])
     if not args.no_other and run("festival-other"):
         stage("festival-other", tts.festival_other_streams(ctx, args.other_minutes, split_sentences_generic))
+    if not args.no_real and run("real-en") and shared_speech.SHARED_DATA.exists():
+        stage("real-en", [("ljspeech", math.inf, shared_speech.ljspeech_items(ctx)),
+                          ("speech-commands", math.inf, shared_speech.speech_commands_items(ctx))])
     manifest.close()
     shutil.rmtree(ctx.tmp, ignore_errors=True)
 
