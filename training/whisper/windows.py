@@ -4,13 +4,14 @@ A file of T frames (1280 samples each) up to 375 frames (30 s) is one window, pa
 to 30 s as Whisper itself pads, and its first T frames are kept. A longer file is cut into 30 s
 windows every `hop` frames, the last one ending at the file's end; where two windows overlap,
 each frame is taken from the window whose edge is farther (the split is the overlap's middle).
-With the default margin of 62 frames (5 s) a frame is never nearer than 5 s to a window edge
-that is not the file's own start or end.
+With the default margin of 31 frames (2.48 s) a frame is never nearer than 2.48 s to a window
+edge that is not the file's own start or end (measured: features within 0.5 s of an edge drift,
+beyond 1 s they do not; a 5 s margin measured no better; docs/SEMANTIC.md).
 """
 import numpy as np
 
 WINDOW_FRAMES = 375  # 30 s of 1280-sample frames: Whisper's window
-MARGIN_FRAMES = 62  # context kept on each side of the part of a window that is used
+MARGIN_FRAMES = 31  # 2.48 s of context kept on each side of the part of a window that is used
 
 
 def plan(T, window=WINDOW_FRAMES, margin=MARGIN_FRAMES):
