@@ -47,9 +47,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 /** Decodes unpadded base64url; throws FxcLinkError on any other character or an impossible length. */
 export function fromBase64Url(text: string): Uint8Array {
   if (text.length % 4 === 1) {
-    throw new FxcLinkError(
-      `the link's note is cut short: ${text.length} characters is no whole number of bytes`,
-    );
+    throw new FxcLinkError(`${text.length} characters of base64url are no whole number of bytes`);
   }
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let acc = 0;
@@ -59,9 +57,7 @@ export function fromBase64Url(text: string): Uint8Array {
     const code = text.charCodeAt(i);
     const v = code < 128 ? VALUE[code] : -1;
     if (v < 0) {
-      throw new FxcLinkError(
-        `the link is damaged: character ${i + 1} (${JSON.stringify(text[i])}) is not base64url`,
-      );
+      throw new FxcLinkError(`character ${i + 1} (${JSON.stringify(text[i])}) is not base64url`);
     }
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
@@ -99,8 +95,8 @@ export function parseFxcFragment(fragment: string): LinkedNote | null {
   if (payload.length > Math.ceil((MAX_LINK_FXC_BYTES * 4) / 3)) {
     throw new FxcLinkError(`the link is ${payload.length} characters long, more than any voice note needs`);
   }
-  const fxc = fromBase64Url(payload);
   try {
+    const fxc = fromBase64Url(payload);
     return { fxc, header: readHeader(fxc) };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);

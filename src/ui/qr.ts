@@ -12,7 +12,8 @@ const QUIET_MODULES = 4;
 /** Draws `link` on `canvas`; returns the QR version (1–40). Throws when it does not fit one code. */
 export function drawQr(canvas: HTMLCanvasElement, link: string): number {
   const code = generate(mode.ascii(link), { minCorrectionLevel: correction.L, maxVersion: 40 });
-  code.toCanvas(canvas, { pad: QUIET_MODULES });
+  // Opaque black on white, whatever the page's colour scheme: scanners want dark on light.
+  code.toCanvas(canvas, { pad: QUIET_MODULES, on: [0, 0, 0, 255], off: [255, 255, 255, 255] });
   canvas.style.width = `${canvas.width * MODULE_PX}px`;
   canvas.style.maxWidth = '100%';
   canvas.style.imageRendering = 'pixelated';
