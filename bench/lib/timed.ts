@@ -4,7 +4,13 @@
  * browser worker. What the wrappers do not see (τ search, bitstream, DC filter, window copies,
  * crossfades) is the whole call's time minus theirs: the "other" stage.
  */
-import type { EncodedFeatures, InferenceBackend, MergeResult, Merger } from '../../src/core/types.ts';
+import type {
+  EncodedFeatures,
+  EncoderOutput,
+  InferenceBackend,
+  MergeResult,
+  Merger,
+} from '../../src/core/types.ts';
 
 /** Names of the timed stages. */
 export type Stage = 'encoder' | 'merge' | 'quantizer' | 'decoder';
@@ -49,8 +55,15 @@ export class TimedBackend implements InferenceBackend {
     this.name = inner.name;
   }
 
-  encode(audio: Float32Array): Promise<EncodedFeatures> {
+  encode(audio: Float32Array): Promise<EncoderOutput> {
     return this.clock.time('encoder', () => this.inner.encode(audio));
+  }
+
+  /** asr.onnx (model sets that merge on ASR features) counts as the encoder stage: it is the merge stream's encoder. */
+  get asr(): ((audio: Float32Array) => Promise<Float32Array>) | undefined {
+    const run = this.inner.asr?.bind(this.inner);
+    if (!run) return undefined;
+    return (audio) => this.clock.time('encoder', () => run(audio));
   }
 
   quantize(merged: MergeResult): Promise<Int32Array> {

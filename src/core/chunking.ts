@@ -5,6 +5,7 @@
  * side and joins neighbouring windows with a short raised-cosine crossfade. Memory is one
  * window of audio plus features, whatever the length; a file of one window is a single pass.
  */
+import { planAsrWindows, type AsrWindow, type AsrWindowPlan } from './asr-windows.ts';
 import type { FxcFile } from './bitstream.ts';
 import type { EncodedFeatures, InferenceBackend, Merger } from './types.ts';
 
@@ -82,15 +83,75 @@ function rows(x: Float32Array, dim: number, from: number, to: number): Float32Ar
 }
 
 /**
+ * The merge stream of a model set with asr.onnx: asr windows planned over the whole file
+ * (asr-windows.ts, as training/whisper/windows.py), run in order as the encoder windows need their
+ * rows. Rows before the current encoder window are dropped, so memory is one asr window.
+ */
+class AsrStream {
+  private readonly plan: AsrWindowPlan[];
+  private next = 0;
+  /** Rows [base, base + rows.length / dim) of the file's merge stream. */
+  private base = 0;
+  private rows = new Float32Array(0);
+
+  constructor(
+    frames: number,
+    private readonly window: AsrWindow,
+    private readonly dim: number,
+    private readonly frameSamples: number,
+    private readonly run: (audio: Float32Array) => Promise<Float32Array>,
+  ) {
+    this.plan = planAsrWindows(frames, window);
+  }
+
+  /** First sample a later asr window reads (Infinity when every window has run). */
+  get firstNeededSample(): number {
+    return this.next < this.plan.length ? this.plan[this.next].start * this.frameSamples : Infinity;
+  }
+
+  /**
+   * Rows [from, to) of the merge stream; `from` never decreases between calls. `read(a, b)`
+   * returns samples [a, b) of the file (after the caller has received them).
+   */
+  async take(from: number, to: number, read: (a: number, b: number) => Promise<Float32Array>) {
+    const dim = this.dim;
+    const have = () => this.base + this.rows.length / dim;
+    while (have() < to) {
+      const p = this.plan[this.next++];
+      const frames = p.end - p.start;
+      let audio = await read(p.start * this.frameSamples, p.end * this.frameSamples);
+      if (this.window.padShortToWindow && frames < this.window.windowFrames) {
+        const padded = new Float32Array(this.window.windowFrames * this.frameSamples);
+        padded.set(audio);
+        audio = padded;
+      }
+      const out = await this.run(audio);
+      if (out.length !== (audio.length / this.frameSamples) * dim)
+        throw new Error(`asr returned ${out.length} values for ${audio.length / this.frameSamples} frames`);
+      const kept = out.subarray((p.keepFrom - p.start) * dim, (p.keepTo - p.start) * dim);
+      const start = Math.max(0, from - this.base) * dim;
+      const joined = new Float32Array(this.rows.length - start + kept.length);
+      joined.set(this.rows.subarray(start));
+      joined.set(kept, this.rows.length - start);
+      this.base += start / dim;
+      this.rows = joined;
+    }
+    return this.rows.slice((from - this.base) * dim, (to - this.base) * dim);
+  }
+}
+
+/**
  * Runs the encoder window by window over a stream of 16 kHz chunks holding `sampleCount`
- * samples in all (a short stream is padded with silence, extra samples are ignored).
+ * samples in all (a short stream is padded with silence, extra samples are ignored). Where the
+ * model set has asr.onnx (`dims.asrWindow`), the merge stream comes from its windows instead of
+ * the encoder's `semantic` output.
  */
 export async function* encoderWindows(
   chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   sampleCount: number,
   frameSamples: number,
-  dims: { semanticDim: number; acousticDim: number },
-  backend: Pick<InferenceBackend, 'encode'>,
+  dims: { semanticDim: number; acousticDim: number; asrWindow?: AsrWindow },
+  backend: Pick<InferenceBackend, 'encode' | 'asr'>,
   merger: Pick<Merger, 'similarities'>,
   plan: ChunkPlan = DEFAULT_ENCODE_PLAN,
 ): AsyncGenerator<FeatureWindow> {
@@ -99,30 +160,44 @@ export async function* encoderWindows(
   const queue = new SampleQueue();
   const source = (Symbol.asyncIterator in chunks ? chunks : toAsync(chunks))[Symbol.asyncIterator]();
   let sourceDone = false;
+  /** Samples [from, to) of the file, pulling chunks until they have arrived (or the stream ends). */
+  const read = async (from: number, to: number): Promise<Float32Array> => {
+    while (!sourceDone && queue.end < Math.min(sampleCount, to)) {
+      const next = await source.next();
+      if (next.done) sourceDone = true;
+      else queue.push(next.value.subarray(0, Math.max(0, sampleCount - queue.end)));
+    }
+    return queue.read(from, to);
+  };
+  let asr: AsrStream | undefined;
+  if (dims.asrWindow) {
+    const run = backend.asr?.bind(backend);
+    if (!run) throw new Error('models.json lists asr.onnx, but the backend cannot run it');
+    asr = new AsrStream(frames, dims.asrWindow, dims.semanticDim, frameSamples, run);
+  }
   for (let w = 0; w + 1 < bounds.length; w++) {
     const keepStart = bounds[w];
     const keepEnd = bounds[w + 1];
     const inStart = Math.max(0, keepStart - plan.contextFrames);
     const inEnd = Math.min(frames, keepEnd + plan.contextFrames);
-    const needSamples = Math.min(sampleCount, inEnd * frameSamples);
-    while (!sourceDone && queue.end < needSamples) {
-      const next = await source.next();
-      if (next.done) sourceDone = true;
-      else queue.push(next.value.subarray(0, Math.max(0, sampleCount - queue.end)));
-    }
-    const audio = queue.read(inStart * frameSamples, inEnd * frameSamples);
+    const audio = await read(inStart * frameSamples, inEnd * frameSamples);
     const encoded = await backend.encode(audio);
     if (encoded.frames !== inEnd - inStart) {
       throw new Error(`encoder returned ${encoded.frames} frames for ${inEnd - inStart} frames of audio`);
     }
+    let semantic: Float32Array;
+    if (asr) semantic = await asr.take(keepStart, keepEnd, read);
+    else if (encoded.semantic)
+      semantic = rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart);
+    else throw new Error('encoder gave no semantic output, and models.json lists no asr.onnx');
     const features: EncodedFeatures = {
       frames: keepEnd - keepStart,
-      semantic: rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart),
+      semantic,
       acoustic: rows(encoded.acoustic, dims.acousticDim, keepStart - inStart, keepEnd - inStart),
     };
     const similarities = await merger.similarities(features);
     const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
-    queue.dropBefore(nextStart * frameSamples);
+    queue.dropBefore(Math.min(nextStart * frameSamples, asr?.firstNeededSample ?? Infinity));
     yield { firstFrame: keepStart, features, similarities };
   }
   if (!sourceDone) await source.return?.();

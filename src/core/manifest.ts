@@ -1,4 +1,6 @@
 /** Types and validation for `public/models/models.json`, the single source of model constants. */
+import { parseEntropySection, type EntropySection } from './entropy.ts';
+import { checkAsrWindow, type AsrWindow } from './asr-windows.ts';
 
 /** One tensor of a model's signature. Dimensions are numbers or symbolic names ("T", "K", "S"). */
 export interface TensorSpec {
@@ -14,6 +16,11 @@ export interface ModelFileSpec {
   inputs: Record<string, TensorSpec>;
   outputs: Record<string, TensorSpec>;
 }
+
+/** The merge features models.json may name. */
+export const MERGE_FEATURES = ['semantic', 'log-mel', 'whisper-tiny.en'] as const;
+/** What the merge stream of a model is (models.json `mergeFeatures`). */
+export type MergeFeatures = (typeof MERGE_FEATURES)[number];
 
 /** A point of the τ → average frame rate curve measured on held-out speech. */
 export interface TauPoint {
@@ -43,19 +50,36 @@ export interface ModelManifest {
   fsqLevels: number[];
   semanticCodeGroups: number;
   /**
-   * What the merge stream is: the phone-trained embedding (`semantic`, the first models), or
+   * What the merge stream is: the phone-trained embedding (`semantic`, the first models),
    * 80 ms log-mel band means less a corpus mean (`log-mel`), with the phone embedding then carried
-   * in the pooled stream. Informational: the runtime treats both alike. Absent means `semantic`.
+   * in the pooled stream, both from encoder.onnx; or a frozen Whisper tiny.en encoder's 12.5 Hz
+   * features (`whisper-tiny.en`), from asr.onnx run by the window scheme of `asrWindow`.
+   * Absent means `semantic`.
    */
-  mergeFeatures?: 'semantic' | 'log-mel';
+  mergeFeatures?: MergeFeatures;
+  /**
+   * How audio is cut into asr.onnx windows; present exactly when `models.asr` is (the merge
+   * stream then comes from asr.onnx, and encoder.onnx gives only `acoustic`).
+   */
+  asrWindow?: AsrWindow;
   tauCalibration: TauPoint[];
-  models: { encoder: ModelFileSpec; quantizer: ModelFileSpec; decoder: ModelFileSpec };
+  /**
+   * Frequency tables of the range-coded .fxc version 2, measured on the training corpus
+   * (training/entropy/measure.py). Absent: the encoder writes version 1 (bit-packed).
+   */
+  entropy?: EntropySection;
+  models: { encoder: ModelFileSpec; quantizer: ModelFileSpec; decoder: ModelFileSpec; asr?: ModelFileSpec };
   /** Free-form provenance: training steps, data, date. */
   training?: Record<string, unknown>;
 }
 
 /** A model's constants without its files: all the codec core needs to code, parse and decode. */
 export type ModelConstants = Omit<ModelManifest, 'models' | 'training'>;
+
+/** The ONNX files a full model set has, in the order they are fetched: asr.onnx only where listed. */
+export function modelRoles(m: ModelManifest): ('asr' | 'encoder' | 'quantizer' | 'decoder')[] {
+  return [...(m.models.asr ? (['asr'] as const) : []), 'encoder', 'quantizer', 'decoder'];
+}
 
 /**
  * models.json of an archived model (public/models/archive/<modelId>/): the constants it was
@@ -89,10 +113,12 @@ function checkConstants(json: unknown): ModelConstants {
     const v = m[key];
     if (!Number.isInteger(v) || v <= 0) throw new Error(`models.json: ${key} must be a positive integer`);
   }
-  if (m.mergeFeatures !== undefined && m.mergeFeatures !== 'semantic' && m.mergeFeatures !== 'log-mel')
+  if (m.mergeFeatures !== undefined && !(MERGE_FEATURES as readonly unknown[]).includes(m.mergeFeatures))
     throw new Error(`models.json: unknown mergeFeatures ${JSON.stringify(m.mergeFeatures)}`);
+  if (m.asrWindow !== undefined) checkAsrWindow(m.asrWindow);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)
     throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
+  if (m.entropy !== undefined) parseEntropySection(m.entropy, m);
   return m;
 }
 
@@ -110,6 +136,13 @@ function checkFiles(models: Record<string, ModelFileSpec> | undefined, roles: re
 export function parseManifest(json: unknown): ModelManifest {
   const m = checkConstants(json) as ModelManifest;
   checkFiles(m.models, ['encoder', 'quantizer', 'decoder']);
+  const asr = m.models.asr !== undefined;
+  if (asr) checkFiles(m.models as unknown as Record<string, ModelFileSpec>, ['asr']);
+  if (asr && m.asrWindow === undefined)
+    throw new Error('models.json: models.asr needs an asrWindow (how audio is cut into asr.onnx windows)');
+  if (!asr && m.asrWindow !== undefined) throw new Error('models.json: asrWindow given but no models.asr');
+  if (m.mergeFeatures === 'whisper-tiny.en' && !asr)
+    throw new Error('models.json: mergeFeatures "whisper-tiny.en" needs models.asr (asr.onnx)');
   return m;
 }
 

@@ -20,14 +20,29 @@ export interface MergeResult {
 }
 
 /**
- * Runs the three ONNX models. Implemented with onnxruntime-node (CLI) and onnxruntime-web
+ * What encoder.onnx returns for T frames: both streams, or the pooled stream alone for a model set
+ * whose merge stream comes from asr.onnx (models.json `models.asr`).
+ */
+export interface EncoderOutput {
+  frames: number;
+  semantic?: Float32Array;
+  acoustic: Float32Array;
+}
+
+/**
+ * Runs the ONNX models. Implemented with onnxruntime-node (CLI) and onnxruntime-web
  * (worker: WebGPU or WASM). Tensor names and shapes come from models.json.
  */
 export interface InferenceBackend {
   /** Which execution provider runs: 'webgpu', 'wasm' or 'cpu' (Node). */
   readonly name: 'webgpu' | 'wasm' | 'cpu';
   /** audio: 16 kHz mono, length a multiple of frameSamples. */
-  encode(audio: Float32Array): Promise<EncodedFeatures>;
+  encode(audio: Float32Array): Promise<EncoderOutput>;
+  /**
+   * asr.onnx on one window (length a multiple of frameSamples, at most asrWindow.windowFrames
+   * frames) → its merge-stream rows [frames, semanticDim]. Present where the model set has asr.onnx.
+   */
+  asr?(audio: Float32Array): Promise<Float32Array>;
   /** Returns codes [K, codeGroups]. */
   quantize(merged: MergeResult): Promise<Int32Array>;
   /** codes [K, codeGroups] and lengths [K] → audio of sum(lengths) * frameSamples samples. */

@@ -1,6 +1,7 @@
 /**
- * InferenceBackend on onnxruntime-node (CPU): loads models.json and the three ONNX files from a
- * folder, or an archived model's decode-only models.json and decoder.
+ * InferenceBackend on onnxruntime-node (CPU): loads models.json and its ONNX files (asr.onnx where
+ * listed, encoder, quantizer, decoder) from a folder, or an archived model's decode-only
+ * models.json and decoder.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -14,19 +15,27 @@ import {
   type ModelManifest,
 } from '../core/manifest.ts';
 import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io.ts';
-import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types.ts';
+import type { EncoderOutput, InferenceBackend, MergeResult } from '../core/types.ts';
 
-/** The three models of the contract. */
-export const MODEL_ROLES = ['encoder', 'quantizer', 'decoder'] as const;
+/** The models of the contract, in load order; asr.onnx only in model sets that list it. */
+export const MODEL_ROLES = ['asr', 'encoder', 'quantizer', 'decoder'] as const;
 type ModelRole = (typeof MODEL_ROLES)[number];
 
 // Tensor names of the model contract (docs/MODELS.md); each must appear in models.json and in
 // the ONNX graph, so a renamed tensor fails at load with a message naming file and tensor.
-const TENSORS: Record<ModelRole, { inputs: string[]; outputs: string[] }> = {
-  encoder: { inputs: ['audio'], outputs: ['semantic', 'acoustic'] },
-  quantizer: { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] },
-  decoder: { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] },
-};
+// With asr.onnx, the encoder gives the pooled stream alone (`semanticFromAsr`).
+function tensors(role: ModelRole, semanticFromAsr: boolean): { inputs: string[]; outputs: string[] } {
+  switch (role) {
+    case 'asr':
+      return { inputs: ['audio'], outputs: ['asr'] };
+    case 'encoder':
+      return { inputs: ['audio'], outputs: semanticFromAsr ? ['acoustic'] : ['semantic', 'acoustic'] };
+    case 'quantizer':
+      return { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] };
+    case 'decoder':
+      return { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] };
+  }
+}
 
 /** Options of `OrtNodeBackend.load`. */
 export interface OrtLoadOptions {
@@ -57,10 +66,16 @@ async function readManifestJson(modelsDir: string): Promise<unknown> {
   return json;
 }
 
-function checkNames(role: ModelRole, spec: ModelFileSpec, session: ort.InferenceSession): void {
+function checkNames(
+  role: ModelRole,
+  spec: ModelFileSpec,
+  session: ort.InferenceSession,
+  semanticFromAsr: boolean,
+): void {
+  const expected = tensors(role, semanticFromAsr);
   for (const [kind, names, graph] of [
-    ['input', TENSORS[role].inputs, session.inputNames],
-    ['output', TENSORS[role].outputs, session.outputNames],
+    ['input', expected.inputs, session.inputNames],
+    ['output', expected.outputs, session.outputNames],
   ] as const) {
     for (const name of names) {
       const declared = kind === 'input' ? spec.inputs : spec.outputs;
@@ -116,6 +131,7 @@ export class OrtNodeBackend implements InferenceBackend {
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     };
     const sessions: Partial<Record<ModelRole, ort.InferenceSession>> = {};
+    const semanticFromAsr = manifest.asrWindow !== undefined;
     try {
       for (const role of MODEL_ROLES) {
         const spec = manifest.models[role];
@@ -136,7 +152,7 @@ export class OrtNodeBackend implements InferenceBackend {
         }
         const session = await ort.InferenceSession.create(bytes, sessionOptions);
         sessions[role] = session;
-        checkNames(role, spec, session);
+        checkNames(role, spec, session, semanticFromAsr);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -145,7 +161,7 @@ export class OrtNodeBackend implements InferenceBackend {
     return new OrtNodeBackend(manifest, sessions);
   }
 
-  async encode(audio: Float32Array): Promise<EncodedFeatures> {
+  async encode(audio: Float32Array): Promise<EncoderOutput> {
     const { frameSamples, semanticDim, acousticDim } = this.manifest;
     if (audio.length === 0 || audio.length % frameSamples !== 0) {
       throw new Error(`encode: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
@@ -153,16 +169,35 @@ export class OrtNodeBackend implements InferenceBackend {
     const results = await this.session('encoder').run({
       audio: new ort.Tensor('float32', audio, [1, audio.length]),
     });
-    const semantic = data<Float32Array>(results, 'semantic');
-    const acoustic = data<Float32Array>(results, 'acoustic');
     const frames = audio.length / frameSamples;
-    if (semantic.length !== frames * semanticDim || acoustic.length !== frames * acousticDim) {
+    const acoustic = data<Float32Array>(results, 'acoustic');
+    if (acoustic.length !== frames * acousticDim)
       throw new Error(
-        `encoder: outputs of ${semantic.length} and ${acoustic.length} values do not fit ` +
-          `${frames} frames of ${semanticDim} + ${acousticDim} dims`,
+        `encoder: ${acoustic.length} acoustic values do not fit ${frames} frames of ${acousticDim}`,
       );
-    }
+    if (this.manifest.asrWindow) return { frames, acoustic };
+    const semantic = data<Float32Array>(results, 'semantic');
+    if (semantic.length !== frames * semanticDim)
+      throw new Error(
+        `encoder: ${semantic.length} semantic values do not fit ${frames} frames of ${semanticDim}`,
+      );
     return { frames, semantic, acoustic };
+  }
+
+  /** asr.onnx on one window: audio of W frames → the merge stream [W, semanticDim]. */
+  async asr(audio: Float32Array): Promise<Float32Array> {
+    const { frameSamples, semanticDim } = this.manifest;
+    if (audio.length === 0 || audio.length % frameSamples !== 0) {
+      throw new Error(`asr: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
+    }
+    const results = await this.session('asr').run({
+      audio: new ort.Tensor('float32', audio, [1, audio.length]),
+    });
+    const out = data<Float32Array>(results, 'asr');
+    const frames = audio.length / frameSamples;
+    if (out.length !== frames * semanticDim)
+      throw new Error(`asr: ${out.length} values do not fit ${frames} frames of ${semanticDim}`);
+    return out;
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {

@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { fileBitrateBps } from '../core/bitstream';
 import { Codec, type EncodedSession, type EncodeResult } from '../core/codec';
+import { modelRoles } from '../core/manifest';
 import { segmentRateHz } from '../core/tau';
 import { ModelDecoders, type ArchiveEntry } from '../core/model-archive';
 import { TwinMerger } from '../core/twin-merger';
@@ -17,7 +18,7 @@ import { OrtBackend } from './ort-backend';
 import { loadOrt, ortGpuDevice, pickBackend } from './ort-env';
 import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from './protocol';
 
-/** Seconds of silence run through all three models at load, so shader compilation is not paid on the first recording. */
+/** Seconds of silence run through every model at load, so shader compilation is not paid on the first recording. */
 const WARMUP_SECONDS = 1;
 
 let loading: Promise<LoadInfo> | undefined;
@@ -99,8 +100,7 @@ async function loadOnce(
     sampleRateHz: manifest.sampleRateHz,
     frameSamples: manifest.frameSamples,
     frameRateHz: manifest.frameRateHz,
-    modelBytes:
-      manifest.models.encoder.bytes + manifest.models.quantizer.bytes + manifest.models.decoder.bytes,
+    modelBytes: modelRoles(manifest).reduce((sum, role) => sum + (manifest.models[role]?.bytes ?? 0), 0),
     loadMs: performance.now() - started,
     compileMs,
     warmupMs: performance.now() - warmupStarted,

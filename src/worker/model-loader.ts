@@ -1,8 +1,9 @@
 /**
- * Fetches models.json and the three ONNX files once, with progress and a sha256 check; and an
+ * Fetches models.json and its ONNX files (asr.onnx where listed, encoder, quantizer, decoder) once, with progress and a sha256 check; and an
  * archived model's decoder (archive/<id>/), checked along the chain index → models.json → decoder.
  */
 import {
+  modelRoles,
   parseDecoderManifest,
   parseManifest,
   type DecoderManifest,
@@ -16,16 +17,16 @@ import {
 } from '../core/model-archive';
 import type { LoadProgress } from './protocol';
 
-/** The three model files, in the order they are fetched. */
-export const MODEL_ROLES = ['encoder', 'quantizer', 'decoder'] as const;
+/** The model files of the contract; asr.onnx only in model sets whose models.json lists it. */
+export const MODEL_ROLES = ['asr', 'encoder', 'quantizer', 'decoder'] as const;
 
-/** One of the three models. */
+/** One of the models. */
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
-/** The manifest and the verified bytes of each model. */
+/** The manifest and the verified bytes of each model it lists. */
 export interface LoadedModels {
   manifest: ModelManifest;
-  bytes: Record<ModelRole, Uint8Array>;
+  bytes: Partial<Record<ModelRole, Uint8Array>>;
 }
 
 /** An archived model: its decode-only manifest and the verified decoder. */
@@ -115,11 +116,13 @@ export async function loadModels(
 ): Promise<LoadedModels> {
   const base = new URL(modelsUrl);
   const manifest = parseManifest(await (await fetchOk(new URL('models.json', base))).json());
-  const totalBytes = MODEL_ROLES.reduce((sum, role) => sum + manifest.models[role].bytes, 0);
+  const roles = modelRoles(manifest);
+  const totalBytes = roles.reduce((sum, role) => sum + (manifest.models[role]?.bytes ?? 0), 0);
   let loadedBytes = 0;
-  const bytes = {} as Record<ModelRole, Uint8Array>;
-  for (const role of MODEL_ROLES) {
+  const bytes: Partial<Record<ModelRole, Uint8Array>> = {};
+  for (const role of roles) {
     const spec = manifest.models[role];
+    if (!spec) continue;
     onProgress({ phase: 'download', file: spec.file, loadedBytes, totalBytes });
     const data = await readWithProgress(await fetchOk(new URL(spec.file, base)), (n) => {
       loadedBytes += n;

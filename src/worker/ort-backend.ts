@@ -1,19 +1,29 @@
-/** InferenceBackend on onnxruntime-web: the three models of models.json on WebGPU or WASM. */
+/** InferenceBackend on onnxruntime-web: the models of models.json on WebGPU or WASM. */
 import type * as ortTypes from 'onnxruntime-web';
 import type { ModelConstants, ModelFileSpec } from '../core/manifest';
 import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io';
-import type { EncodedFeatures, InferenceBackend, MergeResult } from '../core/types';
+import type { EncoderOutput, InferenceBackend, MergeResult } from '../core/types';
 import type { ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
 import type { BackendName } from './protocol';
 
 // Tensor names of the model contract (docs/MODELS.md); each is checked against models.json
-// and against the session, so a renamed tensor fails at load with a clear message.
+// and against the session, so a renamed tensor fails at load with a clear message. With asr.onnx
+// (models.json `asrWindow`), the encoder gives the pooled stream alone.
 const TENSORS = {
+  asr: { inputs: ['audio'], outputs: ['asr'] },
   encoder: { inputs: ['audio'], outputs: ['semantic', 'acoustic'] },
   quantizer: { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] },
   decoder: { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] },
 } as const satisfies Record<ModelRole, { inputs: readonly string[]; outputs: readonly string[] }>;
+
+/** The tensors of a role in this model set. */
+function tensorNames(
+  role: ModelRole,
+  semanticFromAsr: boolean,
+): { inputs: readonly string[]; outputs: readonly string[] } {
+  return role === 'encoder' && semanticFromAsr ? { inputs: ['audio'], outputs: ['acoustic'] } : TENSORS[role];
+}
 
 /** What the backend is built from: a manifest and the verified bytes of some or all of its models. */
 export interface BackendModels {
@@ -22,13 +32,19 @@ export interface BackendModels {
 }
 
 /** Throws unless the manifest and the session both declare every tensor the runtime feeds or reads. */
-function checkNames(role: ModelRole, spec: ModelFileSpec, session: ortTypes.InferenceSession): void {
-  for (const name of TENSORS[role].inputs) {
+function checkNames(
+  role: ModelRole,
+  spec: ModelFileSpec,
+  session: ortTypes.InferenceSession,
+  semanticFromAsr: boolean,
+): void {
+  const names = tensorNames(role, semanticFromAsr);
+  for (const name of names.inputs) {
     if (!(name in spec.inputs)) throw new Error(`models.json: ${spec.file} lacks input "${name}"`);
     if (!session.inputNames.includes(name))
       throw new Error(`${spec.file}: no input "${name}" in the ONNX graph`);
   }
-  for (const name of TENSORS[role].outputs) {
+  for (const name of names.outputs) {
     if (!(name in spec.outputs)) throw new Error(`models.json: ${spec.file} lacks output "${name}"`);
     if (!session.outputNames.includes(name))
       throw new Error(`${spec.file}: no output "${name}" in the ONNX graph`);
@@ -68,13 +84,13 @@ export class OrtBackend implements InferenceBackend {
     };
     const sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>> = {};
     try {
-      for (const role of ['encoder', 'quantizer', 'decoder'] as const) {
+      for (const role of ['asr', 'encoder', 'quantizer', 'decoder'] as const) {
         const bytes = models.bytes[role];
         const spec = models.manifest.models[role];
         if (!bytes || !spec) continue;
         const session = await ort.InferenceSession.create(bytes, options);
         sessions[role] = session;
-        checkNames(role, spec, session);
+        checkNames(role, spec, session, models.manifest.asrWindow !== undefined);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -83,7 +99,7 @@ export class OrtBackend implements InferenceBackend {
     return new OrtBackend(ort, name, models.manifest, sessions);
   }
 
-  async encode(audio: Float32Array): Promise<EncodedFeatures> {
+  async encode(audio: Float32Array): Promise<EncoderOutput> {
     const { frameSamples, semanticDim, acousticDim } = this.manifest;
     if (audio.length % frameSamples !== 0)
       throw new Error(`encode: ${audio.length} samples is not a multiple of ${frameSamples}`);
@@ -91,15 +107,34 @@ export class OrtBackend implements InferenceBackend {
     const results = await this.session('encoder').run({
       audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
     });
-    const semantic = await output<Float32Array>(results, 'semantic');
+    const frames = audio.length / frameSamples;
     const acoustic = await output<Float32Array>(results, 'acoustic');
-    const frames = semantic.length / semanticDim;
-    if (!Number.isInteger(frames) || acoustic.length !== frames * acousticDim) {
+    if (acoustic.length !== frames * acousticDim)
       throw new Error(
-        `encoder: output sizes ${semantic.length}, ${acoustic.length} do not fit ${semanticDim}/${acousticDim} dims`,
+        `encoder: ${acoustic.length} acoustic values do not fit ${frames} frames of ${acousticDim}`,
       );
-    }
+    if (this.manifest.asrWindow) return { frames, acoustic };
+    const semantic = await output<Float32Array>(results, 'semantic');
+    if (semantic.length !== frames * semanticDim)
+      throw new Error(
+        `encoder: ${semantic.length} semantic values do not fit ${frames} frames of ${semanticDim}`,
+      );
     return { frames, semantic, acoustic };
+  }
+
+  /** asr.onnx on one window: audio of W frames → the merge stream [W, semanticDim]. */
+  async asr(audio: Float32Array): Promise<Float32Array> {
+    const { frameSamples, semanticDim } = this.manifest;
+    if (audio.length === 0 || audio.length % frameSamples !== 0)
+      throw new Error(`asr: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
+    const results = await this.session('asr').run({
+      audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
+    });
+    const out = await output<Float32Array>(results, 'asr');
+    const frames = audio.length / frameSamples;
+    if (out.length !== frames * semanticDim)
+      throw new Error(`asr: ${out.length} values do not fit ${frames} frames of ${semanticDim}`);
+    return out;
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {

@@ -28,7 +28,7 @@ export interface LoadInfo {
   sampleRateHz: number;
   frameSamples: number;
   frameRateHz: number;
-  /** Bytes of the three ONNX files. */
+  /** Bytes of the ONNX files (asr.onnx included where the model set has it). */
   modelBytes: number;
   loadMs: number;
   /** Of loadMs, creating the ORT sessions and the merger. */
