@@ -137,9 +137,9 @@ describe('.fxc validation', () => {
   it('rejects short, foreign, future-version and corrupted files', () => {
     expectError(new Uint8Array(0), /0 bytes/);
     expectError(new TextEncoder().encode('RIFF....WAVEfmt and more bytes'), /not a \.fxc file/);
-    const v2 = good.slice();
-    v2[3] = 2;
-    expectError(v2, /version 2/);
+    const v3 = good.slice();
+    v3[3] = 3;
+    expectError(v3, /version 3; this decoder reads versions 1 and 2: the file was made by a newer FlexiCodec/);
     const flipped = good.slice();
     flipped[FXC_HEADER_BYTES + 2] ^= 0x10;
     expectError(flipped, /CRC-32 mismatch/);

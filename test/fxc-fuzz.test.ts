@@ -14,7 +14,7 @@ import type { ModelManifest } from '../src/core/manifest.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { InferenceBackend } from '../src/core/types.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
-import { TEST_LAYOUT } from './helpers/layout.ts';
+import { TEST_LAYOUT, TEST_LAYOUT_V2 } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 /** Cases per run (the issue asks for at least 10,000). */
@@ -131,9 +131,11 @@ function violation(file: FxcFile, bytes: Uint8Array, layout: FxcLayout): string 
   if (file.frames !== Math.ceil(file.header.sampleCount / layout.frameSamples))
     return 'frames do not match sampleCount';
   if (file.codes.length !== file.segments * layout.codeGroups) return 'code count';
-  // Allocation bound: no more segments than the payload bits can hold.
-  if (file.segments * (layout.lengthBits + layout.codeGroups * layout.bitsPerCode) > bytes.length * 8)
-    return 'too many segments';
+  // Allocation bound: no more segments than the payload bits can hold (v2: at the cheapest a segment can be).
+  const perSegment = layout.entropyTables
+    ? layout.entropyTables.minSegmentBits
+    : layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
+  if (file.segments * perSegment > bytes.length * 8 + perSegment) return 'too many segments';
   for (const c of file.codes) if (!(c >= 0 && c < 2 ** layout.bitsPerCode)) return `code ${c}`;
   return null;
 }
@@ -193,6 +195,27 @@ describe('.fxc fuzzing', () => {
       expect(kinds).toContain(needle);
     }
     expect(parsed.length).toBeGreaterThan(100);
+  });
+
+  it(`parses or rejects ${FUZZ_CASES} seeded range-coded (version 2) inputs with FxcFormatError only`, () => {
+    const bases = seedFiles(TEST_LAYOUT_V2, seededRandom(2));
+    expect(bases.every((b) => b[3] === 2)).toBe(true);
+    const { parsed, errors } = fuzz(bases, TEST_LAYOUT_V2, 20260101);
+    const kinds = [...errors.keys()].join('\n');
+    for (const needle of [
+      'CRC-N mismatch',
+      'not a .fxc file',
+      'truncated .fxc payload',
+      'range-coded data is not',
+      'trailing data after the range-c',
+      'entropy tables',
+      'made with model',
+      'sampleCount',
+    ]) {
+      expect(kinds).toContain(needle);
+    }
+    // Fewer survive than in version 1: a changed payload byte rarely re-encodes to itself.
+    expect(parsed.length).toBeGreaterThan(30);
   });
 
   it('rejects bad files in Codec.decode before any model runs', async () => {

@@ -1,20 +1,28 @@
 /**
- * The .fxc container, version 1 (docs/FORMAT.md): a 20-byte little-endian header, the
- * bit-packed segments (length - 1, then the codes), zero padding to a byte, and a CRC-32 of
- * everything before it. The parser validates every field before it allocates anything, so
- * any byte string gives either a parsed file or an FxcFormatError.
+ * The .fxc container (docs/FORMAT.md): a little-endian header, the segments, and a CRC-32 of
+ * everything before it. Version 1 bit-packs the segments (length - 1, then the codes) and pads
+ * with zero bits; version 2, written when the model has entropy tables, adds the tables' id to
+ * the header and range-codes the segments (src/core/entropy-payload.ts). The parser validates
+ * every field before it allocates anything, so any byte string gives either a parsed file or an
+ * FxcFormatError.
  */
 import { BitReader, BitWriter } from './bitio.ts';
 import { crc32 } from './crc32.ts';
+import { parseEntropySection, type EntropyTables } from './entropy.ts';
+import { decodeSegments, SegmentEncoder } from './entropy-payload.ts';
 import { FxcFormatError } from './errors.ts';
 import type { ModelConstants } from './manifest.ts';
 
 /** "FXC" in ASCII, the first three bytes of every file. */
 export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
-/** The container version this code writes and reads. */
-export const FXC_VERSION = 1;
-/** Header bytes before the payload. */
+/** The newest container version, range-coded; written when the loaded model has entropy tables. */
+export const FXC_VERSION = 2;
+/** The bit-packed version, written for models without entropy tables; still read. */
+export const FXC_PACKED_VERSION = 1;
+/** Header bytes before the payload in version 1; version 2 adds FXC_ENTROPY_ID_BYTES. */
 export const FXC_HEADER_BYTES = 20;
+/** Bytes of the entropy tables' id that follow the version 1 header fields in version 2. */
+export const FXC_ENTROPY_ID_BYTES = 4;
 /** Bytes of the trailing CRC-32. */
 export const FXC_CRC_BYTES = 4;
 /** Longest audio a file may claim: 4 hours at 16 kHz, so a header cannot ask for a huge buffer. */
@@ -35,6 +43,8 @@ export interface FxcHeader {
   codeGroups: number;
   bitsPerCode: number;
   lengthBits: number;
+  /** Version 2: 8 hex digits naming the entropy tables the payload was coded with. */
+  entropyId?: string;
 }
 
 /** What the parser checks a file against: the loaded model's constants. */
@@ -46,6 +56,8 @@ export interface FxcLayout {
   codeGroups: number;
   bitsPerCode: number;
   lengthBits: number;
+  /** The model's entropy tables: files are written as version 2 with them, version 1 without. */
+  entropyTables?: EntropyTables;
 }
 
 /** A parsed file: header, segment lengths [K] and codes [K, codeGroups]. */
@@ -60,9 +72,10 @@ export interface FxcFile {
   bytes: number;
 }
 
-/** The layout fields of a models.json. */
+/** The layout fields of a models.json, with its entropy tables parsed where it has them. */
 export function layoutFromManifest(m: ModelConstants): FxcLayout {
   return {
+    ...(m.entropy ? { entropyTables: parseEntropySection(m.entropy, m) } : {}),
     modelId: m.modelId,
     sampleRateHz: m.sampleRateHz,
     frameSamples: m.frameSamples,
@@ -83,7 +96,15 @@ export function segmentBits(layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' 
   return layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
 }
 
-/** Exact file size in bytes for K segments (header, payload, padding and CRC). */
+/** Header bytes of a file of `version` (1 or 2). */
+export function fxcHeaderBytes(version: number): number {
+  return version === FXC_PACKED_VERSION ? FXC_HEADER_BYTES : FXC_HEADER_BYTES + FXC_ENTROPY_ID_BYTES;
+}
+
+/**
+ * Exact size in bytes of a version 1 file of K segments (header, payload, padding and CRC);
+ * a version 2 file is smaller by what its content compresses, so this bounds it from above within a few bytes.
+ */
 export function fxcFileBytes(
   segments: number,
   layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' | 'bitsPerCode'>,
@@ -105,9 +126,14 @@ function u32ToModelId(value: number): string {
   return value.toString(16).padStart(8, '0');
 }
 
-/** Builds a .fxc file segment by segment; the whole file is small (a few kB a minute). */
+/**
+ * Builds a .fxc file segment by segment (version 2 where the layout has entropy tables, else 1);
+ * the whole file is small (a few kB a minute).
+ */
 export class FxcWriter {
   private readonly bits = new BitWriter();
+  /** Version 2's range coder; absent in version 1, which bit-packs into `bits`. */
+  private readonly coder?: SegmentEncoder;
   private readonly totalFrames: number;
   private framesWritten = 0;
   private segmentCount = 0;
@@ -129,10 +155,11 @@ export class FxcWriter {
       throw new RangeError(`target rate ${header.targetRateHz} Hz outside 0.01..12.5`);
     }
     this.totalFrames = framesForSamples(header.sampleCount, layout.frameSamples);
-    const head = new Uint8Array(FXC_HEADER_BYTES);
+    const version = layout.entropyTables ? FXC_VERSION : FXC_PACKED_VERSION;
+    const head = new Uint8Array(fxcHeaderBytes(version));
     const view = new DataView(head.buffer);
     head.set(FXC_MAGIC, 0);
-    view.setUint8(3, FXC_VERSION);
+    view.setUint8(3, version);
     view.setUint32(4, modelIdToU32(header.modelId), true);
     view.setUint32(8, header.sampleCount, true);
     view.setUint16(12, header.sampleRateHz & 0xffff, true);
@@ -141,6 +168,10 @@ export class FxcWriter {
     view.setUint8(17, header.codeGroups);
     view.setUint8(18, header.bitsPerCode);
     view.setUint8(19, header.lengthBits);
+    if (layout.entropyTables) {
+      view.setUint32(FXC_HEADER_BYTES, modelIdToU32(layout.entropyTables.id), true);
+      this.coder = new SegmentEncoder(layout.entropyTables, centiHz);
+    }
     this.bits.writeBytes(head);
   }
 
@@ -153,8 +184,17 @@ export class FxcWriter {
       const len = lengths[k];
       if (!Number.isInteger(len) || len < 1 || len > maxSegmentFrames)
         throw new RangeError(`segment length ${len}`);
-      this.bits.write(len - 1, lengthBits);
-      for (let g = 0; g < codeGroups; g++) this.bits.write(codes[k * codeGroups + g], bitsPerCode);
+      for (let g = 0; g < codeGroups; g++) {
+        const code = codes[k * codeGroups + g];
+        if (!Number.isInteger(code) || code < 0 || code >= 2 ** bitsPerCode)
+          throw new RangeError(`code ${code} does not fit in ${bitsPerCode} bits`);
+      }
+      if (this.coder) {
+        this.coder.push(len, codes, k * codeGroups);
+      } else {
+        this.bits.write(len - 1, lengthBits);
+        for (let g = 0; g < codeGroups; g++) this.bits.write(codes[k * codeGroups + g], bitsPerCode);
+      }
       this.framesWritten += len;
     }
     this.segmentCount += lengths.length;
@@ -169,7 +209,8 @@ export class FxcWriter {
         `segments cover ${this.framesWritten} frames, the audio needs ${this.totalFrames}`,
       );
     }
-    this.bits.alignToByte();
+    if (this.coder) this.bits.writeBytes(this.coder.finish());
+    else this.bits.alignToByte();
     const body = this.bits.toBytes();
     const out = new Uint8Array(body.length + FXC_CRC_BYTES);
     out.set(body);
@@ -208,9 +249,15 @@ export function readHeader(bytes: Uint8Array): FxcHeader {
   if (bytes[0] !== FXC_MAGIC[0] || bytes[1] !== FXC_MAGIC[1] || bytes[2] !== FXC_MAGIC[2]) {
     throw new FxcFormatError('not a .fxc file: the first bytes are not "FXC"');
   }
-  if (bytes[3] !== FXC_VERSION) {
+  if (bytes[3] !== FXC_PACKED_VERSION && bytes[3] !== FXC_VERSION) {
     throw new FxcFormatError(
-      `unsupported .fxc version ${bytes[3]}; this decoder reads version ${FXC_VERSION}`,
+      `unsupported .fxc version ${bytes[3]}; this decoder reads versions ${FXC_PACKED_VERSION} and ${FXC_VERSION}` +
+        (bytes[3] > FXC_VERSION ? ': the file was made by a newer FlexiCodec, update this one' : ''),
+    );
+  }
+  if (bytes.length < fxcHeaderBytes(bytes[3]) + FXC_CRC_BYTES) {
+    throw new FxcFormatError(
+      `not a .fxc file: ${bytes.length} bytes, shorter than the ${fxcHeaderBytes(bytes[3]) + FXC_CRC_BYTES}-byte minimum of version ${bytes[3]}`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -231,6 +278,7 @@ export function readHeader(bytes: Uint8Array): FxcHeader {
     codeGroups: view.getUint8(17),
     bitsPerCode: view.getUint8(18),
     lengthBits: view.getUint8(19),
+    ...(bytes[3] === FXC_VERSION ? { entropyId: u32ToModelId(view.getUint32(FXC_HEADER_BYTES, true)) } : {}),
   };
   if (header.sampleCount < 1 || header.sampleCount > MAX_SAMPLE_COUNT) {
     throw new FxcFormatError(
@@ -263,6 +311,13 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
       );
     }
   }
+  if (header.entropyId !== undefined && header.entropyId !== layout.entropyTables?.id) {
+    throw new FxcFormatError(
+      `this .fxc file was range-coded with entropy tables ${header.entropyId} of model ${header.modelId}, but the ` +
+        `loaded model ${layout.modelId} has ${layout.entropyTables ? `tables ${layout.entropyTables.id}` : 'no entropy tables'}; ` +
+        `decode it with the models whose models.json has "modelId": "${header.modelId}" and "entropy": { "id": "${header.entropyId}" }`,
+    );
+  }
 }
 
 /** Parses and validates a whole file for the loaded model; throws FxcFormatError on any flaw. */
@@ -270,6 +325,7 @@ export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
   const header = readHeader(bytes);
   checkHeaderAgainstLayout(header, layout);
   const frames = framesForSamples(header.sampleCount, layout.frameSamples);
+  if (layout.entropyTables && header.version === FXC_VERSION) return parseRangeCoded(bytes, header, frames, layout.entropyTables, layout);
   const perSegment = segmentBits(layout);
   const payloadBits = (bytes.length - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8;
   // Each segment covers at most maxSegmentFrames frames, so the payload must hold at least this many.
@@ -320,6 +376,45 @@ export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
     segments: k,
     lengths: lengths.slice(0, k),
     codes: codes.slice(0, k * layout.codeGroups),
+    bytes: bytes.length,
+  };
+}
+
+/** Version 2: the range-coded payload between the 24-byte header and the CRC. */
+function parseRangeCoded(
+  bytes: Uint8Array,
+  header: FxcHeader,
+  frames: number,
+  tables: EntropyTables,
+  layout: FxcLayout,
+): FxcFile {
+  const start = fxcHeaderBytes(FXC_VERSION);
+  const end = bytes.length - FXC_CRC_BYTES;
+  const payloadBits = (end - start) * 8;
+  // A payload of n bytes codes symbols worth at most 8n bits (range-coder.ts), and no segment
+  // costs less than minSegmentBits: the fewest segments that can cover the frames must fit.
+  const minSegments = Math.ceil(frames / layout.maxSegmentFrames);
+  if (payloadBits < minSegments * tables.minSegmentBits) {
+    throw new FxcFormatError(
+      `truncated .fxc payload: ${payloadBits} bits cannot hold the ${minSegments} segments ` +
+        `that ${frames} frames need at least`,
+    );
+  }
+  // Allocation is bounded by what the payload can hold (and by T), never by a header claim alone.
+  const capacity = Math.min(frames, Math.floor(payloadBits / tables.minSegmentBits) + 1);
+  const target = {
+    frames,
+    capacity,
+    lengths: new Uint32Array(capacity),
+    codes: new Int32Array(capacity * layout.codeGroups),
+  };
+  const k = decodeSegments(tables, Math.round(header.targetRateHz * 100), bytes, start, end, target);
+  return {
+    header,
+    frames,
+    segments: k,
+    lengths: target.lengths.slice(0, k),
+    codes: target.codes.slice(0, k * layout.codeGroups),
     bytes: bytes.length,
   };
 }

@@ -1,0 +1,122 @@
+/**
+ * The .fxc version 2 payload: each segment's length, then its codes' FSQ digits, range-coded with
+ * the model's tables (src/core/entropy.ts). Twin of encode_segments / decode_segments in
+ * training/entropy/tables.py; test/range-coder.test.ts checks both give the same bytes.
+ */
+import { digitRow, NO_PREVIOUS, rateBucket, type EntropyTables } from './entropy.ts';
+import { FxcFormatError } from './errors.ts';
+import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from './range-coder.ts';
+
+/** Codes segments one by one; the contexts carry over from one push to the next. */
+export class SegmentEncoder {
+  private readonly coder = new RangeEncoder();
+  private readonly previous: Uint8Array;
+  private readonly lengthRow: number;
+
+  constructor(
+    private readonly tables: EntropyTables,
+    targetRateCentiHz: number,
+  ) {
+    this.previous = new Uint8Array(tables.channels).fill(NO_PREVIOUS);
+    this.lengthRow = rateBucket(tables, targetRateCentiHz) * (tables.maxLength + 1);
+  }
+
+  /** One segment: its length (1..maxLength) and codeGroups codes at codes[offset …]. */
+  push(length: number, codes: ArrayLike<number>, offset: number): void {
+    const t = this.tables;
+    const cum = t.lengthCum;
+    const s = this.lengthRow + length - 1;
+    this.coder.encode(cum[s], cum[s + 1] - cum[s], t.totalBits);
+    let left = 0;
+    for (let c = 0; c < t.channels; c++) {
+      const j = c % t.digitsPerCode;
+      const code = codes[offset + (c - j) / t.digitsPerCode];
+      const d = Math.floor(code / t.levels ** j) % t.levels;
+      const row = digitRow(t, c, this.previous[c], left) + d;
+      this.coder.encode(t.digitCum[row], t.digitCum[row + 1] - t.digitCum[row], t.totalBits);
+      this.previous[c] = d;
+      left = d;
+    }
+  }
+
+  /** The payload bytes; the encoder is spent. */
+  finish(): Uint8Array {
+    return this.coder.finish();
+  }
+}
+
+/** What decoding a payload needs to know and where to put the segments. */
+export interface PayloadTarget {
+  /** Frames the lengths must sum to exactly. */
+  frames: number;
+  /** Most segments the arrays hold (sized from the payload, never from the header alone). */
+  capacity: number;
+  lengths: Uint32Array;
+  /** [capacity, codeGroups] */
+  codes: Int32Array;
+}
+
+/**
+ * Decodes bytes [start, end) into `target`; returns the segment count. Throws FxcFormatError
+ * where the bytes are no payload the encoder writes for these tables: a symbol outside the
+ * tables, lengths past the frame count, more segments than `capacity`, a stream that ends early,
+ * or bytes that are not exactly what the encoder writes for the decoded segments.
+ */
+export function decodeSegments(
+  tables: EntropyTables,
+  targetRateCentiHz: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  target: PayloadTarget,
+): number {
+  const t = tables;
+  const groups = t.channels / t.digitsPerCode;
+  const decoder = new RangeDecoder(bytes, start, end);
+  const previous = new Uint8Array(t.channels).fill(NO_PREVIOUS);
+  const lengthRow = rateBucket(t, targetRateCentiHz) * (t.maxLength + 1);
+  let covered = 0;
+  let k = 0;
+  while (covered < target.frames) {
+    if (k >= target.capacity || decoder.overread > RANGE_DECODER_OVERREAD_BYTES) {
+      throw new FxcFormatError(`truncated .fxc payload: segments cover ${covered} of ${target.frames} frames`);
+    }
+    const length = decoder.decode(t.lengthCum, lengthRow, t.maxLength, t.totalBits) + 1;
+    covered += length;
+    if (covered > target.frames) {
+      throw new FxcFormatError(
+        `corrupt .fxc payload: segment lengths sum past the ${target.frames} frames of the audio`,
+      );
+    }
+    target.lengths[k] = length;
+    let left = 0;
+    for (let g = 0; g < groups; g++) {
+      let code = 0;
+      for (let j = 0; j < t.digitsPerCode; j++) {
+        const c = g * t.digitsPerCode + j;
+        const d = decoder.decode(t.digitCum, digitRow(t, c, previous[c], left), t.levels, t.totalBits);
+        code += d * t.levels ** j;
+        previous[c] = d;
+        left = d;
+      }
+      target.codes[k * groups + g] = code;
+    }
+    k++;
+  }
+  if (decoder.overread !== RANGE_DECODER_OVERREAD_BYTES) {
+    throw new FxcFormatError(
+      decoder.overread > RANGE_DECODER_OVERREAD_BYTES
+        ? 'truncated .fxc payload: the range-coded data ends early'
+        : 'corrupt .fxc file: trailing data after the range-coded segments',
+    );
+  }
+  // One file per content: the bytes must be exactly what the encoder writes for these segments.
+  const again = new SegmentEncoder(t, targetRateCentiHz);
+  for (let i = 0; i < k; i++) again.push(target.lengths[i], target.codes, i * groups);
+  const canonical = again.finish();
+  const n = end - start;
+  let same = canonical.length === n;
+  for (let i = 0; same && i < n; i++) same = canonical[i] === bytes[start + i];
+  if (!same) throw new FxcFormatError('corrupt .fxc payload: the range-coded data is not what the encoder writes');
+  return k;
+}

@@ -1,0 +1,87 @@
+"""Segments of the training corpus as the runtime would code them: lengths and FSQ digits of a
+sample of 'train' utterances, each merged at target rates drawn across the slider's 3-12.5 Hz.
+
+Only the 'train' split of training/data/corpus is read (never the held-out English set nor the
+reserved check sets): the frequency tables fitted to these segments ship with the model.
+"""
+import numpy as np
+import torch
+
+from training.boundaries import flags_at_rate
+from training.dataset import read_manifest
+from training.eval.audio import read_wav_at
+
+# The slider's range: the tables must serve every rate a user can pick.
+RATE_RANGE_HZ = (3.0, 12.5)
+# Share of draws at exactly 12.5 Hz (the slider's end, every segment one frame long), as training does.
+FULL_RATE_SHARE = 0.2
+
+
+def sample_rows(corpus_dir, split, per_speaker, seed):
+    """Up to `per_speaker` utterances of each speaker of `split`, drawn with a fixed seed, so every
+    voice and language counts and the long single-speaker sources do not dominate."""
+    rows = read_manifest(corpus_dir, split)
+    rng = np.random.default_rng(seed)
+    by_speaker = {}
+    for r in rows:
+        by_speaker.setdefault(r['speaker'], []).append(r)
+    picked = []
+    for spk in sorted(by_speaker):
+        rs = by_speaker[spk]
+        idx = rng.permutation(len(rs))[:per_speaker]
+        picked += [rs[i] for i in sorted(idx)]
+    return picked
+
+
+def segments_at_rates(m, x, rates):
+    """x (S,) float32 at 16 kHz -> [(rate, lengths (K,), digits (K, channels))], one per rate; the
+    encoder runs once, the merge and quantizer once per rate."""
+    n = len(x) // m.c.frame_samples * m.c.frame_samples
+    out = []
+    with torch.no_grad():
+        mel = m.mel(torch.from_numpy(x[:n])[None])
+        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel))
+        for rate in rates:
+            flags = torch.from_numpy(flags_at_rate(merge[0].numpy(), rate, m.c.max_segment_frames))
+            seg_id = torch.cumsum(flags.long(), 0) - 1  # (T,)
+            K = int(flags.sum())
+            lengths = torch.zeros(K).index_add(0, seg_id, torch.ones(len(seg_id)))
+            sm = torch.zeros(K, merge.shape[-1]).index_add(0, seg_id, merge[0]) / lengths[:, None]
+            am = torch.zeros(K, pooled.shape[-1]).index_add(0, seg_id, pooled[0]) / lengths[:, None]
+            _, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
+            out.append((rate, lengths.numpy().astype(np.int64), digits.numpy().astype(np.int64)))
+    return out
+
+
+def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None):
+    """Returns a list of streams {rate, lengths (K,), digits (K, 28)}: each utterance of the
+    sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ (FULL_RATE_SHARE of them
+    at 12.5 Hz), or at each of `fixed_rates`."""
+    rng = np.random.default_rng(seed + 1)
+    streams = []
+    for r in sample_rows(corpus_dir, split, per_speaker, seed):
+        x = read_wav_at(f"{corpus_dir}/{r['file']}", 16000).astype(np.float32)
+        if len(x) < 4 * m.c.frame_samples:
+            continue
+        rates = rng.uniform(*RATE_RANGE_HZ, size=rates_per_file)
+        rates[rng.random(rates_per_file) < FULL_RATE_SHARE] = RATE_RANGE_HZ[1]
+        rates = fixed_rates or rates
+        for rate, lengths, digits in segments_at_rates(m, x, rates):
+            streams.append({'rate': float(rate), 'lengths': lengths, 'digits': digits})
+    return streams
+
+
+def save(path, streams):
+    """One npz: the streams concatenated, with each stream's rate and segment count."""
+    np.savez_compressed(path, rates=np.array([s['rate'] for s in streams]),
+                        counts=np.array([len(s['lengths']) for s in streams]),
+                        lengths=np.concatenate([s['lengths'] for s in streams]),
+                        digits=np.concatenate([s['digits'] for s in streams]))
+
+
+def load(path):
+    with np.load(path) as z:  # each z[key] reads and inflates the whole array: once each
+        rates, counts, lengths, digits = z['rates'], z['counts'], z['lengths'], z['digits']
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    return [{'rate': float(r), 'lengths': lengths[a:b], 'digits': digits[a:b]}
+            for r, a, b in zip(rates, bounds[:-1], bounds[1:])]

@@ -1,0 +1,136 @@
+"""Frequency tables of the .fxc v2 range coder, measured on the training corpus, into models.json.
+
+Runs the model over a sample of 'train' utterances (every speaker, target rates drawn across
+3-12.5 Hz, training.entropy.collect), fits the tables of training.entropy.tables, writes them as
+the "entropy" section of <models>/models.json (the encoder then writes v2 files), and prints what
+each probability model would cost on the corpus's 'valid' split at 12.5 / 8.3 / 6.25 / 3 Hz: bits
+per segment and whole-file bit/s. Run after every export of a new model (training.export does it
+itself unless --no-entropy):
+
+  .venv/bin/python -m training.entropy.measure --ckpt training/checkpoints/flexicodec-fp16.pt
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+
+from training.entropy import tables as tb
+from training.entropy.collect import collect, load, save
+from training.export import load_codec
+
+# Rates of the report (the quality report's rates).
+REPORT_RATES_HZ = [12.5, 8.3, 6.25, 3.0]
+# Header and CRC bytes of a v1 and a v2 file.
+V1_OVERHEAD_BYTES, V2_OVERHEAD_BYTES = 24, 28
+
+
+def cross_entropy(train_sym, train_ctx, test_sym, test_ctx, n_ctx, n_sym=8):
+    """Bits of each test symbol under frequencies fitted to the train symbols in their contexts."""
+    cnt = np.full((n_ctx, n_sym), tb.PSEUDO_COUNT)
+    np.add.at(cnt, (train_ctx, train_sym), 1)
+    f = np.stack([tb.quantise(c) for c in cnt])
+    return -np.log2(f[test_ctx, test_sym] / (1 << tb.TOTAL_BITS))
+
+
+def flatten(streams):
+    """Per segment: length - 1, previous length - 1 (8 = none), rate bucket, digits, contexts."""
+    cols = {k: [] for k in ['len', 'prev_len', 'bucket', 'digits', 'ctx', 'rate']}
+    for s in streams:
+        K = len(s['lengths'])
+        cols['len'].append(s['lengths'] - 1)
+        cols['prev_len'].append(np.concatenate([[8], s['lengths'][:-1] - 1]))
+        cols['bucket'].append(np.full(K, tb.rate_bucket(round(s['rate'] * 100))))
+        cols['digits'].append(s['digits'])
+        cols['ctx'].append(tb.contexts(s['lengths'], s['digits']))
+        cols['rate'].append(np.full(K, s['rate']))
+    return {k: np.concatenate(v) for k, v in cols.items()}
+
+
+def model_bits(tr, te):
+    """Bits per test segment (N,) of each probability model, fitted on tr."""
+    zt, ze = np.zeros(len(tr['len']), int), np.zeros(len(te['len']), int)
+    L = {'fixed 3 bits': np.full(len(ze), 3.0),
+         'marginal': cross_entropy(tr['len'], zt, te['len'], ze, 1),
+         'previous length': cross_entropy(tr['len'], tr['prev_len'], te['len'], te['prev_len'], 9),
+         'target rate': cross_entropy(tr['len'], tr['bucket'], te['len'], te['bucket'], len(tb.RATE_BUCKETS_CENTI_HZ))}
+    D = {'fixed 84 bits': np.full(len(ze), 84.0), 'marginal per channel': 0, 'previous segment': 0,
+         'previous segment + channel': 0}
+    for c in range(tr['digits'].shape[1]):
+        st, se = tr['digits'][:, c], te['digits'][:, c]
+        pt, pe = tr['ctx'][:, c, 0], te['ctx'][:, c, 0]
+        qt, qe = tr['ctx'][:, c, 1], te['ctx'][:, c, 1]
+        D['marginal per channel'] = D['marginal per channel'] + cross_entropy(st, zt, se, ze, 1)
+        D['previous segment'] = D['previous segment'] + cross_entropy(st, pt, se, pe, 9)
+        D['previous segment + channel'] = D['previous segment + channel'] + cross_entropy(st, pt * 8 + qt, se, pe * 8 + qe, 72)
+    return L, D
+
+
+def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000):
+    """Markdown: bits per segment of each model on the valid split, and whole-file bit/s of v1 and
+    of v2 with the shipped tables (payload bytes from the Python twin of the range coder)."""
+    tr, te = flatten(train), flatten(valid)
+    L, D = model_bits(tr, te)
+    lines = ['| probability model | ' + ' | '.join(f'{r:g} Hz' for r in REPORT_RATES_HZ) + ' |',
+             '| --- |' + ' --- |' * len(REPORT_RATES_HZ)]
+    for kind, models in [('length', L), ('digits', D)]:
+        for name, bits in models.items():
+            lines.append(f'| {kind}: {name} | ' + ' | '.join(
+                f'{bits[np.isclose(te["rate"], r)].mean():.2f}' for r in REPORT_RATES_HZ) + ' |')
+    v1, v2, secs = {}, {}, {}
+    for s in valid:
+        r, K = s['rate'], len(s['lengths'])
+        codes = (s['digits'].reshape(K, -1, 4) * 8 ** np.arange(4)).sum(-1)
+        payload = tb.encode_segments(lf, df, round(r * 100), s['lengths'], codes)
+        v1[r] = v1.get(r, 0) + V1_OVERHEAD_BYTES + -(-87 * K // 8)
+        v2[r] = v2.get(r, 0) + V2_OVERHEAD_BYTES + len(payload)
+        secs[r] = secs.get(r, 0) + s['lengths'].sum() * frame_samples / sample_rate
+    lines.append('| whole file, v1 (bit/s) | ' + ' | '.join(f'{8 * v1[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
+    lines.append('| whole file, v2 (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
+    return '\n'.join(lines), {str(r): round(8 * v2[r] / secs[r], 1) for r in REPORT_RATES_HZ}
+
+
+def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None):
+    """Collects (or loads from `cache`) the train and valid segments, fits the tables; returns the
+    models.json section and the markdown report."""
+    if cache and os.path.exists(f'{cache}/train.npz'):
+        train, valid = load(f'{cache}/train.npz'), load(f'{cache}/valid.npz')
+    else:
+        train = collect(m, corpus, 'train', per_speaker, rates_per_file)
+        valid = collect(m, corpus, 'valid', 10 ** 6, fixed_rates=REPORT_RATES_HZ)
+        if cache:
+            os.makedirs(cache, exist_ok=True)
+            save(f'{cache}/train.npz', train)
+            save(f'{cache}/valid.npz', valid)
+    lf, df = tb.fit(train)
+    text, v2_bps = report(train, valid, lf, df)
+    measured = {'split': 'train', 'utterances': len(train) // rates_per_file, 'segments': int(sum(len(s['lengths']) for s in train)),
+                'rateRangeHz': [3.0, 12.5], 'validWholeFileBps': v2_bps}
+    return tb.section(lf, df, measured), text
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--ckpt', required=True, help='the checkpoint the models folder was exported from')
+    p.add_argument('--models', default='public/models')
+    p.add_argument('--corpus', default='training/data/corpus')
+    p.add_argument('--per-speaker', type=int, default=40)
+    p.add_argument('--cache', default=None, help='keep the collected segments here (npz) and reuse them')
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    m, _ = load_codec(a.ckpt)
+    sec, text = measure(m, a.corpus, a.per_speaker, cache=a.cache)
+    path = os.path.join(a.models, 'models.json')
+    with open(path) as f:
+        manifest = json.load(f)
+    manifest['entropy'] = sec
+    with open(path, 'w') as f:
+        json.dump(manifest, f, indent=2)
+        f.write('\n')
+    print(text)
+    print(f"{path}: entropy tables {sec['id']} for model {manifest['modelId']}")
+
+
+if __name__ == '__main__':
+    main()
