@@ -7,12 +7,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import jsQR from 'jsqr';
 import { writeFxc } from '../src/core/bitstream.ts';
 import { fromBase64Url, QR_MAX_LINK_CHARS } from '../src/core/fxc-link.ts';
 import { parseManifest } from '../src/core/manifest.ts';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS } from './fixtures/app-page.ts';
 import { withOfflineMicContext } from './fixtures/pwa-page.ts';
+import { longNote, readQr } from './fixtures/qr.ts';
 
 const CODEC_RATE_HZ = 16000;
 const RECORD_SECONDS = 4;
@@ -37,25 +37,6 @@ function storedNotes(page: Page): Promise<number> {
         };
       }),
   );
-}
-
-/** Reads the QR canvas back (scaled up, crisp) and decodes it with jsQR, an independent reader. */
-async function readQr(page: Page): Promise<string | undefined> {
-  const image = await page.getByTestId('qr-code').evaluate((canvas: HTMLCanvasElement) => {
-    const scale = 6;
-    const big = document.createElement('canvas');
-    big.width = canvas.width * scale;
-    big.height = canvas.height * scale;
-    const g = big.getContext('2d')!;
-    g.imageSmoothingEnabled = false;
-    g.drawImage(canvas, 0, 0, big.width, big.height);
-    return {
-      width: big.width,
-      height: big.height,
-      data: [...g.getImageData(0, 0, big.width, big.height).data],
-    };
-  });
-  return jsQR(Uint8ClampedArray.from(image.data), image.width, image.height)?.data;
 }
 
 test('copy a link, open it in a fresh offline tab: it plays, and saves to the library', async ({
@@ -97,7 +78,7 @@ test('copy a link, open it in a fresh offline tab: it plays, and saves to the li
     await panel.getByTestId('show-qr').click();
     await expect(panel.getByTestId('qr-code')).toBeVisible();
     await expect(panel.getByTestId('link-message')).toContainText(/QR code, version \d+/);
-    expect(await readQr(page)).toBe(link);
+    expect(await readQr(panel.getByTestId('qr-code'))).toBe(link);
 
     // The recipient's side: their own library does not hold it yet.
     await note.getByTestId('recording-delete').click();
@@ -144,17 +125,8 @@ test('a cut or altered link says so and changes nothing; a note too long for a Q
   test.setTimeout(900_000);
   const manifest = parseManifest(JSON.parse(await readFile('public/models/models.json', 'utf8')));
   // A valid 30 s note at 12.5 Hz for today's model (the codes are arbitrary, the file is well formed).
-  const sampleCount = 30 * CODEC_RATE_HZ;
-  const frames = Math.ceil(sampleCount / manifest.frameSamples);
-  const long = writeFxc(
-    { ...manifest, sampleCount, targetRateHz: 12.5 },
-    manifest,
-    new Array<number>(frames).fill(1),
-    Array.from(
-      { length: frames * manifest.codeGroups },
-      (_, i) => (i * 2654435761) % 2 ** manifest.bitsPerCode,
-    ),
-  );
+  const { sampleCount, lengths, codes } = longNote(manifest, 30);
+  const long = writeFxc({ ...manifest, sampleCount, targetRateHz: 12.5 }, manifest, lengths, codes);
   await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
     const page = await context.newPage();
     await page.goto('/app.html');
