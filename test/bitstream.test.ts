@@ -11,7 +11,7 @@ import {
 } from '../src/core/bitstream.ts';
 import { crc32 } from '../src/core/crc32.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
-import { TEST_LAYOUT } from './helpers/layout.ts';
+import { TEST_LAYOUT, TEST_LAYOUT_V2 } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 const LAYOUT = TEST_LAYOUT;
@@ -208,5 +208,56 @@ describe('.fxc validation', () => {
       targetRateHz: 6.25,
       codeGroups: 7,
     });
+  });
+});
+
+describe('.fxc version 2 (range-coded)', () => {
+  it('writes the documented worked example byte for byte', () => {
+    // docs/FORMAT.md: the version 1 example's content, range-coded with tables 389575e7.
+    const bytes = writeFxc(header(2000), TEST_LAYOUT_V2, [2], [1, 2, 3, 4, 5, 6, 7]);
+    const hex = Buffer.from(bytes).toString('hex');
+    expect(hex.slice(0, 48)).toBe(
+      '465843' + '02' + 'e424b04b' + 'd0070000' + '803e00' + '7102' + '07' + '0c' + '03' + 'e7759538',
+    );
+    expect(hex.slice(48, -8)).toBe('88dc0c1e00d81bffd39efb4e6929f7');
+    expect(hex.slice(-8)).toBe('f9b7c3d0');
+    expect(bytes.length).toBe(43);
+    expect(readHeader(bytes)).toMatchObject({ version: 2, entropyId: '389575e7' });
+  });
+
+  it('parses what it writes, for many random files', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const sampleCount = 1 + randomInt(seededRandom(seed * 17), 16000 * 20);
+      const { lengths, codes } = randomFile(seed, sampleCount);
+      const bytes = writeFxc(header(sampleCount, 3 + (seed % 10)), TEST_LAYOUT_V2, lengths, codes);
+      const file = parseFxc(bytes, TEST_LAYOUT_V2);
+      expect(Array.from(file.lengths)).toEqual(lengths);
+      expect(Array.from(file.codes)).toEqual(codes);
+    }
+  });
+
+  it('still reads version 1 files with a model that has tables', () => {
+    const { lengths, codes } = randomFile(9, 48000);
+    const v1 = writeFxc(header(48000), TEST_LAYOUT, lengths, codes);
+    expect(v1[3]).toBe(1);
+    expect(Array.from(parseFxc(v1, TEST_LAYOUT_V2).codes)).toEqual(codes);
+  });
+
+  it('names the tables a file needs when the loaded model has others or none', () => {
+    const v2 = writeFxc(header(2560), TEST_LAYOUT_V2, [2], [0, 0, 0, 0, 0, 0, 0]);
+    const other = { ...TEST_LAYOUT_V2, entropyTables: { ...TEST_LAYOUT_V2.entropyTables!, id: '00c0ffee' } };
+    const expectMessage = (layout: typeof TEST_LAYOUT, pattern: RegExp) => {
+      expect(() => parseFxc(v2, layout)).toThrow(FxcFormatError);
+      expect(() => parseFxc(v2, layout)).toThrow(pattern);
+    };
+    expectMessage(other, /range-coded with entropy tables 389575e7 of model 4bb024e4, but the loaded model 4bb024e4 has tables 00c0ffee/);
+    expectMessage(TEST_LAYOUT, /has no entropy tables; decode it with the models whose models.json has "modelId": "4bb024e4" and "entropy": \{ "id": "389575e7" \}/);
+  });
+
+  it('rejects a short payload that claims hours before allocating', () => {
+    const v2 = writeFxc(header(2560), TEST_LAYOUT_V2, [2], [0, 0, 0, 0, 0, 0, 0]);
+    const long = v2.slice();
+    new DataView(long.buffer).setUint32(8, MAX_SAMPLE_COUNT, true);
+    expect(() => parseFxc(withFixedCrc(long), TEST_LAYOUT_V2)).toThrow(/bits cannot hold the 22500 segments/);
   });
 });

@@ -139,7 +139,7 @@ def spec(type_, shape):
     return {'type': type_, 'shape': shape}
 
 
-def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=None):
+def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=None, entropy_corpus=None):
     """asr_onnx: the exported Whisper encoder (training/whisper/export_encoder.py), shipped as
     asr.onnx, for a model that merges on ASR features."""
     m, ck = load_codec(ckpt)
@@ -210,6 +210,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
         'mergeFeatures': 'whisper-tiny.en' if whisper else c.merge_on,
         **({'asrWindow': asr_window()} if whisper else {}),
         'tauCalibration': tau_calibration(m, calib_files, c),
+        **({'entropy': entropy_section(m, entropy_corpus)} if entropy_corpus else {}),
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
                        'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
         'training': {'steps': int(ck.get('step', 0)), 'hours': round(float(ck.get('seconds', 0)) / 3600, 3),
@@ -223,6 +224,15 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
     print(f'exported {out}: model {model_id}, ' + ', '.join(f'{n} {manifest["models"][n]["bytes"] / 1e6:.2f} MB'
                                                             for n in files))
     return manifest
+
+
+def entropy_section(m, corpus):
+    """The range coder's frequency tables, measured on the training corpus (training/entropy), so
+    the new model's encoder writes .fxc version 2."""
+    from training.entropy.measure import measure  # it imports this module: import here
+    section, text = measure(m, corpus)
+    print(text)
+    return section
 
 
 def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
@@ -268,6 +278,8 @@ def main():
     p.add_argument('--calib-files', type=int, default=40)
     p.add_argument('--golden-wav', default='test/fixtures/speech-en-6s.wav')
     p.add_argument('--golden-out', default='test/fixtures/golden')
+    p.add_argument('--corpus', default='training/data/corpus', help="its 'train' split gives the entropy tables")
+    p.add_argument('--no-entropy', action='store_true', help='no entropy tables: the encoder writes .fxc version 1')
     p.add_argument('--asr-onnx', default='training/runs/whisper/whisper-asr-fp16.onnx',
                    help='the Whisper encoder to ship as asr.onnx (models that merge on Whisper features)')
     a = p.parse_args()
@@ -277,7 +289,7 @@ def main():
         files = files[:: max(1, len(files) // a.calib_files)][: a.calib_files]
     if not files:
         files = [a.golden_wav]
-    export(a.ckpt, a.out, files, a.golden_wav, a.golden_out, a.asr_onnx)
+    export(a.ckpt, a.out, files, a.golden_wav, a.golden_out, a.asr_onnx, None if a.no_entropy else a.corpus)
 
 
 if __name__ == '__main__':

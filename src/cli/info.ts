@@ -1,5 +1,12 @@
 /** `flexicodec info`: what a .fxc file holds, from its bytes and (when present) models.json. */
-import { fileBitrateBps, parseFxc, readHeader, type FxcHeader, type FxcLayout } from '../core/bitstream.ts';
+import {
+  fileBitrateBps,
+  layoutFromManifest,
+  parseFxc,
+  readHeader,
+  type FxcHeader,
+  type FxcLayout,
+} from '../core/bitstream.ts';
 import type { ModelManifest } from '../core/manifest.ts';
 import { EMPTY_ARCHIVE, findArchived, type ArchiveIndex } from '../core/model-archive.ts';
 
@@ -8,6 +15,10 @@ const BASE_FRAME_RATE_HZ = 12.5;
 
 /** Everything `info` reports about one file. */
 export interface FxcInfo {
+  /** Container version: 1 bit-packed, 2 range-coded. */
+  version: number;
+  /** Version 2: the entropy tables the payload was coded with. */
+  entropyId: string | null;
   modelId: string;
   /** Whether the loaded models.json has this file's model id (decodable here). */
   modelLoaded: boolean;
@@ -51,19 +62,15 @@ export function describeFxc(
 ): FxcInfo {
   const header = readHeader(bytes);
   const modelLoaded = manifest?.modelId === header.modelId;
-  const layout: FxcLayout =
-    modelLoaded && manifest
-      ? {
-          ...layoutFromHeader(header),
-          frameSamples: manifest.frameSamples,
-          maxSegmentFrames: manifest.maxSegmentFrames,
-        }
-      : layoutFromHeader(header);
+  // The loaded model's layout carries its entropy tables, which a version 2 payload needs.
+  const layout: FxcLayout = modelLoaded && manifest ? layoutFromManifest(manifest) : layoutFromHeader(header);
   const file = parseFxc(bytes, layout);
   const histogram = new Array<number>(layout.maxSegmentFrames).fill(0);
   for (const len of file.lengths) histogram[len - 1]++;
   const frameRateHz = layout.sampleRateHz / layout.frameSamples;
   return {
+    version: header.version,
+    entropyId: header.entropyId ?? null,
     modelId: header.modelId,
     modelLoaded,
     modelArchived: !!findArchived(archive, header.modelId),
@@ -102,6 +109,7 @@ export function formatInfo(name: string, info: FxcInfo): string {
     `  duration     ${info.durationS.toFixed(3)} s (${info.sampleCount} samples at ${info.sampleRateHz} Hz)`,
     `  size         ${info.bytes} bytes`,
     `  bitrate      ${info.bitrateBps.toFixed(1)} bit/s (whole file)`,
+    `  format       version ${info.version}, ${info.entropyId ? `range-coded with entropy tables ${info.entropyId}` : 'bit-packed'}`,
     `  frame rate   ${info.achievedRateHz.toFixed(3)} Hz achieved, ${info.targetRateHz} Hz target (${info.segments} segments / ${info.frames} frames)`,
     `  model id     ${model}`,
     `  code layout  ${info.codeGroups} codes x ${info.bitsPerCode} bits per segment`,

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from training.boundaries import flags_at_rate
+from training.curve import asr_features
 from training.dataset import read_manifest
 from training.eval.audio import read_wav_at
 
@@ -40,7 +41,9 @@ def segments_at_rates(m, x, rates):
     out = []
     with torch.no_grad():
         mel = m.mel(torch.from_numpy(x[:n])[None])
-        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel))
+        # As training.curve.quantize_at_rate: a model merging on Whisper features gets them too.
+        asr = torch.from_numpy(asr_features(x[:n]))[None] if m.c.merge_on == 'whisper' else None
+        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel), asr)
         for rate in rates:
             flags = torch.from_numpy(flags_at_rate(merge[0].numpy(), rate, m.c.max_segment_frames))
             seg_id = torch.cumsum(flags.long(), 0) - 1  # (T,)

@@ -1,5 +1,6 @@
 """Writes test/fixtures/range-coder.json: symbol sequences, their frequency tables and the bytes
-the Python range coder gives, and v2 payloads of segments under the shipped tables, so
+the Python range coder gives, and v2 payloads of segments under the shipped tables (copied into
+the fixture), so
 test/range-coder.test.ts can check that the TypeScript coder gives the same bytes.
 
   .venv/bin/python -m training.entropy.fixture
@@ -59,7 +60,9 @@ def main(models='public/models/models.json'):
         section = json.load(f)['entropy']
     out = {'about': 'written by python -m training.entropy.fixture; checked by test/range-coder.test.ts '
                     'and training/tests/test_entropy.py',
-           'coder': coder_cases(), 'entropyId': section['id'], 'payloads': payload_cases(section)}
+           'coder': coder_cases(), 'entropyId': section['id'], 'payloads': payload_cases(section),
+           # The tables themselves, so the tests and docs/FORMAT.md's example outlive the next model's tables.
+           'entropy': section}
     with open(OUT, 'w') as f:
         json.dump(out, f, separators=(',', ':'))
         f.write('\n')

@@ -1,0 +1,165 @@
+/**
+ * The range coder and the version 2 payload against their Python twins
+ * (training/entropy/rangecoder.py, tables.py): test/fixtures/range-coder.json holds symbols,
+ * tables and the bytes Python wrote (`python -m training.entropy.fixture`); TypeScript must give
+ * the same bytes and decode them back. Plus random round trips and hostile input for the decoder.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeSegments, SegmentEncoder } from '../src/core/entropy-payload.ts';
+import { parseEntropySection } from '../src/core/entropy.ts';
+import { FxcFormatError } from '../src/core/errors.ts';
+import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from '../src/core/range-coder.ts';
+import { FIXTURE_ENTROPY, TEST_LAYOUT_V2 } from './helpers/layout.ts';
+import { randomInt, seededRandom } from './helpers/random.ts';
+
+interface CoderCase {
+  name: string;
+  totalBits: number;
+  tables: number[][];
+  symbols: [number, number][];
+  bytes: string;
+}
+interface PayloadCase {
+  targetRateCentiHz: number;
+  frames: number;
+  lengths: number[];
+  codes: number[];
+  bytes: string;
+}
+const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/range-coder.json', import.meta.url), 'utf8')) as {
+  coder: CoderCase[];
+  entropyId: string;
+  payloads: PayloadCase[];
+};
+const TABLES = TEST_LAYOUT_V2.entropyTables!;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function cumulative(tables: number[][]): Uint32Array[] {
+  return tables.map((t) => {
+    const c = new Uint32Array(t.length + 1);
+    t.forEach((f, i) => (c[i + 1] = c[i] + f));
+    return c;
+  });
+}
+
+function encode(c: Pick<CoderCase, 'tables' | 'symbols' | 'totalBits'>): Uint8Array {
+  const cums = cumulative(c.tables);
+  const enc = new RangeEncoder();
+  for (const [t, s] of c.symbols) enc.encode(cums[t][s], c.tables[t][s], c.totalBits);
+  return enc.finish();
+}
+
+function payloadTarget(frames: number) {
+  return { frames, capacity: frames, lengths: new Uint32Array(frames), codes: new Int32Array(frames * 7) };
+}
+
+describe('range coder = its Python twin', () => {
+  for (const c of FIXTURE.coder) {
+    it(`${c.name}: same bytes, decodes back`, () => {
+      const bytes = encode(c);
+      expect(hex(bytes)).toBe(c.bytes);
+      const cums = cumulative(c.tables);
+      const dec = new RangeDecoder(bytes);
+      for (const [t, s] of c.symbols) expect(dec.decode(cums[t], 0, c.tables[t].length, c.totalBits)).toBe(s);
+      expect(dec.overread).toBe(RANGE_DECODER_OVERREAD_BYTES);
+    });
+  }
+
+  it('codes segments as training/entropy/tables.py does, with the tables in the fixture', () => {
+    expect(FIXTURE.entropyId).toBe(TABLES.id);
+    for (const p of FIXTURE.payloads) {
+      const enc = new SegmentEncoder(TABLES, p.targetRateCentiHz);
+      p.lengths.forEach((len, k) => enc.push(len, p.codes, k * 7));
+      const bytes = enc.finish();
+      expect(hex(bytes)).toBe(p.bytes);
+      const target = payloadTarget(p.frames);
+      const k = decodeSegments(TABLES, p.targetRateCentiHz, bytes, 0, bytes.length, target);
+      expect(Array.from(target.lengths.slice(0, k))).toEqual(p.lengths);
+      expect(Array.from(target.codes.slice(0, k * 7))).toEqual(p.codes);
+    }
+  });
+});
+
+describe('entropy tables', () => {
+  it('parses the shipped tables', () => {
+    const shipped = JSON.parse(readFileSync(new URL('../public/models/models.json', import.meta.url), 'utf8'));
+    expect(shipped.entropy, 'run python -m training.entropy.measure').toBeDefined();
+    expect(parseEntropySection(shipped.entropy, shipped).minSegmentBits).toBeGreaterThan(1);
+  });
+
+  it('names tables by the sha256 of their frequencies', () => {
+    const blob = Buffer.concat([
+      Buffer.from(FIXTURE_ENTROPY.lengths.freqs, 'base64'),
+      Buffer.from(FIXTURE_ENTROPY.digits.freqs, 'base64'),
+    ]);
+    expect(createHash('sha256').update(blob).digest('hex').slice(0, 8)).toBe(FIXTURE_ENTROPY.id);
+    expect(TABLES.minSegmentBits).toBeGreaterThan(1);
+  });
+
+  it('refuses malformed tables with a message that says what to do', () => {
+    const layout = { maxSegmentFrames: 8, codeGroups: 7, bitsPerCode: 12, fsqLevels: [8, 8, 8, 8] };
+    const zero = structuredClone(FIXTURE_ENTROPY);
+    const f = Buffer.from(zero.lengths.freqs, 'base64');
+    f[0] = 0;
+    f[1] = 0;
+    zero.lengths.freqs = f.toString('base64');
+    expect(() => parseEntropySection(zero, layout)).toThrow(/zero frequency; re-run training.entropy.measure/);
+    expect(() => parseEntropySection({ ...FIXTURE_ENTROPY, totalBits: 17 }, layout)).toThrow(/totalBits/);
+    expect(() => parseEntropySection(FIXTURE_ENTROPY, { ...layout, codeGroups: 6 })).toThrow(/shape/);
+    const short = { ...FIXTURE_ENTROPY, digits: { ...FIXTURE_ENTROPY.digits, freqs: 'AAAA' } };
+    expect(() => parseEntropySection(short, layout)).toThrow(/holds/);
+  });
+});
+
+describe('range coder round trips and hostile input', () => {
+  it('round-trips random tables and symbols', () => {
+    const random = seededRandom(3);
+    for (let trial = 0; trial < 300; trial++) {
+      const totalBits = 1 + randomInt(random, 16);
+      const n = Math.min(2 ** totalBits, 2 + randomInt(random, 8));
+      const tables = Array.from({ length: 3 }, () => {
+        const f = new Array<number>(n).fill(1);
+        for (let left = 2 ** totalBits - n; left > 0; ) {
+          const add = Math.min(left, 1 + randomInt(random, left));
+          f[randomInt(random, random() < 0.5 ? 1 : n)] += add;
+          left -= add;
+        }
+        return f;
+      });
+      const symbols = Array.from({ length: randomInt(random, 400) }, (): [number, number] => [
+        randomInt(random, 3),
+        randomInt(random, n),
+      ]);
+      const bytes = encode({ tables, symbols, totalBits });
+      const cums = cumulative(tables);
+      const dec = new RangeDecoder(bytes);
+      for (const [t, s] of symbols) expect(dec.decode(cums[t], 0, n, totalBits)).toBe(s);
+      expect(dec.overread).toBe(RANGE_DECODER_OVERREAD_BYTES);
+    }
+  });
+
+  it('gives segments or FxcFormatError for random and truncated payloads, in bounded time', () => {
+    const random = seededRandom(11);
+    const good = FIXTURE.payloads[1];
+    const goodBytes = Buffer.from(good.bytes, 'hex');
+    let rejected = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bytes =
+        i % 2
+          ? Uint8Array.from({ length: randomInt(random, 300) }, () => randomInt(random, 256))
+          : goodBytes.subarray(0, randomInt(random, goodBytes.length));
+      const frames = i % 2 ? 1 + randomInt(random, 400) : good.frames;
+      try {
+        const k = decodeSegments(TABLES, 625, bytes, 0, bytes.length, payloadTarget(frames));
+        expect(k).toBeLessThanOrEqual(frames);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FxcFormatError);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(2900);
+  });
+});
