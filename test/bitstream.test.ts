@@ -139,7 +139,10 @@ describe('.fxc validation', () => {
     expectError(new TextEncoder().encode('RIFF....WAVEfmt and more bytes'), /not a \.fxc file/);
     const v3 = good.slice();
     v3[3] = 3;
-    expectError(v3, /version 3; this decoder reads versions 1 and 2: the file was made by a newer FlexiCodec/);
+    expectError(
+      v3,
+      /version 3; this decoder reads versions 1 and 2: the file was made by a newer FlexiCodec/,
+    );
     const flipped = good.slice();
     flipped[FXC_HEADER_BYTES + 2] ^= 0x10;
     expectError(flipped, /CRC-32 mismatch/);
@@ -250,8 +253,14 @@ describe('.fxc version 2 (range-coded)', () => {
       expect(() => parseFxc(v2, layout)).toThrow(FxcFormatError);
       expect(() => parseFxc(v2, layout)).toThrow(pattern);
     };
-    expectMessage(other, /range-coded with entropy tables 389575e7 of model 4bb024e4, but the loaded model 4bb024e4 has tables 00c0ffee/);
-    expectMessage(TEST_LAYOUT, /has no entropy tables; decode it with the models whose models.json has "modelId": "4bb024e4" and "entropy": \{ "id": "389575e7" \}/);
+    expectMessage(
+      other,
+      /range-coded with entropy tables 389575e7 of model 4bb024e4, but the loaded model 4bb024e4 has tables 00c0ffee/,
+    );
+    expectMessage(
+      TEST_LAYOUT,
+      /has no entropy tables; decode it with the models whose models.json has "modelId": "4bb024e4" and "entropy": \{ "id": "389575e7" \}/,
+    );
   });
 
   it('rejects a short payload that claims hours before allocating', () => {

@@ -85,7 +85,9 @@ describe('range coder = its Python twin', () => {
 
 describe('entropy tables', () => {
   it('parses the shipped tables', () => {
-    const shipped = JSON.parse(readFileSync(new URL('../public/models/models.json', import.meta.url), 'utf8'));
+    const shipped = JSON.parse(
+      readFileSync(new URL('../public/models/models.json', import.meta.url), 'utf8'),
+    );
     expect(shipped.entropy, 'run python -m training.entropy.measure').toBeDefined();
     expect(parseEntropySection(shipped.entropy, shipped).minSegmentBits).toBeGreaterThan(1);
   });
@@ -106,7 +108,9 @@ describe('entropy tables', () => {
     f[0] = 0;
     f[1] = 0;
     zero.lengths.freqs = f.toString('base64');
-    expect(() => parseEntropySection(zero, layout)).toThrow(/zero frequency; re-run training.entropy.measure/);
+    expect(() => parseEntropySection(zero, layout)).toThrow(
+      /zero frequency; re-run training.entropy.measure/,
+    );
     expect(() => parseEntropySection({ ...FIXTURE_ENTROPY, totalBits: 17 }, layout)).toThrow(/totalBits/);
     expect(() => parseEntropySection(FIXTURE_ENTROPY, { ...layout, codeGroups: 6 })).toThrow(/shape/);
     const short = { ...FIXTURE_ENTROPY, digits: { ...FIXTURE_ENTROPY.digits, freqs: 'AAAA' } };
@@ -122,7 +126,7 @@ describe('range coder round trips and hostile input', () => {
       const n = Math.min(2 ** totalBits, 2 + randomInt(random, 8));
       const tables = Array.from({ length: 3 }, () => {
         const f = new Array<number>(n).fill(1);
-        for (let left = 2 ** totalBits - n; left > 0; ) {
+        for (let left = 2 ** totalBits - n; left > 0;) {
           const add = Math.min(left, 1 + randomInt(random, left));
           f[randomInt(random, random() < 0.5 ? 1 : n)] += add;
           left -= add;

@@ -325,7 +325,8 @@ export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
   const header = readHeader(bytes);
   checkHeaderAgainstLayout(header, layout);
   const frames = framesForSamples(header.sampleCount, layout.frameSamples);
-  if (layout.entropyTables && header.version === FXC_VERSION) return parseRangeCoded(bytes, header, frames, layout.entropyTables, layout);
+  if (layout.entropyTables && header.version === FXC_VERSION)
+    return parseRangeCoded(bytes, header, frames, layout.entropyTables, layout);
   const perSegment = segmentBits(layout);
   const payloadBits = (bytes.length - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8;
   // Each segment covers at most maxSegmentFrames frames, so the payload must hold at least this many.

@@ -79,7 +79,9 @@ export function decodeSegments(
   let k = 0;
   while (covered < target.frames) {
     if (k >= target.capacity || decoder.overread > RANGE_DECODER_OVERREAD_BYTES) {
-      throw new FxcFormatError(`truncated .fxc payload: segments cover ${covered} of ${target.frames} frames`);
+      throw new FxcFormatError(
+        `truncated .fxc payload: segments cover ${covered} of ${target.frames} frames`,
+      );
     }
     const length = decoder.decode(t.lengthCum, lengthRow, t.maxLength, t.totalBits) + 1;
     covered += length;
@@ -117,6 +119,7 @@ export function decodeSegments(
   const n = end - start;
   let same = canonical.length === n;
   for (let i = 0; same && i < n; i++) same = canonical[i] === bytes[start + i];
-  if (!same) throw new FxcFormatError('corrupt .fxc payload: the range-coded data is not what the encoder writes');
+  if (!same)
+    throw new FxcFormatError('corrupt .fxc payload: the range-coded data is not what the encoder writes');
   return k;
 }

@@ -91,7 +91,13 @@ function fromBase64(text: string): Uint8Array {
 }
 
 /** u16 LE frequencies → cumulative rows of `symbols` + 1 values; checks every row. */
-function cumulativeRows(name: string, text: string, rows: number, symbols: number, total: number): Uint32Array {
+function cumulativeRows(
+  name: string,
+  text: string,
+  rows: number,
+  symbols: number,
+  total: number,
+): Uint32Array {
   let bytes: Uint8Array;
   try {
     bytes = fromBase64(text);
@@ -99,14 +105,19 @@ function cumulativeRows(name: string, text: string, rows: number, symbols: numbe
     throw new Error(`models.json: entropy.${name}.freqs is not base64`);
   }
   if (bytes.length !== rows * symbols * 2)
-    throw new Error(`models.json: entropy.${name}.freqs holds ${bytes.length / 2} values, its shape ${rows * symbols}`);
+    throw new Error(
+      `models.json: entropy.${name}.freqs holds ${bytes.length / 2} values, its shape ${rows * symbols}`,
+    );
   const cum = new Uint32Array(rows * (symbols + 1));
   for (let r = 0; r < rows; r++) {
     let sum = 0;
     for (let s = 0; s < symbols; s++) {
       const i = 2 * (r * symbols + s);
       const f = bytes[i] | (bytes[i + 1] << 8);
-      if (f < 1) throw new Error(`models.json: entropy.${name} row ${r} has a zero frequency; re-run training.entropy.measure`);
+      if (f < 1)
+        throw new Error(
+          `models.json: entropy.${name} row ${r} has a zero frequency; re-run training.entropy.measure`,
+        );
       sum += f;
       cum[r * (symbols + 1) + s + 1] = sum;
     }
@@ -123,7 +134,8 @@ function sameShape(shape: unknown, expected: number[]): boolean {
 /** Bits of a row's likeliest symbol, the least any symbol of that row costs. */
 function cheapestBits(cum: Uint32Array, row: number, symbols: number, total: number): number {
   let most = 0;
-  for (let s = 0; s < symbols; s++) most = Math.max(most, cum[row * (symbols + 1) + s + 1] - cum[row * (symbols + 1) + s]);
+  for (let s = 0; s < symbols; s++)
+    most = Math.max(most, cum[row * (symbols + 1) + s + 1] - cum[row * (symbols + 1) + s]);
   return Math.log2(total / most);
 }
 
@@ -136,9 +148,15 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
   if (!Number.isInteger(e.totalBits) || e.totalBits < 1 || e.totalBits > MAX_TOTAL_BITS)
     throw new Error(`models.json: entropy.totalBits must be 1..${MAX_TOTAL_BITS}`);
   if (e.lengths?.context !== 'target-rate' || e.digits?.context !== 'previous-segment-and-channel')
-    throw new Error('models.json: unknown entropy contexts; this decoder knows target-rate and previous-segment-and-channel');
+    throw new Error(
+      'models.json: unknown entropy contexts; this decoder knows target-rate and previous-segment-and-channel',
+    );
   const buckets = e.lengths.rateBucketsCentiHz;
-  if (!Array.isArray(buckets) || buckets[0] !== 0 || !buckets.every((b, i) => Number.isInteger(b) && (i === 0 || b > buckets[i - 1])))
+  if (
+    !Array.isArray(buckets) ||
+    buckets[0] !== 0 ||
+    !buckets.every((b, i) => Number.isInteger(b) && (i === 0 || b > buckets[i - 1]))
+  )
     throw new Error('models.json: entropy.lengths.rateBucketsCentiHz must rise from 0');
   const levels = layout.fsqLevels[0];
   const digitsPerCode = layout.fsqLevels.length;
@@ -156,11 +174,13 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
   const digitRows = channels * (NO_PREVIOUS + 1) * levels;
   const digitCum = cumulativeRows('digits', e.digits.freqs, digitRows, levels, total);
   let minSegmentBits = Infinity;
-  for (let b = 0; b < buckets.length; b++) minSegmentBits = Math.min(minSegmentBits, cheapestBits(lengthCum, b, maxLength, total));
+  for (let b = 0; b < buckets.length; b++)
+    minSegmentBits = Math.min(minSegmentBits, cheapestBits(lengthCum, b, maxLength, total));
   const rowsPerChannel = (NO_PREVIOUS + 1) * levels;
   for (let c = 0; c < channels; c++) {
     let least = Infinity;
-    for (let r = 0; r < rowsPerChannel; r++) least = Math.min(least, cheapestBits(digitCum, c * rowsPerChannel + r, levels, total));
+    for (let r = 0; r < rowsPerChannel; r++)
+      least = Math.min(least, cheapestBits(digitCum, c * rowsPerChannel + r, levels, total));
     minSegmentBits += least;
   }
   return {

@@ -20,7 +20,7 @@ for c in $CLIPS; do
   for r in 12.5 8.3 6.25 3; do
     for v in 1 2; do
       dir=$MODELS; [ $v = 1 ] && dir=$WORK/v1
-      node bin/flexicodec.js encode "$WORK/wav/$c.wav" -o "$WORK/$c-$r-v$v.fxc" --frame-rate "$r" --models "$dir" -q --threads 1
+      node bin/flexicodec.js encode "$WORK/wav/$c.wav" -o "$WORK/$c-$r-v$v.fxc" --frame-rate "$r" --models "$dir" -q --threads 1 > /dev/null
       node bin/flexicodec.js info "$WORK/$c-$r-v$v.fxc" --json --models "$dir" > "$WORK/$c-$r-v$v.json"
     done
     node -e 'const [a, b] = process.argv.slice(1, 3).map((p) => JSON.parse(require("fs").readFileSync(p)));
