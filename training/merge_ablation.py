@@ -1,8 +1,10 @@
 """Which features should drive the merge? Decodes held-out English with one checkpoint at one average
-rate, merging on each candidate feature, and reports STOI (the pooled means and the decoder are
-the model's own in every case, so only where the boundaries fall differs).
+rate, merging on each candidate feature, and reports STOI, PESQ and the judge's (Whisper base) WER
+(the pooled means and the decoder are the model's own in every case, so only where the boundaries
+fall differs). Candidates include Whisper tiny.en's 12.5 Hz features (training/whisper/), the
+paper's choice, merged on without retraining.
 
-  /usr/bin/python3 -m training.merge_ablation --ckpt CKPT --files 16 --rate 6.25
+  .venv/bin/python -m training.merge_ablation --ckpt CKPT --files 16 --rate 6.25
 """
 import argparse
 import json
@@ -10,12 +12,16 @@ import json
 import numpy as np
 import torch
 
-from training.curve import decode_at_rate
+from training.curve import Judges, asr_features, decode_at_rate
 from training.eval import heldout
 from training.eval.audio import read_wav_at
-from training.eval.metrics import align
-from training.eval.stoi import stoi
+from training.eval.score import score_pair
+from training.eval.whisper_judge import whisper_wer
 from training.export import load_codec
+
+# The candidate that needs the audio itself (the Whisper encoder runs on it, not on the codec's mel).
+WHISPER = 'Whisper tiny.en (position-centred)'
+
 
 
 def candidates(m):
@@ -33,6 +39,7 @@ def candidates(m):
     }
     if centre.any():
         out['log-mel, corpus-centred'] = lambda mel, merge: frames(mel) - centre
+    out[WHISPER] = 'audio'
     return out
 
 
@@ -45,17 +52,27 @@ def main():
     torch.set_num_threads(2)
     m, ck = load_codec(a.ckpt)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), a.files)
+    judges = Judges()
     result = {'ckpt': a.ckpt, 'step': int(ck.get('step', 0)), 'merge_on': m.c.merge_on, 'rate_hz': a.rate,
-              'files': len(items), 'stoi': {}}
+              'files': len(items), 'stoi': {}, 'pesq': {}, 'whisper_wer': {}}
     for name, feats in candidates(m).items():
-        scores = []
+        scores, hyps = [], []
         for it in items:
             x = read_wav_at(it.wav, 16000).astype(np.float32)
-            y = decode_at_rate(m, x, a.rate, feats, fixed_rate=feats is None)
-            y, _ = align(x[: len(y)], y, 16000)
-            scores.append(stoi(x[: len(y)], y, 16000))
-        result['stoi'][name] = round(float(np.nanmean(scores)), 4)
-        print(f'{name:32s} STOI {result["stoi"][name]:.4f}', flush=True)
+            if feats == 'audio':
+                whisper = asr_features(x[: len(x) // 1280 * 1280])
+                feats_of = lambda mel, merge, f=whisper: f  # noqa: E731
+            else:
+                feats_of = feats
+            y = decode_at_rate(m, x, a.rate, feats_of, fixed_rate=feats is None)
+            scores.append(score_pair(x[: len(y)], y, 16000, standard=True))
+            hyps.append(judges.whisper.transcribe(y))
+        judges.save()
+        result['stoi'][name] = round(float(np.nanmean([r['stoi'] for r in scores])), 4)
+        result['pesq'][name] = round(float(np.nanmean([r['pesq'] for r in scores])), 3)
+        result['whisper_wer'][name] = round(whisper_wer([i.text for i in items], hyps), 1)
+        print(f'{name:36s} STOI {result["stoi"][name]:.4f}  PESQ {result["pesq"][name]:.3f}  '
+              f'Whisper WER {result["whisper_wer"][name]:.1f} %', flush=True)
     print(json.dumps(result))
 
 
