@@ -56,6 +56,8 @@ const nameFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 const links = new LinkPanel(ui.linkPanel, 'Record at');
 /** The note a link opened (#fxc=…), once checked, and its decoded audio once decoded. */
 let linked: { note: LinkedNote; result?: CodecResult } | undefined;
+/** A link opened before the codec loaded (#fxc=… at start, or a fragment changed while loading). */
+let linkAtBoot: LinkedNote | undefined;
 
 /** The app's own address, which links point to: no query, no fragment. */
 function appUrl(): string {
@@ -451,7 +453,9 @@ function wire(): void {
   ui.linkClose.onclick = () => links.hide();
   window.addEventListener('hashchange', () => {
     const note = readLink();
+    // Before the codec has loaded, boot() opens it once it has.
     if (note && codec) void openLink(note);
+    else if (note) linkAtBoot = note;
   });
   ui.library.addEventListener('keydown', (e) => {
     const input = e.target as HTMLInputElement;
@@ -508,7 +512,7 @@ async function boot(): Promise<void> {
     if (detail) ui.offlineReady.title = detail;
   });
   // A link's note is checked before anything loads, so a broken link says so at once.
-  const note = readLink();
+  linkAtBoot = readLink() ?? undefined;
   db = await openLibrary();
   // A recording cut off by a crash or a closed tab becomes pending, and is compressed below.
   const recovered = await recoverDrafts(db, CODEC_RATE_HZ);
@@ -530,7 +534,7 @@ async function boot(): Promise<void> {
   }
   syncStatus();
   void checkModels();
-  if (note) void openLink(note);
+  if (linkAtBoot) void openLink(linkAtBoot);
   // Whatever an earlier page left half-done: resume it, unless it keeps failing.
   const left = library.pending;
   for (const pending of left) {

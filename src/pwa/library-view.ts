@@ -106,7 +106,7 @@ function recordingItem(r: Recording, state: LibraryState): HTMLLIElement {
   actions.append(
     button('play', '▶ Play', `Play ${r.name}`),
     button('export', '⇪ Export .fxc', `Export ${r.name}`),
-    button('link', '🔗 Link', `Share ${r.name} as a link`),
+    button('link', '↗ Link', `Share ${r.name} as a link`),
     button('rename', '✎ Rename', `Rename ${r.name}`),
     button('delete', armed ? 'Really delete?' : '🗑 Delete', `Delete ${r.name}`),
   );
