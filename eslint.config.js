@@ -7,6 +7,7 @@ export default tseslint.config(
       'dist/',
       'pkg/',
       'node_modules/',
+      '.venv/',
       'public/',
       'training/runs/',
       'training/data/',
