@@ -96,6 +96,7 @@ async function loadOnce(
   return {
     backend: codec.backend.name === 'webgpu' ? 'webgpu' : 'wasm',
     fallbackReason: built.fallbackReason,
+    asrBackend: (codec.backend as OrtBackend).asrBackend,
     modelId: manifest.modelId,
     sampleRateHz: manifest.sampleRateHz,
     frameSamples: manifest.frameSamples,

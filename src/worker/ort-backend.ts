@@ -51,6 +51,12 @@ function checkNames(
   }
 }
 
+/** Whether ORT's WebGPU device (set up by the sessions created before) can run float16 shaders. */
+async function hasShaderF16(ort: Ort): Promise<boolean> {
+  const device = (await ort.env.webgpu.device) as GPUDevice | undefined;
+  return device?.features.has('shader-f16') ?? false;
+}
+
 /** Reads a named output as typed data, with a clear error if it is missing. */
 async function output<T extends Float32Array | Int32Array>(
   results: ortTypes.InferenceSession.OnnxValueMapType,
@@ -74,29 +80,39 @@ export class OrtBackend implements InferenceBackend {
     readonly name: BackendName,
     private readonly manifest: ModelConstants,
     private readonly sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>>,
+    /** Where asr.onnx runs, for a model set that has it: see `create`. */
+    readonly asrBackend?: BackendName,
   ) {}
 
-  /** Creates a session per model given, on one execution provider; throws if any cannot be created. */
+  /**
+   * Creates a session per model given, on one execution provider; throws if any cannot be created.
+   * asr.onnx holds float16 tensors (fp16 weights, and Whisper's positional table rounded through
+   * float16), which WebGPU runs only on devices with `shader-f16`; elsewhere it runs on WASM.
+   */
   static async create(ort: Ort, models: BackendModels, name: BackendName): Promise<OrtBackend> {
-    const options: ortTypes.InferenceSession.SessionOptions = {
-      executionProviders: [name],
+    const options = (ep: BackendName): ortTypes.InferenceSession.SessionOptions => ({
+      executionProviders: [ep],
       graphOptimizationLevel: 'all',
-    };
+    });
     const sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>> = {};
+    let asrBackend: BackendName | undefined;
     try {
-      for (const role of ['asr', 'encoder', 'quantizer', 'decoder'] as const) {
+      for (const role of ['encoder', 'quantizer', 'decoder', 'asr'] as const) {
         const bytes = models.bytes[role];
         const spec = models.manifest.models[role];
         if (!bytes || !spec) continue;
-        const session = await ort.InferenceSession.create(bytes, options);
+        let ep = name;
+        if (role === 'asr' && name === 'webgpu' && !(await hasShaderF16(ort))) ep = 'wasm';
+        const session = await ort.InferenceSession.create(bytes, options(ep));
         sessions[role] = session;
+        if (role === 'asr') asrBackend = ep;
         checkNames(role, spec, session, models.manifest.asrWindow !== undefined);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw err;
     }
-    return new OrtBackend(ort, name, models.manifest, sessions);
+    return new OrtBackend(ort, name, models.manifest, sessions, asrBackend);
   }
 
   async encode(audio: Float32Array): Promise<EncoderOutput> {

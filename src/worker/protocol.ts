@@ -24,6 +24,11 @@ export interface LoadInfo {
   backend: BackendName;
   /** Why WebGPU is not used, when backend is 'wasm'. */
   fallbackReason?: string;
+  /**
+   * Where asr.onnx runs, for a model set that merges on ASR features: as `backend`, or 'wasm' on a
+   * WebGPU device without `shader-f16` (asr.onnx holds float16 tensors).
+   */
+  asrBackend?: BackendName;
   modelId: string;
   sampleRateHz: number;
   frameSamples: number;
