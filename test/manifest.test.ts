@@ -1,7 +1,7 @@
 /** models.json validation: the shipped manifest passes, and each broken field gets its own error. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../src/core/manifest.ts';
+import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
 
@@ -39,5 +39,16 @@ describe('parseManifest', () => {
     const m = structuredClone(shipped) as { models: { decoder: { sha256?: string } } };
     delete m.models.decoder.sha256;
     expect(() => parseManifest(m)).toThrow(/models.decoder needs a file name and a sha256/);
+  });
+
+  it('an archived model needs "decodeOnly" and its decoder, and nothing else', () => {
+    const m = structuredClone(shipped) as Record<string, unknown> & { models: Record<string, unknown> };
+    const archived = { ...m, decodeOnly: true, models: { decoder: m.models.decoder } };
+    expect(parseDecoderManifest(archived).models.decoder).toEqual(m.models.decoder);
+    expect(() => parseDecoderManifest({ ...archived, decodeOnly: undefined })).toThrow(/"decodeOnly": true/);
+    expect(() => parseDecoderManifest({ ...archived, models: {} })).toThrow(
+      /models.decoder needs a file name/,
+    );
+    expect(() => parseManifest(archived)).toThrow(/models.encoder needs a file name/);
   });
 });
