@@ -171,7 +171,11 @@ describe.skipIf(!HAVE_MODELS)('CLI on the real models', () => {
     writeFileSync(join(other, 'models.json'), JSON.stringify(manifest));
     const r = await cli('decode', join(dir, 'speech.fxc'), '-o', join(dir, 'x.wav'), '--models', other);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`made with model ${original}, but model ${manifest.modelId} is loaded`);
+    expect(r.stderr).toContain(`made with model ${original}, which is not here`);
+    expect(r.stderr).toContain(
+      `the models folder has model ${manifest.modelId} and no archived decoder for ${original}`,
+    );
+    expect(r.stderr).toContain(`"modelId": "${original}"`);
   });
 
   it('maps folders to folders, keeps going past a bad file, and exits 1', async () => {
