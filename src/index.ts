@@ -24,8 +24,27 @@ export {
   type ChunkPlan,
   type DecodePlan,
 } from './core/chunking.ts';
-export { FxcFormatError, WavFormatError } from './core/errors.ts';
-export { parseManifest, type ModelManifest } from './core/manifest.ts';
+export { FxcFormatError, ModelUnavailableError, WavFormatError } from './core/errors.ts';
+export {
+  FxcLinkError,
+  QR_MAX_LINK_CHARS,
+  fitsQr,
+  fxcLink,
+  parseFxcFragment,
+  type LinkedNote,
+} from './core/fxc-link.ts';
+export {
+  ModelDecoders,
+  parseArchiveIndex,
+  type ArchiveEntry,
+  type ArchiveIndex,
+} from './core/model-archive.ts';
+export {
+  parseDecoderManifest,
+  parseManifest,
+  type DecoderManifest,
+  type ModelManifest,
+} from './core/manifest.ts';
 export { resample, StreamingResampler } from './core/resample.ts';
 export { searchTau, fixedRateLengths, type TauChoice } from './core/tau.ts';
 export { TwinMerger } from './core/twin-merger.ts';
