@@ -2,6 +2,8 @@
  * Chromium side of the benchmark: the codec pipeline on WebGPU and on WASM (each in a browser
  * of its own, so memory is its own) and Opus through WebCodecs, on the bench page.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { BenchPageApi, PageMemory } from './browser/main.ts';
 import type { OpusRun } from './browser/opus.ts';
@@ -42,8 +44,17 @@ declare global {
   }
 }
 
+/** Another model set to run instead of public/models (BENCH_MODELS=DIR), served to the page as /models/. */
+async function serveModels(page: Page, dir: string): Promise<void> {
+  await page.route('**/models/*', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop() ?? '';
+    route.fulfill({ body: readFileSync(join(dir, name)), contentType: 'application/octet-stream' });
+  });
+}
+
 async function openBenchPage(page: Page, baseUrl: string): Promise<void> {
   await serveSpeech(page);
+  if (process.env.BENCH_MODELS) await serveModels(page, process.env.BENCH_MODELS);
   await page.goto(new URL(BENCH_PAGE_PATH, baseUrl).href);
   await page.waitForFunction(() => window.flexiBench !== undefined);
 }

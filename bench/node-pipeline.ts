@@ -48,7 +48,8 @@ if (!(seconds > 0)) throw new Error('usage: node-pipeline.ts SECONDS');
 const speech = realSpeech(seconds);
 const clock = new StageClock();
 const t0 = performance.now();
-const backend = await OrtNodeBackend.load(defaultModelsDir());
+// BENCH_MODELS=DIR runs another model set (e.g. one that merges on Whisper features).
+const backend = await OrtNodeBackend.load(process.env.BENCH_MODELS ?? defaultModelsDir());
 const loadMs = performance.now() - t0;
 const rssAfterLoadMiB = process.memoryUsage().rss / MIB;
 const m = backend.manifest;
