@@ -64,7 +64,9 @@ for (const backend of ['webgpu', 'wasm'] as const) {
     const browser = await runInBrowser(page, backend === 'wasm');
     expect(browser.backend, browser.fallbackReason).toBe(backend);
     // SwiftShader has no shader-f16, so asr.onnx (float16 tensors) runs on WASM beside WebGPU here.
-    expect(browser.asrBackend).toEqual(backend === 'wasm' ? 'wasm' : expect.stringMatching(/^(webgpu|wasm)$/));
+    expect(browser.asrBackend).toEqual(
+      backend === 'wasm' ? 'wasm' : expect.stringMatching(/^(webgpu|wasm)$/),
+    );
     const manifest = JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8'));
     expect(browser.modelId).toBe(manifest.modelId);
     expect(browser.modelBytes).toBe(
