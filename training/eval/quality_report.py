@@ -230,6 +230,20 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     return summary
 
 
+def render_from_results(work_dir=DEFAULT_WORK_DIR, report_path=DEFAULT_REPORT, plot_path=DEFAULT_PLOT):
+    """Re-render the report and plots from <work>/results.json (no codec runs, no scoring)."""
+    summary = json.loads((Path(work_dir) / "results.json").read_text(encoding="utf-8"))
+    items = select_items(load_manifest(heldout_manifest_path()), 0)
+    original = next(read_wav_at(i.wav, SCORE_RATE_HZ) for i in items if i.stem == summary["spectrogram_stem"])
+    Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
+    plot_bitrate_quality(summary["results"], plot_path, summary["original_whisper_wer"])
+    spectrogram_path = Path(plot_path).parent / SPECTROGRAM_NAME
+    plot_spectrograms(spectrogram_panels(summary, original), SCORE_RATE_HZ, spectrogram_path)
+    text = with_kept_section(render_report(summary, plot_name=Path(plot_path).name, spectrogram_name=spectrogram_path.name), report_path, NOTES_HEADING)
+    Path(report_path).write_text(text, encoding="utf-8")
+    return summary
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Quality report on the held-out English set.")
     parser.add_argument("--limit", type=int, default=DEFAULT_FILE_COUNT, help=f"files scored (default {DEFAULT_FILE_COUNT}; 0 = all)")
@@ -239,7 +253,11 @@ def main(argv=None):
     parser.add_argument("--judge", default=DEFAULT_JUDGE, help=f"Whisper model that judges WER (default {DEFAULT_JUDGE})")
     parser.add_argument("--no-ours", action="store_true", help="baselines only (no Node CLI)")
     parser.add_argument("--no-wer", action="store_true", help="skip the recognisers (Whisper and pocketsphinx)")
+    parser.add_argument("--render-only", action="store_true", help="re-render the report from <work>/results.json")
     args = parser.parse_args(argv)
+    if args.render_only:
+        render_from_results(Path(args.work), Path(args.out), Path(args.plot))
+        return
     run_report(args.limit, Path(args.work), Path(args.out), Path(args.plot), with_ours=not args.no_ours, with_wer=not args.no_wer, judge_model=args.judge)
 
 

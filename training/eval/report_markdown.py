@@ -19,11 +19,27 @@ def _pct(value, digits=1):
     return _num(None if value is None else 100.0 * value, digits)
 
 
-def _words_row(result):
+# A transcript longer than this many times its reference (plus 2 words) is a runaway: Whisper
+# repeating itself on audio it cannot read, which pushes corpus WER past 100 %.
+RUNAWAY_RATIO = 2.0
+
+
+def runaway_count(result, texts):
+    """Files whose Whisper transcript ran away (see RUNAWAY_RATIO); None without transcripts."""
+    from .whisper_judge import whisper_normalize
+
+    rows = [r for r in result.get("rows", []) if r.get("whisper") is not None and r["stem"] in texts]
+    if not rows:
+        return None
+    return sum(len(whisper_normalize(r["whisper"]).split()) > RUNAWAY_RATIO * len(whisper_normalize(texts[r["stem"]]).split()) + 2 for r in rows)
+
+
+def _words_row(result, texts=None):
+    runaway = runaway_count(result, texts or {})
     return (
         f"| {result['name']} | {_num(result['bps'], 0)} | {_num(result.get('frame_rate_hz'), 2)} | {_num(result.get('whisper_wer'), 1)} "
-        f"| {_num(result['wer'], 1)} | {_num(result.get('pesq'), 2)} | {_num(result['stoi'], 3)} | {_num(result.get('stoi_pystoi'), 3)} "
-        f"| {_num(result.get('estoi'), 3)} |"
+        f"| {'—' if runaway is None else runaway} | {_num(result['wer'], 1)} | {_num(result.get('pesq'), 2)} | {_num(result['stoi'], 3)} "
+        f"| {_num(result.get('stoi_pystoi'), 3)} | {_num(result.get('estoi'), 3)} |"
     )
 
 
@@ -36,8 +52,8 @@ def _voice_row(result):
 
 
 _WORDS_HEADER = (
-    "| condition | bitrate (bit/s, whole file) | frame rate (Hz) | Whisper WER (%) ↓ | pocketsphinx WER (%) ↓ | PESQ wb ↑ | STOI ↑ (ours) | STOI ↑ (pystoi) | ESTOI ↑ |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    "| condition | bitrate (bit/s, whole file) | frame rate (Hz) | Whisper WER (%) ↓ | runaway transcripts | pocketsphinx WER (%) ↓ | PESQ wb ↑ | STOI ↑ (ours) | STOI ↑ (pystoi) | ESTOI ↑ |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 _VOICE_HEADER = (
     "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
@@ -135,9 +151,10 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         "## Words and intelligibility",
         "",
         _WORDS_HEADER,
-        f"| original (16 kHz PCM, uncoded) | 256000 | — | {_num(summary.get('original_whisper_wer'), 1)} | {_num(summary.get('original_wer'), 1)} | — | — | — | — |",
+        f"| original (16 kHz PCM, uncoded) | 256000 | — | {_num(summary.get('original_whisper_wer'), 1)} | — | {_num(summary.get('original_wer'), 1)} | — | — | — | — |",
     ]
-    lines += [_words_row(r) for r in results]
+    texts = summary.get("texts", {})
+    lines += [_words_row(r, texts) for r in results]
     lines += [""]
     if judge:
         lines += [
@@ -172,7 +189,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
             f"Same model, same target average rate ({ABLATION_RATE_HZ:g} Hz): similarity merging (dynamic) against constant-length segments (`--fixed`).",
             "",
             _WORDS_HEADER,
-            *[_words_row(r) for r in ablation],
+            *[_words_row(r, summary.get("texts", {})) for r in ablation],
             "",
         ]
     else:
@@ -222,7 +239,10 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         " both; voicing error = share of all frames voiced in one and not the other. Mean over files.",
         "- Whisper WER: the judge named above transcribes each file (one pass, no VAD); references and hypotheses go through"
         " Whisper's English normaliser (`whisper-normalizer` 0.1.15: numbers to digits, spelling variants, punctuation dropped);"
-        " corpus WER = word edits / reference words. Hypotheses are cached by model name and audio hash.",
+        " corpus WER = word edits / reference words. Hypotheses are cached by model name and audio hash."
+        f" Runaway transcripts: files whose transcript has more than {RUNAWAY_RATIO:g}× the reference's words + 2 (greedy"
+        " decoding without temperature fallback repeats itself on audio it cannot read; each such file adds insertions, which"
+        " is how a corpus WER passes 100 %).",
         "- Pocketsphinx WER: pocketsphinx 0.1.15 (Debian `python3-pocketsphinx`, `pocketsphinx-en-us` acoustic model, its general English"
         " trigram LM and CMUdict, default search settings), one utterance per file; corpus WER = word edits / reference words."
         " Text normalised: lowercase, bracketed notes dropped, digits spoken out (\"press 1\" → \"press one\"), `*` → star,"

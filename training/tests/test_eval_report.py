@@ -8,7 +8,7 @@ import unittest
 
 from training.eval.audio import write_wav
 from training.eval.quality_report import run_report
-from training.eval.report_markdown import target_rows, with_kept_section
+from training.eval.report_markdown import runaway_count, target_rows, with_kept_section
 from training.eval.synthetic import speech_like
 
 TOOLS = ("sox", "c2enc", "c2dec", "opusenc", "opusdec")
@@ -57,6 +57,14 @@ class TargetsTest(unittest.TestCase):
         self.assertEqual(met["3 Hz: Whisper WER ≤ codec2 700C"], "**no**")
         self.assertEqual(met["6.25 Hz: dynamic STOI > fixed"], "yes")
         self.assertEqual(met["6.25 Hz: dynamic Whisper WER < fixed"], "yes")
+
+
+class RunawayTest(unittest.TestCase):
+    def test_counts_transcripts_that_repeat_past_twice_the_reference(self):
+        texts = {"a": "please try again", "b": "press one"}
+        rows = [{"stem": "a", "whisper": "Please try again."}, {"stem": "b", "whisper": "press " * 7}]
+        self.assertEqual(runaway_count({"rows": rows}, texts), 1)
+        self.assertIsNone(runaway_count({"rows": [{"stem": "a", "whisper": None}]}, texts))
 
 
 @unittest.skipUnless(all(shutil.which(t) for t in TOOLS), "codec2 / opus-tools / sox not installed")
