@@ -244,6 +244,9 @@ def entropy_section(m, corpus):
     """The range coder's frequency tables, measured on the training corpus (training/entropy), so
     the new model's encoder writes .fxc version 2."""
     from training.entropy.measure import measure  # it imports this module: import here
+    if not os.path.exists(os.path.join(corpus, 'manifest.jsonl')):
+        raise SystemExit(f'no training corpus at {corpus} to measure the range coder\'s tables on: '
+                         'build it (training/data/README.md), pass --corpus, or export with --no-entropy')
     section, text = measure(m, corpus)
     print(text)
     return section
