@@ -26,19 +26,33 @@ RUNAWAY_RATIO = 2.0
 
 def runaway_count(result, texts):
     """Files whose Whisper transcript ran away (see RUNAWAY_RATIO); None without transcripts."""
-    from .whisper_judge import whisper_normalize
-
     rows = [r for r in result.get("rows", []) if r.get("whisper") is not None and r["stem"] in texts]
     if not rows:
         return None
-    return sum(len(whisper_normalize(r["whisper"]).split()) > RUNAWAY_RATIO * len(whisper_normalize(texts[r["stem"]]).split()) + 2 for r in rows)
+    return sum(_is_runaway(r["whisper"], texts[r["stem"]]) for r in rows)
+
+
+def _is_runaway(hypothesis, reference):
+    from .whisper_judge import whisper_normalize
+
+    return len(whisper_normalize(hypothesis).split()) > RUNAWAY_RATIO * len(whisper_normalize(reference).split()) + 2
+
+
+def wer_without_runaways(result, texts):
+    """Whisper corpus WER over the files whose transcript did not run away (None without transcripts)."""
+    from .whisper_judge import whisper_wer
+
+    rows = [r for r in result.get("rows", []) if r.get("whisper") is not None and r["stem"] in texts]
+    kept = [r for r in rows if not _is_runaway(r["whisper"], texts[r["stem"]])]
+    return whisper_wer([texts[r["stem"]] for r in kept], [r["whisper"] for r in kept]) if kept else None
 
 
 def _words_row(result, texts=None):
     runaway = runaway_count(result, texts or {})
+    steady = wer_without_runaways(result, texts or {})
     return (
         f"| {result['name']} | {_num(result['bps'], 0)} | {_num(result.get('frame_rate_hz'), 2)} | {_num(result.get('whisper_wer'), 1)} "
-        f"| {'—' if runaway is None else runaway} | {_num(result['wer'], 1)} | {_num(result.get('pesq'), 2)} | {_num(result['stoi'], 3)} "
+        f"| {'—' if runaway is None else runaway} | {_num(steady, 1)} | {_num(result['wer'], 1)} | {_num(result.get('pesq'), 2)} | {_num(result['stoi'], 3)} "
         f"| {_num(result.get('stoi_pystoi'), 3)} | {_num(result.get('estoi'), 3)} |"
     )
 
@@ -52,8 +66,8 @@ def _voice_row(result):
 
 
 _WORDS_HEADER = (
-    "| condition | bitrate (bit/s, whole file) | frame rate (Hz) | Whisper WER (%) ↓ | runaway transcripts | pocketsphinx WER (%) ↓ | PESQ wb ↑ | STOI ↑ (ours) | STOI ↑ (pystoi) | ESTOI ↑ |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    "| condition | bitrate (bit/s, whole file) | frame rate (Hz) | Whisper WER (%) ↓ | runaway transcripts | Whisper WER without them (%) ↓ | pocketsphinx WER (%) ↓ | PESQ wb ↑ | STOI ↑ (ours) | STOI ↑ (pystoi) | ESTOI ↑ |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 _VOICE_HEADER = (
     "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
@@ -151,7 +165,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         "## Words and intelligibility",
         "",
         _WORDS_HEADER,
-        f"| original (16 kHz PCM, uncoded) | 256000 | — | {_num(summary.get('original_whisper_wer'), 1)} | — | {_num(summary.get('original_wer'), 1)} | — | — | — | — |",
+        f"| original (16 kHz PCM, uncoded) | 256000 | — | {_num(summary.get('original_whisper_wer'), 1)} | — | — | {_num(summary.get('original_wer'), 1)} | — | — | — | — |",
     ]
     texts = summary.get("texts", {})
     lines += [_words_row(r, texts) for r in results]
