@@ -50,11 +50,12 @@ def word_errors(reference, hypothesis):
     return previous[-1]
 
 
-def corpus_wer(references, hypotheses):
-    """Corpus WER in percent: total word errors / total reference words (texts are normalised first)."""
+def corpus_wer(references, hypotheses, normalize=normalize_text):
+    """Corpus WER in percent: total word errors / total reference words (texts are normalised first,
+    by `normalize`: this module's for pocketsphinx, Whisper's for the Whisper judge)."""
     errors = words = 0
     for reference, hypothesis in zip(references, hypotheses, strict=True):
-        ref_words = normalize_text(reference).split()
-        errors += word_errors(ref_words, normalize_text(hypothesis).split())
+        ref_words = normalize(reference).split()
+        errors += word_errors(ref_words, normalize(hypothesis).split())
         words += len(ref_words)
     return 100.0 * errors / max(words, 1)

@@ -45,14 +45,9 @@ def whisper_normalize(text):
 
 def whisper_wer(references, hypotheses):
     """Corpus WER in percent (word edits / reference words) after Whisper's English normalisation."""
-    from .text import word_errors
+    from .text import corpus_wer
 
-    errors = words = 0
-    for reference, hypothesis in zip(references, hypotheses, strict=True):
-        ref_words = whisper_normalize(reference).split()
-        errors += word_errors(ref_words, whisper_normalize(hypothesis).split())
-        words += len(ref_words)
-    return 100.0 * errors / max(words, 1)
+    return corpus_wer(references, hypotheses, normalize=whisper_normalize)
 
 
 def pcm16_key(samples, model_name):
