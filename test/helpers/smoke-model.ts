@@ -4,8 +4,8 @@
  * export code. Built once per checkout into node_modules/.cache (4 s on two cores, 4 MB: too big
  * to commit), with /usr/bin/python3 and Debian's torch (DESIGN.md; FLEXI_PYTHON overrides).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cachedModelDir } from './cached-model-build.ts';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Where the exported smoke model is kept between runs. */
@@ -54,28 +54,12 @@ function recipe(work: string): string[][] {
 
 /** The folder of the smoke model's models.json and three ONNX files, exporting it on first use. */
 export function smokeModelDir(): string {
-  const models = join(SMOKE_MODEL_CACHE, 'models');
-  const stamp = join(SMOKE_MODEL_CACHE, 'recipe');
-  if (
-    existsSync(join(models, 'models.json')) &&
-    existsSync(stamp) &&
-    readFileSync(stamp, 'utf8') === RECIPE_VERSION
-  )
-    return models;
-  const work = `${SMOKE_MODEL_CACHE}.tmp-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const python = process.env.FLEXI_PYTHON ?? '/usr/bin/python3';
-  for (const args of recipe(work)) {
-    execFileSync(python, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, OMP_NUM_THREADS: '2' },
-    });
-  }
-  writeFileSync(join(work, 'recipe'), RECIPE_VERSION);
-  rmSync(SMOKE_MODEL_CACHE, { recursive: true, force: true });
-  renameSync(work, SMOKE_MODEL_CACHE);
-  return models;
+  return cachedModelDir({
+    cacheDir: SMOKE_MODEL_CACHE,
+    recipeVersion: RECIPE_VERSION,
+    python: process.env.FLEXI_PYTHON ?? '/usr/bin/python3',
+    recipe,
+  });
 }
 
 /** The smoke model's id. */

@@ -8,8 +8,8 @@
  * else exported here from the weights in the .venv (training/whisper/export_encoder.py).
  * FLEXI_WHISPER_MODELS=DIR uses another exported set instead (e.g. a trained stand-in).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cachedModelDir } from './cached-model-build.ts';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Where the exported set is kept between runs. */
@@ -78,28 +78,12 @@ function recipe(work: string, asrOnnx: string): string[][] {
 export function whisperModelDir(): string {
   const override = process.env.FLEXI_WHISPER_MODELS;
   if (override) return resolve(override);
-  const models = join(WHISPER_MODEL_CACHE, 'models');
-  const stamp = join(WHISPER_MODEL_CACHE, 'recipe');
-  if (
-    existsSync(join(models, 'models.json')) &&
-    existsSync(stamp) &&
-    readFileSync(stamp, 'utf8') === RECIPE_VERSION
-  )
-    return models;
-  const work = `${WHISPER_MODEL_CACHE}.tmp-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  const python = process.env.FLEXI_VENV_PYTHON ?? resolve('.venv/bin/python');
-  const asrOnnx = existsSync(EXPORTED_ASR) ? EXPORTED_ASR : join(work, 'whisper', 'whisper-asr-fp16.onnx');
-  for (const args of recipe(work, asrOnnx)) {
-    execFileSync(python, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' },
-    });
-  }
-  rmSync(join(work, 'whisper'), { recursive: true, force: true }); // fp32 + int8 exports: not needed
-  writeFileSync(join(work, 'recipe'), RECIPE_VERSION);
-  rmSync(WHISPER_MODEL_CACHE, { recursive: true, force: true });
-  renameSync(work, WHISPER_MODEL_CACHE);
-  return models;
+  return cachedModelDir({
+    cacheDir: WHISPER_MODEL_CACHE,
+    recipeVersion: RECIPE_VERSION,
+    python: process.env.FLEXI_VENV_PYTHON ?? resolve('.venv/bin/python'),
+    recipe: (work) =>
+      recipe(work, existsSync(EXPORTED_ASR) ? EXPORTED_ASR : join(work, 'whisper', 'whisper-asr-fp16.onnx')),
+    scratch: ['whisper'], // the fp32 and int8 exports: not needed
+  });
 }
