@@ -1,8 +1,8 @@
 """Real English speech from the project's shared data folder (../shared/data/, see each README).
 
   ljspeech-364          364 LJ Speech clips, one American English reader, 36.6 min, public domain
-  speech-commands-test  Speech Commands v0.02 test words: 4,482 one-second clips from 264 speakers on
-                        their own devices (CC BY 4.0; the speaker is the file name before `_nohash_`);
+  speech-commands-test  Speech Commands v0.02 test words: 4,482 one-second clips from the volunteers'
+                        own devices (CC BY 4.0; the speaker is the 8-hex-digit id before `_nohash_`);
                         its `_silence_` folder is background noise, not speech, and is left out
 Both are 16 kHz mono FLAC. Neither is an evaluation set; the reserved ones (asterisk-core-sounds-en*,
 pocketsphinx-testdata, codec2-examples, alsa-utils speech) are never read here.
@@ -49,7 +49,8 @@ def speech_commands_items(ctx, root=SPEECH_COMMANDS):
     jobs = []
     for word_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "_silence_"):
         for p in sorted(word_dir.glob("*_nohash_*.flac")):
-            speaker = p.name.split("_nohash_")[0]
+            # WORD/SPEAKER_nohash_N, and in _unknown_ OTHERWORD_SPEAKER_nohash_N: the id is the last part
+            speaker = p.name.split("_nohash_")[0].split("_")[-1]
             jobs.append((p, f"sc-{speaker}", f"{word_dir.name}-{p.stem}"))
     for batch in _batches(jobs, BATCH):
         yield _batch_item(ctx, batch)

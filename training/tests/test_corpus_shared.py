@@ -36,6 +36,7 @@ class SharedSpeechTest(unittest.TestCase):
         speakers = {e["speaker"] for e in entries}
         self.assertIn("ljspeech", speakers)
         self.assertTrue(any(s.startswith("sc-") for s in speakers))
+        self.assertTrue(all(len(s) == 11 and int(s[3:], 16) >= 0 for s in speakers if s.startswith("sc-")))  # sc-<8 hex digits>
         self.assertTrue(all(e["language"] == "en" and e["source"] == "real" for e in entries))
         self.assertTrue(all(stage_of(e) == "real-en" for e in entries))
         # 4,482 speech clips in batches of 40; the 408 noise clips of _silence_ are not among them
