@@ -23,8 +23,7 @@ from training.eval.audio import read_wav_at
 from training.eval.report_markdown import with_kept_section
 from training.eval.score import CachedRecognizer, score_pair
 from training.eval.text import corpus_wer
-from training.eval.report_markdown import wer_without_runaways
-from training.eval.whisper_judge import WhisperJudge, whisper_wer
+from training.eval.whisper_judge import WhisperJudge, wer_without_runaways, whisper_wer
 from training.export import load_codec
 from training.losses import PhoneLoss
 from training.model import frame_positions
@@ -134,9 +133,7 @@ def score_snapshot(path, items, rate, judges=None):
             'stoi': mean('stoi'), 'log_mel': mean('log_mel'), 'pesq': mean('pesq', 3), 'gpe': mean('gpe', 3),
             'phone_agree': round(float(np.mean(agree)), 4),
             'whisper_wer': round(whisper_wer(refs, whisper_hyps), 1) if judges else None,
-            'whisper_wer_steady': round(wer_without_runaways(
-                {'rows': [{'stem': i, 'whisper': h} for i, h in enumerate(whisper_hyps)]}, dict(enumerate(refs))), 1)
-            if judges else None,
+            'whisper_wer_steady': round(wer_without_runaways(refs, whisper_hyps) or float('nan'), 1) if judges else None,
             'wer': round(corpus_wer(refs, sphinx_hyps), 1) if judges and judges.pocketsphinx else None}
 
 

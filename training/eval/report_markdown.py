@@ -7,6 +7,7 @@ from .flexicodec_cli import ABLATION_RATE_HZ
 from .heldout import MAX_DURATION_S, MIN_DURATION_S, MIN_WORDS
 from .metrics import MAX_DELAY_S, MCD_COEFFICIENTS, MCD_DYNAMIC_RANGE_DB
 from .pitch import F0_CEIL_HZ, F0_FLOOR_HZ, FRAME_PERIOD_MS, GROSS_ERROR_RATIO
+from .whisper_judge import RUNAWAY_RATIO, is_runaway, wer_without_runaways
 
 
 def _num(value, digits):
@@ -19,37 +20,21 @@ def _pct(value, digits=1):
     return _num(None if value is None else 100.0 * value, digits)
 
 
-# A transcript longer than this many times its reference (plus 2 words) is a runaway: Whisper
-# repeating itself on audio it cannot read, which pushes corpus WER past 100 %.
-RUNAWAY_RATIO = 2.0
+def _transcribed(result, texts):
+    """(references, Whisper transcripts) of a condition's files that have both."""
+    rows = [r for r in result.get("rows", []) if r.get("whisper") is not None and r["stem"] in texts]
+    return [texts[r["stem"]] for r in rows], [r["whisper"] for r in rows]
 
 
 def runaway_count(result, texts):
-    """Files whose Whisper transcript ran away (see RUNAWAY_RATIO); None without transcripts."""
-    rows = [r for r in result.get("rows", []) if r.get("whisper") is not None and r["stem"] in texts]
-    if not rows:
-        return None
-    return sum(_is_runaway(r["whisper"], texts[r["stem"]]) for r in rows)
-
-
-def _is_runaway(hypothesis, reference):
-    from .whisper_judge import whisper_normalize
-
-    return len(whisper_normalize(hypothesis).split()) > RUNAWAY_RATIO * len(whisper_normalize(reference).split()) + 2
-
-
-def wer_without_runaways(result, texts):
-    """Whisper corpus WER over the files whose transcript did not run away (None without transcripts)."""
-    from .whisper_judge import whisper_wer
-
-    rows = [r for r in result.get("rows", []) if r.get("whisper") is not None and r["stem"] in texts]
-    kept = [r for r in rows if not _is_runaway(r["whisper"], texts[r["stem"]])]
-    return whisper_wer([texts[r["stem"]] for r in kept], [r["whisper"] for r in kept]) if kept else None
+    """Files whose Whisper transcript ran away (whisper_judge.is_runaway); None without transcripts."""
+    references, hypotheses = _transcribed(result, texts)
+    return sum(map(is_runaway, hypotheses, references)) if references else None
 
 
 def _words_row(result, texts=None):
     runaway = runaway_count(result, texts or {})
-    steady = wer_without_runaways(result, texts or {})
+    steady = wer_without_runaways(*_transcribed(result, texts or {}))
     return (
         f"| {result['name']} | {_num(result['bps'], 0)} | {_num(result.get('frame_rate_hz'), 2)} | {_num(result.get('whisper_wer'), 1)} "
         f"| {'—' if runaway is None else runaway} | {_num(steady, 1)} | {_num(result['wer'], 1)} | {_num(result.get('pesq'), 2)} | {_num(result['stoi'], 3)} "

@@ -50,6 +50,22 @@ def whisper_wer(references, hypotheses):
     return corpus_wer(references, hypotheses, normalize=whisper_normalize)
 
 
+# A transcript longer than this many times its reference (plus 2 words) is a runaway: greedy
+# Whisper repeating itself on audio it cannot read, which pushes corpus WER past 100 %.
+RUNAWAY_RATIO = 2.0
+
+
+def is_runaway(hypothesis, reference):
+    """Whether a transcript ran away (see RUNAWAY_RATIO)."""
+    return len(whisper_normalize(hypothesis).split()) > RUNAWAY_RATIO * len(whisper_normalize(reference).split()) + 2
+
+
+def wer_without_runaways(references, hypotheses):
+    """Whisper corpus WER over the pairs whose transcript did not run away (None if all did)."""
+    kept = [(r, h) for r, h in zip(references, hypotheses, strict=True) if not is_runaway(h, r)]
+    return whisper_wer(*zip(*kept)) if kept else None
+
+
 def pcm16_key(samples, model_name):
     """Cache key: the model's name with the sha1 of the signal as 16-bit PCM (what the files hold)."""
     pcm = np.round(np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0) * 32767.0).astype("<i2")

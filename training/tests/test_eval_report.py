@@ -10,6 +10,7 @@ from training.eval.audio import write_wav
 from training.eval.quality_report import run_report
 from training.eval.report_markdown import runaway_count, target_rows, with_kept_section
 from training.eval.synthetic import speech_like
+from training.eval.whisper_judge import wer_without_runaways
 
 TOOLS = ("sox", "c2enc", "c2dec", "opusenc", "opusdec")
 
@@ -65,6 +66,9 @@ class RunawayTest(unittest.TestCase):
         rows = [{"stem": "a", "whisper": "Please try again."}, {"stem": "b", "whisper": "press " * 7}]
         self.assertEqual(runaway_count({"rows": rows}, texts), 1)
         self.assertIsNone(runaway_count({"rows": [{"stem": "a", "whisper": None}]}, texts))
+        # without the runaway file, only "please try again" is scored: no errors
+        self.assertEqual(wer_without_runaways(["please try again", "press one"], ["Please try again.", "press " * 7]), 0.0)
+        self.assertIsNone(wer_without_runaways(["press one"], ["press " * 7]))
 
 
 @unittest.skipUnless(all(shutil.which(t) for t in TOOLS), "codec2 / opus-tools / sox not installed")
