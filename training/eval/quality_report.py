@@ -220,12 +220,7 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
     }
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "results.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
-    plot_bitrate_quality(results, plot_path, summary["original_whisper_wer"])
-    spectrogram_path = Path(plot_path).parent / SPECTROGRAM_NAME
-    plot_spectrograms(spectrogram_panels(summary, references[0]), SCORE_RATE_HZ, spectrogram_path)
-    text = with_kept_section(render_report(summary, plot_name=Path(plot_path).name, spectrogram_name=spectrogram_path.name), report_path, NOTES_HEADING)
-    Path(report_path).write_text(text, encoding="utf-8")
+    write_outputs(summary, references[0], report_path, plot_path)
     _log(f"[quality] wrote {report_path} and {plot_path}")
     return summary
 
@@ -235,13 +230,18 @@ def render_from_results(work_dir=DEFAULT_WORK_DIR, report_path=DEFAULT_REPORT, p
     summary = json.loads((Path(work_dir) / "results.json").read_text(encoding="utf-8"))
     items = select_items(load_manifest(heldout_manifest_path()), 0)
     original = next(read_wav_at(i.wav, SCORE_RATE_HZ) for i in items if i.stem == summary["spectrogram_stem"])
+    write_outputs(summary, original, report_path, plot_path)
+    return summary
+
+
+def write_outputs(summary, first_original, report_path, plot_path):
+    """The plots (beside plot_path) and the markdown report (keeping its hand-written section)."""
     Path(plot_path).parent.mkdir(parents=True, exist_ok=True)
     plot_bitrate_quality(summary["results"], plot_path, summary["original_whisper_wer"])
     spectrogram_path = Path(plot_path).parent / SPECTROGRAM_NAME
-    plot_spectrograms(spectrogram_panels(summary, original), SCORE_RATE_HZ, spectrogram_path)
+    plot_spectrograms(spectrogram_panels(summary, first_original), SCORE_RATE_HZ, spectrogram_path)
     text = with_kept_section(render_report(summary, plot_name=Path(plot_path).name, spectrogram_name=spectrogram_path.name), report_path, NOTES_HEADING)
     Path(report_path).write_text(text, encoding="utf-8")
-    return summary
 
 
 def main(argv=None):
