@@ -26,7 +26,8 @@ from training.eval.text import corpus_wer
 from training.eval.whisper_judge import WhisperJudge, wer_without_runaways, whisper_wer
 from training.export import load_codec
 from training.losses import PhoneLoss
-from training.model import frame_positions
+from training.model import frame_positions, pitch_inputs
+from training.pitch import track as pitch_track
 
 
 # The average rate the learning curve (docs/LEARNING_CURVE.md) is measured at.
@@ -40,8 +41,10 @@ def decode_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
     compares (default: the model's own merge stream); fixed_rate ignores features and cuts equal
     segments. The pooled means are the model's either way."""
     zq, _, lengths, seg_id, flags = quantize_at_rate(m, x, rate, merge_features, fixed_rate)
+    n = flags.shape[1] * m.c.frame_samples
+    pitch = pitch_inputs(pitch_track.track(x[:n])[None], flags) if m.c.pitch else {}
     with torch.no_grad():
-        return m.decoder(zq, lengths, seg_id, frame_positions(flags))[0].numpy()
+        return m.decoder(zq, lengths, seg_id, frame_positions(flags), **pitch)[0].numpy()
 
 
 def quantize_at_rate(m, x, rate, merge_features=None, fixed_rate=False):

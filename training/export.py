@@ -74,9 +74,29 @@ class DecoderOnnx(torch.nn.Module):
         super().__init__()
         self.q, self.d = m.quantizer, m.decoder
 
-    def forward(self, codes, segment_length, frame_segment, frame_position):
+    def forward(self, codes, segment_length, frame_segment, frame_position, f0=None, phase=None):
+        """With `Config.pitch`, f0 and phase (1, 8T): the 10 ms F0 track rebuilt from the segments'
+        pitch levels and each 10 ms frame's starting phase in cycles (src/core/pitch-code.ts)."""
         latent = self.q.dequantize_codes(codes.to(torch.float32))  # (1, K, latent)
-        return self.d(latent[0], segment_length[0], frame_segment.to(torch.int64), frame_position)
+        pitch = {'f0_frames': f0, 'phase_start': phase} if self.d.c.pitch else {}
+        return self.d(latent[0], segment_length[0], frame_segment.to(torch.int64), frame_position, **pitch)
+
+
+def pitch_section():
+    """models.json `pitch`: what the runtime's tracker and level code must be (src/core/pitch-code.ts)."""
+    from training.pitch import code
+    return {'formatVersion': 1, 'tracker': 'nccf-8k-v1', 'levels': code.LEVELS, 'f0MinHz': code.F0_MIN,
+            'f0MaxHz': code.F0_MAX, 'subframes': code.SUBFRAMES, 'minVoicedShare': code.MIN_VOICED_SHARE}
+
+
+def decoder_pitch_example(lengths):
+    """Example pitch inputs for tracing: a gliding voiced track over the frames of `lengths` (1, K)."""
+    from training.pitch import code
+    L = lengths[0].long().tolist()
+    levels = np.array([(20 + 3 * k) % 60 + 1 if k % 3 else 0 for k in range(len(L))])
+    f0 = code.frame_track(levels, L)
+    return (torch.from_numpy(f0.astype(np.float32))[None],
+            torch.from_numpy(code.phase_starts(f0).astype(np.float32))[None])
 
 
 def sha256(path):
@@ -183,12 +203,14 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
     codes = QuantizerOnnx(m)(sem[:, :K], ac[:, :K], lengths)
     fseg = torch.tensor([[0, 1, 1, 2, 3, 3, 3, 4, 4, 5]], dtype=torch.int32)
     fpos = torch.tensor([[0, 0, 1, 0, 0, 1, 2, 0, 1, 0]], dtype=torch.float32)
-    torch.onnx.export(DecoderOnnx(m), (codes, lengths, fseg, fpos), os.path.join(out, 'decoder.onnx'),
-                      opset_version=OPSET,
-                      input_names=['codes', 'segment_length', 'frame_segment', 'frame_position'],
-                      output_names=['audio'],
-                      dynamic_axes={'codes': {1: 'K'}, 'segment_length': {1: 'K'}, 'frame_segment': {1: 'T'},
-                                    'frame_position': {1: 'T'}, 'audio': {1: 'S'}})
+    dec_args, dec_names = (codes, lengths, fseg, fpos), ['codes', 'segment_length', 'frame_segment', 'frame_position']
+    dec_axes = {'codes': {1: 'K'}, 'segment_length': {1: 'K'}, 'frame_segment': {1: 'T'}, 'frame_position': {1: 'T'},
+                'audio': {1: 'S'}}
+    if c.pitch:
+        dec_args, dec_names = dec_args + decoder_pitch_example(lengths), dec_names + ['f0', 'phase']
+        dec_axes.update({'f0': {1: 'F'}, 'phase': {1: 'F'}})
+    torch.onnx.export(DecoderOnnx(m), dec_args, os.path.join(out, 'decoder.onnx'), opset_version=OPSET,
+                      input_names=dec_names, output_names=['audio'], dynamic_axes=dec_axes)
     if decoder_fp16:
         store_weights_fp16(os.path.join(out, 'decoder.onnx'))
     files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder'] + (['asr'] if whisper else [])}
@@ -204,7 +226,8 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
                        'segment_length': spec('float32', [1, 'K'])},
                       {'codes': spec('int32', [1, 'K', G])}),
         'decoder': ({'codes': spec('int32', [1, 'K', G]), 'segment_length': spec('float32', [1, 'K']),
-                     'frame_segment': spec('int32', [1, 'T']), 'frame_position': spec('float32', [1, 'T'])},
+                     'frame_segment': spec('int32', [1, 'T']), 'frame_position': spec('float32', [1, 'T']),
+                     **({'f0': spec('float32', [1, 'F']), 'phase': spec('float32', [1, 'F'])} if c.pitch else {})},
                     {'audio': spec('float32', [1, 'S'])}),
     }
     manifest = {
@@ -223,6 +246,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
         'semanticCodeGroups': c.semantic_code_groups,
         'mergeFeatures': 'whisper-tiny.en' if whisper else c.merge_on,
         **({'asrWindow': asr_window()} if whisper else {}),
+        **({'pitch': pitch_section()} if c.pitch else {}),
         'tauCalibration': tau_calibration(m, calib_files, c),
         **({'entropy': entropy_section(m, entropy_corpus)} if entropy_corpus else {}),
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
@@ -268,10 +292,18 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
         am = np.stack([a[ids == k].mean(0) for k in range(K)]).astype(np.float32)
         L = torch.from_numpy(lengths)[None]
         codes = QuantizerOnnx(m)(torch.from_numpy(sm)[None], torch.from_numpy(am)[None], L)
-        audio = DecoderOnnx(m)(codes, L, torch.from_numpy(ids)[None], torch.from_numpy(pos)[None])
+        pitch, extra = (), {}
+        if c.pitch:  # the tracker's levels for these segments, and the decoder inputs built from them
+            from training.pitch import code, track
+            levels = code.segment_levels(track.track(x), lengths)
+            f0 = code.frame_track(levels, lengths).astype(np.float32)
+            phase = code.phase_starts(f0).astype(np.float32)
+            pitch = (torch.from_numpy(f0)[None], torch.from_numpy(phase)[None])
+            extra = {'pitch_level': levels.astype(np.int32), 'f0': f0, 'phase': phase}
+        audio = DecoderOnnx(m)(codes, L, torch.from_numpy(ids)[None], torch.from_numpy(pos)[None], *pitch)
     tensors = {'audio_in': x, 'semantic': s, 'acoustic': a, 'semantic_mean': sm, 'acoustic_mean': am,
                'segment_length': lengths, 'codes': codes[0].numpy().astype(np.int32),
-               'frame_segment': ids, 'frame_position': pos, 'audio_out': audio[0].numpy()}
+               'frame_segment': ids, 'frame_position': pos, **extra, 'audio_out': audio[0].numpy()}
     os.makedirs(out_dir, exist_ok=True)
     meta = {'modelId': manifest['modelId'], 'tau': tau, 'frames': int(s.shape[0]), 'segments': K, 'tensors': {}}
     offset = 0

@@ -17,12 +17,17 @@ Quantizer: segment means + length -> 7 FSQ groups of 4 channels x 8 levels (grou
 semantic mean only, as the paper's first codebook) = 84 bits a segment.
 Decoder: dequantized segment -> expanded back to 12.5 Hz with in-segment position -> Transformer
 at 12.5 Hz -> x8 upsample -> ConvNeXt at 100 Hz -> iSTFT head (Vocos style), iSTFT as a
-transposed conv with a DFT basis so it exports to ONNX.
+transposed conv with a DFT basis so it exports to ONNX. With `Config.pitch`, each segment also
+carries a pitch level (training/pitch/), the decoder gets the 10 ms F0 track rebuilt from the levels,
+and a harmonic synthesiser (`HarmonicSynth`, DDSP style) adds the voiced part: sinusoids at
+multiples of F0 whose amplitudes the network reads off a predicted spectral envelope. The iSTFT
+head alone could not make harmonics (docs/QUALITY.md: none above 600 Hz).
 """
 import contextlib
 from dataclasses import dataclass, field
 import math
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -57,6 +62,9 @@ class Config:
     asr_dim: int = 384  # width of the ASR features when merge_on == 'whisper' (Whisper tiny.en)
     detail_subframes: int = 0  # sub-frames a 12.5 Hz frame is cut into for `frame_detail` (0: no detail)
     detail_bands: int = 40  # mel bands of `frame_detail` (adjacent pairs of the 80 averaged)
+    pitch: bool = False  # a pitch level per segment drives a harmonic synthesiser beside the iSTFT head
+    harmonics: int = 64  # harmonics the synthesiser sums (those above HARMONIC_CEILING_HZ are silent)
+    envelope_hz: float = 50.0  # spacing of the predicted harmonic-amplitude envelope, 0 .. sample_rate / 2
 
     @property
     def upsample(self) -> int:
@@ -91,6 +99,10 @@ class Config:
         """Width of the stream that is only pooled (the runtime's `acoustic` tensor)."""
         sem = self.sem_dim if self.merge_on in ('log-mel', 'whisper') else 0
         return sem + self.ac_dim + (self.n_mels if self.mel_in_pooled else 0) + self.detail_dim
+
+    @property
+    def envelope_points(self) -> int:
+        return int(round(self.sample_rate / 2 / self.envelope_hz)) + 1
 
     @property
     def bits_per_code(self) -> int:
@@ -406,8 +418,58 @@ class ISTFT(nn.Module):
         return y.reshape(B, Fr * self.hop)
 
 
+HARMONIC_CEILING_HZ = 7600.0  # harmonics at or above this are silent (no aliasing near Nyquist)
+
+
+def pitch_features(f0_frames: torch.Tensor) -> torch.Tensor:
+    """F0 per 10 ms frame (B, N) Hz, 0 unvoiced -> (B, N, 2): [centred log2 F0 (0 unvoiced), voiced]."""
+    voiced = (f0_frames > 0).to(f0_frames.dtype)
+    logf = (torch.log2(f0_frames.clamp(min=1.0)) - 7.5) * voiced
+    return torch.stack([logf, voiced], -1)
+
+
+class HarmonicSynth(nn.Module):
+    """Sum of harmonics of a 10 ms F0 track, their amplitudes read off a log envelope.
+
+    Exports to ONNX as plain ops: the phases come from `phase_start` (each frame's fundamental
+    phase in cycles, computed outside in float64, training/pitch/code.py), so there is no long
+    float32 cumulative sum and decoder windows join without a phase jump; amplitudes are
+    interpolated linearly between frame centres by a transposed conv with a triangle kernel."""
+
+    def __init__(self, c: Config):
+        super().__init__()
+        self.c = c
+        self.register_buffer('k', torch.arange(1, c.harmonics + 1).float(), persistent=False)
+        n = 2 * c.hop
+        tri = 1 - (torch.arange(n).float() - (n - 1) / 2).abs() / c.hop
+        self.register_buffer('tri', tri.clamp(min=0)[None, None, :], persistent=False)
+        self.register_buffer('ramp', (torch.arange(c.hop).float() + 1) / c.sample_rate, persistent=False)
+
+    def forward(self, log_env, f0_frames, phase_start):
+        """log_env (B, N, G) natural-log amplitude at G points 0 .. sr/2; f0_frames, phase_start (B, N)
+        -> audio (B, N * hop)."""
+        c = self.c
+        B, N, G = log_env.shape
+        fk = f0_frames[..., None] * self.k  # (B, N, K) Hz
+        audible = ((fk < HARMONIC_CEILING_HZ) & (f0_frames[..., None] > 0)).to(log_env.dtype)
+        pos = (fk / c.envelope_hz).clamp(0, G - 1.001)
+        i0 = torch.floor(pos)
+        w = pos - i0
+        i0 = i0.long()
+        la = torch.gather(log_env, 2, i0) * (1 - w) + torch.gather(log_env, 2, i0 + 1) * w
+        amp = torch.exp(la.clamp(max=3.0)) * audible  # (B, N, K)
+        K = amp.shape[-1]
+        a = F.conv_transpose1d(amp.transpose(1, 2).reshape(B * K, 1, N), self.tri, stride=c.hop)
+        a = a[:, 0, c.hop // 2: c.hop // 2 + N * c.hop].reshape(B, K, N * c.hop)
+        phase = (phase_start[..., None] + f0_frames[..., None] * self.ramp).reshape(B, 1, N * c.hop)  # cycles
+        ang = phase * self.k[None, :, None]
+        ang = ang - torch.floor(ang)  # keep the argument of sin small: float32 stays exact
+        return (a * torch.sin(2 * math.pi * ang)).sum(1)
+
+
 class Decoder(nn.Module):
-    """Segments -> 12.5 Hz frames -> Transformer -> x8 -> ConvNeXt at 100 Hz -> iSTFT."""
+    """Segments -> 12.5 Hz frames -> Transformer -> x8 -> ConvNeXt at 100 Hz -> iSTFT
+    (+ harmonics of the coded F0 with `Config.pitch`)."""
 
     def __init__(self, c: Config):
         super().__init__()
@@ -425,25 +487,57 @@ class Decoder(nn.Module):
         self.head = nn.Linear(c.up_dim, 2 * bins)
         self.istft = ISTFT(c.istft_n_fft, c.hop)
         self.bins = bins
+        if c.pitch:
+            # the pitch inputs start switched off, so a checkpoint without them decodes as before
+            self.pitch_in = nn.Linear(2, c.dec_dim)
+            self.pitch_up = nn.Linear(2, c.up_dim)
+            for lin in (self.pitch_in, self.pitch_up):
+                nn.init.zeros_(lin.weight)
+                nn.init.zeros_(lin.bias)
+            self.env_head = nn.Linear(c.up_dim, c.envelope_points)
+            self.synth = HarmonicSynth(c)
 
-    def forward(self, seg_latent, seg_len, frame_seg, frame_pos):
+    def init_envelope_from_istft(self, offset=-1.0):
+        """Starts the envelope head as the iSTFT head's log magnitude at the envelope's frequencies,
+        scaled to sinusoid amplitude (a Hann-windowed sinusoid of amplitude A peaks at A * n_fft / 4)
+        and `offset` nepers quieter, so the harmonics start near the level the output already has."""
+        c = self.c
+        bin_hz = c.sample_rate / c.istft_n_fft
+        idx = torch.round(torch.arange(c.envelope_points) * c.envelope_hz / bin_hz).long().clamp(max=self.bins - 1)
+        with torch.no_grad():
+            self.env_head.weight.copy_(self.head.weight[idx])
+            self.env_head.bias.copy_(self.head.bias[idx] - math.log(c.istft_n_fft / 4) + offset)
+
+    def forward(self, seg_latent, seg_len, frame_seg, frame_pos, f0_frames=None, phase_start=None):
         """seg_latent (N, latent) and seg_len (N,) for all segments; frame_seg (B, T) long index into
-        them; frame_pos (B, T) float position inside the segment. Returns audio (B, T*1280)."""
+        them; frame_pos (B, T) float position inside the segment; with `Config.pitch`, f0_frames and
+        phase_start (B, 8T): the 10 ms F0 track rebuilt from the segment levels and its phases
+        (training/pitch/code.py). Returns audio (B, T*1280)."""
         c = self.c
         seg = self.inp(seg_latent) + self.len_emb((seg_len - 1).clamp(0, c.max_segment_frames - 1).long())
         x = seg[frame_seg]  # (B, T, dec_dim)
         flen = seg_len[frame_seg]
         x = x + self.pos_emb(frame_pos.clamp(0, c.max_segment_frames - 1).long())
         x = x + self.rel(torch.stack([(frame_pos + 0.5) / flen, flen / c.max_segment_frames], -1))
+        if c.pitch:
+            pf = pitch_features(f0_frames)  # (B, 8T, 2)
+            B, T = frame_seg.shape
+            x = x + self.pitch_in(pf.reshape(B, T, c.upsample, 2).mean(2))
         for blk in self.blocks:
             x = blk(x)
         x = self.norm(x).transpose(1, 2)  # (B, dec_dim, T)
         y = self.up(x)  # (B, up_dim, 8T)
+        if c.pitch:
+            y = y + self.pitch_up(pf).transpose(1, 2)
         y = self.convnext(y)
-        h = self.head(self.head_norm(y.transpose(1, 2))).transpose(1, 2)  # (B, 2*bins, 8T)
+        feats = self.head_norm(y.transpose(1, 2))
+        h = self.head(feats).transpose(1, 2)  # (B, 2*bins, 8T)
         logmag, phase = h[:, : self.bins], h[:, self.bins:]
         mag = torch.exp(logmag.clamp(max=6.0))
-        return self.istft(mag * torch.cos(phase), mag * torch.sin(phase))
+        out = self.istft(mag * torch.cos(phase), mag * torch.sin(phase))
+        if c.pitch:
+            out = out + self.synth(self.env_head(feats), f0_frames, phase_start)
+        return out
 
 
 class Codec(nn.Module):
@@ -503,8 +597,9 @@ class Codec(nn.Module):
         mel = self.mel(audio)
         return self.streams(mel, self.semantic(mel), self.acoustic(mel), asr)
 
-    def forward(self, audio, tau, asr=None):
-        """Full training pass. audio (B, S), tau (B,) [, asr (B, T, asr_dim)]. Returns decoded audio (B, S) and stats."""
+    def forward(self, audio, tau, asr=None, f0_sub=None):
+        """Full training pass. audio (B, S), tau (B,) [, asr (B, T, asr_dim)] [, f0_sub (B, S / 160) numpy:
+        the pitch tracker's F0 of the audio, with `Config.pitch`]. Returns decoded audio (B, S) and stats."""
         with torch.no_grad():
             mel = self.mel(audio)
             sem = self.semantic(mel)  # frozen after stage 1
@@ -514,5 +609,23 @@ class Codec(nn.Module):
         pooled_mean, _ = segment_mean(pooled, seg_id, n_seg)
         z = self.quantizer.latent_from_streams(merge_mean, pooled_mean, seg_len)
         zq, _ = self.quantizer.quantize(z)
-        out = self.decoder(zq, seg_len, seg_id, frame_positions(flags))
+        pitch = pitch_inputs(f0_sub, flags, audio.device) if self.c.pitch else {}
+        out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
         return out, {'segments': n_seg, 'frames': flags.numel()}
+
+
+def pitch_inputs(f0_sub, flags, device=None):
+    """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy and the segment starts (B, T):
+    each segment's level as the bitstream carries it, rebuilt into the 10 ms track and its phases."""
+    from training.pitch import code
+
+    flags = flags.cpu().numpy()
+    tracks, phases = [], []
+    for row_f0, row_flags in zip(np.asarray(f0_sub), flags):
+        starts = np.nonzero(row_flags)[0]
+        lengths = np.diff(np.append(starts, len(row_flags)))
+        f0 = code.frame_track(code.segment_levels(row_f0, lengths), lengths)
+        tracks.append(f0)
+        phases.append(code.phase_starts(f0))
+    as_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).to(device)
+    return {'f0_frames': as_t(tracks), 'phase_start': as_t(phases)}

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from training.dataset import Corpus, FrameFeatures, augment, build_vocab, phone_targets, read_manifest, seed_everything
 from training.losses import PhoneLoss, SpectralLoss
 from training.model import Codec, Config, tiny_config
+from training.pitch import track as pitch_track
 
 
 def parse_args(argv=None):
@@ -56,6 +57,9 @@ def parse_args(argv=None):
     p.add_argument('--asr-features', default='',
                    help="precomputed 12.5 Hz ASR features of the corpus (DIR/<file>.npy), for --merge-on whisper "
                         "(python -m training.whisper.corpus_features)")
+    p.add_argument('--pitch', action='store_true',
+                   help="a new run's Config.pitch: code a pitch level per segment and add the harmonic synthesiser "
+                        "(one started with --init from a model without it grows it, switched in gently)")
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
     p.add_argument('--save-every-s', type=float, default=300)
@@ -69,12 +73,12 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def load_or_make_config(run, tiny, vocab, merge_on, detail_subframes):
+def load_or_make_config(run, tiny, vocab, merge_on, detail_subframes, pitch=False):
     path = os.path.join(run, 'config.json')
     if os.path.exists(path):
         with open(path) as f:
             return Config(**json.load(f))
-    kw = dict(n_phones=len(vocab), merge_on=merge_on, detail_subframes=detail_subframes or 0)
+    kw = dict(n_phones=len(vocab), merge_on=merge_on, detail_subframes=detail_subframes or 0, pitch=pitch)
     c = tiny_config(**kw) if tiny else Config(**kw)
     with open(path, 'w') as f:
         json.dump(dataclasses.asdict(c), f, indent=1)
@@ -203,6 +207,8 @@ def main(argv=None):
             init['config']['merge_on'] = a.merge_on
         if a.detail_subframes is not None:
             init['config']['detail_subframes'] = a.detail_subframes
+        if a.pitch:
+            init['config']['pitch'] = True
         with open(os.path.join(a.run, 'config.json'), 'w') as f:
             json.dump(init['config'], f, indent=1)
     if os.path.exists(vocab_path):
@@ -212,7 +218,7 @@ def main(argv=None):
         vocab = build_vocab(read_manifest(a.corpus, 'train', with_phones=True))
         with open(vocab_path, 'w') as f:
             json.dump(vocab, f)
-    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on, a.detail_subframes)
+    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on, a.detail_subframes, a.pitch)
     device = torch.device(a.device)
     model = Codec(c).to(device)
 
@@ -239,6 +245,9 @@ def main(argv=None):
         ck = torch.load(src, map_location='cpu')
         state = grow_state({k: v.float() for k, v in ck['model'].items()}, model.state_dict())
         missing = model.load_state_dict(state, strict=False)
+        if c.pitch and 'decoder.env_head.weight' in missing.missing_keys:
+            model.decoder.init_envelope_from_istft()
+            print('harmonic envelope head started from the iSTFT head')
         if a.init:  # the learning curve continues from the compact checkpoint's step and hours
             step, seconds = int(ck.get('step', 0)), float(ck.get('seconds', 0.0))
         print(f'initialised from {src}; missing {len(missing.missing_keys)} keys')
@@ -296,7 +305,9 @@ def main(argv=None):
             feats = torch.from_numpy(np.stack([asr.crop(i, off, a.crop_frames) for _, i, off in crops])).to(device) if asr else None
             with torch.no_grad():
                 tau = draw_tau(model.encode_frames(x, feats)[0], rng).to(device)
-            y_hat, st = model(x, tau, feats)
+            # the pitch tracker hears what the runtime's would: the augmented crop
+            f0_sub = np.stack([pitch_track.track(r) for r in x.cpu().numpy()]) if c.pitch else None
+            y_hat, st = model(x, tau, feats, f0_sub)
             loss, parts = spectral(y_hat, x)
             if phone is not None:
                 kl, parts['phone_agree'] = phone(y_hat, x)

@@ -1,0 +1,76 @@
+"""Pitch in the bitstream: one level per segment, and the decoder's 10 ms F0 track rebuilt from it.
+
+Twins in src/core/pitch-code.ts. A segment's level is 0 when it is unvoiced, else 1 + the
+quantised median log2 F0 of its voiced 10 ms frames on a grid of LEVELS - 1 steps from F0_MIN to
+F0_MAX (0.64 semitone a step: below what a listener hears in running speech, and far inside the
+20 % of a gross pitch error). The decoder interpolates log F0 linearly between the centres of
+adjacent voiced segments and holds it at voicing edges, and gets each 10 ms frame's phase (in
+cycles) at its start, so harmonics stay continuous across decoder windows.
+"""
+import math
+
+import numpy as np
+
+LEVELS = 64
+F0_MIN, F0_MAX = 50.0, 500.0
+STEP = math.log2(F0_MAX / F0_MIN) / (LEVELS - 2)  # octaves per level
+SUBFRAMES = 8  # 10 ms pitch frames in an 80 ms codec frame
+MIN_VOICED_SHARE = 0.3  # a segment is voiced when at least this share of its 10 ms frames are
+
+
+def segment_levels(f0_sub: np.ndarray, lengths) -> np.ndarray:
+    """f0_sub (8T,) Hz (0 unvoiced) and segment lengths in 12.5 Hz frames (K,) -> levels (K,) int."""
+    out = np.zeros(len(lengths), np.int64)
+    at = 0
+    for k, n in enumerate(lengths):
+        n = int(n)
+        sub = f0_sub[at * SUBFRAMES: (at + n) * SUBFRAMES]
+        at += n
+        voiced = np.sort(sub[sub > 0])
+        if len(voiced) == 0 or len(voiced) < MIN_VOICED_SHARE * n * SUBFRAMES:
+            continue
+        m = len(voiced)
+        med = voiced[m // 2] if m % 2 else 0.5 * (voiced[m // 2 - 1] + voiced[m // 2])
+        q = round((math.log2(med) - math.log2(F0_MIN)) / STEP)
+        out[k] = 1 + min(LEVELS - 2, max(0, q))
+    return out
+
+
+def level_log2_f0(level: int) -> float:
+    return math.log2(F0_MIN) + (level - 1) * STEP
+
+
+def frame_track(levels, lengths) -> np.ndarray:
+    """Segment levels (K,) and lengths (K,) -> F0 in Hz per 10 ms frame (8 * sum(lengths),), 0 unvoiced.
+
+    Inside voiced segment k, frame j (centre j + 0.5 in 10 ms units) before the segment's centre
+    c_k interpolates log2 F0 from the previous segment's centre when that one is voiced, and after
+    it towards the next one's when that is voiced; otherwise it holds the segment's value."""
+    lengths = [int(n) for n in lengths]
+    K = len(lengths)
+    starts = np.concatenate([[0], np.cumsum(lengths)])[:K] * SUBFRAMES
+    centres = starts + np.array(lengths) * SUBFRAMES / 2
+    vals = [level_log2_f0(int(q)) if q > 0 else 0.0 for q in levels]
+    out = np.zeros(int(sum(lengths)) * SUBFRAMES)
+    for k in range(K):
+        if levels[k] <= 0:
+            continue
+        for j in range(int(starts[k]), int(starts[k]) + lengths[k] * SUBFRAMES):
+            t = j + 0.5
+            v = vals[k]
+            if t < centres[k] and k > 0 and levels[k - 1] > 0:
+                w = (t - centres[k - 1]) / (centres[k] - centres[k - 1])
+                v = vals[k - 1] + w * (vals[k] - vals[k - 1])
+            elif t >= centres[k] and k + 1 < K and levels[k + 1] > 0:
+                w = (t - centres[k]) / (centres[k + 1] - centres[k])
+                v = vals[k] + w * (vals[k + 1] - vals[k])
+            out[j] = 2.0 ** v
+    return out
+
+
+def phase_starts(f0_frames: np.ndarray, frames_per_second: float = 100.0) -> np.ndarray:
+    """F0 per 10 ms frame (N,) -> the fundamental's phase in cycles at each frame's start, in [0, 1):
+    the frame holds its F0 for its 160 samples, so it advances by F0 / 100 cycles."""
+    adv = np.asarray(f0_frames, np.float64) / frames_per_second
+    acc = np.concatenate([[0.0], np.cumsum(adv)[:-1]])
+    return acc - np.floor(acc)

@@ -1,0 +1,108 @@
+"""The pitch-driven decoder (Config.pitch): the harmonic synthesiser puts energy at multiples of the
+coded F0, joins decoder windows without a phase jump, trains, and exports to ONNX that agrees."""
+import json
+import os
+import tempfile
+import unittest
+
+import numpy as np
+import onnxruntime as ort
+import torch
+
+from training import export, train
+from training.model import Codec, HarmonicSynth, tiny_config
+from training.pitch import code
+from training.tests.synthetic_corpus import write_corpus
+
+
+def synth_of(c, f0_hz, frames, log_amp=-3.0):
+    s = HarmonicSynth(c)
+    f0 = torch.full((1, frames), float(f0_hz))
+    phase = torch.from_numpy(code.phase_starts(f0[0].numpy()).astype(np.float32))[None]
+    env = torch.full((1, frames, c.envelope_points), log_amp)
+    return s, env, f0, phase
+
+
+class HarmonicSynthTest(unittest.TestCase):
+    def test_harmonics_sit_at_multiples_of_f0(self):
+        c = tiny_config(pitch=True)
+        s, env, f0, phase = synth_of(c, 200.0, 100)
+        y = s(env, f0, phase)[0].numpy()[1600:-1600]
+        spec = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+        hz = np.fft.rfftfreq(len(y), 1 / 16000)
+        for k in (1, 2, 5, 20):
+            at = spec[np.argmin(np.abs(hz - 200 * k))]
+            between = spec[np.argmin(np.abs(hz - 200 * k - 100))]
+            self.assertGreater(at, 100 * between, f'harmonic {k}')
+        self.assertLess(spec[hz > 7700].max(), 1e-3 * spec.max())  # silent near Nyquist
+
+    def test_unvoiced_frames_are_silent(self):
+        c = tiny_config(pitch=True)
+        s, env, f0, phase = synth_of(c, 0.0, 20)
+        self.assertEqual(float(s(env, f0, phase).abs().max()), 0.0)
+
+    def test_windows_join_without_a_phase_jump(self):
+        c = tiny_config(pitch=True)
+        f0 = torch.from_numpy(np.linspace(110, 240, 200).astype(np.float32))[None]
+        phase = torch.from_numpy(code.phase_starts(f0[0].numpy()).astype(np.float32))[None]
+        env = torch.full((1, 200, c.envelope_points), -3.0)
+        s = HarmonicSynth(c)
+        whole = s(env, f0, phase)[0]
+        a = s(env[:, :100], f0[:, :100], phase[:, :100])[0]
+        b = s(env[:, 100:], f0[:, 100:], phase[:, 100:])[0]
+        # away from each window's outer frame (the amplitude ramps there), the windows are the whole
+        torch.testing.assert_close(a[160:-160], whole[160:16000 - 160], atol=2e-4, rtol=0)
+        torch.testing.assert_close(b[160:-160], whole[16000 + 160:-160], atol=2e-4, rtol=0)
+
+
+class PitchDecoderTest(unittest.TestCase):
+    def test_envelope_starts_from_the_istft_head(self):
+        c = tiny_config(pitch=True)
+        d = Codec(c).decoder
+        d.init_envelope_from_istft(offset=0.0)
+        x = torch.randn(3, c.up_dim)
+        bin_of = lambda hz: int(round(hz / (c.sample_rate / c.istft_n_fft)))
+        env, head = d.env_head(x), d.head(x)
+        for g in (0, 10, 40):
+            expected = head[:, bin_of(g * c.envelope_hz)] - np.log(c.istft_n_fft / 4)
+            torch.testing.assert_close(env[:, g], expected, atol=1e-5, rtol=0)
+
+    def test_codec_forward_trains_the_envelope(self):
+        c = tiny_config(n_phones=5, pitch=True)
+        m = Codec(c)
+        x = torch.randn(2, 16 * 1280) * 0.1
+        f0_sub = np.where(np.arange(16 * 8) % 40 < 30, 150.0, 0.0)[None].repeat(2, 0)
+        y, _ = m(x, torch.tensor([0.5, 1.0]), None, f0_sub)
+        self.assertEqual(tuple(y.shape), tuple(x.shape))
+        y.pow(2).mean().backward()
+        self.assertGreater(float(m.decoder.env_head.weight.grad.abs().sum()), 0.0)
+        self.assertGreater(float(m.decoder.pitch_up.weight.grad.abs().sum()), 0.0)
+
+    def test_export_agrees_with_pytorch(self):
+        with tempfile.TemporaryDirectory() as d:
+            corpus, run, out = os.path.join(d, 'corpus'), os.path.join(d, 'run'), os.path.join(d, 'models')
+            write_corpus(corpus, utterances=4)
+            common = ['--run', run, '--corpus', corpus, '--tiny', '--crop-frames', '16', '--batch', '2', '--pitch']
+            train.main(['--stage', 'semantic', '--max-steps', '1', *common])
+            train.main(['--stage', 'codec', '--max-steps', '2', *common])
+            wav = os.path.join(corpus, 'wav', 'synth', 'u0.wav')
+            # float32 weights: the comparison is of the graph, not of float16 storage
+            m = export.export(os.path.join(run, 'codec.pt'), out, [wav], wav, os.path.join(d, 'golden'),
+                              decoder_fp16=False)
+            self.assertEqual(m['pitch']['levels'], code.LEVELS)
+            self.assertEqual(list(m['models']['decoder']['inputs'])[-2:], ['f0', 'phase'])
+            with open(os.path.join(d, 'golden', 'golden.json')) as f:
+                meta = json.load(f)
+            raw = open(os.path.join(d, 'golden', 'golden.bin'), 'rb').read()
+            t = {k: np.frombuffer(raw, v['dtype'], int(np.prod(v['shape'])), v['offset']).reshape(v['shape'])
+                 for k, v in meta['tensors'].items()}
+            sess = ort.InferenceSession(os.path.join(out, 'decoder.onnx'), providers=['CPUExecutionProvider'])
+            y = sess.run(None, {'codes': t['codes'][None], 'segment_length': t['segment_length'][None],
+                                'frame_segment': t['frame_segment'][None], 'frame_position': t['frame_position'][None],
+                                'f0': t['f0'][None], 'phase': t['phase'][None]})[0][0]
+            np.testing.assert_allclose(y, t['audio_out'], atol=1e-3)
+            self.assertEqual(len(t['f0']), 8 * meta['frames'])
+
+
+if __name__ == '__main__':
+    unittest.main()
