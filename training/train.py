@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from training.dataset import Corpus, FrameFeatures, augment, build_vocab, phone_targets, read_manifest, seed_everything
+from training.asr_loss import AsrLoss
 from training.losses import PhoneLoss, SpectralLoss
 from training.model import Codec, Config, tiny_config
 from training.pitch import track as pitch_track
@@ -67,6 +68,10 @@ def parse_args(argv=None):
                    help='weights-only copies in <run>/snapshots/ for the learning curve (0: none)')
     p.add_argument('--phone-weight', type=float, default=0.0,
                    help='weight of the frozen phone recogniser\'s KL on the decoded audio (losses.PhoneLoss; 0: off)')
+    p.add_argument('--asr-weight', type=float, default=0.0,
+                   help='weight of the frozen Whisper tiny.en encoder distance on the decoded audio (asr_loss.AsrLoss; 0: off)')
+    p.add_argument('--asr-crops', type=int, default=4,
+                   help='crops of each batch the ASR loss sees (its encoder costs about as much as the codec step)')
     p.add_argument('--delta-weight', type=float, default=0.0,
                    help='weight of the L1 on log-mel frame-to-frame changes (losses.SpectralLoss; 0: off)')
     p.add_argument('--seed', type=int, default=0)
@@ -268,6 +273,7 @@ def main(argv=None):
     print(f'{a.stage}: {len(corpus.rows)} utterances, {corpus.hours:.2f} h, batch {batch}, {c.n_phones} phones')
     spectral = SpectralLoss(c.sample_rate, delta_weight=a.delta_weight).to(device)
     phone = PhoneLoss(model) if a.stage == 'codec' and a.phone_weight else None
+    asr_loss = AsrLoss().to(device) if a.stage == 'codec' and a.asr_weight else None
     if a.stage == 'codec':
         model.semantic.requires_grad_(False)  # frozen: the phone loss reaches the decoder through it
     model.train()
@@ -309,6 +315,9 @@ def main(argv=None):
             f0_sub = np.stack([pitch_track.track(r) for r in x.cpu().numpy()]) if c.pitch else None
             y_hat, st = model(x, tau, feats, f0_sub)
             loss, parts = spectral(y_hat, x)
+            if asr_loss is not None:
+                d = asr_loss(y_hat[: a.asr_crops], x[: a.asr_crops])
+                loss, parts['asr'] = loss + a.asr_weight * d, float(d)
             if phone is not None:
                 kl, parts['phone_agree'] = phone(y_hat, x)
                 loss, parts['phone_kl'] = loss + a.phone_weight * kl, float(kl)
