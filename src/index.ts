@@ -20,6 +20,8 @@ export {
 } from './core/bitstream.ts';
 export {
   DEFAULT_DECODE_PLAN,
+  PITCH_DECODE_PLAN,
+  defaultDecodePlan,
   DEFAULT_ENCODE_PLAN,
   type ChunkPlan,
   type DecodePlan,

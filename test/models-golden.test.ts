@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseManifest } from '../src/core/manifest.ts';
+import { frameTrack, phaseStarts, PITCH_SUBFRAMES, segmentLevels } from '../src/core/pitch-code.ts';
+import { trackPitch } from '../src/core/pitch-track.ts';
 
 const MODELS_DIR = 'public/models';
 const GOLDEN_DIR = 'test/fixtures/golden';
@@ -80,9 +82,28 @@ describe('ONNX models agree with PyTorch (golden tensors from training/export.py
     expect(mismatches / codes.length).toBeLessThan(0.01);
   });
 
+  it.runIf(manifest.pitch)(
+    "pitch: the TS tracker and level code give the export's levels and F0 track",
+    () => {
+      const lengths = golden('segment_length');
+      const levels = segmentLevels(trackPitch(golden('audio_in') as Float32Array), lengths);
+      expect(Array.from(levels)).toEqual(Array.from(golden('pitch_level')));
+      expect(levels.some((l) => l > 0)).toBe(true); // real speech has voiced segments
+      const f0 = frameTrack(levels, lengths);
+      expect(maxAbsDiff(f0, golden('f0'))).toBeLessThan(1e-3);
+      expect(maxAbsDiff(phaseStarts(f0), golden('phase'))).toBeLessThan(1e-5);
+    },
+  );
+
   it('decoder: same waveform from the same codes', async () => {
     const K = meta.segments;
     const T = meta.frames;
+    const pitch: Record<string, ort.Tensor> = manifest.pitch
+      ? {
+          f0: new ort.Tensor('float32', golden('f0') as Float32Array, [1, T * PITCH_SUBFRAMES]),
+          phase: new ort.Tensor('float32', golden('phase') as Float32Array, [1, T * PITCH_SUBFRAMES]),
+        }
+      : {};
     const out = await (
       await session('decoder')
     ).run({
@@ -90,6 +111,7 @@ describe('ONNX models agree with PyTorch (golden tensors from training/export.py
       segment_length: new ort.Tensor('float32', golden('segment_length') as Float32Array, [1, K]),
       frame_segment: new ort.Tensor('int32', golden('frame_segment') as Int32Array, [1, T]),
       frame_position: new ort.Tensor('float32', golden('frame_position') as Float32Array, [1, T]),
+      ...pitch,
     });
     expect(out.audio.dims).toEqual([1, T * manifest.frameSamples]);
     expect(maxAbsDiff(out.audio.data as Float32Array, golden('audio_out'))).toBeLessThan(1e-3);

@@ -296,8 +296,8 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
         if c.pitch:  # the tracker's levels for these segments, and the decoder inputs built from them
             from training.pitch import code, track
             levels = code.segment_levels(track.track(x), lengths)
-            f0 = code.frame_track(levels, lengths).astype(np.float32)
-            phase = code.phase_starts(f0).astype(np.float32)
+            track64 = code.frame_track(levels, lengths)  # phases from float64, as the runtime computes them
+            f0, phase = track64.astype(np.float32), code.phase_starts(track64).astype(np.float32)
             pitch = (torch.from_numpy(f0)[None], torch.from_numpy(phase)[None])
             extra = {'pitch_level': levels.astype(np.int32), 'f0': f0, 'phase': phase}
         audio = DecoderOnnx(m)(codes, L, torch.from_numpy(ids)[None], torch.from_numpy(pos)[None], *pitch)

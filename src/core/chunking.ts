@@ -7,6 +7,8 @@
  */
 import { planAsrWindows, type AsrWindow, type AsrWindowPlan } from './asr-windows.ts';
 import type { FxcFile } from './bitstream.ts';
+import { frameTrack, phaseStarts, PITCH_SUBFRAMES } from './pitch-code.ts';
+import { trackPitch } from './pitch-track.ts';
 import type { EncodedFeatures, InferenceBackend, Merger } from './types.ts';
 
 /** How long audio is cut into model calls. */
@@ -32,12 +34,28 @@ export const DEFAULT_DECODE_PLAN: DecodePlan = {
   crossfadeSamples: 512,
 };
 
+/**
+ * 10 s windows for a decoder with a harmonic synthesiser (models.json `pitch`): it holds every
+ * harmonic of every sample of a window at once, about 700 MB for 30 s in onnxruntime, 220 MB for 10 s.
+ */
+export const PITCH_DECODE_PLAN: DecodePlan = { ...DEFAULT_DECODE_PLAN, windowFrames: 125 };
+
+/** The decoder windows a model uses unless told otherwise. */
+export function defaultDecodePlan(m: { pitch?: unknown }): DecodePlan {
+  return m.pitch ? PITCH_DECODE_PLAN : DEFAULT_DECODE_PLAN;
+}
+
 /** Encoder output for the frames one window keeps, and their adjacent-frame similarities. */
 export interface FeatureWindow {
   /** Index of the window's first kept frame in the whole file. */
   firstFrame: number;
   features: EncodedFeatures;
   similarities: Float32Array;
+  /**
+   * For a model with pitch: the tracker's F0 (Hz, 0 unvoiced) of the kept frames' 10 ms frames,
+   * tracked on the window's audio with its context, so it equals the whole-file track.
+   */
+  f0?: Float64Array;
 }
 
 /** Balanced split of `total` items into windows of at most `size`: the start of each, then `total`. */
@@ -150,7 +168,7 @@ export async function* encoderWindows(
   chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   sampleCount: number,
   frameSamples: number,
-  dims: { semanticDim: number; acousticDim: number; asrWindow?: AsrWindow },
+  dims: { semanticDim: number; acousticDim: number; asrWindow?: AsrWindow; pitch?: unknown },
   backend: Pick<InferenceBackend, 'encode' | 'asr'>,
   merger: Pick<Merger, 'similarities'>,
   plan: ChunkPlan = DEFAULT_ENCODE_PLAN,
@@ -196,9 +214,15 @@ export async function* encoderWindows(
       acoustic: rows(encoded.acoustic, dims.acousticDim, keepStart - inStart, keepEnd - inStart),
     };
     const similarities = await merger.similarities(features);
+    const f0 = dims.pitch
+      ? trackPitch(audio).slice(
+          (keepStart - inStart) * PITCH_SUBFRAMES,
+          (keepEnd - inStart) * PITCH_SUBFRAMES,
+        )
+      : undefined;
     const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
     queue.dropBefore(Math.min(nextStart * frameSamples, asr?.firstNeededSample ?? Infinity));
-    yield { firstFrame: keepStart, features, similarities };
+    yield { firstFrame: keepStart, features, similarities, ...(f0 ? { f0 } : {}) };
   }
   if (!sourceDone) await source.return?.();
 }
@@ -240,6 +264,10 @@ export async function* decodeWindows(
     if (k > seams[seams.length - 1] && k < segments) seams.push(k);
   }
   seams.push(segments);
+  // A model with pitch: the whole file's 10 ms F0 track and phases, so every window gets the same
+  // values for a frame and harmonics run on across the seams without a phase jump.
+  const f0 = file.pitch ? frameTrack(file.pitch, lengths) : undefined;
+  const phase = f0 ? phaseStarts(f0) : undefined;
   let tail: Float32Array | null = null; // previous window's audio around the seam
   let emitted = 0;
   const sampleCount = file.header.sampleCount;
@@ -255,7 +283,12 @@ export async function* decodeWindows(
     while (c0 > 0 && frameAt[s0] - frameAt[c0] < plan.contextFrames) c0--;
     let c1 = s1;
     while (c1 < segments && frameAt[c1] - frameAt[s1] < plan.contextFrames) c1++;
-    const audio = await backend.decode(codes.slice(c0 * groups, c1 * groups), lengths.slice(c0, c1));
+    const [p0, p1] = [frameAt[c0] * PITCH_SUBFRAMES, frameAt[c1] * PITCH_SUBFRAMES];
+    const pitch =
+      f0 && phase
+        ? { f0: Float32Array.from(f0.subarray(p0, p1)), phase: Float32Array.from(phase.subarray(p0, p1)) }
+        : undefined;
+    const audio = await backend.decode(codes.slice(c0 * groups, c1 * groups), lengths.slice(c0, c1), pitch);
     const expected = (frameAt[c1] - frameAt[c0]) * frameSamples;
     if (audio.length !== expected)
       throw new Error(`decoder returned ${audio.length} samples, expected ${expected}`);

@@ -13,8 +13,8 @@ import {
   type FxcLayout,
 } from './bitstream.ts';
 import {
-  DEFAULT_DECODE_PLAN,
   DEFAULT_ENCODE_PLAN,
+  defaultDecodePlan,
   decodeWindows,
   encoderWindows,
   type ChunkPlan,
@@ -22,6 +22,7 @@ import {
   type FeatureWindow,
 } from './chunking.ts';
 import { DcBlocker } from './dc-blocker.ts';
+import { segmentLevels } from './pitch-code.ts';
 import type { ModelConstants } from './manifest.ts';
 import { fixedRateLengths, searchTau, segmentRateHz } from './tau.ts';
 import { mergeWithLengths } from './twin-merger.ts';
@@ -64,6 +65,8 @@ interface CodedWindow {
   tau: number;
   lengths: Uint32Array;
   codes: Int32Array;
+  /** Pitch level of each segment, for a model with pitch. */
+  pitch?: Uint8Array;
 }
 
 /** A codec bound to one model: its manifest, an inference backend and a merger. */
@@ -109,7 +112,7 @@ export class Codec {
     );
     for await (const window of windows) {
       const coded = await this.codeWindow(window, options.frameRateHz, options.fixed ?? false);
-      writer.push(coded.lengths, coded.codes);
+      writer.push(coded.lengths, coded.codes, coded.pitch);
       taus.push(coded.tau);
       allLengths.push(coded.lengths);
       const done = (window.firstFrame + window.features.frames) * this.manifest.frameSamples;
@@ -149,7 +152,10 @@ export class Codec {
   }
 
   /** Decodes a file to 16 kHz mono audio of the file's sampleCount samples. */
-  async decode(fxc: Uint8Array | FxcFile, plan: DecodePlan = DEFAULT_DECODE_PLAN): Promise<Float32Array> {
+  async decode(
+    fxc: Uint8Array | FxcFile,
+    plan: DecodePlan = defaultDecodePlan(this.manifest),
+  ): Promise<Float32Array> {
     const file = fxc instanceof Uint8Array ? this.parse(fxc) : fxc;
     const out = new Float32Array(file.header.sampleCount);
     let at = 0;
@@ -163,7 +169,7 @@ export class Codec {
   /** Decodes window by window, yielding audio pieces in order (parse errors throw before any model call). */
   decodeStream(
     fxc: Uint8Array | FxcFile,
-    plan: DecodePlan = DEFAULT_DECODE_PLAN,
+    plan: DecodePlan = defaultDecodePlan(this.manifest),
   ): AsyncGenerator<Float32Array> {
     const file = fxc instanceof Uint8Array ? this.parse(fxc) : fxc;
     return decodeWindows(file, this.manifest.frameSamples, this.backend, plan);
@@ -192,7 +198,14 @@ export class Codec {
         );
       }
     }
-    return { tau: merged.tau, lengths: merged.lengths, codes };
+    if (!m.pitch) return { tau: merged.tau, lengths: merged.lengths, codes };
+    if (!window.f0) throw new Error('this model codes pitch, but the encoder window has no F0 track');
+    return {
+      tau: merged.tau,
+      lengths: merged.lengths,
+      codes,
+      pitch: segmentLevels(window.f0, merged.lengths),
+    };
   }
 
   /** @internal */
@@ -261,7 +274,7 @@ export class EncodedSession {
     const parts: Uint32Array[] = [];
     for (const window of this.windows) {
       const coded = await this.codec.codeWindow(window, rateHz, fixed);
-      writer.push(coded.lengths, coded.codes);
+      writer.push(coded.lengths, coded.codes, coded.pitch);
       taus.push(coded.tau);
       parts.push(coded.lengths);
     }

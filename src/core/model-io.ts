@@ -4,7 +4,7 @@
  */
 import type { ModelConstants } from './manifest.ts';
 import { expandLengths } from './merge.ts';
-import type { MergeResult } from './types.ts';
+import type { DecoderPitch, MergeResult } from './types.ts';
 
 /** One input tensor as plain data: what `new ort.Tensor(type, data, dims)` takes. */
 export interface Feed {
@@ -23,24 +23,38 @@ export function quantizerFeeds(m: ModelConstants, merged: MergeResult): Record<s
   };
 }
 
-/** decoder.onnx inputs: codes [K, codeGroups] and lengths [K], expanded back to frames. */
+/** The tensors decoder.onnx takes: a model with pitch (models.json `pitch`) adds f0 and phase. */
+export function decoderInputNames(m: Pick<ModelConstants, 'pitch'>): string[] {
+  return ['codes', 'segment_length', 'frame_segment', 'frame_position', ...(m.pitch ? ['f0', 'phase'] : [])];
+}
+
+/**
+ * decoder.onnx inputs: codes [K, codeGroups] and lengths [K], expanded back to frames, and for a
+ * model with pitch the F0 track and phases of those frames' 10 ms frames.
+ */
 export function decoderFeeds(
   m: ModelConstants,
   codes: Int32Array,
   lengths: Uint32Array,
+  pitch?: DecoderPitch,
 ): { feeds: Record<string, Feed>; frames: number } {
   const k = lengths.length;
   const { frameSegment, framePosition } = expandLengths(lengths);
   const frames = frameSegment.length;
-  return {
-    frames,
-    feeds: {
-      codes: { type: 'int32', data: codes, dims: [1, k, m.codeGroups] },
-      segment_length: { type: 'float32', data: Float32Array.from(lengths), dims: [1, k] },
-      frame_segment: { type: 'int32', data: frameSegment, dims: [1, frames] },
-      frame_position: { type: 'float32', data: framePosition, dims: [1, frames] },
-    },
+  const feeds: Record<string, Feed> = {
+    codes: { type: 'int32', data: codes, dims: [1, k, m.codeGroups] },
+    segment_length: { type: 'float32', data: Float32Array.from(lengths), dims: [1, k] },
+    frame_segment: { type: 'int32', data: frameSegment, dims: [1, frames] },
+    frame_position: { type: 'float32', data: framePosition, dims: [1, frames] },
   };
+  if (m.pitch) {
+    const sub = frames * m.pitch.subframes;
+    if (!pitch || pitch.f0.length !== sub || pitch.phase.length !== sub)
+      throw new Error(`decoder: this model needs the F0 track and phases of ${sub} 10 ms frames`);
+    feeds.f0 = { type: 'float32', data: pitch.f0, dims: [1, sub] };
+    feeds.phase = { type: 'float32', data: pitch.phase, dims: [1, sub] };
+  }
+  return { frames, feeds };
 }
 
 /** Throws unless the quantizer returned one code per group and segment. */

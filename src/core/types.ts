@@ -7,6 +7,15 @@ export interface EncodedFeatures {
   acoustic: Float32Array;
 }
 
+/**
+ * The pitch inputs of decoder.onnx for F = 8 · frames 10 ms frames (src/core/pitch-code.ts): F0 in
+ * Hz (0 unvoiced) rebuilt from the segments' pitch levels, and each frame's starting phase in cycles.
+ */
+export interface DecoderPitch {
+  f0: Float32Array;
+  phase: Float32Array;
+}
+
 /** The merged segments of one τ, as the quantizer wants them. */
 export interface MergeResult {
   tau: number;
@@ -45,8 +54,11 @@ export interface InferenceBackend {
   asr?(audio: Float32Array): Promise<Float32Array>;
   /** Returns codes [K, codeGroups]. */
   quantize(merged: MergeResult): Promise<Int32Array>;
-  /** codes [K, codeGroups] and lengths [K] → audio of sum(lengths) * frameSamples samples. */
-  decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array>;
+  /**
+   * codes [K, codeGroups] and lengths [K] → audio of sum(lengths) * frameSamples samples. A model
+   * with pitch (models.json `pitch`) also takes the 10 ms F0 track and phases of those frames.
+   */
+  decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array>;
   release(): Promise<void>;
 }
 

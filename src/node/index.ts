@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Codec, type EncodeOptions, type EncodeResult } from '../core/codec.ts';
 import { ModelDecoders } from '../core/model-archive.ts';
-import { DEFAULT_DECODE_PLAN, type DecodePlan } from '../core/chunking.ts';
+import { defaultDecodePlan, type DecodePlan } from '../core/chunking.ts';
 import { resample } from '../core/resample.ts';
 import { TwinMerger } from '../core/twin-merger.ts';
 import type { WavInfo, WavOutputType } from '../core/wav.ts';
@@ -130,7 +130,7 @@ export async function decodeFile(
   const writer = new WavFileWriter(wavPath, total, codec.manifest.sampleRateHz, options.sampleType);
   let done = 0;
   try {
-    for await (const piece of codec.decodeStream(file, options.plan ?? DEFAULT_DECODE_PLAN)) {
+    for await (const piece of codec.decodeStream(file, options.plan ?? defaultDecodePlan(codec.manifest))) {
       writer.write(piece);
       done += piece.length;
       options.onProgress?.(done, total);

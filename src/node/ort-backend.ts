@@ -14,8 +14,15 @@ import {
   type ModelFileSpec,
   type ModelManifest,
 } from '../core/manifest.ts';
-import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io.ts';
-import type { EncoderOutput, InferenceBackend, MergeResult } from '../core/types.ts';
+import {
+  checkCodes,
+  checkDecoded,
+  decoderFeeds,
+  decoderInputNames,
+  quantizerFeeds,
+  type Feed,
+} from '../core/model-io.ts';
+import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types.ts';
 
 /** The models of the contract, in load order; asr.onnx only in model sets that list it. */
 export const MODEL_ROLES = ['asr', 'encoder', 'quantizer', 'decoder'] as const;
@@ -24,7 +31,11 @@ type ModelRole = (typeof MODEL_ROLES)[number];
 // Tensor names of the model contract (docs/MODELS.md); each must appear in models.json and in
 // the ONNX graph, so a renamed tensor fails at load with a message naming file and tensor.
 // With asr.onnx, the encoder gives the pooled stream alone (`semanticFromAsr`).
-function tensors(role: ModelRole, semanticFromAsr: boolean): { inputs: string[]; outputs: string[] } {
+function tensors(
+  role: ModelRole,
+  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
+): { inputs: string[]; outputs: string[] } {
+  const semanticFromAsr = manifest.asrWindow !== undefined;
   switch (role) {
     case 'asr':
       return { inputs: ['audio'], outputs: ['asr'] };
@@ -33,7 +44,7 @@ function tensors(role: ModelRole, semanticFromAsr: boolean): { inputs: string[];
     case 'quantizer':
       return { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] };
     case 'decoder':
-      return { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] };
+      return { inputs: decoderInputNames(manifest), outputs: ['audio'] };
   }
 }
 
@@ -70,9 +81,9 @@ function checkNames(
   role: ModelRole,
   spec: ModelFileSpec,
   session: ort.InferenceSession,
-  semanticFromAsr: boolean,
+  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
 ): void {
-  const expected = tensors(role, semanticFromAsr);
+  const expected = tensors(role, manifest);
   for (const [kind, names, graph] of [
     ['input', expected.inputs, session.inputNames],
     ['output', expected.outputs, session.outputNames],
@@ -131,7 +142,6 @@ export class OrtNodeBackend implements InferenceBackend {
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     };
     const sessions: Partial<Record<ModelRole, ort.InferenceSession>> = {};
-    const semanticFromAsr = manifest.asrWindow !== undefined;
     try {
       for (const role of MODEL_ROLES) {
         const spec = manifest.models[role];
@@ -152,7 +162,7 @@ export class OrtNodeBackend implements InferenceBackend {
         }
         const session = await ort.InferenceSession.create(bytes, sessionOptions);
         sessions[role] = session;
-        checkNames(role, spec, session, semanticFromAsr);
+        checkNames(role, spec, session, manifest);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -205,8 +215,8 @@ export class OrtNodeBackend implements InferenceBackend {
     return checkCodes(this.manifest, data<Int32Array>(results, 'codes'), merged.segments);
   }
 
-  async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
-    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths);
+  async decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
+    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
     const results = await this.session('decoder').run(this.tensors(feeds));
     return checkDecoded(this.manifest, data<Float32Array>(results, 'audio'), frames);
   }

@@ -1,8 +1,15 @@
 /** InferenceBackend on onnxruntime-web: the models of models.json on WebGPU or WASM. */
 import type * as ortTypes from 'onnxruntime-web';
 import type { ModelConstants, ModelFileSpec } from '../core/manifest';
-import { checkCodes, checkDecoded, decoderFeeds, quantizerFeeds, type Feed } from '../core/model-io';
-import type { EncoderOutput, InferenceBackend, MergeResult } from '../core/types';
+import {
+  checkCodes,
+  checkDecoded,
+  decoderFeeds,
+  decoderInputNames,
+  quantizerFeeds,
+  type Feed,
+} from '../core/model-io';
+import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types';
 import type { ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
 import type { BackendName } from './protocol';
@@ -20,9 +27,12 @@ const TENSORS = {
 /** The tensors of a role in this model set. */
 function tensorNames(
   role: ModelRole,
-  semanticFromAsr: boolean,
+  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
 ): { inputs: readonly string[]; outputs: readonly string[] } {
-  return role === 'encoder' && semanticFromAsr ? { inputs: ['audio'], outputs: ['acoustic'] } : TENSORS[role];
+  if (role === 'encoder' && manifest.asrWindow !== undefined)
+    return { inputs: ['audio'], outputs: ['acoustic'] };
+  if (role === 'decoder') return { inputs: decoderInputNames(manifest), outputs: ['audio'] };
+  return TENSORS[role];
 }
 
 /** What the backend is built from: a manifest and the verified bytes of some or all of its models. */
@@ -36,9 +46,9 @@ function checkNames(
   role: ModelRole,
   spec: ModelFileSpec,
   session: ortTypes.InferenceSession,
-  semanticFromAsr: boolean,
+  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
 ): void {
-  const names = tensorNames(role, semanticFromAsr);
+  const names = tensorNames(role, manifest);
   for (const name of names.inputs) {
     if (!(name in spec.inputs)) throw new Error(`models.json: ${spec.file} lacks input "${name}"`);
     if (!session.inputNames.includes(name))
@@ -106,7 +116,7 @@ export class OrtBackend implements InferenceBackend {
         const session = await ort.InferenceSession.create(bytes, options(ep));
         sessions[role] = session;
         if (role === 'asr') asrBackend = ep;
-        checkNames(role, spec, session, models.manifest.asrWindow !== undefined);
+        checkNames(role, spec, session, models.manifest);
       }
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -158,8 +168,8 @@ export class OrtBackend implements InferenceBackend {
     return checkCodes(this.manifest, await output<Int32Array>(results, 'codes'), merged.segments);
   }
 
-  async decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
-    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths);
+  async decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
+    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
     const results = await this.session('decoder').run(this.tensors(feeds));
     return checkDecoded(this.manifest, await output<Float32Array>(results, 'audio'), frames);
   }

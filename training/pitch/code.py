@@ -72,5 +72,5 @@ def phase_starts(f0_frames: np.ndarray, frames_per_second: float = 100.0) -> np.
     """F0 per 10 ms frame (N,) -> the fundamental's phase in cycles at each frame's start, in [0, 1):
     the frame holds its F0 for its 160 samples, so it advances by F0 / 100 cycles."""
     adv = np.asarray(f0_frames, np.float64) / frames_per_second
-    acc = np.concatenate([[0.0], np.cumsum(adv)[:-1]])
+    acc = np.concatenate([[0.0], np.cumsum(adv)[:-1]])[: len(adv)]
     return acc - np.floor(acc)
