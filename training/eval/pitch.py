@@ -44,3 +44,37 @@ def pitch_errors_of_tracks(f0_ref, f0_dec):
 def pitch_errors(reference, aligned, rate_hz):
     """{f0_rmse_cents, gpe, vde} of a decoded signal (delay removed) against its original."""
     return pitch_errors_of_tracks(track_f0(reference, rate_hz), track_f0(aligned, rate_hz))
+
+
+# Periodicity: a 40 ms window around each 10 ms frame, autocorrelation peak over 60-400 Hz lags.
+PERIODICITY_WINDOW_S = 0.04
+
+
+def periodicity(samples, rate_hz, frames):
+    """Normalised autocorrelation peak r(L) / r(0), L over F0_FLOOR_HZ..F0_CEIL_HZ periods, of a
+    Hann-windowed 40 ms window centred on each 10 ms frame in `frames` (indices) -> (len(frames),).
+
+    1 for a perfectly periodic signal (less the window's taper), near 0 for noise: how much of a
+    voiced frame is harmonics, which a spectral distance does not tell apart from shaped noise."""
+    x = np.asarray(samples, np.float64)
+    w = int(PERIODICITY_WINDOW_S * rate_hz)
+    hop = int(FRAME_PERIOD_MS * rate_hz / 1000)
+    lo, hi = int(rate_hz / F0_CEIL_HZ), int(rate_hz / F0_FLOOR_HZ)
+    pad = np.concatenate([np.zeros(w), x, np.zeros(w)])
+    starts = np.asarray(frames, int) * hop - w // 2 + w
+    seg = pad[starts[:, None] + np.arange(w)[None, :]] * np.hanning(w)
+    n_fft = 1 << int(np.ceil(np.log2(2 * w)))
+    spec = np.fft.rfft(seg, n_fft)
+    r = np.fft.irfft(np.abs(spec) ** 2, n_fft)
+    return np.where(r[:, 0] > 1e-12, r[:, lo:hi + 1].max(1) / np.maximum(r[:, 0], 1e-12), 0.0)
+
+
+def periodicity_ratio(reference, aligned, rate_hz, f0_ref):
+    """Mean periodicity of the decoded signal over the original's voiced frames (F0 > 0 in f0_ref),
+    as a share of the original's own there (NaN if none are voiced)."""
+    n = min(len(reference), len(aligned)) // int(FRAME_PERIOD_MS * rate_hz / 1000)
+    voiced = np.nonzero(np.asarray(f0_ref[:n]) > 0)[0]
+    if not len(voiced):
+        return float("nan")
+    ref = periodicity(reference, rate_hz, voiced).mean()
+    return float(periodicity(aligned, rate_hz, voiced).mean() / ref) if ref > 0 else float("nan")
