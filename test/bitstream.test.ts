@@ -3,15 +3,24 @@ import { BitReader, BitWriter } from '../src/core/bitio.ts';
 import {
   FXC_HEADER_BYTES,
   MAX_SAMPLE_COUNT,
+  FxcWriter,
   fileBitrateBps,
   fxcFileBytes,
+  layoutFromManifest,
   parseFxc,
   readHeader,
   writeFxc,
 } from '../src/core/bitstream.ts';
 import { crc32 } from '../src/core/crc32.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
-import { TEST_LAYOUT, TEST_LAYOUT_V2 } from './helpers/layout.ts';
+import type { ModelConstants } from '../src/core/manifest.ts';
+import {
+  FIXTURE_ENTROPY,
+  FIXTURE_PITCH_ENTROPY,
+  TEST_LAYOUT,
+  TEST_LAYOUT_V2,
+  TEST_LAYOUT_V3,
+} from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 const LAYOUT = TEST_LAYOUT;
@@ -137,12 +146,12 @@ describe('.fxc validation', () => {
   it('rejects short, foreign, future-version and corrupted files', () => {
     expectError(new Uint8Array(0), /0 bytes/);
     expectError(new TextEncoder().encode('RIFF....WAVEfmt and more bytes'), /not a \.fxc file/);
-    const v3 = good.slice();
-    v3[3] = 3;
-    expectError(
-      v3,
-      /version 3; this decoder reads versions 1 and 2: the file was made by a newer FlexiCodec/,
-    );
+    const v4 = good.slice();
+    v4[3] = 4;
+    expectError(v4, /version 4; this decoder reads versions 1 to 3: the file was made by a newer FlexiCodec/);
+    const v0 = good.slice();
+    v0[3] = 0;
+    expectError(v0, /version 0; this decoder reads versions 1 to 3$/);
     const flipped = good.slice();
     flipped[FXC_HEADER_BYTES + 2] ^= 0x10;
     expectError(flipped, /CRC-32 mismatch/);
@@ -268,5 +277,144 @@ describe('.fxc version 2 (range-coded)', () => {
     const long = v2.slice();
     new DataView(long.buffer).setUint32(8, MAX_SAMPLE_COUNT, true);
     expect(() => parseFxc(withFixedCrc(long), TEST_LAYOUT_V2)).toThrow(/bits cannot hold the 22500 segments/);
+  });
+});
+
+/** Random pitch levels for K segments: runs of unvoiced (0) and a wandering voiced level. */
+function randomPitch(seed: number, segments: number): number[] {
+  const random = seededRandom(seed);
+  let level = 30;
+  return Array.from({ length: segments }, () => {
+    level = Math.min(63, Math.max(1, level + randomInt(random, 7) - 3));
+    return random() < 0.3 ? 0 : level;
+  });
+}
+
+describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
+  it('writes the documented worked example byte for byte', () => {
+    // docs/FORMAT.md: the version 2 example's content with pitch level 30, tables of the fixture.
+    const bytes = writeFxc(header(2000), TEST_LAYOUT_V3, [2], [1, 2, 3, 4, 5, 6, 7], [30]);
+    const hex = Buffer.from(bytes).toString('hex');
+    expect(hex.slice(0, 48)).toBe(
+      '465843' + '03' + 'e424b04b' + 'd0070000' + '803e00' + '7102' + '07' + '0c' + '03' + '12c091c4',
+    );
+    expect(readHeader(bytes)).toMatchObject({ version: 3, entropyId: FIXTURE_PITCH_ENTROPY.id });
+    expect(hex.slice(48, -8)).toBe('a60456b2ecc66b7961a84785bc54887c');
+    expect(hex.slice(-8)).toBe('607794ce');
+    expect(bytes.length).toBe(44);
+  });
+
+  it('gives back lengths, codes and pitch levels exactly, for many random files', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const sampleCount = 1 + randomInt(seededRandom(seed * 13), 16000 * 20);
+      const { lengths, codes } = randomFile(seed, sampleCount);
+      const pitch = randomPitch(seed, lengths.length);
+      const bytes = writeFxc(header(sampleCount, 3 + (seed % 10)), TEST_LAYOUT_V3, lengths, codes, pitch);
+      expect(bytes[3]).toBe(3);
+      const file = parseFxc(bytes, TEST_LAYOUT_V3);
+      expect(Array.from(file.lengths)).toEqual(lengths);
+      expect(Array.from(file.codes)).toEqual(codes);
+      expect(Array.from(file.pitch!)).toEqual(pitch);
+    }
+  });
+
+  it('writes pitch pushed in parts as in one push', () => {
+    const { lengths, codes } = randomFile(4, 64000);
+    const pitch = randomPitch(4, lengths.length);
+    const writer = new FxcWriter(header(64000), TEST_LAYOUT_V3);
+    const half = Math.floor(lengths.length / 2);
+    writer.push(lengths.slice(0, half), codes.slice(0, half * 7), pitch.slice(0, half));
+    writer.push(lengths.slice(half), codes.slice(half * 7), pitch.slice(half));
+    expect(writer.finish()).toEqual(writeFxc(header(64000), TEST_LAYOUT_V3, lengths, codes, pitch));
+  });
+
+  it('still writes and reads version 2 for a model without pitch, even with a pitch table', () => {
+    const { lengths, codes } = randomFile(5, 48000);
+    const v2 = writeFxc(header(48000), TEST_LAYOUT_V2, lengths, codes);
+    expect(v2[3]).toBe(2);
+    const file = parseFxc(v2, TEST_LAYOUT_V2);
+    expect(Array.from(file.codes)).toEqual(codes);
+    expect(file.pitch).toBeUndefined();
+    const tablesOnly = { ...TEST_LAYOUT_V3, pitchLevels: undefined };
+    const other = writeFxc(header(48000), tablesOnly, lengths, codes);
+    expect(other[3]).toBe(2);
+    expect(Array.from(parseFxc(other, tablesOnly).lengths)).toEqual(lengths);
+  });
+
+  it('refuses pitch that does not match the layout when writing', () => {
+    const codes = [0, 0, 0, 0, 0, 0, 0];
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes)).toThrow(
+      /codes pitch: push needs a pitch level per segment/,
+    );
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V2, [2], codes, [5])).toThrow(/codes no pitch/);
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [5, 6])).toThrow(
+      /pitch must be \[segments\]/,
+    );
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [64])).toThrow(
+      /pitch level 64 outside 0..63/,
+    );
+    expect(() => new FxcWriter(header(2560), { ...TEST_LAYOUT_V2, pitchLevels: 64 })).toThrow(
+      /no pitch table/,
+    );
+  });
+
+  it('refuses a file of the other kind, saying which model it needs', () => {
+    const { lengths, codes } = randomFile(6, 32000);
+    const v3 = writeFxc(header(32000), TEST_LAYOUT_V3, lengths, codes, randomPitch(6, lengths.length));
+    const v2 = writeFxc(header(32000), TEST_LAYOUT_V2, lengths, codes);
+    const v1 = writeFxc(header(32000), TEST_LAYOUT, lengths, codes);
+    const expectRefusal = (bytes: Uint8Array, layout: typeof TEST_LAYOUT, pattern: RegExp) => {
+      expect(() => parseFxc(bytes, layout)).toThrow(FxcFormatError);
+      expect(() => parseFxc(bytes, layout)).toThrow(pattern);
+    };
+    const needsPitch =
+      /version 3\) holds a pitch level per segment, but the loaded model 4bb024e4 codes no pitch; decode it with the models whose models.json has "modelId": "4bb024e4" and a "pitch" section/;
+    expectRefusal(v3, TEST_LAYOUT_V2, needsPitch);
+    expectRefusal(v3, TEST_LAYOUT, needsPitch);
+    const needsNoPitch =
+      /holds no pitch levels, but the loaded model 4bb024e4 codes pitch; decode it with the models whose models.json has "modelId": "4bb024e4" and no "pitch" section/;
+    expectRefusal(v2, TEST_LAYOUT_V3, /version 2\) /);
+    expectRefusal(v2, TEST_LAYOUT_V3, needsNoPitch);
+    expectRefusal(v1, TEST_LAYOUT_V3, /version 1\) /);
+    expectRefusal(v1, TEST_LAYOUT_V3, needsNoPitch);
+    // Another model's file names that model first.
+    expectRefusal(
+      v3,
+      { ...TEST_LAYOUT, modelId: '00000001' },
+      /made with model 4bb024e4, but model 00000001 is loaded/,
+    );
+    // Same kind, other tables: the tables' message.
+    const otherTables = {
+      ...TEST_LAYOUT_V3,
+      entropyTables: { ...TEST_LAYOUT_V3.entropyTables!, id: '00c0ffee' },
+    };
+    expectRefusal(v3, otherTables, /range-coded with entropy tables c491c012 .* has tables 00c0ffee/);
+  });
+
+  it('rejects a short payload that claims hours before allocating', () => {
+    const v3 = writeFxc(header(2560), TEST_LAYOUT_V3, [2], [0, 0, 0, 0, 0, 0, 0], [0]);
+    const long = v3.slice();
+    new DataView(long.buffer).setUint32(8, MAX_SAMPLE_COUNT, true);
+    expect(() => parseFxc(withFixedCrc(long), TEST_LAYOUT_V3)).toThrow(/bits cannot hold the 22500 segments/);
+  });
+
+  it('takes pitch from models.json: a pitch model needs a pitch table', () => {
+    const manifest = {
+      ...TEST_LAYOUT,
+      formatVersion: 1,
+      fsqLevels: [8, 8, 8, 8],
+      pitch: { levels: 64 },
+    } as unknown as ModelConstants;
+    const layout = layoutFromManifest({ ...manifest, entropy: FIXTURE_PITCH_ENTROPY });
+    expect(layout.pitchLevels).toBe(64);
+    expect(layout.entropyTables!.pitchCum).toBeDefined();
+    expect(writeFxc(header(2560), layout, [2], [0, 0, 0, 0, 0, 0, 0], [7])[3]).toBe(3);
+    expect(() => layoutFromManifest({ ...manifest, entropy: FIXTURE_ENTROPY })).toThrow(
+      /model 4bb024e4 codes pitch, so its "entropy" section needs a pitch table/,
+    );
+    expect(() => layoutFromManifest(manifest)).toThrow(/needs a pitch table/);
+    expect(
+      layoutFromManifest({ ...manifest, pitch: undefined, entropy: FIXTURE_ENTROPY }).pitchLevels,
+    ).toBeUndefined();
   });
 });

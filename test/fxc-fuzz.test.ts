@@ -14,7 +14,7 @@ import type { ModelManifest } from '../src/core/manifest.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { InferenceBackend } from '../src/core/types.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
-import { TEST_LAYOUT, TEST_LAYOUT_V2 } from './helpers/layout.ts';
+import { TEST_LAYOUT, TEST_LAYOUT_V2, TEST_LAYOUT_V3 } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 /** Cases per run (the issue asks for at least 10,000). */
@@ -35,7 +35,7 @@ function fixCrc(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-/** Valid files to mutate: random segmentations of short and longer audio. */
+/** Valid files to mutate: random segmentations of short and longer audio (with pitch levels where the layout has pitch). */
 function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
   const files: Uint8Array[] = [];
   for (const seconds of [0.05, 1, 3.3, 12, 40]) {
@@ -50,7 +50,10 @@ function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
     const codes = lengths.flatMap(() =>
       Array.from({ length: layout.codeGroups }, () => randomInt(random, 2 ** layout.bitsPerCode)),
     );
-    files.push(writeFxc({ ...layout, sampleCount, targetRateHz: 6.25 }, layout, lengths, codes));
+    const pitch = layout.pitchLevels
+      ? lengths.map(() => (random() < 0.3 ? 0 : randomInt(random, layout.pitchLevels!)))
+      : undefined;
+    files.push(writeFxc({ ...layout, sampleCount, targetRateHz: 6.25 }, layout, lengths, codes, pitch));
   }
   return files;
 }
@@ -137,6 +140,10 @@ function violation(file: FxcFile, bytes: Uint8Array, layout: FxcLayout): string 
     : layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
   if (file.segments * perSegment > bytes.length * 8 + perSegment) return 'too many segments';
   for (const c of file.codes) if (!(c >= 0 && c < 2 ** layout.bitsPerCode)) return `code ${c}`;
+  if ((file.pitch !== undefined) !== (layout.pitchLevels !== undefined))
+    return 'pitch present for the wrong kind';
+  if (file.pitch && file.pitch.length !== file.segments) return 'pitch count';
+  for (const q of file.pitch ?? []) if (q >= layout.pitchLevels!) return `pitch level ${q}`;
   return null;
 }
 
@@ -209,12 +216,33 @@ describe('.fxc fuzzing', () => {
       'range-coded data is not',
       'trailing data after the range-c',
       'entropy tables',
+      'holds a pitch level',
       'made with model',
       'sampleCount',
     ]) {
       expect(kinds).toContain(needle);
     }
     // Fewer survive than in version 1: a changed payload byte rarely re-encodes to itself.
+    expect(parsed.length).toBeGreaterThan(30);
+  });
+
+  it(`parses or rejects ${FUZZ_CASES} seeded version 3 (pitch) inputs with FxcFormatError only`, () => {
+    const bases = seedFiles(TEST_LAYOUT_V3, seededRandom(3));
+    expect(bases.every((b) => b[3] === 3)).toBe(true);
+    const { parsed, errors } = fuzz(bases, TEST_LAYOUT_V3, 20260301);
+    const kinds = [...errors.keys()].join('\n');
+    for (const needle of [
+      'CRC-N mismatch',
+      'not a .fxc file',
+      'truncated .fxc payload',
+      'range-coded data is not',
+      'trailing data after the range-c',
+      'holds no pitch levels',
+      'made with model',
+      'sampleCount',
+    ]) {
+      expect(kinds).toContain(needle);
+    }
     expect(parsed.length).toBeGreaterThan(30);
   });
 

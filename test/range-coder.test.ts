@@ -1,5 +1,5 @@
 /**
- * The range coder and the version 2 payload against their Python twins
+ * The range coder and the version 2 and 3 payloads against their Python twins
  * (training/entropy/rangecoder.py, tables.py): test/fixtures/range-coder.json holds symbols,
  * tables and the bytes Python wrote (`python -m training.entropy.fixture`); TypeScript must give
  * the same bytes and decode them back. Plus random round trips and hostile input for the decoder.
@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeSegments, SegmentEncoder } from '../src/core/entropy-payload.ts';
-import { parseEntropySection } from '../src/core/entropy.ts';
+import { NO_PREVIOUS_LEVEL, parseEntropySection } from '../src/core/entropy.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
 import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from '../src/core/range-coder.ts';
-import { FIXTURE_ENTROPY, TEST_LAYOUT_V2 } from './helpers/layout.ts';
+import { FIXTURE_ENTROPY, FIXTURE_PITCH_ENTROPY, TEST_LAYOUT_V2, TEST_LAYOUT_V3 } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 interface CoderCase {
@@ -26,14 +26,19 @@ interface PayloadCase {
   frames: number;
   lengths: number[];
   codes: number[];
+  /** Version 3 cases only: each segment's pitch level. */
+  pitch?: number[];
   bytes: string;
 }
 const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/range-coder.json', import.meta.url), 'utf8')) as {
   coder: CoderCase[];
   entropyId: string;
   payloads: PayloadCase[];
+  pitchPayloads: PayloadCase[];
 };
 const TABLES = TEST_LAYOUT_V2.entropyTables!;
+const PITCH_TABLES = TEST_LAYOUT_V3.entropyTables!;
+const LAYOUT = { maxSegmentFrames: 8, codeGroups: 7, bitsPerCode: 12, fsqLevels: [8, 8, 8, 8] };
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -52,8 +57,14 @@ function encode(c: Pick<CoderCase, 'tables' | 'symbols' | 'totalBits'>): Uint8Ar
   return enc.finish();
 }
 
-function payloadTarget(frames: number) {
-  return { frames, capacity: frames, lengths: new Uint32Array(frames), codes: new Int32Array(frames * 7) };
+function payloadTarget(frames: number, withPitch = false) {
+  return {
+    frames,
+    capacity: frames,
+    lengths: new Uint32Array(frames),
+    codes: new Int32Array(frames * 7),
+    ...(withPitch ? { pitch: new Uint8Array(frames) } : {}),
+  };
 }
 
 describe('range coder = its Python twin', () => {
@@ -81,6 +92,37 @@ describe('range coder = its Python twin', () => {
       expect(Array.from(target.codes.slice(0, k * 7))).toEqual(p.codes);
     }
   });
+
+  it('codes segments with pitch levels (version 3) as tables.py does', () => {
+    expect(FIXTURE.pitchPayloads.length).toBeGreaterThan(3);
+    for (const p of FIXTURE.pitchPayloads) {
+      const enc = new SegmentEncoder(PITCH_TABLES, p.targetRateCentiHz, true);
+      p.lengths.forEach((len, k) => enc.push(len, p.codes, k * 7, p.pitch![k]));
+      const bytes = enc.finish();
+      expect(hex(bytes)).toBe(p.bytes);
+      const target = payloadTarget(p.frames, true);
+      const k = decodeSegments(PITCH_TABLES, p.targetRateCentiHz, bytes, 0, bytes.length, target);
+      expect(Array.from(target.lengths.slice(0, k))).toEqual(p.lengths);
+      expect(Array.from(target.codes.slice(0, k * 7))).toEqual(p.codes);
+      expect(Array.from(target.pitch!.slice(0, k))).toEqual(p.pitch);
+    }
+  });
+
+  it('codes no pitch with pitch tables unless asked, and refuses a mismatched push', () => {
+    const p = FIXTURE.payloads[1];
+    const enc = new SegmentEncoder(PITCH_TABLES, p.targetRateCentiHz);
+    p.lengths.forEach((len, k) => enc.push(len, p.codes, k * 7));
+    // The pitch table changes the id, never the bytes of a payload without pitch.
+    expect(hex(enc.finish())).toBe(p.bytes);
+    expect(() => new SegmentEncoder(TABLES, 625, true)).toThrow(/no pitch table/);
+    expect(() => new SegmentEncoder(PITCH_TABLES, 625, true).push(1, p.codes, 0)).toThrow(
+      /pitch level is needed/,
+    );
+    expect(() => new SegmentEncoder(PITCH_TABLES, 625).push(1, p.codes, 0, 3)).toThrow(/codes no pitch/);
+    expect(() => new SegmentEncoder(PITCH_TABLES, 625, true).push(1, p.codes, 0, 64)).toThrow(
+      /outside 0..63/,
+    );
+  });
 });
 
 describe('entropy tables', () => {
@@ -99,10 +141,39 @@ describe('entropy tables', () => {
     ]);
     expect(createHash('sha256').update(blob).digest('hex').slice(0, 8)).toBe(FIXTURE_ENTROPY.id);
     expect(TABLES.minSegmentBits).toBeGreaterThan(1);
+    const withPitch = Buffer.concat([blob, Buffer.from(FIXTURE_PITCH_ENTROPY.pitch!.freqs, 'base64')]);
+    expect(createHash('sha256').update(withPitch).digest('hex').slice(0, 8)).toBe(FIXTURE_PITCH_ENTROPY.id);
+  });
+
+  it('parses a pitch table and counts it in the least a segment costs', () => {
+    expect(TABLES.pitchCum).toBeUndefined();
+    expect(TABLES.minPitchBits).toBe(0);
+    expect(PITCH_TABLES.pitchCum!.length).toBe((NO_PREVIOUS_LEVEL + 1) * 65);
+    expect(PITCH_TABLES.minPitchBits).toBeGreaterThan(0);
+    expect(PITCH_TABLES.minSegmentBits).toBeCloseTo(TABLES.minSegmentBits + PITCH_TABLES.minPitchBits, 9);
+  });
+
+  it('refuses malformed pitch tables', () => {
+    const pitch = FIXTURE_PITCH_ENTROPY.pitch!;
+    const withPitch = (p: object) => ({ ...FIXTURE_PITCH_ENTROPY, pitch: { ...pitch, ...p } });
+    expect(() => parseEntropySection(withPitch({ context: 'target-rate' }), LAYOUT)).toThrow(
+      /unknown entropy.pitch context/,
+    );
+    expect(() => parseEntropySection(withPitch({ shape: [64, 64] }), LAYOUT)).toThrow(
+      /entropy.pitch.shape must be \[65, 64\]/,
+    );
+    const f = Buffer.from(pitch.freqs, 'base64');
+    f[2 * 64 * 3] = 0; // row 3, symbol 0: its low byte, so the row no longer sums to 4096
+    expect(() => parseEntropySection(withPitch({ freqs: f.toString('base64') }), LAYOUT)).toThrow(
+      /entropy.pitch row 3 (sums to|has a zero)/,
+    );
+    expect(() => parseEntropySection(withPitch({ freqs: 'AAAA' }), LAYOUT)).toThrow(
+      /entropy.pitch.freqs holds/,
+    );
   });
 
   it('refuses malformed tables with a message that says what to do', () => {
-    const layout = { maxSegmentFrames: 8, codeGroups: 7, bitsPerCode: 12, fsqLevels: [8, 8, 8, 8] };
+    const layout = LAYOUT;
     const zero = structuredClone(FIXTURE_ENTROPY);
     const f = Buffer.from(zero.lengths.freqs, 'base64');
     f[0] = 0;
@@ -159,6 +230,30 @@ describe('range coder round trips and hostile input', () => {
       try {
         const k = decodeSegments(TABLES, 625, bytes, 0, bytes.length, payloadTarget(frames));
         expect(k).toBeLessThanOrEqual(frames);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FxcFormatError);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(2900);
+  });
+
+  it('gives segments with pitch or FxcFormatError for random and truncated version 3 payloads', () => {
+    const random = seededRandom(12);
+    const good = FIXTURE.pitchPayloads[1];
+    const goodBytes = Buffer.from(good.bytes, 'hex');
+    let rejected = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bytes =
+        i % 2
+          ? Uint8Array.from({ length: randomInt(random, 300) }, () => randomInt(random, 256))
+          : goodBytes.subarray(0, randomInt(random, goodBytes.length));
+      const frames = i % 2 ? 1 + randomInt(random, 400) : good.frames;
+      const target = payloadTarget(frames, true);
+      try {
+        const k = decodeSegments(PITCH_TABLES, 625, bytes, 0, bytes.length, target);
+        expect(k).toBeLessThanOrEqual(frames);
+        expect(target.pitch!.slice(0, k).every((q) => q < 64)).toBe(true);
       } catch (err) {
         expect(err).toBeInstanceOf(FxcFormatError);
         rejected++;

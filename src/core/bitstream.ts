@@ -2,9 +2,10 @@
  * The .fxc container (docs/FORMAT.md): a little-endian header, the segments, and a CRC-32 of
  * everything before it. Version 1 bit-packs the segments (length - 1, then the codes) and pads
  * with zero bits; version 2, written when the model has entropy tables, adds the tables' id to
- * the header and range-codes the segments (src/core/entropy-payload.ts). The parser validates
- * every field before it allocates anything, so any byte string gives either a parsed file or an
- * FxcFormatError.
+ * the header and range-codes the segments (src/core/entropy-payload.ts); version 3, written when
+ * the model codes pitch, is version 2 with a range-coded pitch level in every segment. The parser
+ * validates every field before it allocates anything, so any byte string gives either a parsed
+ * file or an FxcFormatError.
  */
 import { BitReader, BitWriter } from './bitio.ts';
 import { crc32 } from './crc32.ts';
@@ -15,13 +16,15 @@ import type { ModelConstants } from './manifest.ts';
 
 /** "FXC" in ASCII, the first three bytes of every file. */
 export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
-/** The newest container version, range-coded; written when the loaded model has entropy tables. */
-export const FXC_VERSION = 2;
+/** The newest container version, range-coded with a pitch level per segment; written when the loaded model codes pitch. */
+export const FXC_VERSION = 3;
+/** The range-coded version without pitch, written for models with entropy tables and no pitch; still read. */
+export const FXC_RANGE_VERSION = 2;
 /** The bit-packed version, written for models without entropy tables; still read. */
 export const FXC_PACKED_VERSION = 1;
-/** Header bytes before the payload in version 1; version 2 adds FXC_ENTROPY_ID_BYTES. */
+/** Header bytes before the payload in version 1; versions 2 and 3 add FXC_ENTROPY_ID_BYTES. */
 export const FXC_HEADER_BYTES = 20;
-/** Bytes of the entropy tables' id that follow the version 1 header fields in version 2. */
+/** Bytes of the entropy tables' id that follow the version 1 header fields in versions 2 and 3. */
 export const FXC_ENTROPY_ID_BYTES = 4;
 /** Bytes of the trailing CRC-32. */
 export const FXC_CRC_BYTES = 4;
@@ -43,7 +46,7 @@ export interface FxcHeader {
   codeGroups: number;
   bitsPerCode: number;
   lengthBits: number;
-  /** Version 2: 8 hex digits naming the entropy tables the payload was coded with. */
+  /** Versions 2 and 3: 8 hex digits naming the entropy tables the payload was coded with. */
   entropyId?: string;
 }
 
@@ -58,6 +61,8 @@ export interface FxcLayout {
   lengthBits: number;
   /** The model's entropy tables: files are written as version 2 with them, version 1 without. */
   entropyTables?: EntropyTables;
+  /** Pitch levels per segment (models.json pitch.levels) where the model codes pitch: files are version 3, and the tables need a pitch table. */
+  pitchLevels?: number;
 }
 
 /** A parsed file: header, segment lengths [K] and codes [K, codeGroups]. */
@@ -68,14 +73,25 @@ export interface FxcFile {
   segments: number;
   lengths: Uint32Array;
   codes: Int32Array;
+  /** Version 3: each segment's pitch level [K] (0 unvoiced). */
+  pitch?: Uint8Array;
   /** Whole file size in bytes, header and CRC included. */
   bytes: number;
 }
 
-/** The layout fields of a models.json, with its entropy tables parsed where it has them. */
+/**
+ * The layout fields of a models.json, with its entropy tables parsed where it has them; a model
+ * that codes pitch must have tables with a pitch table (version 3 is range-coded only).
+ */
 export function layoutFromManifest(m: ModelConstants): FxcLayout {
+  const entropyTables = m.entropy ? parseEntropySection(m.entropy, m) : undefined;
+  if (m.pitch && !entropyTables?.pitchCum)
+    throw new Error(
+      `models.json: model ${m.modelId} codes pitch, so its "entropy" section needs a pitch table; re-run training.entropy.measure`,
+    );
   return {
-    ...(m.entropy ? { entropyTables: parseEntropySection(m.entropy, m) } : {}),
+    ...(entropyTables ? { entropyTables } : {}),
+    ...(m.pitch ? { pitchLevels: m.pitch.levels } : {}),
     modelId: m.modelId,
     sampleRateHz: m.sampleRateHz,
     frameSamples: m.frameSamples,
@@ -96,14 +112,15 @@ export function segmentBits(layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' 
   return layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
 }
 
-/** Header bytes of a file of `version` (1 or 2). */
+/** Header bytes of a file of `version` (1, 2 or 3). */
 export function fxcHeaderBytes(version: number): number {
   return version === FXC_PACKED_VERSION ? FXC_HEADER_BYTES : FXC_HEADER_BYTES + FXC_ENTROPY_ID_BYTES;
 }
 
 /**
  * Exact size in bytes of a version 1 file of K segments (header, payload, padding and CRC);
- * a version 2 file is smaller by what its content compresses, so this bounds it from above within a few bytes.
+ * a version 2 file is smaller by what its content compresses, so this bounds it from above within
+ * a few bytes (version 3 adds each segment's pitch level, a few bits, to version 2).
  */
 export function fxcFileBytes(
   segments: number,
@@ -127,12 +144,12 @@ function u32ToModelId(value: number): string {
 }
 
 /**
- * Builds a .fxc file segment by segment (version 2 where the layout has entropy tables, else 1);
- * the whole file is small (a few kB a minute).
+ * Builds a .fxc file segment by segment (version 3 where the layout has pitch, 2 where it has
+ * entropy tables, else 1); the whole file is small (a few kB a minute).
  */
 export class FxcWriter {
   private readonly bits = new BitWriter();
-  /** Version 2's range coder; absent in version 1, which bit-packs into `bits`. */
+  /** Versions 2 and 3's range coder; absent in version 1, which bit-packs into `bits`. */
   private readonly coder?: SegmentEncoder;
   private readonly totalFrames: number;
   private framesWritten = 0;
@@ -155,7 +172,9 @@ export class FxcWriter {
       throw new RangeError(`target rate ${header.targetRateHz} Hz outside 0.01..12.5`);
     }
     this.totalFrames = framesForSamples(header.sampleCount, layout.frameSamples);
-    const version = layout.entropyTables ? FXC_VERSION : FXC_PACKED_VERSION;
+    if (layout.pitchLevels !== undefined && !layout.entropyTables?.pitchCum)
+      throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
+    const version = fxcVersion(layout);
     const head = new Uint8Array(fxcHeaderBytes(version));
     const view = new DataView(head.buffer);
     head.set(FXC_MAGIC, 0);
@@ -170,16 +189,25 @@ export class FxcWriter {
     view.setUint8(19, header.lengthBits);
     if (layout.entropyTables) {
       view.setUint32(FXC_HEADER_BYTES, modelIdToU32(layout.entropyTables.id), true);
-      this.coder = new SegmentEncoder(layout.entropyTables, centiHz);
+      this.coder = new SegmentEncoder(layout.entropyTables, centiHz, version === FXC_VERSION);
     }
     this.bits.writeBytes(head);
   }
 
-  /** Appends segments: lengths [k] and codes [k, codeGroups]. */
-  push(lengths: ArrayLike<number>, codes: ArrayLike<number>): void {
-    const { codeGroups, bitsPerCode, lengthBits, maxSegmentFrames } = this.layout;
+  /**
+   * Appends segments: lengths [k], codes [k, codeGroups] and, exactly when the layout has pitch
+   * (version 3), each segment's pitch level [k] (0..pitchLevels − 1).
+   */
+  push(lengths: ArrayLike<number>, codes: ArrayLike<number>, pitch?: ArrayLike<number>): void {
+    const { codeGroups, bitsPerCode, lengthBits, maxSegmentFrames, pitchLevels } = this.layout;
     if (codes.length !== lengths.length * codeGroups)
       throw new RangeError('codes must be [segments, codeGroups]');
+    if (pitchLevels !== undefined && pitch === undefined)
+      throw new Error(`model ${this.layout.modelId} codes pitch: push needs a pitch level per segment`);
+    if (pitchLevels === undefined && pitch !== undefined)
+      throw new Error(`model ${this.layout.modelId} codes no pitch: push got pitch levels`);
+    if (pitch && pitch.length !== lengths.length) throw new RangeError('pitch must be [segments]');
+    const levels = pitchLevels ?? 0;
     for (let k = 0; k < lengths.length; k++) {
       const len = lengths[k];
       if (!Number.isInteger(len) || len < 1 || len > maxSegmentFrames)
@@ -189,8 +217,10 @@ export class FxcWriter {
         if (!Number.isInteger(code) || code < 0 || code >= 2 ** bitsPerCode)
           throw new RangeError(`code ${code} does not fit in ${bitsPerCode} bits`);
       }
+      if (pitch && !(Number.isInteger(pitch[k]) && pitch[k] >= 0 && pitch[k] < levels))
+        throw new RangeError(`pitch level ${pitch[k]} outside 0..${levels - 1}`);
       if (this.coder) {
-        this.coder.push(len, codes, k * codeGroups);
+        this.coder.push(len, codes, k * codeGroups, pitch?.[k]);
       } else {
         this.bits.write(len - 1, lengthBits);
         for (let g = 0; g < codeGroups; g++) this.bits.write(codes[k * codeGroups + g], bitsPerCode);
@@ -224,15 +254,22 @@ export class FxcWriter {
   }
 }
 
-/** Writes a whole file in one call. */
+/** The version a file for this layout is written as: 3 with pitch, 2 with entropy tables, else 1. */
+export function fxcVersion(layout: Pick<FxcLayout, 'entropyTables' | 'pitchLevels'>): number {
+  if (layout.pitchLevels !== undefined) return FXC_VERSION;
+  return layout.entropyTables ? FXC_RANGE_VERSION : FXC_PACKED_VERSION;
+}
+
+/** Writes a whole file in one call; `pitch` [K] exactly when the layout has pitch. */
 export function writeFxc(
   header: Omit<FxcHeader, 'version'>,
   layout: FxcLayout,
   lengths: ArrayLike<number>,
   codes: ArrayLike<number>,
+  pitch?: ArrayLike<number>,
 ): Uint8Array {
   const writer = new FxcWriter(header, layout);
-  writer.push(lengths, codes);
+  writer.push(lengths, codes, pitch);
   return writer.finish();
 }
 
@@ -249,9 +286,9 @@ export function readHeader(bytes: Uint8Array): FxcHeader {
   if (bytes[0] !== FXC_MAGIC[0] || bytes[1] !== FXC_MAGIC[1] || bytes[2] !== FXC_MAGIC[2]) {
     throw new FxcFormatError('not a .fxc file: the first bytes are not "FXC"');
   }
-  if (bytes[3] !== FXC_PACKED_VERSION && bytes[3] !== FXC_VERSION) {
+  if (bytes[3] < FXC_PACKED_VERSION || bytes[3] > FXC_VERSION) {
     throw new FxcFormatError(
-      `unsupported .fxc version ${bytes[3]}; this decoder reads versions ${FXC_PACKED_VERSION} and ${FXC_VERSION}` +
+      `unsupported .fxc version ${bytes[3]}; this decoder reads versions ${FXC_PACKED_VERSION} to ${FXC_VERSION}` +
         (bytes[3] > FXC_VERSION ? ': the file was made by a newer FlexiCodec, update this one' : ''),
     );
   }
@@ -278,7 +315,9 @@ export function readHeader(bytes: Uint8Array): FxcHeader {
     codeGroups: view.getUint8(17),
     bitsPerCode: view.getUint8(18),
     lengthBits: view.getUint8(19),
-    ...(bytes[3] === FXC_VERSION ? { entropyId: u32ToModelId(view.getUint32(FXC_HEADER_BYTES, true)) } : {}),
+    ...(bytes[3] !== FXC_PACKED_VERSION
+      ? { entropyId: u32ToModelId(view.getUint32(FXC_HEADER_BYTES, true)) }
+      : {}),
   };
   if (header.sampleCount < 1 || header.sampleCount > MAX_SAMPLE_COUNT) {
     throw new FxcFormatError(
@@ -303,6 +342,17 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
         `decode it with the models whose models.json has "modelId": "${header.modelId}"`,
     );
   }
+  // Same modelId, other kind: a model that codes pitch reads only version 3, one without only 1 and 2.
+  const filePitch = header.version === FXC_VERSION;
+  if (filePitch !== (layout.pitchLevels !== undefined)) {
+    throw new FxcFormatError(
+      filePitch
+        ? `this .fxc file (version ${header.version}) holds a pitch level per segment, but the loaded model ${layout.modelId} codes no pitch; ` +
+            `decode it with the models whose models.json has "modelId": "${header.modelId}" and a "pitch" section`
+        : `this .fxc file (version ${header.version}) holds no pitch levels, but the loaded model ${layout.modelId} codes pitch; ` +
+            `decode it with the models whose models.json has "modelId": "${header.modelId}" and no "pitch" section`,
+    );
+  }
   const fields = ['sampleRateHz', 'codeGroups', 'bitsPerCode', 'lengthBits'] as const;
   for (const f of fields) {
     if (header[f] !== layout[f]) {
@@ -325,7 +375,7 @@ export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
   const header = readHeader(bytes);
   checkHeaderAgainstLayout(header, layout);
   const frames = framesForSamples(header.sampleCount, layout.frameSamples);
-  if (layout.entropyTables && header.version === FXC_VERSION)
+  if (layout.entropyTables && header.version !== FXC_PACKED_VERSION)
     return parseRangeCoded(bytes, header, frames, layout.entropyTables, layout);
   const perSegment = segmentBits(layout);
   const payloadBits = (bytes.length - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8;
@@ -381,7 +431,7 @@ export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
   };
 }
 
-/** Version 2: the range-coded payload between the 24-byte header and the CRC. */
+/** Versions 2 and 3: the range-coded payload between the 24-byte header and the CRC. */
 function parseRangeCoded(
   bytes: Uint8Array,
   header: FxcHeader,
@@ -389,25 +439,31 @@ function parseRangeCoded(
   tables: EntropyTables,
   layout: FxcLayout,
 ): FxcFile {
-  const start = fxcHeaderBytes(FXC_VERSION);
+  const start = fxcHeaderBytes(header.version);
   const end = bytes.length - FXC_CRC_BYTES;
   const payloadBits = (end - start) * 8;
+  const withPitch = header.version === FXC_VERSION;
+  if (withPitch && !tables.pitchCum)
+    throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
   // A payload of n bytes codes symbols worth at most 8n bits (range-coder.ts), and no segment
-  // costs less than minSegmentBits: the fewest segments that can cover the frames must fit.
+  // costs less than minSegmentBits (less its pitch level where none is coded): the fewest
+  // segments that can cover the frames must fit.
+  const minBits = tables.minSegmentBits - (withPitch ? 0 : tables.minPitchBits);
   const minSegments = Math.ceil(frames / layout.maxSegmentFrames);
-  if (payloadBits < minSegments * tables.minSegmentBits) {
+  if (payloadBits < minSegments * minBits) {
     throw new FxcFormatError(
       `truncated .fxc payload: ${payloadBits} bits cannot hold the ${minSegments} segments ` +
         `that ${frames} frames need at least`,
     );
   }
   // Allocation is bounded by what the payload can hold (and by T), never by a header claim alone.
-  const capacity = Math.min(frames, Math.floor(payloadBits / tables.minSegmentBits) + 1);
+  const capacity = Math.min(frames, Math.floor(payloadBits / minBits) + 1);
   const target = {
     frames,
     capacity,
     lengths: new Uint32Array(capacity),
     codes: new Int32Array(capacity * layout.codeGroups),
+    ...(withPitch ? { pitch: new Uint8Array(capacity) } : {}),
   };
   const k = decodeSegments(tables, Math.round(header.targetRateHz * 100), bytes, start, end, target);
   return {
@@ -416,6 +472,7 @@ function parseRangeCoded(
     segments: k,
     lengths: target.lengths.slice(0, k),
     codes: target.codes.slice(0, k * layout.codeGroups),
+    ...(target.pitch ? { pitch: target.pitch.slice(0, k) } : {}),
     bytes: bytes.length,
   };
 }

@@ -1,10 +1,19 @@
 /**
- * The .fxc version 2 payload: each segment's length, then its codes' FSQ digits, range-coded with
- * the model's tables (src/core/entropy.ts). Twin of encode_segments / decode_segments in
- * training/entropy/tables.py; test/range-coder.test.ts checks both give the same bytes.
+ * The .fxc version 2 and 3 payloads: each segment's length, in version 3 its pitch level, then
+ * its codes' FSQ digits, range-coded with the model's tables (src/core/entropy.ts). Twin of
+ * encode_segments / decode_segments in training/entropy/tables.py; test/range-coder.test.ts checks
+ * both give the same bytes.
  */
-import { digitRow, NO_PREVIOUS, rateBucket, type EntropyTables } from './entropy.ts';
+import {
+  digitRow,
+  NO_PREVIOUS,
+  NO_PREVIOUS_LEVEL,
+  pitchRow,
+  rateBucket,
+  type EntropyTables,
+} from './entropy.ts';
 import { FxcFormatError } from './errors.ts';
+import { PITCH_LEVELS } from './pitch-code.ts';
 import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from './range-coder.ts';
 
 /** Codes segments one by one; the contexts carry over from one push to the next. */
@@ -12,21 +21,42 @@ export class SegmentEncoder {
   private readonly coder = new RangeEncoder();
   private readonly previous: Uint8Array;
   private readonly lengthRow: number;
+  private previousLevel = NO_PREVIOUS_LEVEL;
 
+  /** With `codesPitch` every segment carries a pitch level (version 3); the tables must have a pitch table. */
   constructor(
     private readonly tables: EntropyTables,
     targetRateCentiHz: number,
+    private readonly codesPitch = false,
   ) {
+    if (codesPitch && !tables.pitchCum) throw new Error(`entropy tables ${tables.id} have no pitch table`);
     this.previous = new Uint8Array(tables.channels).fill(NO_PREVIOUS);
     this.lengthRow = rateBucket(tables, targetRateCentiHz) * (tables.maxLength + 1);
   }
 
-  /** One segment: its length (1..maxLength) and codeGroups codes at codes[offset …]. */
-  push(length: number, codes: ArrayLike<number>, offset: number): void {
+  /**
+   * One segment: its length (1..maxLength), codeGroups codes at codes[offset …], and its pitch
+   * level (0..PITCH_LEVELS − 1), given exactly when the encoder codes pitch.
+   */
+  push(length: number, codes: ArrayLike<number>, offset: number, pitchLevel?: number): void {
     const t = this.tables;
+    if (this.codesPitch !== (pitchLevel !== undefined))
+      throw new Error(
+        this.codesPitch ? 'a pitch level is needed for every segment' : 'this payload codes no pitch',
+      );
+    if (
+      pitchLevel !== undefined &&
+      !(Number.isInteger(pitchLevel) && pitchLevel >= 0 && pitchLevel < PITCH_LEVELS)
+    )
+      throw new RangeError(`pitch level ${pitchLevel} outside 0..${PITCH_LEVELS - 1}`);
     const cum = t.lengthCum;
     const s = this.lengthRow + length - 1;
     this.coder.encode(cum[s], cum[s + 1] - cum[s], t.totalBits);
+    if (t.pitchCum && pitchLevel !== undefined) {
+      const row = pitchRow(this.previousLevel) + pitchLevel;
+      this.coder.encode(t.pitchCum[row], t.pitchCum[row + 1] - t.pitchCum[row], t.totalBits);
+      this.previousLevel = pitchLevel;
+    }
     let left = 0;
     for (let c = 0; c < t.channels; c++) {
       const j = c % t.digitsPerCode;
@@ -54,6 +84,8 @@ export interface PayloadTarget {
   lengths: Uint32Array;
   /** [capacity, codeGroups] */
   codes: Int32Array;
+  /** [capacity]: given exactly when the payload codes a pitch level per segment (version 3). */
+  pitch?: Uint8Array;
 }
 
 /**
@@ -75,6 +107,9 @@ export function decodeSegments(
   const decoder = new RangeDecoder(bytes, start, end);
   const previous = new Uint8Array(t.channels).fill(NO_PREVIOUS);
   const lengthRow = rateBucket(t, targetRateCentiHz) * (t.maxLength + 1);
+  const pitch = target.pitch;
+  if (pitch && !t.pitchCum) throw new Error(`entropy tables ${t.id} have no pitch table`);
+  let previousLevel = NO_PREVIOUS_LEVEL;
   let covered = 0;
   let k = 0;
   while (covered < target.frames) {
@@ -91,6 +126,10 @@ export function decodeSegments(
       );
     }
     target.lengths[k] = length;
+    if (pitch && t.pitchCum) {
+      previousLevel = decoder.decode(t.pitchCum, pitchRow(previousLevel), PITCH_LEVELS, t.totalBits);
+      pitch[k] = previousLevel;
+    }
     let left = 0;
     for (let g = 0; g < groups; g++) {
       let code = 0;
@@ -113,8 +152,8 @@ export function decodeSegments(
     );
   }
   // One file per content: the bytes must be exactly what the encoder writes for these segments.
-  const again = new SegmentEncoder(t, targetRateCentiHz);
-  for (let i = 0; i < k; i++) again.push(target.lengths[i], target.codes, i * groups);
+  const again = new SegmentEncoder(t, targetRateCentiHz, pitch !== undefined);
+  for (let i = 0; i < k; i++) again.push(target.lengths[i], target.codes, i * groups, pitch?.[i]);
   const canonical = again.finish();
   const n = end - start;
   let same = canonical.length === n;

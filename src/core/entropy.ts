@@ -1,5 +1,5 @@
 /**
- * The frequency tables of the .fxc version 2 payload: the "entropy" section of models.json,
+ * The frequency tables of the .fxc version 2 and 3 payloads: the "entropy" section of models.json,
  * measured on the training corpus by training/entropy/measure.py (docs/FORMAT.md, docs/MODELS.md).
  * Twin of training/entropy/tables.py.
  *
@@ -8,16 +8,22 @@
  * the same channel's digit in the previous segment (NO_PREVIOUS in the first segment) and this
  * segment's digit c − 1 (0 for c = 0). Measured on held-apart speech, these two contexts beat
  * per-channel marginals by 5–8 bits a segment; the target rate makes lengths nearly free at 12.5 Hz.
+ * Version 3 adds a segment's pitch level (0 unvoiced, 1..63 quantised log F0) by the previous
+ * segment's level: pitch moves slowly, so the level is mostly near the one before.
  */
+import { PITCH_LEVELS } from './pitch-code.ts';
+
 /** Context value of "no previous segment" for a digit: the file's first segment. */
 export const NO_PREVIOUS = 8;
+/** Context row of "no previous segment" for a pitch level: the file's first segment. */
+export const NO_PREVIOUS_LEVEL = PITCH_LEVELS;
 /** Most bits a table's total may have: frequencies and their sums stay within 16 bits. */
 export const MAX_TOTAL_BITS = 16;
 
 /** The "entropy" section of models.json, as written by training/entropy/tables.py. */
 export interface EntropySection {
   formatVersion: 1;
-  /** 8 hex digits, written into every v2 header: sha256 of the frequencies (u16 LE). */
+  /** 8 hex digits, written into every v2/v3 header: sha256 of the length, digit and pitch frequencies (u16 LE). */
   id: string;
   /** Each table row sums to 2^totalBits. */
   totalBits: number;
@@ -33,6 +39,13 @@ export interface EntropySection {
   digits: {
     context: 'previous-segment-and-channel';
     /** [channels, NO_PREVIOUS + 1, levels, levels]: channel, previous segment's digit, digit c − 1, symbol. */
+    shape: number[];
+    freqs: string;
+  };
+  /** Present for models that code pitch (.fxc version 3). */
+  pitch?: {
+    context: 'previous-segment-level';
+    /** [NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS]: previous segment's level, symbol. */
     shape: number[];
     freqs: string;
   };
@@ -56,8 +69,12 @@ export interface EntropyTables {
   lengthCum: Uint32Array;
   /** [channels][NO_PREVIOUS + 1][levels][levels + 1] */
   digitCum: Uint32Array;
-  /** Fewest bits any segment can cost under these tables (for the parser's size checks). */
+  /** [NO_PREVIOUS_LEVEL + 1][PITCH_LEVELS + 1]; absent when the tables code no pitch. */
+  pitchCum?: Uint32Array;
+  /** Fewest bits any segment can cost under these tables, its pitch level included (for the parser's size checks). */
   minSegmentBits: number;
+  /** The part of minSegmentBits that is the pitch level (0 without a pitch table): a payload coded without pitch costs that less. */
+  minPitchBits: number;
 }
 
 /** What the tables must agree with: the model's layout. */
@@ -183,6 +200,10 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
       least = Math.min(least, cheapestBits(digitCum, c * rowsPerChannel + r, levels, total));
     minSegmentBits += least;
   }
+  const pitchCum = e.pitch === undefined ? undefined : parsePitchTable(e.pitch, total);
+  let minPitchBits = pitchCum ? Infinity : 0;
+  for (let r = 0; pitchCum && r <= NO_PREVIOUS_LEVEL; r++)
+    minPitchBits = Math.min(minPitchBits, cheapestBits(pitchCum, r, PITCH_LEVELS, total));
   return {
     id: e.id,
     totalBits: e.totalBits,
@@ -193,8 +214,18 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
     channels,
     lengthCum,
     digitCum,
-    minSegmentBits,
+    ...(pitchCum ? { pitchCum } : {}),
+    minSegmentBits: minSegmentBits + minPitchBits,
+    minPitchBits,
   };
+}
+
+function parsePitchTable(p: NonNullable<EntropySection['pitch']>, total: number): Uint32Array {
+  if (typeof p !== 'object' || p === null || p.context !== 'previous-segment-level')
+    throw new Error('models.json: unknown entropy.pitch context; this decoder knows previous-segment-level');
+  if (!sameShape(p.shape, [NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS]))
+    throw new Error(`models.json: entropy.pitch.shape must be [${NO_PREVIOUS_LEVEL + 1}, ${PITCH_LEVELS}]`);
+  return cumulativeRows('pitch', p.freqs, NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS, total);
 }
 
 /** The length context of a file whose header states `centiHz`: the last bucket whose edge it reaches. */
@@ -202,6 +233,11 @@ export function rateBucket(tables: Pick<EntropyTables, 'rateBucketsCentiHz'>, ce
   let b = 0;
   while (b + 1 < tables.rateBucketsCentiHz.length && centiHz >= tables.rateBucketsCentiHz[b + 1]) b++;
   return b;
+}
+
+/** Offset of the pitch row for the previous segment's level (NO_PREVIOUS_LEVEL in the first segment) in pitchCum. */
+export function pitchRow(previousLevel: number): number {
+  return previousLevel * (PITCH_LEVELS + 1);
 }
 
 /** Offset of digit channel c's row for (previous segment's digit, digit c − 1) in digitCum. */

@@ -1,6 +1,7 @@
 /** Types and validation for `public/models/models.json`, the single source of model constants. */
 import { parseEntropySection, type EntropySection } from './entropy.ts';
 import { checkAsrWindow, type AsrWindow } from './asr-windows.ts';
+import type { PitchSection } from './pitch-code.ts';
 
 /** One tensor of a model's signature. Dimensions are numbers or symbolic names ("T", "K", "S"). */
 export interface TensorSpec {
@@ -68,6 +69,11 @@ export interface ModelManifest {
    * (training/entropy/measure.py). Absent: the encoder writes version 1 (bit-packed).
    */
   entropy?: EntropySection;
+  /**
+   * Present where the model codes a pitch level per segment (0 unvoiced, 1 … levels − 1 quantised
+   * log F0): its files are .fxc version 3, and `entropy` needs a pitch table.
+   */
+  pitch?: PitchSection;
   models: { encoder: ModelFileSpec; quantizer: ModelFileSpec; decoder: ModelFileSpec; asr?: ModelFileSpec };
   /** Free-form provenance: training steps, data, date. */
   training?: Record<string, unknown>;

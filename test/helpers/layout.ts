@@ -13,17 +13,32 @@ export const TEST_LAYOUT: FxcLayout = {
   lengthBits: 3,
 };
 
+const FIXTURE = JSON.parse(
+  readFileSync(new URL('../fixtures/range-coder.json', import.meta.url), 'utf8'),
+) as {
+  entropy: EntropySection;
+  pitchEntropy: EntropySection;
+};
+
 /**
  * Entropy tables of model 95756a0b as copied into test/fixtures/range-coder.json (by
  * training.entropy.fixture), so version 2 tests and docs/FORMAT.md's example do not change
  * when a new model ships new tables.
  */
-export const FIXTURE_ENTROPY = JSON.parse(
-  readFileSync(new URL('../fixtures/range-coder.json', import.meta.url), 'utf8'),
-).entropy as EntropySection;
+export const FIXTURE_ENTROPY = FIXTURE.entropy;
 
 /** TEST_LAYOUT with those tables: files are written as version 2. */
 export const TEST_LAYOUT_V2: FxcLayout = {
   ...TEST_LAYOUT,
   entropyTables: parseEntropySection(FIXTURE_ENTROPY, { ...TEST_LAYOUT, fsqLevels: [8, 8, 8, 8] }),
+};
+
+/** The same tables with a synthetic pitch table (training.entropy.fixture), for version 3 tests. */
+export const FIXTURE_PITCH_ENTROPY = FIXTURE.pitchEntropy;
+
+/** TEST_LAYOUT coding pitch with those tables: files are written as version 3. */
+export const TEST_LAYOUT_V3: FxcLayout = {
+  ...TEST_LAYOUT,
+  entropyTables: parseEntropySection(FIXTURE_PITCH_ENTROPY, { ...TEST_LAYOUT, fsqLevels: [8, 8, 8, 8] }),
+  pitchLevels: 64,
 };

@@ -1,5 +1,6 @@
-"""Segments of the training corpus as the runtime would code them: lengths and FSQ digits of a
-sample of 'train' utterances, each merged at target rates drawn across the slider's 3-12.5 Hz.
+"""Segments of the training corpus as the runtime would code them: lengths and FSQ digits (and,
+for a model that codes pitch, pitch levels) of a sample of 'train' utterances, each merged at
+target rates drawn across the slider's 3-12.5 Hz.
 
 Only the 'train' split of training/data/corpus is read (never the held-out English set nor the
 reserved check sets): the frequency tables fitted to these segments ship with the model.
@@ -11,6 +12,8 @@ from training.boundaries import flags_at_rate
 from training.curve import asr_features
 from training.dataset import read_manifest
 from training.eval.audio import read_wav_at
+from training.pitch.code import segment_levels
+from training.pitch.track import track
 
 # The slider's range: the tables must serve every rate a user can pick.
 RATE_RANGE_HZ = (3.0, 12.5)
@@ -35,9 +38,12 @@ def sample_rows(corpus_dir, split, per_speaker, seed):
 
 
 def segments_at_rates(m, x, rates):
-    """x (S,) float32 at 16 kHz -> [(rate, lengths (K,), digits (K, channels))], one per rate; the
-    encoder runs once, the merge and quantizer once per rate."""
+    """x (S,) float32 at 16 kHz -> [{rate, lengths (K,), digits (K, channels)[, pitch (K,)]}], one
+    per rate; the encoder and the pitch tracker run once, the merge and quantizer once per rate.
+    Pitch levels only for a model that codes pitch (Config.pitch), as the runtime's encoder
+    derives them: the tracker's 10 ms F0 of the whole frames, one level per segment."""
     n = len(x) // m.c.frame_samples * m.c.frame_samples
+    f0 = track(x[:n]) if getattr(m.c, 'pitch', False) else None  # (8T,)
     out = []
     with torch.no_grad():
         mel = m.mel(torch.from_numpy(x[:n])[None])
@@ -52,14 +58,18 @@ def segments_at_rates(m, x, rates):
             sm = torch.zeros(K, merge.shape[-1]).index_add(0, seg_id, merge[0]) / lengths[:, None]
             am = torch.zeros(K, pooled.shape[-1]).index_add(0, seg_id, pooled[0]) / lengths[:, None]
             _, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
-            out.append((rate, lengths.numpy().astype(np.int64), digits.numpy().astype(np.int64)))
+            s = {'rate': float(rate), 'lengths': lengths.numpy().astype(np.int64),
+                 'digits': digits.numpy().astype(np.int64)}
+            if f0 is not None:
+                s['pitch'] = segment_levels(f0, s['lengths'])
+            out.append(s)
     return out
 
 
 def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None):
-    """Returns a list of streams {rate, lengths (K,), digits (K, 28)}: each utterance of the
-    sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ (FULL_RATE_SHARE of them
-    at 12.5 Hz), or at each of `fixed_rates`."""
+    """Returns a list of streams {rate, lengths (K,), digits (K, 28)[, pitch (K,)]}: each
+    utterance of the sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ
+    (FULL_RATE_SHARE of them at 12.5 Hz), or at each of `fixed_rates`."""
     rng = np.random.default_rng(seed + 1)
     streams = []
     for r in sample_rows(corpus_dir, split, per_speaker, seed):
@@ -69,22 +79,27 @@ def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed
         rates = rng.uniform(*RATE_RANGE_HZ, size=rates_per_file)
         rates[rng.random(rates_per_file) < FULL_RATE_SHARE] = RATE_RANGE_HZ[1]
         rates = fixed_rates or rates
-        for rate, lengths, digits in segments_at_rates(m, x, rates):
-            streams.append({'rate': float(rate), 'lengths': lengths, 'digits': digits})
+        streams += segments_at_rates(m, x, rates)
     return streams
 
 
 def save(path, streams):
     """One npz: the streams concatenated, with each stream's rate and segment count."""
+    pitch = {'pitch': np.concatenate([s['pitch'] for s in streams])} if 'pitch' in streams[0] else {}
     np.savez_compressed(path, rates=np.array([s['rate'] for s in streams]),
                         counts=np.array([len(s['lengths']) for s in streams]),
                         lengths=np.concatenate([s['lengths'] for s in streams]),
-                        digits=np.concatenate([s['digits'] for s in streams]))
+                        digits=np.concatenate([s['digits'] for s in streams]), **pitch)
 
 
 def load(path):
     with np.load(path) as z:  # each z[key] reads and inflates the whole array: once each
         rates, counts, lengths, digits = z['rates'], z['counts'], z['lengths'], z['digits']
+        pitch = z['pitch'] if 'pitch' in z.files else None
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    return [{'rate': float(r), 'lengths': lengths[a:b], 'digits': digits[a:b]}
-            for r, a, b in zip(rates, bounds[:-1], bounds[1:])]
+    streams = [{'rate': float(r), 'lengths': lengths[a:b], 'digits': digits[a:b]}
+               for r, a, b in zip(rates, bounds[:-1], bounds[1:])]
+    if pitch is not None:
+        for s, a, b in zip(streams, bounds[:-1], bounds[1:]):
+            s['pitch'] = pitch[a:b]
+    return streams

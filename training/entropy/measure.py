@@ -1,11 +1,12 @@
-"""Frequency tables of the .fxc v2 range coder, measured on the training corpus, into models.json.
+"""Frequency tables of the .fxc v2/v3 range coder, measured on the training corpus, into models.json.
 
 Runs the model over a sample of 'train' utterances (every speaker, target rates drawn across
 3-12.5 Hz, training.entropy.collect), fits the tables of training.entropy.tables, writes them as
-the "entropy" section of <models>/models.json (the encoder then writes v2 files), and prints what
-each probability model would cost on the corpus's 'valid' split at 12.5 / 8.3 / 6.25 / 3 Hz: bits
-per segment and whole-file bit/s. Run after every export of a new model (training.export does it
-itself unless --no-entropy):
+the "entropy" section of <models>/models.json (the encoder then writes v2 files, or v3 for a model
+that codes pitch: then the section has a pitch table too, fitted to the pitch levels of the same
+segments), and prints what each probability model would cost on the corpus's 'valid' split at
+12.5 / 8.3 / 6.25 / 3 Hz: bits per segment and whole-file bit/s. Run after every export of a new
+model (training.export does it itself unless --no-entropy):
 
   .venv/bin/python -m training.entropy.measure --ckpt training/checkpoints/flexicodec-fp16.pt
 """
@@ -35,8 +36,10 @@ def cross_entropy(train_sym, train_ctx, test_sym, test_ctx, n_ctx, n_sym=8):
 
 
 def flatten(streams):
-    """Per segment: length - 1, previous length - 1 (8 = none), rate bucket, digits, contexts."""
-    cols = {k: [] for k in ['len', 'prev_len', 'bucket', 'digits', 'ctx', 'rate']}
+    """Per segment: length - 1, previous length - 1 (8 = none), rate bucket, digits, contexts, and
+    for a model that codes pitch its level and the previous segment's."""
+    keys = ['len', 'prev_len', 'bucket', 'digits', 'ctx', 'rate'] + (['pitch', 'prev_pitch'] if 'pitch' in streams[0] else [])
+    cols = {k: [] for k in keys}
     for s in streams:
         K = len(s['lengths'])
         cols['len'].append(s['lengths'] - 1)
@@ -45,6 +48,9 @@ def flatten(streams):
         cols['digits'].append(s['digits'])
         cols['ctx'].append(tb.contexts(s['lengths'], s['digits']))
         cols['rate'].append(np.full(K, s['rate']))
+        if 'pitch' in cols:
+            cols['pitch'].append(s['pitch'])
+            cols['prev_pitch'].append(tb.pitch_contexts(s['pitch']))
     return {k: np.concatenate(v) for k, v in cols.items()}
 
 
@@ -64,17 +70,24 @@ def model_bits(tr, te):
         D['marginal per channel'] = D['marginal per channel'] + cross_entropy(st, zt, se, ze, 1)
         D['previous segment'] = D['previous segment'] + cross_entropy(st, pt, se, pe, 9)
         D['previous segment + channel'] = D['previous segment + channel'] + cross_entropy(st, pt * 8 + qt, se, pe * 8 + qe, 72)
-    return L, D
+    P = {}
+    if 'pitch' in tr:
+        n = tb.PITCH_LEVELS
+        P = {f'fixed {int(np.log2(n))} bits': np.full(len(ze), np.log2(n)),
+             'marginal': cross_entropy(tr['pitch'], zt, te['pitch'], ze, 1, n),
+             'previous level': cross_entropy(tr['pitch'], tr['prev_pitch'], te['pitch'], te['prev_pitch'], n + 1, n)}
+    return L, D, P
 
 
-def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000):
+def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None):
     """Markdown: bits per segment of each model on the valid split, and whole-file bit/s of v1 and
-    of v2 with the shipped tables (payload bytes from the Python twin of the range coder)."""
+    of v2 (v3 with the pitch table `pf`) with the shipped tables (payload bytes from the Python
+    twin of the range coder; v1 has no pitch)."""
     tr, te = flatten(train), flatten(valid)
-    L, D = model_bits(tr, te)
+    L, D, P = model_bits(tr, te)
     lines = ['| probability model | ' + ' | '.join(f'{r:g} Hz' for r in REPORT_RATES_HZ) + ' |',
              '| --- |' + ' --- |' * len(REPORT_RATES_HZ)]
-    for kind, models in [('length', L), ('digits', D)]:
+    for kind, models in [('length', L), ('pitch', P), ('digits', D)]:
         for name, bits in models.items():
             lines.append(f'| {kind}: {name} | ' + ' | '.join(
                 f'{bits[np.isclose(te["rate"], r)].mean():.2f}' for r in REPORT_RATES_HZ) + ' |')
@@ -82,12 +95,13 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000):
     for s in valid:
         r, K = s['rate'], len(s['lengths'])
         codes = (s['digits'].reshape(K, -1, 4) * 8 ** np.arange(4)).sum(-1)
-        payload = tb.encode_segments(lf, df, round(r * 100), s['lengths'], codes)
+        payload = tb.encode_segments(lf, df, round(r * 100), s['lengths'], codes, pf=pf,
+                                     pitch=s['pitch'] if pf is not None else None)
         v1[r] = v1.get(r, 0) + V1_OVERHEAD_BYTES + -(-87 * K // 8)
         v2[r] = v2.get(r, 0) + V2_OVERHEAD_BYTES + len(payload)
         secs[r] = secs.get(r, 0) + s['lengths'].sum() * frame_samples / sample_rate
     lines.append('| whole file, v1 (bit/s) | ' + ' | '.join(f'{8 * v1[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
-    lines.append('| whole file, v2 (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
+    lines.append(f'| whole file, v{2 if pf is None else 3} (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
     return '\n'.join(lines), {str(r): round(8 * v2[r] / secs[r], 1) for r in REPORT_RATES_HZ}
 
 
@@ -103,11 +117,15 @@ def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None):
             os.makedirs(cache, exist_ok=True)
             save(f'{cache}/train.npz', train)
             save(f'{cache}/valid.npz', valid)
+    pitch = getattr(m.c, 'pitch', False)
+    if pitch and 'pitch' not in train[0]:
+        raise SystemExit(f'{cache}: collected without pitch levels, but the model codes pitch; delete it or pick another --cache')
     lf, df = tb.fit(train)
-    text, v2_bps = report(train, valid, lf, df)
+    pf = tb.fit_pitch(train) if pitch else None
+    text, v2_bps = report(train, valid, lf, df, pf=pf)
     measured = {'split': 'train', 'utterances': len(train) // rates_per_file, 'segments': int(sum(len(s['lengths']) for s in train)),
                 'rateRangeHz': [3.0, 12.5], 'validWholeFileBps': v2_bps}
-    return tb.section(lf, df, measured), text
+    return tb.section(lf, df, measured, pf), text
 
 
 def main():

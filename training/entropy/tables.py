@@ -1,12 +1,15 @@
-"""The probability model of the .fxc version 2 payload and its frequency tables (the twin of
-src/core/entropy.ts; docs/FORMAT.md).
+"""The probability model of the .fxc version 2 and 3 payloads and its frequency tables (the twin
+of src/core/entropy.ts and src/core/entropy-payload.ts; docs/FORMAT.md).
 
-Per segment the coder codes the length, then the 28 FSQ digits (group g, digit j: channel 4g + j,
-digit j of a code weighted by 8^j). Contexts, chosen by training/entropy/measure.py:
+Per segment the coder codes the length, in version 3 the pitch level, then the 28 FSQ digits
+(group g, digit j: channel 4g + j, digit j of a code weighted by 8^j). Contexts, chosen by
+training/entropy/measure.py:
   length  - the file's target rate (header), in RATE_BUCKETS: at 12.5 Hz every length is 1;
+  pitch   - the previous segment's level (NO_PREVIOUS_LEVEL = 64 in the first segment); only for
+            models that code pitch (training/pitch/code.py: 0 unvoiced, 1..63 log F0);
   digit c - the same channel's digit in the previous segment (8 = none: the file's first
             segment) and this segment's digit c - 1 (0 for c = 0).
-Each table row holds the frequencies of the 8 symbols, each >= 1, summing to 2^TOTAL_BITS.
+Each table row holds the frequencies of its symbols, each >= 1, summing to 2^TOTAL_BITS.
 """
 import base64
 import hashlib
@@ -14,6 +17,7 @@ import hashlib
 import numpy as np
 
 from training.entropy.rangecoder import RangeDecoder, RangeEncoder, cumulative
+from training.pitch.code import LEVELS as PITCH_LEVELS
 
 # Frequencies of each row sum to 2^TOTAL_BITS (12: 14 and 16 measured no better, docs/FORMAT.md).
 TOTAL_BITS = 12
@@ -21,6 +25,8 @@ TOTAL_BITS = 12
 RATE_BUCKETS_CENTI_HZ = [0, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1245]
 # Context value of "no previous segment" for a digit.
 NO_PREVIOUS = 8
+# Context row of "no previous segment" for a pitch level.
+NO_PREVIOUS_LEVEL = PITCH_LEVELS
 # Added to every count before the counts become frequencies (contexts seen rarely stay near uniform).
 PSEUDO_COUNT = 0.5
 
@@ -71,6 +77,19 @@ def fit(streams, channels=28, levels=8, max_len=8):
     return lf, df
 
 
+def pitch_contexts(pitch):
+    """pitch levels (K,) -> the previous segment's level (K,), NO_PREVIOUS_LEVEL for the first."""
+    return np.concatenate([[NO_PREVIOUS_LEVEL], np.asarray(pitch, np.int64)[:-1]]).astype(np.int64)
+
+
+def fit_pitch(streams):
+    """streams [{pitch (K,) 0..63, ...}] -> pitch freqs (NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS)."""
+    pc = np.full((NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS), PSEUDO_COUNT)
+    for s in streams:
+        np.add.at(pc, (pitch_contexts(s['pitch']), s['pitch']), 1)
+    return np.stack([quantise(r) for r in pc])
+
+
 def segment_bits(lf, df, centi_hz, lengths, digits):
     """Ideal code length in bits of each segment (K,) under the tables."""
     total = 1 << TOTAL_BITS
@@ -80,15 +99,23 @@ def segment_bits(lf, df, centi_hz, lengths, digits):
     return bits + (-np.log2(f / total)).sum(1)
 
 
-def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=8):
-    """The v2 payload of segments: lengths (K,) 1..8, codes (K, G) -> bytes."""
+def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=8, pf=None, pitch=None):
+    """The payload of segments: lengths (K,) 1..8, codes (K, G) -> bytes; version 3 with `pitch`
+    levels (K,) 0..63, coded with the pitch table `pf`, version 2 without."""
+    if pitch is not None and pf is None:
+        raise ValueError('pitch levels need the pitch table pf')
     enc = RangeEncoder()
     lrow = lf[rate_bucket(centi_hz)]
     lcum = cumulative(lrow)
     prev = [NO_PREVIOUS] * (codes.shape[1] * digits_per_code)
+    prev_level = NO_PREVIOUS_LEVEL
     for k in range(len(lengths)):
         s = int(lengths[k]) - 1
         enc.encode(lcum[s], int(lrow[s]), TOTAL_BITS)
+        if pitch is not None:
+            q, row = int(pitch[k]), pf[prev_level]
+            enc.encode(int(row[:q].sum()), int(row[q]), TOTAL_BITS)
+            prev_level = q
         left = 0
         for g in range(codes.shape[1]):
             code = int(codes[k, g])
@@ -101,16 +128,19 @@ def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=
     return enc.finish()
 
 
-def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4, levels=8):
-    """bytes -> (lengths (K,), codes (K, G)) covering `frames` frames (for the tests)."""
+def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4, levels=8, pf=None):
+    """bytes -> (lengths (K,), codes (K, G), pitch levels (K,) or None) covering `frames` frames
+    (for the tests); the payload codes pitch (version 3) exactly when the pitch table `pf` is given."""
     dec = RangeDecoder(data)
     lcum = cumulative(lf[rate_bucket(centi_hz)])
     prev = [NO_PREVIOUS] * (groups * digits_per_code)
-    lengths, codes, covered = [], [], 0
+    lengths, codes, pitch, covered = [], [], [], 0
     while covered < frames:
         n = dec.decode(lcum, TOTAL_BITS) + 1
         covered += n
         lengths.append(n)
+        if pf is not None:
+            pitch.append(dec.decode(cumulative(pf[pitch[-1] if pitch else NO_PREVIOUS_LEVEL]), TOTAL_BITS))
         left, row_codes = 0, []
         for g in range(groups):
             code = 0
@@ -121,7 +151,7 @@ def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4,
                 prev[c], left = d, d
             row_codes.append(code)
         codes.append(row_codes)
-    return np.array(lengths), np.array(codes)
+    return np.array(lengths), np.array(codes), (np.array(pitch, np.int64) if pf is not None else None)
 
 
 def pack(freqs):
@@ -133,27 +163,32 @@ def unpack(text, shape):
     return np.frombuffer(base64.b64decode(text), '<u2').astype(np.int64).reshape(shape)
 
 
-def tables_id(lf, df):
-    """8 hex digits naming these tables in every v2 header: sha256 of the length then digit
-    frequencies as u16 LE (test/entropy.test.ts recomputes it)."""
-    blob = np.asarray(lf, '<u2').tobytes() + np.asarray(df, '<u2').tobytes()
+def tables_id(lf, df, pf=None):
+    """8 hex digits naming these tables in every v2/v3 header: sha256 of the length, digit and
+    (where there is one) pitch frequencies as u16 LE (test/range-coder.test.ts recomputes it)."""
+    blob = b''.join(np.asarray(f, '<u2').tobytes() for f in (lf, df, pf) if f is not None)
     return hashlib.sha256(blob).hexdigest()[:8]
 
 
-def section(lf, df, measured):
-    """The "entropy" section of models.json (docs/MODELS.md)."""
-    return {
+def section(lf, df, measured, pf=None):
+    """The "entropy" section of models.json (docs/MODELS.md); with a pitch table for a model that codes pitch."""
+    sec = {
         'formatVersion': 1,
-        'id': tables_id(lf, df),
+        'id': tables_id(lf, df, pf),
         'totalBits': TOTAL_BITS,
         'lengths': {'context': 'target-rate', 'rateBucketsCentiHz': RATE_BUCKETS_CENTI_HZ,
                     'shape': list(lf.shape), 'freqs': pack(lf)},
         'digits': {'context': 'previous-segment-and-channel', 'shape': list(df.shape), 'freqs': pack(df)},
-        'measured': measured,
     }
+    if pf is not None:
+        sec['pitch'] = {'context': 'previous-segment-level', 'shape': list(pf.shape), 'freqs': pack(pf)}
+    sec['measured'] = measured
+    return sec
 
 
 def from_section(sec):
-    """models.json "entropy" section -> (length freqs, digit freqs)."""
+    """models.json "entropy" section -> (length freqs, digit freqs, pitch freqs or None)."""
+    p = sec.get('pitch')
     return (unpack(sec['lengths']['freqs'], sec['lengths']['shape']),
-            unpack(sec['digits']['freqs'], sec['digits']['shape']))
+            unpack(sec['digits']['freqs'], sec['digits']['shape']),
+            unpack(p['freqs'], p['shape']) if p else None)
