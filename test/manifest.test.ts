@@ -35,6 +35,29 @@ describe('parseManifest', () => {
     expect(() => parseManifest(null)).toThrow(/not a JSON object/);
   });
 
+  it('checks the pitch section: values this runtime implements, and a pitch table to code it with', () => {
+    const section = {
+      formatVersion: 1,
+      tracker: 'nccf-8k-v1',
+      levels: 64,
+      f0MinHz: 50,
+      f0MaxHz: 500,
+      subframes: 8,
+      minVoicedShare: 0.3,
+    };
+    const other = withField('pitch', { ...section, levels: 32 });
+    expect(() => parseManifest(other)).toThrow(/models.json: pitch.*levels/);
+    const entropy = (shipped.entropy ?? {}) as Record<string, unknown>;
+    if (!('pitch' in entropy)) {
+      // the shipped tables have no pitch table: a pitch section on them has nothing to code levels with
+      expect(() => parseManifest(withField('pitch', section))).toThrow(
+        /needs entropy tables with a pitch table/,
+      );
+    } else {
+      expect(parseManifest(withField('pitch', section)).pitch).toEqual(section);
+    }
+  });
+
   it('refuses a model entry without its sha256', () => {
     const m = structuredClone(shipped) as { models: { decoder: { sha256?: string } } };
     delete m.models.decoder.sha256;

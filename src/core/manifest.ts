@@ -1,7 +1,7 @@
 /** Types and validation for `public/models/models.json`, the single source of model constants. */
 import { parseEntropySection, type EntropySection } from './entropy.ts';
 import { checkAsrWindow, type AsrWindow } from './asr-windows.ts';
-import type { PitchSection } from './pitch-code.ts';
+import { checkPitchSection, type PitchSection } from './pitch-code.ts';
 
 /** One tensor of a model's signature. Dimensions are numbers or symbolic names ("T", "K", "S"). */
 export interface TensorSpec {
@@ -124,6 +124,11 @@ function checkConstants(json: unknown): ModelConstants {
   if (m.asrWindow !== undefined) checkAsrWindow(m.asrWindow);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)
     throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
+  if (m.pitch !== undefined) checkPitchSection(m.pitch);
+  if (m.pitch !== undefined && m.entropy?.pitch === undefined)
+    throw new Error(
+      'models.json: a model with pitch needs entropy tables with a pitch table (.fxc version 3)',
+    );
   if (m.entropy !== undefined) parseEntropySection(m.entropy, m);
   return m;
 }
