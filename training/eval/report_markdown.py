@@ -45,7 +45,7 @@ def _words_row(result, texts=None):
 def _voice_row(result):
     return (
         f"| {result['name']} | {_num(result.get('dnsmos_ovrl'), 2)} | {_num(result.get('dnsmos_sig'), 2)} | {_num(result.get('dnsmos_bak'), 2)} "
-        f"| {_num(result.get('f0_rmse_cents'), 0)} | {_pct(result.get('gpe'))} | {_pct(result.get('vde'))} "
+        f"| {_num(result.get('f0_rmse_cents'), 0)} | {_pct(result.get('gpe'))} | {_pct(result.get('vde'))} | {_num(result.get('periodicity'), 2)} "
         f"| {_num(result['log_mel'], 3)} | {_num(result['mcd'], 2)} | {_num(result['delay_ms'], 1)} |"
     )
 
@@ -55,8 +55,8 @@ _WORDS_HEADER = (
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 _VOICE_HEADER = (
-    "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | periodicity ↑ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 
 
@@ -235,7 +235,9 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         " (no reference), clips shorter than 9 s are repeated to 9 s as the package does. Mean over files.",
         f"- Pitch: WORLD Harvest (`pyworld` 0.3.5) on the original and the delay-aligned decode, {FRAME_PERIOD_MS:g} ms frames,"
         f" {F0_FLOOR_HZ:g}–{F0_CEIL_HZ:g} Hz. F0 RMSE in cents and gross pitch error (> {GROSS_ERROR_RATIO * 100:.0f} % off) over frames voiced in"
-        " both; voicing error = share of all frames voiced in one and not the other. Mean over files.",
+        " both; voicing error = share of all frames voiced in one and not the other. Periodicity: in the original's voiced"
+        " frames, the decode's normalised autocorrelation peak over 60–400 Hz lags (40 ms Hann window) as a share of the"
+        " original's (1 = as periodic as the original; shaped noise is near 0.2). Mean over files.",
         "- Whisper WER: the judge named above transcribes each file (one pass, no VAD); references and hypotheses go through"
         " Whisper's English normaliser (`whisper-normalizer` 0.1.15: numbers to digits, spelling variants, punctuation dropped);"
         " corpus WER = word edits / reference words. Hypotheses are cached by model name and audio hash."
