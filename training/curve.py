@@ -42,7 +42,7 @@ def decode_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
     segments. The pooled means are the model's either way."""
     zq, _, lengths, seg_id, flags = quantize_at_rate(m, x, rate, merge_features, fixed_rate)
     n = flags.shape[1] * m.c.frame_samples
-    pitch = pitch_inputs(pitch_track.track(x[:n])[None], flags) if m.c.pitch else {}
+    pitch = pitch_inputs(pitch_track.track(x[:n])[None]) if m.c.pitch else {}
     with torch.no_grad():
         return m.decoder(zq, lengths, seg_id, frame_positions(flags), **pitch)[0].numpy()
 

@@ -92,9 +92,9 @@ def pitch_section():
 def decoder_pitch_example(lengths):
     """Example pitch inputs for tracing: a gliding voiced track over the frames of `lengths` (1, K)."""
     from training.pitch import code
-    L = lengths[0].long().tolist()
-    levels = np.array([(20 + 3 * k) % 60 + 1 if k % 3 else 0 for k in range(len(L))])
-    f0 = code.frame_track(levels, L)
+    T = int(lengths.sum())
+    levels = np.array([(20 + 3 * k) % 60 + 1 if k % 3 else 0 for k in range(T)])
+    f0 = code.decoder_track(levels)
     return (torch.from_numpy(f0.astype(np.float32))[None],
             torch.from_numpy(code.phase_starts(f0).astype(np.float32))[None])
 
@@ -295,8 +295,8 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
         pitch, extra = (), {}
         if c.pitch:  # the tracker's levels for these segments, and the decoder inputs built from them
             from training.pitch import code, track
-            levels = code.segment_levels(track.track(x), lengths)
-            track64 = code.frame_track(levels, lengths)  # phases from float64, as the runtime computes them
+            levels = code.frame_levels(track.track(x))
+            track64 = code.decoder_track(levels)  # phases from float64, as the runtime computes them
             f0, phase = track64.astype(np.float32), code.phase_starts(track64).astype(np.float32)
             pitch = (torch.from_numpy(f0)[None], torch.from_numpy(phase)[None])
             extra = {'pitch_level': levels.astype(np.int32), 'f0': f0, 'phase': phase}

@@ -17,8 +17,8 @@ Quantizer: segment means + length -> 7 FSQ groups of 4 channels x 8 levels (grou
 semantic mean only, as the paper's first codebook) = 84 bits a segment.
 Decoder: dequantized segment -> expanded back to 12.5 Hz with in-segment position -> Transformer
 at 12.5 Hz -> x8 upsample -> ConvNeXt at 100 Hz -> iSTFT head (Vocos style), iSTFT as a
-transposed conv with a DFT basis so it exports to ONNX. With `Config.pitch`, each segment also
-carries a pitch level (training/pitch/), the decoder gets the 10 ms F0 track rebuilt from the levels,
+transposed conv with a DFT basis so it exports to ONNX. With `Config.pitch`, each 80 ms
+frame carries a pitch level (training/pitch/), the decoder gets the 10 ms F0 track rebuilt from the levels,
 and a harmonic synthesiser (`HarmonicSynth`, DDSP style) adds the voiced part: sinusoids at
 multiples of F0 whose amplitudes the network reads off a predicted spectral envelope. The iSTFT
 head alone could not make harmonics (docs/QUALITY.md: none above 600 Hz).
@@ -62,7 +62,7 @@ class Config:
     asr_dim: int = 384  # width of the ASR features when merge_on == 'whisper' (Whisper tiny.en)
     detail_subframes: int = 0  # sub-frames a 12.5 Hz frame is cut into for `frame_detail` (0: no detail)
     detail_bands: int = 40  # mel bands of `frame_detail` (adjacent pairs of the 80 averaged)
-    pitch: bool = False  # a pitch level per segment drives a harmonic synthesiser beside the iSTFT head
+    pitch: bool = False  # a pitch level per 80 ms frame drives a harmonic synthesiser beside the iSTFT head
     harmonics: int = 64  # harmonics the synthesiser sums (those above HARMONIC_CEILING_HZ are silent)
     envelope_hz: float = 50.0  # spacing of the predicted harmonic-amplitude envelope, 0 .. sample_rate / 2
 
@@ -511,7 +511,7 @@ class Decoder(nn.Module):
     def forward(self, seg_latent, seg_len, frame_seg, frame_pos, f0_frames=None, phase_start=None):
         """seg_latent (N, latent) and seg_len (N,) for all segments; frame_seg (B, T) long index into
         them; frame_pos (B, T) float position inside the segment; with `Config.pitch`, f0_frames and
-        phase_start (B, 8T): the 10 ms F0 track rebuilt from the segment levels and its phases
+        phase_start (B, 8T): the 10 ms F0 track rebuilt from the frame levels and its phases
         (training/pitch/code.py). Returns audio (B, T*1280)."""
         c = self.c
         seg = self.inp(seg_latent) + self.len_emb((seg_len - 1).clamp(0, c.max_segment_frames - 1).long())
@@ -609,22 +609,19 @@ class Codec(nn.Module):
         pooled_mean, _ = segment_mean(pooled, seg_id, n_seg)
         z = self.quantizer.latent_from_streams(merge_mean, pooled_mean, seg_len)
         zq, _ = self.quantizer.quantize(z)
-        pitch = pitch_inputs(f0_sub, flags, audio.device) if self.c.pitch else {}
+        pitch = pitch_inputs(f0_sub, audio.device) if self.c.pitch else {}
         out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
         return out, {'segments': n_seg, 'frames': flags.numel()}
 
 
-def pitch_inputs(f0_sub, flags, device=None):
-    """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy and the segment starts (B, T):
-    each segment's level as the bitstream carries it, rebuilt into the 10 ms track and its phases."""
+def pitch_inputs(f0_sub, device=None):
+    """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy: each 80 ms frame's level as
+    the bitstream carries it, rebuilt into the 10 ms track and its phases."""
     from training.pitch import code
 
-    flags = flags.cpu().numpy()
     tracks, phases = [], []
-    for row_f0, row_flags in zip(np.asarray(f0_sub), flags):
-        starts = np.nonzero(row_flags)[0]
-        lengths = np.diff(np.append(starts, len(row_flags)))
-        f0 = code.frame_track(code.segment_levels(row_f0, lengths), lengths)
+    for row_f0 in np.asarray(f0_sub):
+        f0 = code.decoder_track(code.frame_levels(row_f0))
         tracks.append(f0)
         phases.append(code.phase_starts(f0))
     as_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).to(device)
