@@ -280,27 +280,29 @@ describe('.fxc version 2 (range-coded)', () => {
   });
 });
 
-/** Random pitch levels for K segments: runs of unvoiced (0) and a wandering voiced level. */
-function randomPitch(seed: number, segments: number): number[] {
+/** Random pitch levels for T frames: runs of unvoiced (0) and a wandering voiced level. */
+function randomPitch(seed: number, frames: number): number[] {
   const random = seededRandom(seed);
   let level = 30;
-  return Array.from({ length: segments }, () => {
+  return Array.from({ length: frames }, () => {
     level = Math.min(63, Math.max(1, level + randomInt(random, 7) - 3));
     return random() < 0.3 ? 0 : level;
   });
 }
 
-describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
+const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
+
+describe('.fxc version 3 (range-coded, a pitch level per frame)', () => {
   it('writes the documented worked example byte for byte', () => {
-    // docs/FORMAT.md: the version 2 example's content with pitch level 30, tables of the fixture.
-    const bytes = writeFxc(header(2000), TEST_LAYOUT_V3, [2], [1, 2, 3, 4, 5, 6, 7], [30]);
+    // docs/FORMAT.md: the version 2 example's content with pitch levels 30 and 31 for its two frames.
+    const bytes = writeFxc(header(2000), TEST_LAYOUT_V3, [2], [1, 2, 3, 4, 5, 6, 7], [30, 31]);
     const hex = Buffer.from(bytes).toString('hex');
     expect(hex.slice(0, 48)).toBe(
       '465843' + '03' + 'e424b04b' + 'd0070000' + '803e00' + '7102' + '07' + '0c' + '03' + '12c091c4',
     );
     expect(readHeader(bytes)).toMatchObject({ version: 3, entropyId: FIXTURE_PITCH_ENTROPY.id });
-    expect(hex.slice(48, -8)).toBe('a60456b2ecc66b7961a84785bc54887c');
-    expect(hex.slice(-8)).toBe('607794ce');
+    expect(hex.slice(48, -8)).toBe('a74c4f1139ac36eab6adc15c84578beb');
+    expect(hex.slice(-8)).toBe('34ee51aa');
     expect(bytes.length).toBe(44);
   });
 
@@ -308,23 +310,25 @@ describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
     for (let seed = 1; seed <= 100; seed++) {
       const sampleCount = 1 + randomInt(seededRandom(seed * 13), 16000 * 20);
       const { lengths, codes } = randomFile(seed, sampleCount);
-      const pitch = randomPitch(seed, lengths.length);
+      const pitch = randomPitch(seed, sum(lengths));
       const bytes = writeFxc(header(sampleCount, 3 + (seed % 10)), TEST_LAYOUT_V3, lengths, codes, pitch);
       expect(bytes[3]).toBe(3);
       const file = parseFxc(bytes, TEST_LAYOUT_V3);
       expect(Array.from(file.lengths)).toEqual(lengths);
       expect(Array.from(file.codes)).toEqual(codes);
+      expect(file.pitch!.length).toBe(file.frames);
       expect(Array.from(file.pitch!)).toEqual(pitch);
     }
   });
 
   it('writes pitch pushed in parts as in one push', () => {
     const { lengths, codes } = randomFile(4, 64000);
-    const pitch = randomPitch(4, lengths.length);
+    const pitch = randomPitch(4, sum(lengths));
     const writer = new FxcWriter(header(64000), TEST_LAYOUT_V3);
     const half = Math.floor(lengths.length / 2);
-    writer.push(lengths.slice(0, half), codes.slice(0, half * 7), pitch.slice(0, half));
-    writer.push(lengths.slice(half), codes.slice(half * 7), pitch.slice(half));
+    const halfFrames = sum(lengths.slice(0, half));
+    writer.push(lengths.slice(0, half), codes.slice(0, half * 7), pitch.slice(0, halfFrames));
+    writer.push(lengths.slice(half), codes.slice(half * 7), pitch.slice(halfFrames));
     expect(writer.finish()).toEqual(writeFxc(header(64000), TEST_LAYOUT_V3, lengths, codes, pitch));
   });
 
@@ -344,14 +348,18 @@ describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
   it('refuses pitch that does not match the layout when writing', () => {
     const codes = [0, 0, 0, 0, 0, 0, 0];
     expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes)).toThrow(
-      /codes pitch: push needs a pitch level per segment/,
+      /codes pitch: push needs a pitch level per frame/,
     );
-    expect(() => writeFxc(header(2560), TEST_LAYOUT_V2, [2], codes, [5])).toThrow(/codes no pitch/);
-    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [5, 6])).toThrow(
-      /pitch must be \[segments\]/,
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V2, [2], codes, [5, 6])).toThrow(/codes no pitch/);
+    // A level per segment is not enough: one per frame.
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [5])).toThrow(
+      /pitch must be \[frames\]: 1 levels for the 2 frames of these segments, one per frame/,
     );
-    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [64])).toThrow(
-      /pitch level 64 outside 0..63/,
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [5, 6, 7])).toThrow(
+      /pitch must be \[frames\]/,
+    );
+    expect(() => writeFxc(header(2560), TEST_LAYOUT_V3, [2], codes, [5, 64])).toThrow(
+      /pitch level 64 of frame 1 outside 0..63/,
     );
     expect(() => new FxcWriter(header(2560), { ...TEST_LAYOUT_V2, pitchLevels: 64 })).toThrow(
       /no pitch table/,
@@ -360,7 +368,7 @@ describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
 
   it('refuses a file of the other kind, saying which model it needs', () => {
     const { lengths, codes } = randomFile(6, 32000);
-    const v3 = writeFxc(header(32000), TEST_LAYOUT_V3, lengths, codes, randomPitch(6, lengths.length));
+    const v3 = writeFxc(header(32000), TEST_LAYOUT_V3, lengths, codes, randomPitch(6, sum(lengths)));
     const v2 = writeFxc(header(32000), TEST_LAYOUT_V2, lengths, codes);
     const v1 = writeFxc(header(32000), TEST_LAYOUT, lengths, codes);
     const expectRefusal = (bytes: Uint8Array, layout: typeof TEST_LAYOUT, pattern: RegExp) => {
@@ -368,7 +376,7 @@ describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
       expect(() => parseFxc(bytes, layout)).toThrow(pattern);
     };
     const needsPitch =
-      /version 3\) holds a pitch level per segment, but the loaded model 4bb024e4 codes no pitch; decode it with the models whose models.json has "modelId": "4bb024e4" and a "pitch" section/;
+      /version 3\) holds a pitch level per frame, but the loaded model 4bb024e4 codes no pitch; decode it with the models whose models.json has "modelId": "4bb024e4" and a "pitch" section/;
     expectRefusal(v3, TEST_LAYOUT_V2, needsPitch);
     expectRefusal(v3, TEST_LAYOUT, needsPitch);
     const needsNoPitch =
@@ -392,10 +400,26 @@ describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
   });
 
   it('rejects a short payload that claims hours before allocating', () => {
-    const v3 = writeFxc(header(2560), TEST_LAYOUT_V3, [2], [0, 0, 0, 0, 0, 0, 0], [0]);
+    const v3 = writeFxc(header(2560), TEST_LAYOUT_V3, [2], [0, 0, 0, 0, 0, 0, 0], [0, 0]);
     const long = v3.slice();
     new DataView(long.buffer).setUint32(8, MAX_SAMPLE_COUNT, true);
     expect(() => parseFxc(withFixedCrc(long), TEST_LAYOUT_V3)).toThrow(/bits cannot hold the 22500 segments/);
+  });
+
+  it("counts every frame's pitch level in the least a payload must hold", () => {
+    // A frame count the segments alone would let through, but not with a level for each frame.
+    const tables = TEST_LAYOUT_V3.entropyTables!;
+    const v3 = writeFxc(header(2560), TEST_LAYOUT_V3, [2], [0, 0, 0, 0, 0, 0, 0], [0, 0]);
+    const payloadBits = (v3.length - 28) * 8;
+    const segmentsOnly = (t: number) => Math.ceil(t / 8) * tables.minSegmentBits;
+    let frames = 1;
+    while (segmentsOnly(frames) + frames * tables.minPitchBits <= payloadBits) frames++;
+    expect(segmentsOnly(frames)).toBeLessThanOrEqual(payloadBits);
+    const claim = v3.slice();
+    new DataView(claim.buffer).setUint32(8, frames * 1280, true);
+    expect(() => parseFxc(withFixedCrc(claim), TEST_LAYOUT_V3)).toThrow(
+      `cannot hold the ${Math.ceil(frames / 8)} segments that ${frames} frames need at least, and a pitch level for each frame`,
+    );
   });
 
   it('takes pitch from models.json: a pitch model needs a pitch table', () => {
@@ -408,7 +432,7 @@ describe('.fxc version 3 (range-coded, a pitch level per segment)', () => {
     const layout = layoutFromManifest({ ...manifest, entropy: FIXTURE_PITCH_ENTROPY });
     expect(layout.pitchLevels).toBe(64);
     expect(layout.entropyTables!.pitchCum).toBeDefined();
-    expect(writeFxc(header(2560), layout, [2], [0, 0, 0, 0, 0, 0, 0], [7])[3]).toBe(3);
+    expect(writeFxc(header(2560), layout, [2], [0, 0, 0, 0, 0, 0, 0], [7, 7])[3]).toBe(3);
     expect(() => layoutFromManifest({ ...manifest, entropy: FIXTURE_ENTROPY })).toThrow(
       /model 4bb024e4 codes pitch, so its "entropy" section needs a pitch table/,
     );

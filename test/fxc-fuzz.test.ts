@@ -35,7 +35,7 @@ function fixCrc(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-/** Valid files to mutate: random segmentations of short and longer audio (with pitch levels where the layout has pitch). */
+/** Valid files to mutate: random segmentations of short and longer audio (with a pitch level per frame where the layout has pitch). */
 function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
   const files: Uint8Array[] = [];
   for (const seconds of [0.05, 1, 3.3, 12, 40]) {
@@ -51,7 +51,7 @@ function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
       Array.from({ length: layout.codeGroups }, () => randomInt(random, 2 ** layout.bitsPerCode)),
     );
     const pitch = layout.pitchLevels
-      ? lengths.map(() => (random() < 0.3 ? 0 : randomInt(random, layout.pitchLevels!)))
+      ? Array.from({ length: frames }, () => (random() < 0.3 ? 0 : randomInt(random, layout.pitchLevels!)))
       : undefined;
     files.push(writeFxc({ ...layout, sampleCount, targetRateHz: 6.25 }, layout, lengths, codes, pitch));
   }
@@ -142,8 +142,16 @@ function violation(file: FxcFile, bytes: Uint8Array, layout: FxcLayout): string 
   for (const c of file.codes) if (!(c >= 0 && c < 2 ** layout.bitsPerCode)) return `code ${c}`;
   if ((file.pitch !== undefined) !== (layout.pitchLevels !== undefined))
     return 'pitch present for the wrong kind';
-  if (file.pitch && file.pitch.length !== file.segments) return 'pitch count';
+  if (file.pitch && file.pitch.length !== file.frames) return 'pitch count: not one per frame';
   for (const q of file.pitch ?? []) if (q >= layout.pitchLevels!) return `pitch level ${q}`;
+  // The levels, one per frame, are bounded by the payload too: each costs at least minPitchBits.
+  const tables = layout.entropyTables;
+  if (
+    file.pitch &&
+    tables &&
+    file.frames * tables.minPitchBits + file.segments * tables.minSegmentBits > bytes.length * 8
+  )
+    return 'more pitch levels than the payload can hold';
   return null;
 }
 

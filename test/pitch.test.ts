@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   checkPitchSection,
+  decoderTrack,
+  frameLevels,
   frameTrack,
   phaseStarts,
   PITCH_LEVELS,
@@ -139,6 +141,28 @@ describe('pitch code: the twin of training/pitch/code.py', () => {
       }
     }
     expect(segmentations.some((s) => s.levels.includes(0))).toBe(true); // voicing edges covered
+  });
+
+  it('gives Python frame levels, decoder track and phases: one level per 80 ms frame, what the codec codes', () => {
+    const levels = array('frames.levels');
+    const expectedTrack = array('frames.decoderTrack');
+    const expectedPhases = array('frames.phaseStarts');
+    expect(levels.length).toBe(Math.floor(pythonF0.length / PITCH_SUBFRAMES)); // a trailing part frame is dropped
+    expect(Array.from(frameLevels(pythonF0))).toEqual(levels);
+    expect(Array.from(frameLevels(trackPitch(speech))), 'TS track').toEqual(levels);
+    expect(levels.includes(0) && levels.some((q) => q > 0)).toBe(true); // voicing edges covered
+    const track = decoderTrack(levels);
+    expect(track.length).toBe(expectedTrack.length);
+    expect(track.length).toBe(levels.length * PITCH_SUBFRAMES);
+    const phases = phaseStarts(track);
+    for (let j = 0; j < track.length; j++) {
+      expect(Math.abs(track[j] - expectedTrack[j]), `frame ${j}`).toBeLessThan(1e-9);
+      expect(cycleError(phases[j] - expectedPhases[j]), `phase ${j}`).toBeLessThan(1e-9);
+    }
+    // Thin wrappers: segments of one frame each.
+    const ones = new Array<number>(levels.length).fill(1);
+    expect(frameLevels(pythonF0)).toEqual(segmentLevels(pythonF0, ones));
+    expect(track).toEqual(frameTrack(levels, ones));
   });
 
   it("rounds an exact half to even, as Python's round()", () => {

@@ -26,7 +26,7 @@ interface PayloadCase {
   frames: number;
   lengths: number[];
   codes: number[];
-  /** Version 3 cases only: each segment's pitch level. */
+  /** Version 3 cases only: each frame's pitch level [frames]. */
   pitch?: number[];
   bytes: string;
 }
@@ -67,6 +67,17 @@ function payloadTarget(frames: number, withPitch = false) {
   };
 }
 
+/** Codes a payload case segment by segment, each push with its frames' pitch levels. */
+function encodePitchCase(p: PayloadCase): Uint8Array {
+  const enc = new SegmentEncoder(PITCH_TABLES, p.targetRateCentiHz, true);
+  let frame = 0;
+  p.lengths.forEach((len, k) => {
+    enc.push(len, p.codes, k * 7, p.pitch!, frame);
+    frame += len;
+  });
+  return enc.finish();
+}
+
 describe('range coder = its Python twin', () => {
   for (const c of FIXTURE.coder) {
     it(`${c.name}: same bytes, decodes back`, () => {
@@ -93,19 +104,31 @@ describe('range coder = its Python twin', () => {
     }
   });
 
-  it('codes segments with pitch levels (version 3) as tables.py does', () => {
+  it('codes segments with a pitch level per frame (version 3) as tables.py does', () => {
     expect(FIXTURE.pitchPayloads.length).toBeGreaterThan(3);
+    expect(FIXTURE.pitchPayloads.some((p) => p.lengths.length < p.frames)).toBe(true); // segments of several frames
     for (const p of FIXTURE.pitchPayloads) {
-      const enc = new SegmentEncoder(PITCH_TABLES, p.targetRateCentiHz, true);
-      p.lengths.forEach((len, k) => enc.push(len, p.codes, k * 7, p.pitch![k]));
-      const bytes = enc.finish();
+      expect(p.pitch!.length).toBe(p.frames);
+      const bytes = encodePitchCase(p);
       expect(hex(bytes)).toBe(p.bytes);
       const target = payloadTarget(p.frames, true);
       const k = decodeSegments(PITCH_TABLES, p.targetRateCentiHz, bytes, 0, bytes.length, target);
       expect(Array.from(target.lengths.slice(0, k))).toEqual(p.lengths);
       expect(Array.from(target.codes.slice(0, k * 7))).toEqual(p.codes);
-      expect(Array.from(target.pitch!.slice(0, k))).toEqual(p.pitch);
+      expect(Array.from(target.pitch!)).toEqual(p.pitch);
     }
+  });
+
+  it("carries the previous frame's level across pushes and segments", () => {
+    // The same frames' levels pushed from separate arrays (offset 0 each) give the same bytes.
+    const p = FIXTURE.pitchPayloads[1];
+    const enc = new SegmentEncoder(PITCH_TABLES, p.targetRateCentiHz, true);
+    let frame = 0;
+    p.lengths.forEach((len, k) => {
+      enc.push(len, p.codes, k * 7, p.pitch!.slice(frame, frame + len));
+      frame += len;
+    });
+    expect(hex(enc.finish())).toBe(p.bytes);
   });
 
   it('codes no pitch with pitch tables unless asked, and refuses a mismatched push', () => {
@@ -116,11 +139,14 @@ describe('range coder = its Python twin', () => {
     expect(hex(enc.finish())).toBe(p.bytes);
     expect(() => new SegmentEncoder(TABLES, 625, true)).toThrow(/no pitch table/);
     expect(() => new SegmentEncoder(PITCH_TABLES, 625, true).push(1, p.codes, 0)).toThrow(
-      /pitch level is needed/,
+      /pitch level is needed for every frame/,
     );
-    expect(() => new SegmentEncoder(PITCH_TABLES, 625).push(1, p.codes, 0, 3)).toThrow(/codes no pitch/);
-    expect(() => new SegmentEncoder(PITCH_TABLES, 625, true).push(1, p.codes, 0, 64)).toThrow(
+    expect(() => new SegmentEncoder(PITCH_TABLES, 625).push(1, p.codes, 0, [3])).toThrow(/codes no pitch/);
+    expect(() => new SegmentEncoder(PITCH_TABLES, 625, true).push(2, p.codes, 0, [5, 64])).toThrow(
       /outside 0..63/,
+    );
+    expect(() => new SegmentEncoder(PITCH_TABLES, 625, true).push(3, p.codes, 0, [5, 6, 7], 1)).toThrow(
+      /a segment of 3 frames needs pitch levels up to 4, got 3: one per frame/,
     );
   });
 });
@@ -145,19 +171,25 @@ describe('entropy tables', () => {
     expect(createHash('sha256').update(withPitch).digest('hex').slice(0, 8)).toBe(FIXTURE_PITCH_ENTROPY.id);
   });
 
-  it('parses a pitch table and counts it in the least a segment costs', () => {
+  it("parses a pitch table and counts the least a frame's level costs apart from a segment", () => {
     expect(TABLES.pitchCum).toBeUndefined();
     expect(TABLES.minPitchBits).toBe(0);
     expect(PITCH_TABLES.pitchCum!.length).toBe((NO_PREVIOUS_LEVEL + 1) * 65);
     expect(PITCH_TABLES.minPitchBits).toBeGreaterThan(0);
-    expect(PITCH_TABLES.minSegmentBits).toBeCloseTo(TABLES.minSegmentBits + PITCH_TABLES.minPitchBits, 9);
+    // The least a segment's length and digits cost is the same with a pitch table; its levels add per frame.
+    expect(PITCH_TABLES.minSegmentBits).toBe(TABLES.minSegmentBits);
   });
 
   it('refuses malformed pitch tables', () => {
     const pitch = FIXTURE_PITCH_ENTROPY.pitch!;
     const withPitch = (p: object) => ({ ...FIXTURE_PITCH_ENTROPY, pitch: { ...pitch, ...p } });
+    expect(FIXTURE_PITCH_ENTROPY.pitch!.context).toBe('previous-frame-level');
     expect(() => parseEntropySection(withPitch({ context: 'target-rate' }), LAYOUT)).toThrow(
       /unknown entropy.pitch context/,
+    );
+    // The per-segment context of the first version 3 draft: never shipped, refused by name.
+    expect(() => parseEntropySection(withPitch({ context: 'previous-segment-level' }), LAYOUT)).toThrow(
+      /unknown entropy.pitch context "previous-segment-level"; this decoder knows previous-frame-level \(a level per 80 ms frame\); re-run training.entropy.measure/,
     );
     expect(() => parseEntropySection(withPitch({ shape: [64, 64] }), LAYOUT)).toThrow(
       /entropy.pitch.shape must be \[65, 64\]/,
@@ -253,7 +285,7 @@ describe('range coder round trips and hostile input', () => {
       try {
         const k = decodeSegments(PITCH_TABLES, 625, bytes, 0, bytes.length, target);
         expect(k).toBeLessThanOrEqual(frames);
-        expect(target.pitch!.slice(0, k).every((q) => q < 64)).toBe(true);
+        expect(target.pitch!.every((q) => q < 64)).toBe(true);
       } catch (err) {
         expect(err).toBeInstanceOf(FxcFormatError);
         rejected++;

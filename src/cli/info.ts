@@ -109,7 +109,7 @@ export function formatInfo(name: string, info: FxcInfo): string {
     `  duration     ${info.durationS.toFixed(3)} s (${info.sampleCount} samples at ${info.sampleRateHz} Hz)`,
     `  size         ${info.bytes} bytes`,
     `  bitrate      ${info.bitrateBps.toFixed(1)} bit/s (whole file)`,
-    `  format       version ${info.version}, ${info.entropyId ? `range-coded with entropy tables ${info.entropyId}${info.version >= 3 ? ', a pitch level per segment' : ''}` : 'bit-packed'}`,
+    `  format       version ${info.version}, ${info.entropyId ? `range-coded with entropy tables ${info.entropyId}${info.version >= 3 ? ', a pitch level per frame' : ''}` : 'bit-packed'}`,
     `  frame rate   ${info.achievedRateHz.toFixed(3)} Hz achieved, ${info.targetRateHz} Hz target (${info.segments} segments / ${info.frames} frames)`,
     `  model id     ${model}`,
     `  code layout  ${info.codeGroups} codes x ${info.bitsPerCode} bits per segment`,

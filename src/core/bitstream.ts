@@ -3,7 +3,7 @@
  * everything before it. Version 1 bit-packs the segments (length - 1, then the codes) and pads
  * with zero bits; version 2, written when the model has entropy tables, adds the tables' id to
  * the header and range-codes the segments (src/core/entropy-payload.ts); version 3, written when
- * the model codes pitch, is version 2 with a range-coded pitch level in every segment. The parser
+ * the model codes pitch, is version 2 with a range-coded pitch level for every 80 ms frame. The parser
  * validates every field before it allocates anything, so any byte string gives either a parsed
  * file or an FxcFormatError.
  */
@@ -16,7 +16,7 @@ import type { ModelConstants } from './manifest.ts';
 
 /** "FXC" in ASCII, the first three bytes of every file. */
 export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
-/** The newest container version, range-coded with a pitch level per segment; written when the loaded model codes pitch. */
+/** The newest container version, range-coded with a pitch level per frame; written when the loaded model codes pitch. */
 export const FXC_VERSION = 3;
 /** The range-coded version without pitch, written for models with entropy tables and no pitch; still read. */
 export const FXC_RANGE_VERSION = 2;
@@ -61,7 +61,7 @@ export interface FxcLayout {
   lengthBits: number;
   /** The model's entropy tables: files are written as version 2 with them, version 1 without. */
   entropyTables?: EntropyTables;
-  /** Pitch levels per segment (models.json pitch.levels) where the model codes pitch: files are version 3, and the tables need a pitch table. */
+  /** Pitch levels a frame may have (models.json pitch.levels) where the model codes pitch: files are version 3, and the tables need a pitch table. */
   pitchLevels?: number;
 }
 
@@ -73,7 +73,7 @@ export interface FxcFile {
   segments: number;
   lengths: Uint32Array;
   codes: Int32Array;
-  /** Version 3: each segment's pitch level [K] (0 unvoiced). */
+  /** Version 3: each frame's pitch level [T] (0 unvoiced), T = frames = sum of lengths. */
   pitch?: Uint8Array;
   /** Whole file size in bytes, header and CRC included. */
   bytes: number;
@@ -120,7 +120,7 @@ export function fxcHeaderBytes(version: number): number {
 /**
  * Exact size in bytes of a version 1 file of K segments (header, payload, padding and CRC);
  * a version 2 file is smaller by what its content compresses, so this bounds it from above within
- * a few bytes (version 3 adds each segment's pitch level, a few bits, to version 2).
+ * a few bytes (version 3 adds each frame's pitch level, a few bits, to version 2).
  */
 export function fxcFileBytes(
   segments: number,
@@ -196,31 +196,40 @@ export class FxcWriter {
 
   /**
    * Appends segments: lengths [k], codes [k, codeGroups] and, exactly when the layout has pitch
-   * (version 3), each segment's pitch level [k] (0..pitchLevels − 1).
+   * (version 3), the pitch level of each of their frames [sum(lengths)] (0..pitchLevels − 1), in order.
    */
   push(lengths: ArrayLike<number>, codes: ArrayLike<number>, pitch?: ArrayLike<number>): void {
     const { codeGroups, bitsPerCode, lengthBits, maxSegmentFrames, pitchLevels } = this.layout;
     if (codes.length !== lengths.length * codeGroups)
       throw new RangeError('codes must be [segments, codeGroups]');
     if (pitchLevels !== undefined && pitch === undefined)
-      throw new Error(`model ${this.layout.modelId} codes pitch: push needs a pitch level per segment`);
+      throw new Error(`model ${this.layout.modelId} codes pitch: push needs a pitch level per frame`);
     if (pitchLevels === undefined && pitch !== undefined)
       throw new Error(`model ${this.layout.modelId} codes no pitch: push got pitch levels`);
-    if (pitch && pitch.length !== lengths.length) throw new RangeError('pitch must be [segments]');
-    const levels = pitchLevels ?? 0;
+    let frames = 0;
     for (let k = 0; k < lengths.length; k++) {
       const len = lengths[k];
       if (!Number.isInteger(len) || len < 1 || len > maxSegmentFrames)
         throw new RangeError(`segment length ${len}`);
+      frames += len;
+    }
+    if (pitch && pitch.length !== frames)
+      throw new RangeError(
+        `pitch must be [frames]: ${pitch.length} levels for the ${frames} frames of these segments, one per frame`,
+      );
+    const levels = pitchLevels ?? 0;
+    for (let i = 0; pitch && i < pitch.length; i++)
+      if (!(Number.isInteger(pitch[i]) && pitch[i] >= 0 && pitch[i] < levels))
+        throw new RangeError(`pitch level ${pitch[i]} of frame ${i} outside 0..${levels - 1}`);
+    for (let k = 0, frame = 0; k < lengths.length; frame += lengths[k], k++) {
+      const len = lengths[k];
       for (let g = 0; g < codeGroups; g++) {
         const code = codes[k * codeGroups + g];
         if (!Number.isInteger(code) || code < 0 || code >= 2 ** bitsPerCode)
           throw new RangeError(`code ${code} does not fit in ${bitsPerCode} bits`);
       }
-      if (pitch && !(Number.isInteger(pitch[k]) && pitch[k] >= 0 && pitch[k] < levels))
-        throw new RangeError(`pitch level ${pitch[k]} outside 0..${levels - 1}`);
       if (this.coder) {
-        this.coder.push(len, codes, k * codeGroups, pitch?.[k]);
+        this.coder.push(len, codes, k * codeGroups, pitch, frame);
       } else {
         this.bits.write(len - 1, lengthBits);
         for (let g = 0; g < codeGroups; g++) this.bits.write(codes[k * codeGroups + g], bitsPerCode);
@@ -260,7 +269,7 @@ export function fxcVersion(layout: Pick<FxcLayout, 'entropyTables' | 'pitchLevel
   return layout.entropyTables ? FXC_RANGE_VERSION : FXC_PACKED_VERSION;
 }
 
-/** Writes a whole file in one call; `pitch` [K] exactly when the layout has pitch. */
+/** Writes a whole file in one call; `pitch` [T], a level per frame, exactly when the layout has pitch. */
 export function writeFxc(
   header: Omit<FxcHeader, 'version'>,
   layout: FxcLayout,
@@ -347,7 +356,7 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
   if (filePitch !== (layout.pitchLevels !== undefined)) {
     throw new FxcFormatError(
       filePitch
-        ? `this .fxc file (version ${header.version}) holds a pitch level per segment, but the loaded model ${layout.modelId} codes no pitch; ` +
+        ? `this .fxc file (version ${header.version}) holds a pitch level per frame, but the loaded model ${layout.modelId} codes no pitch; ` +
             `decode it with the models whose models.json has "modelId": "${header.modelId}" and a "pitch" section`
         : `this .fxc file (version ${header.version}) holds no pitch levels, but the loaded model ${layout.modelId} codes pitch; ` +
             `decode it with the models whose models.json has "modelId": "${header.modelId}" and no "pitch" section`,
@@ -445,25 +454,28 @@ function parseRangeCoded(
   const withPitch = header.version === FXC_VERSION;
   if (withPitch && !tables.pitchCum)
     throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
-  // A payload of n bytes codes symbols worth at most 8n bits (range-coder.ts), and no segment
-  // costs less than minSegmentBits (less its pitch level where none is coded): the fewest
-  // segments that can cover the frames must fit.
-  const minBits = tables.minSegmentBits - (withPitch ? 0 : tables.minPitchBits);
+  // A payload of n bytes codes symbols worth at most 8n bits (range-coder.ts), no segment's length
+  // and digits cost less than minSegmentBits, and in version 3 no frame's pitch level less than
+  // minPitchBits: the fewest segments that can cover the frames, and a level for every frame, must fit.
+  const pitchBits = withPitch ? tables.minPitchBits : 0;
   const minSegments = Math.ceil(frames / layout.maxSegmentFrames);
-  if (payloadBits < minSegments * minBits) {
+  if (payloadBits < minSegments * tables.minSegmentBits + frames * pitchBits) {
     throw new FxcFormatError(
       `truncated .fxc payload: ${payloadBits} bits cannot hold the ${minSegments} segments ` +
-        `that ${frames} frames need at least`,
+        `that ${frames} frames need at least` +
+        (withPitch ? ', and a pitch level for each frame' : ''),
     );
   }
-  // Allocation is bounded by what the payload can hold (and by T), never by a header claim alone.
-  const capacity = Math.min(frames, Math.floor(payloadBits / minBits) + 1);
+  // Allocation is bounded by what the payload can hold (and by T), never by a header claim alone:
+  // a segment costs at least minSegmentBits and one frame's level; the pitch levels, one per frame,
+  // are T, which the check above bounds by the payload (T ≤ 8 · payloadBits / minSegmentBits).
+  const capacity = Math.min(frames, Math.floor(payloadBits / (tables.minSegmentBits + pitchBits)) + 1);
   const target = {
     frames,
     capacity,
     lengths: new Uint32Array(capacity),
     codes: new Int32Array(capacity * layout.codeGroups),
-    ...(withPitch ? { pitch: new Uint8Array(capacity) } : {}),
+    ...(withPitch ? { pitch: new Uint8Array(frames) } : {}),
   };
   const k = decodeSegments(tables, Math.round(header.targetRateHz * 100), bytes, start, end, target);
   return {
@@ -472,7 +484,7 @@ function parseRangeCoded(
     segments: k,
     lengths: target.lengths.slice(0, k),
     codes: target.codes.slice(0, k * layout.codeGroups),
-    ...(target.pitch ? { pitch: target.pitch.slice(0, k) } : {}),
+    ...(target.pitch ? { pitch: target.pitch } : {}),
     bytes: bytes.length,
   };
 }

@@ -22,7 +22,7 @@ import {
   type FeatureWindow,
 } from './chunking.ts';
 import { DcBlocker } from './dc-blocker.ts';
-import { segmentLevels } from './pitch-code.ts';
+import { frameLevels } from './pitch-code.ts';
 import type { ModelConstants } from './manifest.ts';
 import { fixedRateLengths, searchTau, segmentRateHz } from './tau.ts';
 import { mergeWithLengths } from './twin-merger.ts';
@@ -65,7 +65,7 @@ interface CodedWindow {
   tau: number;
   lengths: Uint32Array;
   codes: Int32Array;
-  /** Pitch level of each segment, for a model with pitch. */
+  /** Pitch level of each of the window's frames, for a model with pitch (the same at every rate). */
   pitch?: Uint8Array;
 }
 
@@ -204,7 +204,7 @@ export class Codec {
       tau: merged.tau,
       lengths: merged.lengths,
       codes,
-      pitch: segmentLevels(window.f0, merged.lengths),
+      pitch: frameLevels(window.f0),
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * The .fxc version 2 and 3 payloads: each segment's length, in version 3 its pitch level, then
- * its codes' FSQ digits, range-coded with the model's tables (src/core/entropy.ts). Twin of
+ * The .fxc version 2 and 3 payloads: each segment's length, in version 3 the pitch levels of its
+ * frames (one per 80 ms frame), then its codes' FSQ digits, range-coded with the model's tables (src/core/entropy.ts). Twin of
  * encode_segments / decode_segments in training/entropy/tables.py; test/range-coder.test.ts checks
  * both give the same bytes.
  */
@@ -16,14 +16,14 @@ import { FxcFormatError } from './errors.ts';
 import { PITCH_LEVELS } from './pitch-code.ts';
 import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from './range-coder.ts';
 
-/** Codes segments one by one; the contexts carry over from one push to the next. */
+/** Codes segments one by one; the contexts (the previous frame's pitch level too) carry over from one push to the next. */
 export class SegmentEncoder {
   private readonly coder = new RangeEncoder();
   private readonly previous: Uint8Array;
   private readonly lengthRow: number;
   private previousLevel = NO_PREVIOUS_LEVEL;
 
-  /** With `codesPitch` every segment carries a pitch level (version 3); the tables must have a pitch table. */
+  /** With `codesPitch` every frame carries a pitch level (version 3); the tables must have a pitch table. */
   constructor(
     private readonly tables: EntropyTables,
     targetRateCentiHz: number,
@@ -35,27 +35,43 @@ export class SegmentEncoder {
   }
 
   /**
-   * One segment: its length (1..maxLength), codeGroups codes at codes[offset …], and its pitch
-   * level (0..PITCH_LEVELS − 1), given exactly when the encoder codes pitch.
+   * One segment: its length (1..maxLength), codeGroups codes at codes[offset …], and the pitch
+   * levels of its frames (0..PITCH_LEVELS − 1), pitchLevels[pitchOffset … pitchOffset + length),
+   * given exactly when the encoder codes pitch.
    */
-  push(length: number, codes: ArrayLike<number>, offset: number, pitchLevel?: number): void {
+  push(
+    length: number,
+    codes: ArrayLike<number>,
+    offset: number,
+    pitchLevels?: ArrayLike<number>,
+    pitchOffset = 0,
+  ): void {
     const t = this.tables;
-    if (this.codesPitch !== (pitchLevel !== undefined))
+    if (this.codesPitch !== (pitchLevels !== undefined))
       throw new Error(
-        this.codesPitch ? 'a pitch level is needed for every segment' : 'this payload codes no pitch',
+        this.codesPitch ? 'a pitch level is needed for every frame' : 'this payload codes no pitch',
       );
-    if (
-      pitchLevel !== undefined &&
-      !(Number.isInteger(pitchLevel) && pitchLevel >= 0 && pitchLevel < PITCH_LEVELS)
-    )
-      throw new RangeError(`pitch level ${pitchLevel} outside 0..${PITCH_LEVELS - 1}`);
+    if (pitchLevels !== undefined) {
+      if (pitchOffset + length > pitchLevels.length)
+        throw new RangeError(
+          `a segment of ${length} frames needs pitch levels up to ${pitchOffset + length}, got ${pitchLevels.length}: one per frame`,
+        );
+      for (let i = pitchOffset; i < pitchOffset + length; i++) {
+        const q = pitchLevels[i];
+        if (!(Number.isInteger(q) && q >= 0 && q < PITCH_LEVELS))
+          throw new RangeError(`pitch level ${q} outside 0..${PITCH_LEVELS - 1}`);
+      }
+    }
     const cum = t.lengthCum;
     const s = this.lengthRow + length - 1;
     this.coder.encode(cum[s], cum[s + 1] - cum[s], t.totalBits);
-    if (t.pitchCum && pitchLevel !== undefined) {
-      const row = pitchRow(this.previousLevel) + pitchLevel;
-      this.coder.encode(t.pitchCum[row], t.pitchCum[row + 1] - t.pitchCum[row], t.totalBits);
-      this.previousLevel = pitchLevel;
+    if (t.pitchCum && pitchLevels !== undefined) {
+      // The segment's frames in order, each by the frame before (in the previous segment for the first).
+      for (let i = pitchOffset; i < pitchOffset + length; i++) {
+        const row = pitchRow(this.previousLevel) + pitchLevels[i];
+        this.coder.encode(t.pitchCum[row], t.pitchCum[row + 1] - t.pitchCum[row], t.totalBits);
+        this.previousLevel = pitchLevels[i];
+      }
     }
     let left = 0;
     for (let c = 0; c < t.channels; c++) {
@@ -84,7 +100,7 @@ export interface PayloadTarget {
   lengths: Uint32Array;
   /** [capacity, codeGroups] */
   codes: Int32Array;
-  /** [capacity]: given exactly when the payload codes a pitch level per segment (version 3). */
+  /** [frames]: each frame's pitch level, given exactly when the payload codes pitch (version 3). */
   pitch?: Uint8Array;
 }
 
@@ -109,6 +125,8 @@ export function decodeSegments(
   const lengthRow = rateBucket(t, targetRateCentiHz) * (t.maxLength + 1);
   const pitch = target.pitch;
   if (pitch && !t.pitchCum) throw new Error(`entropy tables ${t.id} have no pitch table`);
+  if (pitch && pitch.length < target.frames)
+    throw new RangeError(`pitch holds ${pitch.length} levels for ${target.frames} frames: one per frame`);
   let previousLevel = NO_PREVIOUS_LEVEL;
   let covered = 0;
   let k = 0;
@@ -127,8 +145,11 @@ export function decodeSegments(
     }
     target.lengths[k] = length;
     if (pitch && t.pitchCum) {
-      previousLevel = decoder.decode(t.pitchCum, pitchRow(previousLevel), PITCH_LEVELS, t.totalBits);
-      pitch[k] = previousLevel;
+      // covered ≤ frames was checked above: the segment's frames fit in pitch.
+      for (let f = covered - length; f < covered; f++) {
+        previousLevel = decoder.decode(t.pitchCum, pitchRow(previousLevel), PITCH_LEVELS, t.totalBits);
+        pitch[f] = previousLevel;
+      }
     }
     let left = 0;
     for (let g = 0; g < groups; g++) {
@@ -153,7 +174,8 @@ export function decodeSegments(
   }
   // One file per content: the bytes must be exactly what the encoder writes for these segments.
   const again = new SegmentEncoder(t, targetRateCentiHz, pitch !== undefined);
-  for (let i = 0; i < k; i++) again.push(target.lengths[i], target.codes, i * groups, pitch?.[i]);
+  for (let i = 0, frame = 0; i < k; frame += target.lengths[i], i++)
+    again.push(target.lengths[i], target.codes, i * groups, pitch, frame);
   const canonical = again.finish();
   const n = end - start;
   let same = canonical.length === n;

@@ -8,15 +8,18 @@
  * the same channel's digit in the previous segment (NO_PREVIOUS in the first segment) and this
  * segment's digit c − 1 (0 for c = 0). Measured on held-apart speech, these two contexts beat
  * per-channel marginals by 5–8 bits a segment; the target rate makes lengths nearly free at 12.5 Hz.
- * Version 3 adds a segment's pitch level (0 unvoiced, 1..63 quantised log F0) by the previous
- * segment's level: pitch moves slowly, so the level is mostly near the one before.
+ * Version 3 adds the pitch level of each of a segment's frames (0 unvoiced, 1..63 quantised log F0,
+ * one per 80 ms frame) by the previous frame's level: pitch moves slowly, so a level is mostly near
+ * the one before.
  */
 import { PITCH_LEVELS } from './pitch-code.ts';
 
 /** Context value of "no previous segment" for a digit: the file's first segment. */
 export const NO_PREVIOUS = 8;
-/** Context row of "no previous segment" for a pitch level: the file's first segment. */
+/** Context row of "no previous frame" for a pitch level: the file's first frame. */
 export const NO_PREVIOUS_LEVEL = PITCH_LEVELS;
+/** The pitch table's context: each frame's level by the previous frame's. */
+export const PITCH_CONTEXT = 'previous-frame-level';
 /** Most bits a table's total may have: frequencies and their sums stay within 16 bits. */
 export const MAX_TOTAL_BITS = 16;
 
@@ -44,8 +47,8 @@ export interface EntropySection {
   };
   /** Present for models that code pitch (.fxc version 3). */
   pitch?: {
-    context: 'previous-segment-level';
-    /** [NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS]: previous segment's level, symbol. */
+    context: typeof PITCH_CONTEXT;
+    /** [NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS]: previous frame's level, symbol. */
     shape: number[];
     freqs: string;
   };
@@ -71,9 +74,9 @@ export interface EntropyTables {
   digitCum: Uint32Array;
   /** [NO_PREVIOUS_LEVEL + 1][PITCH_LEVELS + 1]; absent when the tables code no pitch. */
   pitchCum?: Uint32Array;
-  /** Fewest bits any segment can cost under these tables, its pitch level included (for the parser's size checks). */
+  /** Fewest bits any segment's length and digits can cost under these tables (for the parser's size checks). */
   minSegmentBits: number;
-  /** The part of minSegmentBits that is the pitch level (0 without a pitch table): a payload coded without pitch costs that less. */
+  /** Fewest bits a frame's pitch level can cost (0 without a pitch table): a version 3 segment of L frames adds L of them. */
   minPitchBits: number;
 }
 
@@ -215,14 +218,17 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
     lengthCum,
     digitCum,
     ...(pitchCum ? { pitchCum } : {}),
-    minSegmentBits: minSegmentBits + minPitchBits,
+    minSegmentBits,
     minPitchBits,
   };
 }
 
 function parsePitchTable(p: NonNullable<EntropySection['pitch']>, total: number): Uint32Array {
-  if (typeof p !== 'object' || p === null || p.context !== 'previous-segment-level')
-    throw new Error('models.json: unknown entropy.pitch context; this decoder knows previous-segment-level');
+  if (typeof p !== 'object' || p === null || p.context !== PITCH_CONTEXT)
+    throw new Error(
+      `models.json: unknown entropy.pitch context ${JSON.stringify((p as { context?: unknown } | null)?.context)}; ` +
+        `this decoder knows ${PITCH_CONTEXT} (a level per 80 ms frame); re-run training.entropy.measure`,
+    );
   if (!sameShape(p.shape, [NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS]))
     throw new Error(`models.json: entropy.pitch.shape must be [${NO_PREVIOUS_LEVEL + 1}, ${PITCH_LEVELS}]`);
   return cumulativeRows('pitch', p.freqs, NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS, total);
@@ -235,7 +241,7 @@ export function rateBucket(tables: Pick<EntropyTables, 'rateBucketsCentiHz'>, ce
   return b;
 }
 
-/** Offset of the pitch row for the previous segment's level (NO_PREVIOUS_LEVEL in the first segment) in pitchCum. */
+/** Offset of the pitch row for the previous frame's level (NO_PREVIOUS_LEVEL for the file's first frame) in pitchCum. */
 export function pitchRow(previousLevel: number): number {
   return previousLevel * (PITCH_LEVELS + 1);
 }

@@ -70,7 +70,7 @@ export interface ModelManifest {
    */
   entropy?: EntropySection;
   /**
-   * Present where the model codes a pitch level per segment (0 unvoiced, 1 … levels − 1 quantised
+   * Present where the model codes a pitch level per 80 ms frame (0 unvoiced, 1 … levels − 1 quantised
    * log F0): its files are .fxc version 3, and `entropy` needs a pitch table.
    */
   pitch?: PitchSection;

@@ -1,10 +1,12 @@
 /**
- * Pitch in the bitstream: one level per segment, and the decoder's 10 ms F0 track and phases
- * rebuilt from it. Twin of training/pitch/code.py; the "pitch" section of models.json says which
- * tracker and level grid a model was trained with, and the runtime refuses any other.
+ * Pitch in the bitstream: one level per 80 ms frame (`frameLevels`), and the decoder's 10 ms F0
+ * track and phases rebuilt from them (`decoderTrack`, `phaseStarts`). The level of a span of frames
+ * (a "segment" below; the codec's spans are single frames) is its voiced frames' median log F0.
+ * Twin of training/pitch/code.py; the "pitch" section of models.json says which tracker and level
+ * grid a model was trained with, and the runtime refuses any other.
  */
 
-/** Pitch levels a segment may have: 0 unvoiced, 1..63 quantised log F0. */
+/** Pitch levels a frame (or span of frames) may have: 0 unvoiced, 1..63 quantised log F0. */
 export const PITCH_LEVELS = 64;
 /** F0 of level 1, in Hz. */
 export const F0_MIN_HZ = 50;
@@ -88,6 +90,19 @@ export function segmentLevels(f0Sub: ArrayLike<number>, lengths: ArrayLike<numbe
     out[k] = 1 + Math.min(PITCH_LEVELS - 2, Math.max(0, q));
   }
   return out;
+}
+
+/**
+ * The tracker's F0 per 10 ms frame (8T,) → one level per 12.5 Hz frame (T,), what the codec codes
+ * (a trailing part frame of the track is dropped, as code.py's `len(f0_sub) // SUBFRAMES`).
+ */
+export function frameLevels(f0Sub: ArrayLike<number>): Uint8Array {
+  return segmentLevels(f0Sub, new Uint8Array(Math.floor(f0Sub.length / PITCH_SUBFRAMES)).fill(1));
+}
+
+/** Frame levels (T,) → the decoder's F0 in Hz per 10 ms frame (8T,), 0 unvoiced. */
+export function decoderTrack(levels: ArrayLike<number>): Float64Array {
+  return frameTrack(levels, new Uint8Array(levels.length).fill(1));
 }
 
 function levelLog2F0(level: number): number {

@@ -9,7 +9,7 @@ export interface EncodedFeatures {
 
 /**
  * The pitch inputs of decoder.onnx for F = 8 · frames 10 ms frames (src/core/pitch-code.ts): F0 in
- * Hz (0 unvoiced) rebuilt from the segments' pitch levels, and each frame's starting phase in cycles.
+ * Hz (0 unvoiced) rebuilt from the 80 ms frames' pitch levels, and each frame's starting phase in cycles.
  */
 export interface DecoderPitch {
   f0: Float32Array;

@@ -1,6 +1,6 @@
 """Segments of the training corpus as the runtime would code them: lengths and FSQ digits (and,
-for a model that codes pitch, pitch levels) of a sample of 'train' utterances, each merged at
-target rates drawn across the slider's 3-12.5 Hz.
+for a model that codes pitch, the pitch level of every 80 ms frame) of a sample of 'train'
+utterances, each merged at target rates drawn across the slider's 3-12.5 Hz.
 
 Only the 'train' split of training/data/corpus is read (never the held-out English set nor the
 reserved check sets): the frequency tables fitted to these segments ship with the model.
@@ -12,7 +12,7 @@ from training.boundaries import flags_at_rate
 from training.curve import asr_features
 from training.dataset import read_manifest
 from training.eval.audio import read_wav_at
-from training.pitch.code import segment_levels
+from training.pitch.code import frame_levels
 from training.pitch.track import track
 
 # The slider's range: the tables must serve every rate a user can pick.
@@ -38,12 +38,13 @@ def sample_rows(corpus_dir, split, per_speaker, seed):
 
 
 def segments_at_rates(m, x, rates):
-    """x (S,) float32 at 16 kHz -> [{rate, lengths (K,), digits (K, channels)[, pitch (K,)]}], one
+    """x (S,) float32 at 16 kHz -> [{rate, lengths (K,), digits (K, channels)[, pitch (T,)]}], one
     per rate; the encoder and the pitch tracker run once, the merge and quantizer once per rate.
     Pitch levels only for a model that codes pitch (Config.pitch), as the runtime's encoder
-    derives them: the tracker's 10 ms F0 of the whole frames, one level per segment."""
+    derives them: the tracker's 10 ms F0 of the whole frames, one level per 80 ms frame (T,),
+    the same at every rate (one array shared by the utterance's streams)."""
     n = len(x) // m.c.frame_samples * m.c.frame_samples
-    f0 = track(x[:n]) if getattr(m.c, 'pitch', False) else None  # (8T,)
+    levels = frame_levels(track(x[:n])) if getattr(m.c, 'pitch', False) else None  # (T,)
     out = []
     with torch.no_grad():
         mel = m.mel(torch.from_numpy(x[:n])[None])
@@ -60,14 +61,14 @@ def segments_at_rates(m, x, rates):
             _, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
             s = {'rate': float(rate), 'lengths': lengths.numpy().astype(np.int64),
                  'digits': digits.numpy().astype(np.int64)}
-            if f0 is not None:
-                s['pitch'] = segment_levels(f0, s['lengths'])
+            if levels is not None:
+                s['pitch'] = levels
             out.append(s)
     return out
 
 
 def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None):
-    """Returns a list of streams {rate, lengths (K,), digits (K, 28)[, pitch (K,)]}: each
+    """Returns a list of streams {rate, lengths (K,), digits (K, 28)[, pitch (T,)]}: each
     utterance of the sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ
     (FULL_RATE_SHARE of them at 12.5 Hz), or at each of `fixed_rates`."""
     rng = np.random.default_rng(seed + 1)
@@ -84,7 +85,8 @@ def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed
 
 
 def save(path, streams):
-    """One npz: the streams concatenated, with each stream's rate and segment count."""
+    """One npz: the streams concatenated, with each stream's rate and segment count (a stream's
+    pitch levels are one per frame: as many as its lengths sum to)."""
     pitch = {'pitch': np.concatenate([s['pitch'] for s in streams])} if 'pitch' in streams[0] else {}
     np.savez_compressed(path, rates=np.array([s['rate'] for s in streams]),
                         counts=np.array([len(s['lengths']) for s in streams]),
@@ -100,6 +102,10 @@ def load(path):
     streams = [{'rate': float(r), 'lengths': lengths[a:b], 'digits': digits[a:b]}
                for r, a, b in zip(rates, bounds[:-1], bounds[1:])]
     if pitch is not None:
-        for s, a, b in zip(streams, bounds[:-1], bounds[1:]):
+        frames = np.concatenate([[0], np.cumsum([s['lengths'].sum() for s in streams])])
+        if len(pitch) != frames[-1]:
+            raise ValueError(f'{path}: {len(pitch)} pitch levels for {frames[-1]} frames, not one per frame '
+                             '(collected when pitch was coded per segment); delete it and collect again')
+        for s, a, b in zip(streams, frames[:-1], frames[1:]):
             s['pitch'] = pitch[a:b]
     return streams

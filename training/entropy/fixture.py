@@ -1,6 +1,6 @@
 """Writes test/fixtures/range-coder.json: symbol sequences, their frequency tables and the bytes
 the Python range coder gives, v2 payloads of segments under the shipped tables (copied into the
-fixture), and v3 payloads (with pitch levels) under those tables plus a synthetic pitch table
+fixture), and v3 payloads (with a pitch level per frame) under those tables plus a synthetic pitch table
 (no model codes pitch yet), so test/range-coder.test.ts can check that the TypeScript coder gives
 the same bytes.
 
@@ -57,8 +57,8 @@ def payload_cases(section, seed=11):
 
 
 def synthetic_pitch_table():
-    """A pitch table shaped like speech's: a voiced level mostly stays within a few steps of the
-    previous one, voicing starts and stops now and then; every frequency >= 1."""
+    """A pitch table shaped like speech's: a voiced frame's level mostly stays within a few steps of
+    the previous frame's, voicing starts and stops now and then; every frequency >= 1."""
     n = tb.PITCH_LEVELS
     q = np.arange(n)
     rows = []
@@ -66,7 +66,7 @@ def synthetic_pitch_table():
         if 1 <= prev < n:
             w = np.exp(-np.abs(q - prev) / 2.0)
             w[0] = 0.3  # voicing stops
-        else:  # unvoiced or the first segment: any level, unvoiced likeliest
+        else:  # unvoiced or the file's first frame: any level, unvoiced likeliest
             w = np.exp(-np.abs(q - 30) / 12.0)
             w[0] = 4.0
         rows.append(tb.quantise(w + tb.PSEUDO_COUNT / 100))
@@ -74,17 +74,18 @@ def synthetic_pitch_table():
 
 
 def pitch_payload_cases(section, seed=13):
-    """Random segments with pitch levels (a random walk with unvoiced runs, and the extremes 0, 1
-    and 63) coded as version 3 with `section`'s tables and its pitch table."""
+    """Random segments with a pitch level per frame (a random walk with unvoiced runs, and the
+    extremes 0, 1 and 63) coded as version 3 with `section`'s tables and its pitch table."""
     lf, df, pf = tb.from_section(section)
     rng = np.random.default_rng(seed)
     cases = []
     for centi_hz, K in [(1250, 40), (625, 30), (300, 12), (830, 1), (500, 64)]:
         lengths = np.ones(K, np.int64) if centi_hz == 1250 else rng.integers(1, 9, K)
         codes = rng.integers(0, 4096, (K, 7))
-        walk = np.clip(30 + np.cumsum(rng.integers(-3, 4, K)), 1, tb.PITCH_LEVELS - 1)
-        pitch = np.where(rng.random(K) < 0.25, 0, walk)
-        if K >= 3:
+        T = int(lengths.sum())
+        walk = np.clip(30 + np.cumsum(rng.integers(-3, 4, T)), 1, tb.PITCH_LEVELS - 1)
+        pitch = np.where(rng.random(T) < 0.25, 0, walk)
+        if T >= 3:
             pitch[:3] = [0, 1, tb.PITCH_LEVELS - 1]
         cases.append({'targetRateCentiHz': centi_hz, 'frames': int(lengths.sum()), 'lengths': lengths.tolist(),
                       'codes': codes.reshape(-1).tolist(), 'pitch': pitch.tolist(),

@@ -3,9 +3,10 @@
 Runs the model over a sample of 'train' utterances (every speaker, target rates drawn across
 3-12.5 Hz, training.entropy.collect), fits the tables of training.entropy.tables, writes them as
 the "entropy" section of <models>/models.json (the encoder then writes v2 files, or v3 for a model
-that codes pitch: then the section has a pitch table too, fitted to the pitch levels of the same
-segments), and prints what each probability model would cost on the corpus's 'valid' split at
-12.5 / 8.3 / 6.25 / 3 Hz: bits per segment and whole-file bit/s. Run after every export of a new
+that codes pitch: then the section has a pitch table too, fitted to the consecutive 80 ms frames'
+pitch levels of the same utterances), and prints what each probability model would cost on the
+corpus's 'valid' split at 12.5 / 8.3 / 6.25 / 3 Hz: bits per segment and whole-file bit/s, and for
+pitch bits per frame and bit/s (the same at every rate: a level per frame). Run after every export of a new
 model (training.export does it itself unless --no-entropy):
 
   .venv/bin/python -m training.entropy.measure --ckpt training/checkpoints/flexicodec-fp16.pt
@@ -36,9 +37,8 @@ def cross_entropy(train_sym, train_ctx, test_sym, test_ctx, n_ctx, n_sym=8):
 
 
 def flatten(streams):
-    """Per segment: length - 1, previous length - 1 (8 = none), rate bucket, digits, contexts, and
-    for a model that codes pitch its level and the previous segment's."""
-    keys = ['len', 'prev_len', 'bucket', 'digits', 'ctx', 'rate'] + (['pitch', 'prev_pitch'] if 'pitch' in streams[0] else [])
+    """Per segment: length - 1, previous length - 1 (8 = none), rate bucket, digits, contexts."""
+    keys = ['len', 'prev_len', 'bucket', 'digits', 'ctx', 'rate']
     cols = {k: [] for k in keys}
     for s in streams:
         K = len(s['lengths'])
@@ -48,14 +48,34 @@ def flatten(streams):
         cols['digits'].append(s['digits'])
         cols['ctx'].append(tb.contexts(s['lengths'], s['digits']))
         cols['rate'].append(np.full(K, s['rate']))
-        if 'pitch' in cols:
-            cols['pitch'].append(s['pitch'])
-            cols['prev_pitch'].append(tb.pitch_contexts(s['pitch']))
     return {k: np.concatenate(v) for k, v in cols.items()}
 
 
+def utterance_pitch(streams):
+    """The frame levels of each utterance once: its streams at several rates (consecutive, as
+    training.entropy.collect writes them) share one level per frame, whatever the rate."""
+    out = []
+    for s in streams:
+        if not out or not np.array_equal(out[-1]['pitch'], s['pitch']):
+            out.append({'pitch': s['pitch']})
+    return out
+
+
+def pitch_bits(train, valid):
+    """Bits per valid frame (N,) of each pitch model, fitted on the train frames: levels of
+    consecutive 80 ms frames of each utterance (utterance_pitch)."""
+    n = tb.PITCH_LEVELS
+    tr, te = np.concatenate([s['pitch'] for s in train]), np.concatenate([s['pitch'] for s in valid])
+    ptr = np.concatenate([tb.pitch_contexts(s['pitch']) for s in train])
+    pte = np.concatenate([tb.pitch_contexts(s['pitch']) for s in valid])
+    zt, ze = np.zeros(len(tr), int), np.zeros(len(te), int)
+    return {f'fixed {int(np.log2(n))} bits': np.full(len(te), np.log2(n)),
+            'marginal': cross_entropy(tr, zt, te, ze, 1, n),
+            "previous frame's level": cross_entropy(tr, ptr, te, pte, n + 1, n)}
+
+
 def model_bits(tr, te):
-    """Bits per test segment (N,) of each probability model, fitted on tr."""
+    """Bits per test segment (N,) of each length and digit model, fitted on tr."""
     zt, ze = np.zeros(len(tr['len']), int), np.zeros(len(te['len']), int)
     L = {'fixed 3 bits': np.full(len(ze), 3.0),
          'marginal': cross_entropy(tr['len'], zt, te['len'], ze, 1),
@@ -70,24 +90,19 @@ def model_bits(tr, te):
         D['marginal per channel'] = D['marginal per channel'] + cross_entropy(st, zt, se, ze, 1)
         D['previous segment'] = D['previous segment'] + cross_entropy(st, pt, se, pe, 9)
         D['previous segment + channel'] = D['previous segment + channel'] + cross_entropy(st, pt * 8 + qt, se, pe * 8 + qe, 72)
-    P = {}
-    if 'pitch' in tr:
-        n = tb.PITCH_LEVELS
-        P = {f'fixed {int(np.log2(n))} bits': np.full(len(ze), np.log2(n)),
-             'marginal': cross_entropy(tr['pitch'], zt, te['pitch'], ze, 1, n),
-             'previous level': cross_entropy(tr['pitch'], tr['prev_pitch'], te['pitch'], te['prev_pitch'], n + 1, n)}
-    return L, D, P
+    return L, D
 
 
 def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None):
     """Markdown: bits per segment of each model on the valid split, and whole-file bit/s of v1 and
     of v2 (v3 with the pitch table `pf`) with the shipped tables (payload bytes from the Python
-    twin of the range coder; v1 has no pitch)."""
+    twin of the range coder; v1 has no pitch); with `pf`, a second table of the pitch models'
+    bits per frame and bit/s (frames of 80 ms: the same at every rate)."""
     tr, te = flatten(train), flatten(valid)
-    L, D, P = model_bits(tr, te)
+    L, D = model_bits(tr, te)
     lines = ['| probability model | ' + ' | '.join(f'{r:g} Hz' for r in REPORT_RATES_HZ) + ' |',
              '| --- |' + ' --- |' * len(REPORT_RATES_HZ)]
-    for kind, models in [('length', L), ('pitch', P), ('digits', D)]:
+    for kind, models in [('length', L), ('digits', D)]:
         for name, bits in models.items():
             lines.append(f'| {kind}: {name} | ' + ' | '.join(
                 f'{bits[np.isclose(te["rate"], r)].mean():.2f}' for r in REPORT_RATES_HZ) + ' |')
@@ -102,6 +117,11 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
         secs[r] = secs.get(r, 0) + s['lengths'].sum() * frame_samples / sample_rate
     lines.append('| whole file, v1 (bit/s) | ' + ' | '.join(f'{8 * v1[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
     lines.append(f'| whole file, v{2 if pf is None else 3} (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
+    if pf is not None:
+        frames_per_second = sample_rate / frame_samples
+        lines += ['', '| pitch probability model | bits per frame | bit/s |', '| --- | --- | --- |']
+        for name, bits in pitch_bits(utterance_pitch(train), utterance_pitch(valid)).items():
+            lines.append(f'| pitch: {name} | {bits.mean():.2f} | {bits.mean() * frames_per_second:.1f} |')
     return '\n'.join(lines), {str(r): round(8 * v2[r] / secs[r], 1) for r in REPORT_RATES_HZ}
 
 
@@ -121,10 +141,12 @@ def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None):
     if pitch and 'pitch' not in train[0]:
         raise SystemExit(f'{cache}: collected without pitch levels, but the model codes pitch; delete it or pick another --cache')
     lf, df = tb.fit(train)
-    pf = tb.fit_pitch(train) if pitch else None
+    pf = tb.fit_pitch(utterance_pitch(train)) if pitch else None
     text, v2_bps = report(train, valid, lf, df, pf=pf)
     measured = {'split': 'train', 'utterances': len(train) // rates_per_file, 'segments': int(sum(len(s['lengths']) for s in train)),
                 'rateRangeHz': [3.0, 12.5], 'validWholeFileBps': v2_bps}
+    if pitch:
+        measured['pitchFrames'] = int(sum(len(s['pitch']) for s in utterance_pitch(train)))
     return tb.section(lf, df, measured, pf), text
 
 

@@ -1,12 +1,13 @@
 """The probability model of the .fxc version 2 and 3 payloads and its frequency tables (the twin
 of src/core/entropy.ts and src/core/entropy-payload.ts; docs/FORMAT.md).
 
-Per segment the coder codes the length, in version 3 the pitch level, then the 28 FSQ digits
-(group g, digit j: channel 4g + j, digit j of a code weighted by 8^j). Contexts, chosen by
-training/entropy/measure.py:
+Per segment the coder codes the length L, in version 3 the pitch levels of its L frames (one per
+80 ms frame, in order), then the 28 FSQ digits (group g, digit j: channel 4g + j, digit j of a
+code weighted by 8^j). Contexts, chosen by training/entropy/measure.py:
   length  - the file's target rate (header), in RATE_BUCKETS: at 12.5 Hz every length is 1;
-  pitch   - the previous segment's level (NO_PREVIOUS_LEVEL = 64 in the first segment); only for
-            models that code pitch (training/pitch/code.py: 0 unvoiced, 1..63 log F0);
+  pitch   - the previous frame's level (NO_PREVIOUS_LEVEL = 64 for the file's first frame); only
+            for models that code pitch (training/pitch/code.py frame_levels: 0 unvoiced, 1..63
+            log F0);
   digit c - the same channel's digit in the previous segment (8 = none: the file's first
             segment) and this segment's digit c - 1 (0 for c = 0).
 Each table row holds the frequencies of its symbols, each >= 1, summing to 2^TOTAL_BITS.
@@ -25,8 +26,10 @@ TOTAL_BITS = 12
 RATE_BUCKETS_CENTI_HZ = [0, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1245]
 # Context value of "no previous segment" for a digit.
 NO_PREVIOUS = 8
-# Context row of "no previous segment" for a pitch level.
+# Context row of "no previous frame" for a pitch level: the file's first frame.
 NO_PREVIOUS_LEVEL = PITCH_LEVELS
+# The pitch table's context in models.json: each frame's level by the previous frame's.
+PITCH_CONTEXT = 'previous-frame-level'
 # Added to every count before the counts become frequencies (contexts seen rarely stay near uniform).
 PSEUDO_COUNT = 0.5
 
@@ -78,12 +81,13 @@ def fit(streams, channels=28, levels=8, max_len=8):
 
 
 def pitch_contexts(pitch):
-    """pitch levels (K,) -> the previous segment's level (K,), NO_PREVIOUS_LEVEL for the first."""
+    """frame pitch levels (T,) -> the previous frame's level (T,), NO_PREVIOUS_LEVEL for the first."""
     return np.concatenate([[NO_PREVIOUS_LEVEL], np.asarray(pitch, np.int64)[:-1]]).astype(np.int64)
 
 
 def fit_pitch(streams):
-    """streams [{pitch (K,) 0..63, ...}] -> pitch freqs (NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS)."""
+    """streams [{pitch (T,) 0..63 per frame, ...}] -> pitch freqs (NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS),
+    counted over consecutive frames of each stream."""
     pc = np.full((NO_PREVIOUS_LEVEL + 1, PITCH_LEVELS), PSEUDO_COUNT)
     for s in streams:
         np.add.at(pc, (pitch_contexts(s['pitch']), s['pitch']), 1)
@@ -100,22 +104,26 @@ def segment_bits(lf, df, centi_hz, lengths, digits):
 
 
 def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=8, pf=None, pitch=None):
-    """The payload of segments: lengths (K,) 1..8, codes (K, G) -> bytes; version 3 with `pitch`
-    levels (K,) 0..63, coded with the pitch table `pf`, version 2 without."""
+    """The payload of segments: lengths (K,) 1..8, codes (K, G) -> bytes; version 3 with `pitch`,
+    the levels of the frames (sum(lengths),) 0..63, coded with the pitch table `pf`, version 2 without."""
     if pitch is not None and pf is None:
         raise ValueError('pitch levels need the pitch table pf')
+    if pitch is not None and len(pitch) != int(np.sum(lengths)):
+        raise ValueError(f'{len(pitch)} pitch levels for {int(np.sum(lengths))} frames: one per frame')
     enc = RangeEncoder()
     lrow = lf[rate_bucket(centi_hz)]
     lcum = cumulative(lrow)
     prev = [NO_PREVIOUS] * (codes.shape[1] * digits_per_code)
-    prev_level = NO_PREVIOUS_LEVEL
+    prev_level, at = NO_PREVIOUS_LEVEL, 0
     for k in range(len(lengths)):
-        s = int(lengths[k]) - 1
-        enc.encode(lcum[s], int(lrow[s]), TOTAL_BITS)
+        n = int(lengths[k])
+        enc.encode(lcum[n - 1], int(lrow[n - 1]), TOTAL_BITS)
         if pitch is not None:
-            q, row = int(pitch[k]), pf[prev_level]
-            enc.encode(int(row[:q].sum()), int(row[q]), TOTAL_BITS)
-            prev_level = q
+            for q in pitch[at:at + n]:
+                q, row = int(q), pf[prev_level]
+                enc.encode(int(row[:q].sum()), int(row[q]), TOTAL_BITS)
+                prev_level = q
+        at += n
         left = 0
         for g in range(codes.shape[1]):
             code = int(codes[k, g])
@@ -129,8 +137,8 @@ def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=
 
 
 def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4, levels=8, pf=None):
-    """bytes -> (lengths (K,), codes (K, G), pitch levels (K,) or None) covering `frames` frames
-    (for the tests); the payload codes pitch (version 3) exactly when the pitch table `pf` is given."""
+    """bytes -> (lengths (K,), codes (K, G), frame pitch levels (frames,) or None) covering `frames`
+    frames (for the tests); the payload codes pitch (version 3) exactly when the pitch table `pf` is given."""
     dec = RangeDecoder(data)
     lcum = cumulative(lf[rate_bucket(centi_hz)])
     prev = [NO_PREVIOUS] * (groups * digits_per_code)
@@ -139,8 +147,9 @@ def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4,
         n = dec.decode(lcum, TOTAL_BITS) + 1
         covered += n
         lengths.append(n)
-        if pf is not None:
-            pitch.append(dec.decode(cumulative(pf[pitch[-1] if pitch else NO_PREVIOUS_LEVEL]), TOTAL_BITS))
+        if pf is not None:  # the levels of the segment's n frames, each by the frame before
+            for _ in range(n):
+                pitch.append(dec.decode(cumulative(pf[pitch[-1] if pitch else NO_PREVIOUS_LEVEL]), TOTAL_BITS))
         left, row_codes = 0, []
         for g in range(groups):
             code = 0
@@ -181,7 +190,7 @@ def section(lf, df, measured, pf=None):
         'digits': {'context': 'previous-segment-and-channel', 'shape': list(df.shape), 'freqs': pack(df)},
     }
     if pf is not None:
-        sec['pitch'] = {'context': 'previous-segment-level', 'shape': list(pf.shape), 'freqs': pack(pf)}
+        sec['pitch'] = {'context': PITCH_CONTEXT, 'shape': list(pf.shape), 'freqs': pack(pf)}
     sec['measured'] = measured
     return sec
 
@@ -189,6 +198,9 @@ def section(lf, df, measured, pf=None):
 def from_section(sec):
     """models.json "entropy" section -> (length freqs, digit freqs, pitch freqs or None)."""
     p = sec.get('pitch')
+    if p and p.get('context') != PITCH_CONTEXT:
+        raise ValueError(f"entropy.pitch context {p.get('context')!r}: this coder knows {PITCH_CONTEXT!r} "
+                         '(a level per 80 ms frame); re-run training.entropy.measure')
     return (unpack(sec['lengths']['freqs'], sec['lengths']['shape']),
             unpack(sec['digits']['freqs'], sec['digits']['shape']),
             unpack(p['freqs'], p['shape']) if p else None)

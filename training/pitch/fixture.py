@@ -11,6 +11,9 @@ speech.bin, each named in speech.json by its byte offset and length:
   <name>.levels       code.segment_levels of the first 8 * sum(lengths) F0 frames
   <name>.frameTrack   code.frame_track(levels, lengths)
   <name>.phaseStarts  code.phase_starts(frameTrack)
+  frames.levels       code.frame_levels of the whole track: one level per 80 ms frame, what the codec codes
+  frames.decoderTrack code.decoder_track(frames.levels), the decoder's F0 track
+  frames.phaseStarts  code.phase_starts(frames.decoderTrack)
 Binary keeps every float64 bit, and a JSON of objects and scalars only is already as Prettier writes it.
 """
 import hashlib
@@ -55,6 +58,11 @@ def main():
         arrays.update({f'{name}.lengths': np.array(lengths), f'{name}.levels': levels,
                        f'{name}.frameTrack': frames, f'{name}.phaseStarts': code.phase_starts(frames)})
         print(f'{name}: {len(lengths)} segments, {int((levels > 0).sum())} voiced')
+    levels = code.frame_levels(f0)
+    track64 = code.decoder_track(levels)
+    arrays.update({'frames.levels': levels, 'frames.decoderTrack': track64,
+                   'frames.phaseStarts': code.phase_starts(track64)})
+    print(f'frames: {len(levels)} frame levels, {int((levels > 0).sum())} voiced')
     index, blobs, offset = {}, [], 0
     for key, a in arrays.items():
         blobs.append(np.asarray(a, '<f8').tobytes())

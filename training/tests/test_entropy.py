@@ -48,6 +48,7 @@ class FixtureTest(unittest.TestCase):
         self.assertEqual(tb.tables_id(lf, df, pf), sec['id'])
         self.assertNotEqual(sec['id'], self.section['id'])  # the pitch table is part of the id
         for p in self.fx['pitchPayloads']:
+            self.assertEqual(len(p['pitch']), p['frames'])  # a level per frame, not per segment
             codes = np.array(p['codes']).reshape(-1, 7)
             data = tb.encode_segments(lf, df, p['targetRateCentiHz'], np.array(p['lengths']), codes,
                                       pf=pf, pitch=np.array(p['pitch']))
@@ -58,6 +59,37 @@ class FixtureTest(unittest.TestCase):
             self.assertEqual(pitch.tolist(), p['pitch'])
             # Without pitch the same segments code as version 2: other bytes.
             self.assertNotEqual(tb.encode_segments(lf, df, p['targetRateCentiHz'], np.array(p['lengths']), codes), data)
+        self.assertTrue(any(len(p['lengths']) < p['frames'] for p in self.fx['pitchPayloads']))
+
+    def test_pitch_levels_are_coded_per_frame(self):
+        """A segment of L frames carries L levels, each coded by the frame before (across segments
+        too): splitting a segment's frames differently moves no level's context."""
+        lf, df, pf = tb.from_section(self.fx['pitchEntropy'])
+        codes = np.zeros((2, 7), np.int64)
+        with self.assertRaisesRegex(ValueError, '2 pitch levels for 5 frames: one per frame'):
+            tb.encode_segments(lf, df, 625, np.array([2, 3]), codes, pf=pf, pitch=np.array([3, 4]))
+        pitch = np.array([0, 30, 31, 31, 0])
+        data = tb.encode_segments(lf, df, 625, np.array([2, 3]), codes, pf=pf, pitch=pitch)
+        self.assertEqual(tb.decode_segments(lf, df, 625, data, 5, pf=pf)[2].tolist(), pitch.tolist())
+        # docs/FORMAT.md's order, symbol by symbol: length, the segment's levels, its 28 digits (all 0).
+        tables, symbols, prev_level = [], [], tb.NO_PREVIOUS_LEVEL
+        def code(row, symbol):
+            tables.append([int(f) for f in row])
+            symbols.append((len(tables) - 1, int(symbol)))
+        for k, (first, n) in enumerate([(0, 2), (2, 3)]):
+            code(lf[tb.rate_bucket(625)], n - 1)
+            for q in pitch[first:first + n]:
+                code(pf[prev_level], q)
+                prev_level = q
+            for c in range(28):
+                code(df[c, tb.NO_PREVIOUS if k == 0 else 0, 0], 0)
+        self.assertEqual(data, encode_symbols(symbols, tables, tb.TOTAL_BITS))
+
+    def test_refuses_the_per_segment_pitch_context(self):
+        sec = dict(self.fx['pitchEntropy'], pitch=dict(self.fx['pitchEntropy']['pitch'], context='previous-segment-level'))
+        with self.assertRaisesRegex(ValueError, "context 'previous-segment-level'.*'previous-frame-level'"):
+            tb.from_section(sec)
+        self.assertEqual(self.fx['pitchEntropy']['pitch']['context'], 'previous-frame-level')
 
 
 class CoderTest(unittest.TestCase):
@@ -104,14 +136,20 @@ class CoderTest(unittest.TestCase):
         self.assertEqual(int(np.argmax(pf[tb.NO_PREVIOUS_LEVEL])), 20)  # every stream starts at 20
 
     def test_collected_pitch_levels_survive_the_cache(self):
-        streams = [{'rate': r, 'lengths': np.array([1, 2, 3]), 'digits': np.zeros((3, 28), np.int64),
-                    'pitch': np.array([0, 17, 63])} for r in (3.0, 12.5)]
+        # One level per frame: 6 frames in 3 segments at 3 Hz, in 6 at 12.5 Hz.
+        levels = np.array([0, 17, 63, 63, 20, 0])
+        streams = [{'rate': r, 'lengths': lengths, 'digits': np.zeros((len(lengths), 28), np.int64), 'pitch': levels}
+                   for r, lengths in ((3.0, np.array([1, 2, 3])), (12.5, np.ones(6, np.int64)))]
         with tempfile.TemporaryDirectory() as d:
             save(os.path.join(d, 's.npz'), streams)
             back = load(os.path.join(d, 's.npz'))
             save(os.path.join(d, 'n.npz'), [{k: v for k, v in s.items() if k != 'pitch'} for s in streams])
             self.assertNotIn('pitch', load(os.path.join(d, 'n.npz'))[0])
-        self.assertEqual([s['pitch'].tolist() for s in back], [[0, 17, 63]] * 2)
+            # A cache of the per-segment days: a level per segment, refused.
+            save(os.path.join(d, 'old.npz'), [dict(streams[0], pitch=np.array([0, 17, 63]))])
+            with self.assertRaisesRegex(ValueError, '3 pitch levels for 6 frames, not one per frame'):
+                load(os.path.join(d, 'old.npz'))
+        self.assertEqual([s['pitch'].tolist() for s in back], [levels.tolist()] * 2)
 
 
 class PitchMeasureTest(unittest.TestCase):
@@ -123,7 +161,7 @@ class PitchMeasureTest(unittest.TestCase):
 
         from training.entropy.collect import segments_at_rates
         from training.model import Codec, tiny_config
-        from training.pitch.code import segment_levels
+        from training.pitch.code import frame_levels
         from training.pitch.track import track
 
         torch.manual_seed(0)
@@ -131,11 +169,15 @@ class PitchMeasureTest(unittest.TestCase):
         x = (0.3 * np.sign(np.sin(2 * np.pi * 150 * t)) * (t < 1.2)).astype(np.float32)  # voiced, then silence
         plain = segments_at_rates(Codec(tiny_config(n_phones=5)).eval(), x, [6.25])
         self.assertNotIn('pitch', plain[0])
-        for s in segments_at_rates(Codec(tiny_config(n_phones=5, pitch=True)).eval(), x, [12.5, 3.0]):
-            n = int(s['lengths'].sum()) * 1280
-            self.assertEqual(s['pitch'].tolist(), segment_levels(track(x[:n]), s['lengths']).tolist())
+        at_rates = segments_at_rates(Codec(tiny_config(n_phones=5, pitch=True)).eval(), x, [12.5, 3.0])
+        for s in at_rates:
+            T = int(s['lengths'].sum())
+            self.assertEqual(len(s['pitch']), T)  # a level per 80 ms frame, whatever the rate
+            self.assertEqual(s['pitch'].tolist(), frame_levels(track(x[:T * 1280])).tolist())
             self.assertGreater(s['pitch'][0], 0)
             self.assertEqual(s['pitch'][-1], 0)
+        self.assertLess(len(at_rates[1]['lengths']), len(at_rates[0]['lengths']))
+        self.assertEqual(at_rates[0]['pitch'].tolist(), at_rates[1]['pitch'].tolist())
 
     def test_measure_adds_a_pitch_table_for_a_pitch_model(self):
         from training.entropy.measure import measure
@@ -143,25 +185,33 @@ class PitchMeasureTest(unittest.TestCase):
 
         rng = np.random.default_rng(2)
 
-        def streams(rates):
+        def streams(utterances, rates):
+            """Each utterance at each rate, as collect gives them: one set of frame levels per utterance."""
             out = []
-            for r in rates:
-                K = 30
-                lengths = np.ones(K, np.int64) if r == 12.5 else rng.integers(1, 9, K)
-                out.append({'rate': r, 'lengths': lengths, 'digits': rng.integers(0, 8, (K, 28)),
-                            'pitch': np.clip(25 + np.cumsum(rng.integers(-2, 3, K)), 1, 63) * (rng.random(K) > 0.2)})
+            for _ in range(utterances):
+                T = 60
+                pitch = np.clip(25 + np.cumsum(rng.integers(-2, 3, T)), 1, 63) * (rng.random(T) > 0.2)
+                for r in rates:
+                    lengths = [1] * T if r == 12.5 else []
+                    while sum(lengths) < T:
+                        lengths.append(min(int(rng.integers(1, 9)), T - sum(lengths)))
+                    lengths, K = np.array(lengths), len(lengths)
+                    out.append({'rate': r, 'lengths': lengths, 'digits': rng.integers(0, 8, (K, 28)), 'pitch': pitch})
             return out
 
         with tempfile.TemporaryDirectory() as d:
-            save(f'{d}/train.npz', streams([12.5, 3.0, 6.25] * 4))
-            save(f'{d}/valid.npz', streams([12.5, 8.3, 6.25, 3.0] * 2))
+            save(f'{d}/train.npz', streams(4, [12.5, 3.0, 6.25]))
+            save(f'{d}/valid.npz', streams(2, [12.5, 8.3, 6.25, 3.0]))
             sec, text = measure(Codec(tiny_config(n_phones=5, pitch=True)), None, cache=d)
             plain, _ = measure(Codec(tiny_config(n_phones=5)), None, cache=d)
         lf, df, pf = tb.from_section(sec)
         self.assertEqual(pf.shape, (tb.NO_PREVIOUS_LEVEL + 1, tb.PITCH_LEVELS))
         self.assertEqual(sec['id'], tb.tables_id(lf, df, pf))
-        self.assertIn('| pitch: previous level |', text)
+        self.assertIn("| pitch: previous frame's level |", text)
+        self.assertIn('| pitch probability model | bits per frame | bit/s |', text)
         self.assertIn('whole file, v3', text)
+        self.assertEqual(sec['measured']['pitchFrames'], 4 * 60)  # each utterance's frames once, not once per rate
+        self.assertEqual(sec['pitch']['context'], 'previous-frame-level')
         self.assertNotIn('pitch', plain)
         self.assertEqual(plain['id'], tb.tables_id(lf, df))
 

@@ -149,6 +149,11 @@ class FixtureTest(unittest.TestCase):
             frames = code.frame_track(levels, lengths)
             self.assertEqual(frames.tolist(), arrays[f'{name}.frameTrack'].tolist())
             self.assertEqual(code.phase_starts(frames).tolist(), arrays[f'{name}.phaseStarts'].tolist())
+        levels = code.frame_levels(f0)
+        self.assertEqual(len(levels), len(f0) // code.SUBFRAMES)  # one per whole 80 ms frame
+        self.assertEqual(levels.tolist(), arrays['frames.levels'].tolist())
+        self.assertEqual(code.decoder_track(levels).tolist(), arrays['frames.decoderTrack'].tolist())
+        self.assertEqual(code.phase_starts(code.decoder_track(levels)).tolist(), arrays['frames.phaseStarts'].tolist())
 
 if __name__ == '__main__':
     unittest.main()
