@@ -59,7 +59,7 @@ def parse_args(argv=None):
                    help="precomputed 12.5 Hz ASR features of the corpus (DIR/<file>.npy), for --merge-on whisper "
                         "(python -m training.whisper.corpus_features)")
     p.add_argument('--pitch', action='store_true',
-                   help="a new run's Config.pitch: code a pitch level per segment and add the harmonic synthesiser "
+                   help="a new run's Config.pitch: code a pitch level per 80 ms frame and add the harmonic synthesiser "
                         "(one started with --init from a model without it grows it, switched in gently)")
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
