@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import piper_en  # noqa: E402
 import real  # noqa: E402
 import shared_speech  # noqa: E402
 import tts  # noqa: E402
@@ -22,7 +23,7 @@ from manifest import Manifest  # noqa: E402
 from scheduler import Stream, run_streams  # noqa: E402
 from texts import fortune_sentences, heldout_transcripts, split_sentences_generic  # noqa: E402
 
-STAGES = ["festival-en", "real", "heldout", "flite-espeak", "real-extra", "festival-other", "real-en"]
+STAGES = ["festival-en", "real", "heldout", "flite-espeak", "real-extra", "festival-other", "real-en", "piper-en"]
 # Share of the festival English sentences held out as a whole set (said by every voice, all "valid").
 VALID_SENTENCE_FRACTION = 0.01
 
@@ -47,11 +48,14 @@ def parse_args(argv=None):
     p.add_argument("--espeak-minutes", type=float, default=None, help="default: 0.27 x tts-minutes (~20)")
     p.add_argument("--other-minutes", type=float, default=None,
                    help="per non-English festival language; default: 0.05 x tts-minutes (~4)")
+    p.add_argument("--piper-minutes", type=float, default=None,
+                   help="Piper joe voice (needs .venv's piper-tts); default: 0.53 x tts-minutes (~40)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--no-real", action="store_true", help="skip real speech and the held-out set")
     p.add_argument("--no-extra-real", action="store_true", help="skip klettres / gcin syllable recordings")
     p.add_argument("--no-other", action="store_true", help="skip non-English festival TTS")
+    p.add_argument("--no-piper", action="store_true", help="skip the Piper neural voice")
     p.add_argument("--only", default=None,
                    help="comma-separated stages to (re)build, keeping the other stages' existing output: "
                         + ",".join(STAGES))
@@ -62,6 +66,8 @@ def parse_args(argv=None):
         args.espeak_minutes = 0.27 * args.tts_minutes
     if args.other_minutes is None:
         args.other_minutes = 0.05 * args.tts_minutes
+    if args.piper_minutes is None:
+        args.piper_minutes = 0.53 * args.tts_minutes
     args.only = set(args.only.split(",")) if args.only else None
     if args.only and args.only - set(STAGES):
         p.error(f"unknown stage(s) {args.only - set(STAGES)}; stages are {STAGES}")
@@ -74,6 +80,8 @@ def stage_of(entry):
         return "festival-en" if entry["language"] == "en" else "festival-other"
     if entry["source"] in ("tts-flite", "tts-espeak"):
         return "flite-espeak"
+    if entry["source"] == piper_en.SOURCE:
+        return "piper-en"
     if entry["speaker"].startswith(("ljspeech", "sc-")):
         return "real-en"
     return "real-extra" if entry["speaker"].startswith(("klettres", "gcin")) else "real"
@@ -112,7 +120,8 @@ def main(argv=None):
 
     sentences = fortune_sentences(args.seed)
     n_valid = max(1, math.ceil(VALID_SENTENCE_FRACTION * args.tts_minutes * 60 / tts.EST_UTT_S))
-    valid_sentences, train_iter = sentences[:n_valid], iter(sentences[n_valid:])
+    # The Piper stage says the last PIPER_POOL sentences (from the end); the other stages read from the front.
+    valid_sentences, train_iter = sentences[:n_valid], iter(sentences[n_valid:-piper_en.PIPER_POOL])
     print(f"{len(sentences)} fortune sentences; {n_valid} held out as a whole set", flush=True)
 
     def stage(name, specs):
@@ -147,6 +156,15 @@ def main(argv=None):
     if not args.no_real and run("real-en") and shared_speech.SHARED_DATA.exists():
         stage("real-en", [("ljspeech", math.inf, shared_speech.ljspeech_items(ctx)),
                           ("speech-commands", math.inf, shared_speech.speech_commands_items(ctx))])
+    if not args.no_piper and run("piper-en"):
+        why_not = piper_en.unavailable_reason()
+        if why_not:
+            print(f"[piper-en] skipped: {why_not}", flush=True)
+        else:
+            (out / piper_en.TEXTS_FILE).unlink(missing_ok=True)
+            shutil.rmtree(out / "wav" / piper_en.SPEAKER, ignore_errors=True)
+            stage("piper-en", piper_en.piper_streams(ctx, args.piper_minutes,
+                                                     piper_en.stage_sentences(args.seed, sentences)))
     manifest.close()
     shutil.rmtree(ctx.tmp, ignore_errors=True)
 
