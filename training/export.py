@@ -171,7 +171,8 @@ def spec(type_, shape):
     return {'type': type_, 'shape': shape}
 
 
-def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=None, entropy_corpus=None, decoder_fp16=True):
+def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=None, entropy_corpus=None, decoder_fp16=True,
+           entropy_per_speaker=40):
     """asr_onnx: the exported Whisper encoder (training/whisper/export_encoder.py), shipped as
     asr.onnx, for a model that merges on ASR features."""
     m, ck = load_codec(ckpt)
@@ -248,7 +249,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
         **({'asrWindow': asr_window()} if whisper else {}),
         **({'pitch': pitch_section()} if c.pitch else {}),
         'tauCalibration': tau_calibration(m, calib_files, c),
-        **({'entropy': entropy_section(m, entropy_corpus)} if entropy_corpus else {}),
+        **({'entropy': entropy_section(m, entropy_corpus, entropy_per_speaker)} if entropy_corpus else {}),
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
                        'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
         'training': {'steps': int(ck.get('step', 0)), 'hours': round(float(ck.get('seconds', 0)) / 3600, 3),
@@ -264,14 +265,14 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
     return manifest
 
 
-def entropy_section(m, corpus):
+def entropy_section(m, corpus, per_speaker=40):
     """The range coder's frequency tables, measured on the training corpus (training/entropy), so
     the new model's encoder writes .fxc version 2."""
     from training.entropy.measure import measure  # it imports this module: import here
     if not os.path.exists(os.path.join(corpus, 'manifest.jsonl')):
         raise SystemExit(f'no training corpus at {corpus} to measure the range coder\'s tables on: '
                          'build it (training/data/README.md), pass --corpus, or export with --no-entropy')
-    section, text = measure(m, corpus)
+    section, text = measure(m, corpus, per_speaker)
     print(text)
     return section
 
@@ -329,6 +330,8 @@ def main():
     p.add_argument('--golden-out', default='test/fixtures/golden')
     p.add_argument('--corpus', default='training/data/corpus', help="its 'train' split gives the entropy tables")
     p.add_argument('--no-entropy', action='store_true', help='no entropy tables: the encoder writes .fxc version 1')
+    p.add_argument('--entropy-per-speaker', type=int, default=40,
+                   help='training utterances per speaker the entropy tables are measured on')
     p.add_argument('--asr-onnx', default='training/runs/whisper/whisper-asr-fp16.onnx',
                    help='the Whisper encoder to ship as asr.onnx (models that merge on Whisper features)')
     p.add_argument('--decoder-fp32', action='store_true',
@@ -341,7 +344,7 @@ def main():
     if not files:
         files = [a.golden_wav]
     export(a.ckpt, a.out, files, a.golden_wav, a.golden_out, a.asr_onnx, None if a.no_entropy else a.corpus,
-           decoder_fp16=not a.decoder_fp32)
+           decoder_fp16=not a.decoder_fp32, entropy_per_speaker=a.entropy_per_speaker)
 
 
 if __name__ == '__main__':

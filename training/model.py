@@ -65,6 +65,11 @@ class Config:
     pitch: bool = False  # a pitch level per 80 ms frame drives a harmonic synthesiser beside the iSTFT head
     harmonics: int = 64  # harmonics the synthesiser sums (those above HARMONIC_CEILING_HZ are silent)
     envelope_hz: float = 50.0  # spacing of the predicted harmonic-amplitude envelope, 0 .. sample_rate / 2
+    # gain of the iSTFT head's output in voiced frames, with `pitch`: the harmonics carry voiced
+    # speech, the iSTFT head the noise in it (docs/PITCH.md: trained freely, the head kept the
+    # voiced frames as shaped noise, which the spectral loss prefers and STOI, PESQ and pitch do not)
+    voiced_noise_gain: float = 1.0
+    envelope_hidden: int = 0  # width of a residual MLP beside the linear envelope head (0: linear only)
 
     @property
     def upsample(self) -> int:
@@ -445,6 +450,13 @@ class HarmonicSynth(nn.Module):
         self.register_buffer('tri', tri.clamp(min=0)[None, None, :], persistent=False)
         self.register_buffer('ramp', (torch.arange(c.hop).float() + 1) / c.sample_rate, persistent=False)
 
+    def upsample(self, x):
+        """(B, N, K) per 10 ms frame -> (B, K, N * hop), linear between frame centres."""
+        B, N, K = x.shape
+        hop = self.c.hop
+        y = F.conv_transpose1d(x.transpose(1, 2).reshape(B * K, 1, N), self.tri, stride=hop)
+        return y[:, 0, hop // 2: hop // 2 + N * hop].reshape(B, K, N * hop)
+
     def forward(self, log_env, f0_frames, phase_start):
         """log_env (B, N, G) natural-log amplitude at G points 0 .. sr/2; f0_frames, phase_start (B, N)
         -> audio (B, N * hop)."""
@@ -458,9 +470,7 @@ class HarmonicSynth(nn.Module):
         i0 = i0.long()
         la = torch.gather(log_env, 2, i0) * (1 - w) + torch.gather(log_env, 2, i0 + 1) * w
         amp = torch.exp(la.clamp(max=3.0)) * audible  # (B, N, K)
-        K = amp.shape[-1]
-        a = F.conv_transpose1d(amp.transpose(1, 2).reshape(B * K, 1, N), self.tri, stride=c.hop)
-        a = a[:, 0, c.hop // 2: c.hop // 2 + N * c.hop].reshape(B, K, N * c.hop)
+        a = self.upsample(amp)  # (B, K, N * hop)
         phase = (phase_start[..., None] + f0_frames[..., None] * self.ramp).reshape(B, 1, N * c.hop)  # cycles
         ang = phase * self.k[None, :, None]
         ang = ang - torch.floor(ang)  # keep the argument of sin small: float32 stays exact
@@ -495,6 +505,11 @@ class Decoder(nn.Module):
                 nn.init.zeros_(lin.weight)
                 nn.init.zeros_(lin.bias)
             self.env_head = nn.Linear(c.up_dim, c.envelope_points)
+            if c.envelope_hidden:  # its last layer starts at zero: the linear head's envelope at first
+                self.env_mlp = nn.Sequential(nn.Linear(c.up_dim, c.envelope_hidden), nn.GELU(),
+                                             nn.Linear(c.envelope_hidden, c.envelope_points))
+                nn.init.zeros_(self.env_mlp[2].weight)
+                nn.init.zeros_(self.env_mlp[2].bias)
             self.synth = HarmonicSynth(c)
 
     def init_envelope_from_istft(self, offset=-1.0):
@@ -536,7 +551,11 @@ class Decoder(nn.Module):
         mag = torch.exp(logmag.clamp(max=6.0))
         out = self.istft(mag * torch.cos(phase), mag * torch.sin(phase))
         if c.pitch:
-            out = out + self.synth(self.env_head(feats), f0_frames, phase_start)
+            env = self.env_head(feats) + (self.env_mlp(feats) if c.envelope_hidden else 0)
+            if c.voiced_noise_gain != 1.0:
+                voiced = self.synth.upsample((f0_frames > 0).to(out.dtype)[..., None])[:, 0]  # (B, 8T * hop), smooth edges
+                out = out * (1 - (1 - c.voiced_noise_gain) * voiced)
+            out = out + self.synth(env, f0_frames, phase_start)
         return out
 
 

@@ -61,6 +61,12 @@ def parse_args(argv=None):
     p.add_argument('--pitch', action='store_true',
                    help="a new run's Config.pitch: code a pitch level per 80 ms frame and add the harmonic synthesiser "
                         "(one started with --init from a model without it grows it, switched in gently)")
+    p.add_argument('--voiced-noise-gain', type=float, default=None,
+                   help="a new pitch run's Config.voiced_noise_gain (gain of the iSTFT head in voiced frames)")
+    p.add_argument('--envelope-hidden', type=int, default=None, help="a new pitch run's Config.envelope_hidden")
+    p.add_argument('--train-only', default='',
+                   help='comma-separated parameter name prefixes: train only these (e.g. decoder.env_head,decoder.env_mlp); '
+                        'the rest stays as the checkpoint has it')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
     p.add_argument('--save-every-s', type=float, default=300)
@@ -214,6 +220,9 @@ def main(argv=None):
             init['config']['detail_subframes'] = a.detail_subframes
         if a.pitch:
             init['config']['pitch'] = True
+        for key in ('voiced_noise_gain', 'envelope_hidden'):
+            if getattr(a, key) is not None:
+                init['config'][key] = getattr(a, key)
         with open(os.path.join(a.run, 'config.json'), 'w') as f:
             json.dump(init['config'], f, indent=1)
     if os.path.exists(vocab_path):
@@ -233,6 +242,13 @@ def main(argv=None):
         batch = a.batch or 16
     else:
         params = [p for n, p in model.named_parameters() if not n.startswith('semantic.')]
+        if a.train_only:
+            keep = tuple(a.train_only.split(','))
+            for n, p in model.named_parameters():
+                p.requires_grad_(n.startswith(keep))
+            params = [p for n, p in model.named_parameters() if n.startswith(keep)]
+            if not params:
+                raise SystemExit(f'--train-only {a.train_only}: no parameter has these prefixes')
         rows = read_manifest(a.corpus, 'train')
         batch = a.batch or 8
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
@@ -242,8 +258,12 @@ def main(argv=None):
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location='cpu')
         model.load_state_dict(ck['model'])
-        opt.load_state_dict(ck['opt'])
         step, seconds, resumed = ck['step'], ck['seconds'], True
+        try:
+            opt.load_state_dict(ck['opt'])
+        except ValueError:  # another parameter set (--train-only changed): the weights carry on, the moments start again
+            resumed = False
+            print('optimiser state is for other parameters: fresh moments, with warm-up')
         print(f'resumed {ckpt_path} at step {step} ({seconds / 3600:.2f} h)')
     elif a.stage == 'codec':
         src = a.init or os.path.join(a.run, 'semantic.pt')

@@ -106,3 +106,40 @@ class PitchDecoderTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class VoicedNoiseGainTest(unittest.TestCase):
+    def test_istft_is_turned_down_in_voiced_frames_only(self):
+        torch.manual_seed(0)
+        base = Codec(tiny_config(n_phones=5, pitch=True)).eval()
+        quiet = Codec(tiny_config(n_phones=5, pitch=True, voiced_noise_gain=0.25, envelope_hidden=8)).eval()
+        state = base.state_dict()
+        missing = quiet.load_state_dict(state, strict=False)
+        self.assertTrue(all(k.startswith('decoder.env_mlp') for k in missing.missing_keys))
+        with torch.no_grad():
+            base.decoder.env_head.bias.fill_(-30.0)  # no harmonics: the iSTFT output alone
+            quiet.decoder.env_head.bias.fill_(-30.0)
+        T = 6
+        seg = torch.randn(T, base.c.latent_channels).tanh()
+        f0 = torch.zeros(1, 8 * T)
+        f0[0, 16:32] = 150.0  # frames 2 and 3 voiced
+        kw = dict(seg_latent=seg, seg_len=torch.ones(T), frame_seg=torch.arange(T)[None],
+                  frame_pos=torch.zeros(1, T), f0_frames=f0, phase_start=torch.zeros(1, 8 * T))
+        with torch.no_grad():
+            a, b = base.decoder(**kw)[0], quiet.decoder(**kw)[0]
+        torch.testing.assert_close(b[:1280], a[:1280])  # unvoiced frame 0: unchanged
+        mid = slice(2 * 1280 + 200, 4 * 1280 - 200)  # inside the voiced span, past the ramps
+        torch.testing.assert_close(b[mid], 0.25 * a[mid], atol=1e-6, rtol=1e-4)
+
+    def test_train_only_moves_only_the_named_parameters(self):
+        with tempfile.TemporaryDirectory() as d:
+            corpus, run = os.path.join(d, 'corpus'), os.path.join(d, 'run')
+            write_corpus(corpus, utterances=4)
+            common = ['--run', run, '--corpus', corpus, '--tiny', '--crop-frames', '16', '--batch', '2', '--pitch']
+            train.main(['--stage', 'semantic', '--max-steps', '1', *common])
+            train.main(['--stage', 'codec', '--max-steps', '1', *common])
+            before = torch.load(os.path.join(run, 'codec.pt'))['model']
+            train.main(['--stage', 'codec', '--max-steps', '3', '--lr', '1e-2', '--train-only', 'decoder.env_head', *common])
+            after = torch.load(os.path.join(run, 'codec.pt'))['model']
+            moved = {k for k in before if not torch.equal(before[k], after[k])}
+            self.assertEqual(moved, {'decoder.env_head.weight', 'decoder.env_head.bias'})
