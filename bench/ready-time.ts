@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import { LOAD_MEASURE_PREFIX } from '../src/worker/load-timing.ts';
 import { build, preview, type PreviewServer } from 'vite';
 import { CHROMIUM_ARGS, WEBGPU_ARGS } from '../playwright.config.ts';
 import { CHROMIUM_PATH } from './lib/chromium.ts';
@@ -29,6 +30,43 @@ export interface ReadyLoad {
   statuses: Record<string, number>;
   /** Path of every same-origin request the page and its worker made. */
   fetchedPaths: string[];
+  /** The worker's load measures (src/worker/load-timing.ts), in the order they started. */
+  measures: LoadMeasure[];
+  /**
+   * With `firstWav`: ms from `ready` to the first file coded (opened with the page's file input,
+   * encoded and decoded: the mark flexi:decoded of src/main/main.ts), so work moved out of the
+   * load shows here.
+   */
+  firstCodeMs?: number;
+}
+
+/** One User Timing measure of the worker's load, on the page's clock (ms from navigation start). */
+export interface LoadMeasure {
+  /** Without the `flexi:` prefix, e.g. "session asr (wasm)". */
+  name: string;
+  startMs: number;
+  durationMs: number;
+}
+
+/** The codec worker's `flexi:` measures, shifted onto the page's time origin. */
+async function workerMeasures(page: Page): Promise<LoadMeasure[]> {
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const all: LoadMeasure[] = [];
+  for (const worker of page.workers()) {
+    const { origin, entries } = await worker.evaluate(
+      (prefix) => ({
+        origin: performance.timeOrigin,
+        entries: performance
+          .getEntriesByType('measure')
+          .filter((e) => e.name.startsWith(prefix))
+          .map((e) => ({ name: e.name.slice(prefix.length), startTime: e.startTime, duration: e.duration })),
+      }),
+      LOAD_MEASURE_PREFIX,
+    );
+    for (const e of entries)
+      all.push({ name: e.name, startMs: e.startTime + origin - pageOrigin, durationMs: e.duration });
+  }
+  return all.sort((a, b) => a.startMs - b.startMs);
 }
 
 /** Cold and cached loads for one backend. */
@@ -49,7 +87,12 @@ export async function buildAndPreview(outDir: string): Promise<PreviewServer> {
   });
 }
 
-async function loadOnce(profileDir: string, url: string, webgpu: boolean): Promise<ReadyLoad> {
+async function loadOnce(
+  profileDir: string,
+  url: string,
+  webgpu: boolean,
+  firstWav?: string,
+): Promise<ReadyLoad> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -90,6 +133,18 @@ async function loadOnce(profileDir: string, url: string, webgpu: boolean): Promi
       },
     );
     const readyMs = await page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt);
+    const measures = await workerMeasures(page);
+    let firstCodeMs: number | undefined;
+    if (firstWav) {
+      const opened = await page.evaluate(() => performance.now());
+      await page.getByTestId('file-input').setInputFiles(firstWav);
+      await page.waitForFunction(() => performance.getEntriesByName('flexi:decoded').length > 0, null, {
+        timeout: READY_TIMEOUT_MS,
+        polling: 50,
+      });
+      firstCodeMs =
+        (await page.evaluate(() => performance.getEntriesByName('flexi:decoded')[0].startTime)) - opened;
+    }
     const [, backend, total, sessions, warmup] =
       /codec on (\w+): load (\d+) ms \(sessions (\d+) ms, warm-up (\d+) ms\)/.exec((await appLine).text()) ??
       [];
@@ -102,21 +157,54 @@ async function loadOnce(profileDir: string, url: string, webgpu: boolean): Promi
       transferredBytes,
       statuses,
       fetchedPaths: [...fetchedPaths].sort(),
+      measures,
+      firstCodeMs,
     };
   } finally {
     await context.close();
   }
 }
 
-/** Cold load in a fresh profile, then a second browser on the same profile. */
-export async function readyTimes(baseUrl: string, backend: 'webgpu' | 'wasm'): Promise<ReadyResult> {
+/**
+ * Cold load in a fresh profile, then a second browser on the same profile; with `firstWav`, each
+ * then codes that file (ReadyLoad.firstCodeMs).
+ */
+export async function readyTimes(
+  baseUrl: string,
+  backend: 'webgpu' | 'wasm',
+  firstWav?: string,
+): Promise<ReadyResult> {
   const profile = await mkdtemp(join(tmpdir(), 'flexi-bench-profile-'));
   try {
     const url = new URL(backend === 'wasm' ? '/?backend=wasm' : '/', baseUrl).href;
-    const cold = await loadOnce(profile, url, backend === 'webgpu');
-    const cached = await loadOnce(profile, url, backend === 'webgpu');
+    const cold = await loadOnce(profile, url, backend === 'webgpu', firstWav);
+    const cached = await loadOnce(profile, url, backend === 'webgpu', firstWav);
     return { backend, cold, cached };
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
+}
+
+/**
+ * The breakdown of one load, ms: each worker measure by name (phases `load models`, `sessions`,
+ * `warm-up` and their parts; a name seen twice is summed), the sums over files of fetch and sha256,
+ * and the rest of navigation → ready.
+ */
+export function breakdown(load: ReadyLoad): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (key: string, ms: number) => (out[key] = (out[key] ?? 0) + ms);
+  out['navigation → first measure'] = load.measures[0]?.startMs ?? 0;
+  for (const m of load.measures) {
+    add(m.name, m.durationMs);
+    if (m.name.startsWith('fetch ')) add('Σ fetch', m.durationMs);
+    if (m.name.startsWith('sha256 ')) add('Σ sha256', m.durationMs);
+  }
+  const last = Math.max(0, ...load.measures.map((m) => m.startMs + m.durationMs));
+  out['last measure → ready'] = load.readyMs - last;
+  out['page load → ready'] = load.readyMs;
+  if (load.firstCodeMs !== undefined) {
+    out['ready → 6 s file coded'] = load.firstCodeMs;
+    out['page load → 6 s file coded'] = load.readyMs + load.firstCodeMs;
+  }
+  return out;
 }

@@ -19,6 +19,10 @@ import { whisperModelDir } from '../test/helpers/whisper-model.ts';
 const PAGE_PATH = '/e2e/whisper/index.html';
 const MODELS_PATH = '/__whisper-models/';
 const RATE_HZ = 6.25;
+/** Frames of speech asr.onnx runs on in the WebGPU check (1 s; a 30 s window takes minutes on SwiftShader). */
+const ASR_CHECK_FRAMES = 13;
+/** Largest |WebGPU − WASM| allowed in asr.onnx's features (float32 both; they reach about ±20). */
+const ASR_WEBGPU_MAX_DIFF = 1e-3;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -63,7 +67,8 @@ for (const backend of ['webgpu', 'wasm'] as const) {
   }) => {
     const browser = await runInBrowser(page, backend === 'wasm');
     expect(browser.backend, browser.fallbackReason).toBe(backend);
-    // SwiftShader has no shader-f16, so asr.onnx (float16 tensors) runs on WASM beside WebGPU here.
+    // SwiftShader is WebGPU on the CPU, where Whisper is far slower than on WASM: asr.onnx runs
+    // on WASM beside WebGPU here (see the next test for asr.onnx on this WebGPU device).
     expect(browser.asrBackend).toEqual(
       backend === 'wasm' ? 'wasm' : expect.stringMatching(/^(webgpu|wasm)$/),
     );
@@ -91,3 +96,39 @@ for (const backend of ['webgpu', 'wasm'] as const) {
     await codec.backend.release();
   });
 }
+
+test('asr.onnx runs on WebGPU without shader-f16 and gives the features of WASM', async ({ page }) => {
+  await page.route(`**${MODELS_PATH}*`, (route) => {
+    const name = new URL(route.request().url()).pathname.slice(MODELS_PATH.length);
+    route.fulfill({ body: readFileSync(join(dir, name)), contentType: 'application/octet-stream' });
+  });
+  await page.goto(new URL(PAGE_PATH, server.pageUrl).href);
+  await page.waitForFunction(() => window.whisperTest !== undefined);
+  // 1 s of speech: a 30 s window takes minutes on SwiftShader.
+  const r = await page.evaluate(([url, frames]) => window.whisperTest!.asrBoth(url, frames), [
+    MODELS_PATH,
+    ASR_CHECK_FRAMES,
+  ] as const);
+  expect(r.webgpu.length).toBe(ASR_CHECK_FRAMES * 384);
+  expect(r.wasm.length).toBe(r.webgpu.length);
+  let maxDiff = 0;
+  let minCos = 1;
+  for (let t = 0; t < ASR_CHECK_FRAMES; t++) {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let c = t * 384; c < (t + 1) * 384; c++) {
+      maxDiff = Math.max(maxDiff, Math.abs(r.webgpu[c] - r.wasm[c]));
+      ab += r.webgpu[c] * r.wasm[c];
+      aa += r.webgpu[c] ** 2;
+      bb += r.wasm[c] ** 2;
+    }
+    minCos = Math.min(minCos, ab / Math.sqrt(aa * bb));
+  }
+  console.log(
+    `asr.onnx on WebGPU (${r.adapter}, shader-f16 ${r.shaderF16}) vs WASM, ${ASR_CHECK_FRAMES} frames: ` +
+      `max |diff| ${maxDiff.toExponential(2)}, min cosine ${minCos.toFixed(7)}`,
+  );
+  expect(maxDiff).toBeLessThan(ASR_WEBGPU_MAX_DIFF);
+  expect(minCos).toBeGreaterThan(0.9999);
+});

@@ -13,7 +13,8 @@ import { ModelDecoders, type ArchiveEntry } from '../core/model-archive';
 import { TwinMerger } from '../core/twin-merger';
 import type { Merger } from '../core/types';
 import { GpuMerger } from './gpu/gpuMerger';
-import { loadArchiveIndex, loadArchivedDecoder, loadModels } from './model-loader';
+import { timed } from './load-timing';
+import { fetchModels, loadArchiveIndex, loadArchivedDecoder, type FetchingModels } from './model-loader';
 import { OrtBackend } from './ort-backend';
 import { loadOrt, ortGpuDevice, pickBackend } from './ort-env';
 import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from './protocol';
@@ -30,7 +31,7 @@ let session: EncodedSession | undefined;
 
 /** Builds the backend and merger on WebGPU, or on WASM with the TypeScript twin. */
 async function createCodec(
-  models: Awaited<ReturnType<typeof loadModels>>,
+  models: FetchingModels,
   forceWasm: boolean,
 ): Promise<{ codec: Codec; fallbackReason?: string }> {
   const { manifest } = models;
@@ -39,16 +40,19 @@ async function createCodec(
   if (choice.backend === 'webgpu') {
     let backend: OrtBackend | undefined;
     try {
-      const ort = await loadOrt('webgpu');
+      const ort = await timed('import ort (webgpu)', () => loadOrt('webgpu'));
       backend = await OrtBackend.create(ort, models, 'webgpu');
-      const merger: Merger = await GpuMerger.create(await ortGpuDevice(ort), manifest);
+      const merger: Merger = await timed('gpu merger', async () =>
+        GpuMerger.create(await ortGpuDevice(ort), manifest),
+      );
       return { codec: new Codec(manifest, backend, merger) };
     } catch (err) {
       await backend?.release();
       fallbackReason = `WebGPU failed to start: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-  const backend = await OrtBackend.create(await loadOrt('wasm'), models, 'wasm');
+  const ort = await timed('import ort (wasm)', () => loadOrt('wasm'));
+  const backend = await OrtBackend.create(ort, models, 'wasm');
   const merger = new TwinMerger(manifest.semanticDim, manifest.acousticDim, manifest.maxSegmentFrames);
   return { codec: new Codec(manifest, backend, merger), fallbackReason };
 }
@@ -68,20 +72,53 @@ async function createArchivedCodec(modelsUrl: string, entry: ArchiveEntry, curre
   return new Codec(m, await OrtBackend.create(await loadOrt('wasm'), models, 'wasm'), merger);
 }
 
+/**
+ * Runs WARMUP_SECONDS of silence through every model and the merger, each part a load measure.
+ * asr.onnx sees those seconds alone, not padded to its 30 s window: one run of each kernel is
+ * what a warm-up is for, and a whole Whisper window costs seconds on WASM (bench/ready-model-set.ts).
+ */
+async function warmUp(loaded: Codec): Promise<void> {
+  const { sampleRateHz, frameRateHz, asrWindow } = loaded.manifest;
+  const c = asrWindow
+    ? new Codec(
+        { ...loaded.manifest, asrWindow: { ...asrWindow, padShortToWindow: false } },
+        loaded.backend,
+        loaded.merger,
+      )
+    : loaded;
+  const backend = c.backend as OrtBackend;
+  backend.timeRuns(true);
+  try {
+    const warm = await timed('warm-up analyze', () =>
+      c.analyze(new Float32Array(WARMUP_SECONDS * sampleRateHz)),
+    );
+    const file = await timed('warm-up merge + quantize', () => warm.recode(frameRateHz));
+    await timed('warm-up decode', () => c.decode(file.fxc));
+  } finally {
+    backend.timeRuns(false);
+  }
+}
+
 async function loadOnce(
   modelsUrl: string,
   options: LoadOptions,
   onProgress: (p: LoadProgress) => void,
 ): Promise<LoadInfo> {
   const started = performance.now();
-  const models = await loadModels(modelsUrl, onProgress);
+  const models = await fetchModels(modelsUrl, onProgress);
   const { manifest } = models;
   const totalBytes = models.manifest.models.encoder.bytes;
   const report = (phase: LoadProgress['phase']) =>
     onProgress({ phase, file: '', loadedBytes: totalBytes, totalBytes });
-  report('compile');
+  // Sessions start as their files arrive; the page says "starting sessions" once all are in.
+  const downloaded = timed('download + sha256', () => Promise.all(Object.values(models.bytes)));
+  void downloaded.then(
+    () => report('compile'),
+    () => undefined,
+  );
   const compileStarted = performance.now();
-  const built = await createCodec(models, options.forceWasm ?? false);
+  const built = await timed('sessions', () => createCodec(models, options.forceWasm ?? false));
+  await downloaded;
   const compileMs = performance.now() - compileStarted;
   report('warmup');
   codec = built.codec;
@@ -91,8 +128,7 @@ async function loadOnce(
     load: (entry) => createArchivedCodec(modelsUrl, entry, current),
   });
   const warmupStarted = performance.now();
-  const warm = await codec.analyze(new Float32Array(WARMUP_SECONDS * manifest.sampleRateHz));
-  await codec.decode((await warm.recode(manifest.frameRateHz)).fxc);
+  await timed('warm-up', () => warmUp(current));
   return {
     backend: codec.backend.name === 'webgpu' ? 'webgpu' : 'wasm',
     fallbackReason: built.fallbackReason,

@@ -1,6 +1,8 @@
 /**
- * Fetches models.json and its ONNX files (asr.onnx where listed, encoder, quantizer, decoder) once, with progress and a sha256 check; and an
- * archived model's decoder (archive/<id>/), checked along the chain index → models.json → decoder.
+ * Fetches models.json and its ONNX files (asr.onnx where listed, encoder, quantizer, decoder) once,
+ * on a fetch worker (fetch.worker.ts), with progress and a sha256 check, handing each file on as
+ * it is in so its session can start; and an archived model's decoder (archive/<id>/), checked along
+ * the chain index → models.json → decoder.
  */
 import {
   modelRoles,
@@ -15,6 +17,8 @@ import {
   type ArchiveEntry,
   type ArchiveIndex,
 } from '../core/model-archive';
+import type { FetchReply, FetchRequest } from './fetch.worker';
+import { measure, timed } from './load-timing';
 import type { LoadProgress } from './protocol';
 
 /** The model files of the contract; asr.onnx only in model sets whose models.json lists it. */
@@ -107,34 +111,147 @@ export async function loadArchivedDecoder(modelsUrl: string, entry: ArchiveEntry
 }
 
 /**
- * Loads models.json from modelsUrl (a folder URL ending in '/'), then each model file,
- * reporting bytes as they arrive and rejecting a file whose sha256 differs from the manifest.
+ * Fetches one file, reporting bytes as they arrive; downloads run one at a time, in the order they
+ * were asked for. `close` ends it: once every file is in, or to give up the rest after a failure.
  */
-export async function loadModels(
+type Downloader = ((url: URL, onBytes: (bytes: number) => void) => Promise<Uint8Array>) & { close(): void };
+
+/** Downloads on this thread, one at a time. */
+function inThread(): Downloader {
+  let queue: Promise<unknown> = Promise.resolve();
+  const here = (url: URL, onBytes: (bytes: number) => void) => {
+    const file = queue.then(() =>
+      timed(`fetch ${url.pathname.split('/').pop()}`, async () =>
+        readWithProgress(await fetchOk(url), onBytes),
+      ),
+    );
+    queue = file.catch(() => undefined);
+    return file;
+  };
+  return Object.assign(here, { close: () => undefined });
+}
+
+/**
+ * Downloads on a fetch worker of their own (fetch.worker.ts) where this scope can start one, so
+ * they go on while a session being created blocks this thread; else here.
+ */
+function downloader(): Downloader {
+  if (typeof Worker === 'undefined') return inThread();
+  const worker = new Worker(new URL('./fetch.worker.ts', import.meta.url), { type: 'module' });
+  const pending = new Map<
+    number,
+    { url: URL; onBytes: (n: number) => void; resolve: (b: Uint8Array) => void; reject: (e: Error) => void }
+  >();
+  let next = 0;
+  worker.onmessage = (e: MessageEvent<FetchReply>) => {
+    const reply = e.data;
+    const p = pending.get(reply.id);
+    if (!p) return;
+    if (reply.kind === 'progress') return p.onBytes(reply.bytes);
+    pending.delete(reply.id);
+    if (reply.kind === 'error') return p.reject(new Error(reply.message));
+    const origin = performance.timeOrigin; // the fetch worker's clock starts elsewhere: go by the epoch
+    measure(`fetch ${p.url.pathname.split('/').pop()}`, reply.startedAtMs - origin, reply.endedAtMs - origin);
+    p.resolve(new Uint8Array(reply.body));
+  };
+  // A fetch worker that cannot start (or dies) leaves its downloads to this thread.
+  let fallback: Downloader | undefined;
+  worker.onerror = (e) => {
+    e.preventDefault();
+    fallback ??= inThread();
+    for (const p of pending.values()) fallback(p.url, p.onBytes).then(p.resolve, p.reject);
+    pending.clear();
+  };
+  const get = (url: URL, onBytes: (bytes: number) => void) =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      if (fallback) return fallback(url, onBytes).then(resolve, reject);
+      const id = next++;
+      pending.set(id, { url, onBytes, resolve, reject });
+      worker.postMessage({ id, url: url.href } satisfies FetchRequest);
+    });
+  const close = () => {
+    worker.terminate();
+    for (const p of pending.values()) p.reject(new Error(`download of ${p.url.pathname} given up`));
+    pending.clear();
+  };
+  return Object.assign(get, { close });
+}
+
+/**
+ * The order the worker fetches the models and creates their sessions in, so that each session is
+ * built while the next files arrive: the quantizer first (the smallest file; its session also
+ * starts onnxruntime's wasm, a few hundred ms, while the encoder downloads), then the others
+ * (bench/ready-model-set.ts measured the order).
+ */
+export const LOAD_ORDER: readonly ModelRole[] = ['quantizer', 'encoder', 'asr', 'decoder'];
+
+/** models.json and, per model it lists, a promise of the verified bytes (see `fetchModels`). */
+export interface FetchingModels {
+  manifest: ModelManifest;
+  bytes: Partial<Record<ModelRole, Promise<Uint8Array>>>;
+}
+
+/**
+ * Fetches models.json from modelsUrl (a folder URL ending in '/'), then starts fetching each model
+ * file, one after another in LOAD_ORDER, reporting bytes as they arrive; each file's promise
+ * resolves once its sha256 matches the manifest and rejects, naming the file, where it does not
+ * or where its download fails. Returns as soon as the manifest is read.
+ */
+export async function fetchModels(
   modelsUrl: string,
   onProgress: (p: LoadProgress) => void,
-): Promise<LoadedModels> {
+): Promise<FetchingModels> {
   const base = new URL(modelsUrl);
-  const manifest = parseManifest(await (await fetchOk(new URL('models.json', base))).json());
+  const manifest = await timed('fetch models.json', async () =>
+    parseManifest(await (await fetchOk(new URL('models.json', base))).json()),
+  );
   const roles = modelRoles(manifest);
   const totalBytes = roles.reduce((sum, role) => sum + (manifest.models[role]?.bytes ?? 0), 0);
   let loadedBytes = 0;
-  const bytes: Partial<Record<ModelRole, Uint8Array>> = {};
-  for (const role of roles) {
-    const spec = manifest.models[role];
-    if (!spec) continue;
-    onProgress({ phase: 'download', file: spec.file, loadedBytes, totalBytes });
-    const data = await readWithProgress(await fetchOk(new URL(spec.file, base)), (n) => {
+  const download = downloader();
+  let failed = false;
+  const get = (role: ModelRole): Promise<Uint8Array> => {
+    const spec = manifest.models[role]!;
+    return download(new URL(spec.file, base), (n) => {
       loadedBytes += n;
-      onProgress({ phase: 'download', file: spec.file, loadedBytes, totalBytes });
+      if (!failed) onProgress({ phase: 'download', file: spec.file, loadedBytes, totalBytes });
     });
-    const digest = await sha256Hex(data);
+  };
+  const verify = async (role: ModelRole, data: Uint8Array): Promise<Uint8Array> => {
+    const spec = manifest.models[role]!;
+    const digest = await timed(`sha256 ${spec.file}`, () => sha256Hex(data));
     if (digest !== spec.sha256) {
       throw new Error(
         `${spec.file}: sha256 ${digest.slice(0, 12)}… does not match models.json (${spec.sha256.slice(0, 12)}…)`,
       );
     }
-    bytes[role] = data;
-  }
+    return data;
+  };
+  const bytes: FetchingModels['bytes'] = {};
+  const order = LOAD_ORDER.filter((r) => roles.includes(r));
+  onProgress({ phase: 'download', file: manifest.models[order[0]]!.file, loadedBytes, totalBytes });
+  const downloads = order.map((role) => {
+    const data = get(role);
+    const file = data.then((d) => verify(role, d)); // beside the next download
+    // After a failure the load is over: the rest is given up, and no progress follows its error.
+    file.catch(() => {
+      failed = true;
+      download.close();
+    });
+    bytes[role] = file;
+    return data;
+  });
+  void Promise.allSettled(downloads).then(download.close);
+  return { manifest, bytes };
+}
+
+/** `fetchModels`, waiting for every file: the manifest and the verified bytes of each model it lists. */
+export async function loadModels(
+  modelsUrl: string,
+  onProgress: (p: LoadProgress) => void,
+): Promise<LoadedModels> {
+  const { manifest, bytes: pending } = await fetchModels(modelsUrl, onProgress);
+  const bytes: LoadedModels['bytes'] = {};
+  for (const role of LOAD_ORDER) if (pending[role]) bytes[role] = await pending[role];
   return { manifest, bytes };
 }

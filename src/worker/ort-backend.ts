@@ -10,7 +10,8 @@ import {
   type Feed,
 } from '../core/model-io';
 import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types';
-import type { ModelRole } from './model-loader';
+import { timed } from './load-timing';
+import { LOAD_ORDER, type ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
 import type { BackendName } from './protocol';
 
@@ -35,10 +36,13 @@ function tensorNames(
   return TENSORS[role];
 }
 
-/** What the backend is built from: a manifest and the verified bytes of some or all of its models. */
+/**
+ * What the backend is built from: a manifest and the verified bytes of some or all of its models
+ * (or promises of them, still downloading: each session starts once its bytes are in).
+ */
 export interface BackendModels {
   manifest: ModelConstants & { models: Partial<Record<ModelRole, ModelFileSpec>> };
-  bytes: Partial<Record<ModelRole, Uint8Array>>;
+  bytes: Partial<Record<ModelRole, Uint8Array | Promise<Uint8Array>>>;
 }
 
 /** Throws unless the manifest and the session both declare every tensor the runtime feeds or reads. */
@@ -61,10 +65,19 @@ function checkNames(
   }
 }
 
-/** Whether ORT's WebGPU device (set up by the sessions created before) can run float16 shaders. */
-async function hasShaderF16(ort: Ort): Promise<boolean> {
+/**
+ * Whether ORT's WebGPU device (set up by the sessions created before) is WebGPU done on the CPU
+ * (SwiftShader, or any fallback adapter). asr.onnx, Whisper on a 30 s window, runs there tens of
+ * times slower than on WASM (docs/BENCHMARKS.md), so it goes to WASM beside the WebGPU sessions.
+ */
+async function isSoftwareAdapter(ort: Ort): Promise<boolean> {
   const device = (await ort.env.webgpu.device) as GPUDevice | undefined;
-  return device?.features.has('shader-f16') ?? false;
+  const info = device?.adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+  if (!info) return false;
+  return (
+    info.isFallbackAdapter === true ||
+    /swiftshader/i.test(`${info.vendor} ${info.architecture} ${info.description}`)
+  );
 }
 
 /** Reads a named output as typed data, with a clear error if it is missing. */
@@ -84,6 +97,8 @@ async function output<T extends Float32Array | Int32Array>(
 export class OrtBackend implements InferenceBackend {
   /** Encoder runs so far; the page shows it so a test can see a slider move skip the encoder. */
   encoderRuns = 0;
+  /** Whether session runs are recorded as load measures (load-timing.ts): during the warm-up. */
+  private loadTiming = false;
 
   private constructor(
     private readonly ort: Ort,
@@ -95,9 +110,10 @@ export class OrtBackend implements InferenceBackend {
   ) {}
 
   /**
-   * Creates a session per model given, on one execution provider; throws if any cannot be created.
-   * asr.onnx holds float16 tensors (fp16 weights, and Whisper's positional table rounded through
-   * float16), which WebGPU runs only on devices with `shader-f16`; elsewhere it runs on WASM.
+   * Creates a session per model given, on one execution provider, each as soon as its bytes are in
+   * (in LOAD_ORDER); throws if any cannot be created. asr.onnx computes in float32 (its float16
+   * weights are cast once, when the session starts), so any WebGPU device runs it; on a software
+   * adapter it runs on WASM instead (see isSoftwareAdapter).
    */
   static async create(ort: Ort, models: BackendModels, name: BackendName): Promise<OrtBackend> {
     const options = (ep: BackendName): ortTypes.InferenceSession.SessionOptions => ({
@@ -107,13 +123,15 @@ export class OrtBackend implements InferenceBackend {
     const sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>> = {};
     let asrBackend: BackendName | undefined;
     try {
-      for (const role of ['encoder', 'quantizer', 'decoder', 'asr'] as const) {
-        const bytes = models.bytes[role];
+      for (const role of LOAD_ORDER) {
         const spec = models.manifest.models[role];
-        if (!bytes || !spec) continue;
+        if (!models.bytes[role] || !spec) continue;
+        const bytes = await models.bytes[role];
         let ep = name;
-        if (role === 'asr' && name === 'webgpu' && !(await hasShaderF16(ort))) ep = 'wasm';
-        const session = await ort.InferenceSession.create(bytes, options(ep));
+        if (role === 'asr' && name === 'webgpu' && (await isSoftwareAdapter(ort))) ep = 'wasm';
+        const session = await timed(`session ${role} (${ep})`, () =>
+          ort.InferenceSession.create(bytes, options(ep)),
+        );
         sessions[role] = session;
         if (role === 'asr') asrBackend = ep;
         checkNames(role, spec, session, models.manifest);
@@ -130,7 +148,7 @@ export class OrtBackend implements InferenceBackend {
     if (audio.length % frameSamples !== 0)
       throw new Error(`encode: ${audio.length} samples is not a multiple of ${frameSamples}`);
     this.encoderRuns++;
-    const results = await this.session('encoder').run({
+    const results = await this.run('encoder', {
       audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
     });
     const frames = audio.length / frameSamples;
@@ -153,7 +171,7 @@ export class OrtBackend implements InferenceBackend {
     const { frameSamples, semanticDim } = this.manifest;
     if (audio.length === 0 || audio.length % frameSamples !== 0)
       throw new Error(`asr: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
-    const results = await this.session('asr').run({
+    const results = await this.run('asr', {
       audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
     });
     const out = await output<Float32Array>(results, 'asr');
@@ -164,14 +182,28 @@ export class OrtBackend implements InferenceBackend {
   }
 
   async quantize(merged: MergeResult): Promise<Int32Array> {
-    const results = await this.session('quantizer').run(this.tensors(quantizerFeeds(this.manifest, merged)));
+    const results = await this.run('quantizer', this.tensors(quantizerFeeds(this.manifest, merged)));
     return checkCodes(this.manifest, await output<Int32Array>(results, 'codes'), merged.segments);
   }
 
   async decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
     const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
-    const results = await this.session('decoder').run(this.tensors(feeds));
+    const results = await this.run('decoder', this.tensors(feeds));
     return checkDecoded(this.manifest, await output<Float32Array>(results, 'audio'), frames);
+  }
+
+  /** Records session runs as User Timing measures `run <role>` (on for the load's warm-up only). */
+  timeRuns(on: boolean): void {
+    this.loadTiming = on;
+  }
+
+  /** Runs a role's session, recorded as a measure while `timeRuns(true)`. */
+  private run(
+    role: ModelRole,
+    feeds: Record<string, ortTypes.Tensor>,
+  ): Promise<ortTypes.InferenceSession.OnnxValueMapType> {
+    const session = this.session(role);
+    return this.loadTiming ? timed(`run ${role}`, () => session.run(feeds)) : session.run(feeds);
   }
 
   /** The session of a role; an archived model has none for encoding. */

@@ -25,8 +25,8 @@ export interface LoadInfo {
   /** Why WebGPU is not used, when backend is 'wasm'. */
   fallbackReason?: string;
   /**
-   * Where asr.onnx runs, for a model set that merges on ASR features: as `backend`, or 'wasm' on a
-   * WebGPU device without `shader-f16` (asr.onnx holds float16 tensors).
+   * Where asr.onnx runs, for a model set that merges on ASR features: as `backend`, or 'wasm' beside
+   * WebGPU on a software adapter such as SwiftShader (Whisper is far faster on WASM there).
    */
   asrBackend?: BackendName;
   modelId: string;

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 export const WHISPER_MODEL_CACHE = resolve('node_modules/.cache/flexicodec-whisper-model');
 
 /** Bump to rebuild the cached set (e.g. after an export format change). */
-const RECIPE_VERSION = '2'; // 2: decoder weights stored as float16
+const RECIPE_VERSION = '3'; // 2: decoder weights stored as float16; 3: asr.onnx stores its position table
 
 /** The Whisper encoder exported by training/whisper/export_encoder.py, where one is. */
 const EXPORTED_ASR = resolve('training/runs/whisper/whisper-asr-fp16.onnx');

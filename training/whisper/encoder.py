@@ -22,10 +22,10 @@ class EncoderConfig:
 
 
 def sinusoids(t, width, max_timescale=10000.0):
-    """Whisper's position table, computed rather than stored (saves 1.15 MB of fp16 in the ONNX
-    file). The checkpoint holds it in float16, so the computed one is rounded to float16: that
-    reproduces 98.6 % of CTranslate2's stored entries exactly (the rest are one fp16 step off) and
-    cuts the encoder's difference to CTranslate2 from 0.25 to 0.006 (max abs, 3.8 s of speech).
+    """Whisper's position table, computed (not read from the checkpoint). The checkpoint holds it in
+    float16, so the computed one is rounded to float16: that reproduces 98.6 % of CTranslate2's
+    stored entries exactly (the rest are one fp16 step off) and cuts the encoder's difference to
+    CTranslate2 from 0.25 to 0.006 (max abs, 3.8 s of speech).
     t (N,) float positions -> (N, width): sin of the first half of the timescales, then cos."""
     half = width // 2
     inv = torch.exp(-np.log(max_timescale) / (half - 1) * torch.arange(half, dtype=torch.float32))
@@ -67,6 +67,11 @@ class WhisperEncoder(nn.Module):
         self.conv2 = nn.Conv1d(c.width, c.width, 3, stride=2, padding=1)
         self.layers = nn.ModuleList(Layer(c) for _ in range(c.layers))
         self.ln_post = nn.LayerNorm(c.width)
+        # The whole table, computed once: the ONNX export stores it (float16 values, so the fp16
+        # file holds them exactly) and slices it, so no float16 Cast is left to run (WebGPU
+        # without shader-f16 runs the graph). Not in the state dict: it is no weight.
+        positions = sinusoids(torch.arange(c.max_positions, dtype=torch.float32), c.width)  # (1500, C)
+        self.register_buffer('positions', positions, persistent=False)
 
     def forward(self, mel):
         """mel (B, 80, M) -> (B, M / 2, 384)."""
@@ -74,8 +79,7 @@ class WhisperEncoder(nn.Module):
         x = x.transpose(1, 2)  # (B, N, C)
         # Positions 0..N-1 of the 30 s table: a shorter window uses the first N, as Whisper
         # itself would if it were fed fewer frames (it never is: it pads to 30 s).
-        t = torch.arange(x.shape[1], dtype=torch.float32, device=x.device)
-        x = x + sinusoids(t, self.c.width)
+        x = x + self.positions[: x.shape[1]]
         for layer in self.layers:
             x = layer(x)
         return self.ln_post(x)

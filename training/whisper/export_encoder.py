@@ -104,6 +104,29 @@ def weights_to_int8(model_proto, min_elements=16384):
     return model_proto, done
 
 
+def constant_tensors(graph):
+    """Names of the tensors onnxruntime can compute once, at load: initializers, Constant outputs,
+    and outputs of nodes whose inputs all are such (Shape-dependent ones are not: S is dynamic)."""
+    const = {i.name for i in graph.initializer} | {''}
+    for node in graph.node:  # ONNX nodes are in topological order
+        if node.op_type == 'Constant' or (node.op_type != 'Shape' and node.input and all(i in const for i in node.input)):
+            const.update(node.output)
+    return const
+
+
+def runtime_fp16_casts(model_proto):
+    """Cast nodes to or from float16 that run on every call (not foldable at load): each needs a
+    WebGPU device with shader-f16. The export has none; returns their names."""
+    g = model_proto.graph
+    const = constant_tensors(g)
+    fp16 = {i.name for i in g.initializer if i.data_type == TensorProto.FLOAT16}
+    for node in g.node:
+        if node.op_type == 'Cast' and any(a.name == 'to' and a.i == TensorProto.FLOAT16 for a in node.attribute):
+            fp16.update(node.output)
+    return [n.name for n in g.node if n.op_type == 'Cast' and not all(i in const for i in n.input)
+            and (set(n.input) & fp16 or any(a.name == 'to' and a.i == TensorProto.FLOAT16 for a in n.attribute))]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--out', default='training/runs/whisper')
@@ -121,6 +144,9 @@ def main():
     m8, _ = weights_to_int8(onnx.load(fp32))
     onnx.save(weights_to_fp16(m8), int8)
     for f in (fp32, fp16, int8):
+        left = runtime_fp16_casts(onnx.load(f))
+        if left:
+            raise SystemExit(f'{f}: float16 Casts computed at run time: {left}')
         print(f'{f}: {os.path.getsize(f)} bytes')
 
 
