@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { writeFxc } from '../src/core/bitstream.ts';
+import { layoutFromManifest, writeFxc } from '../src/core/bitstream.ts';
 import { fromBase64Url, QR_MAX_LINK_CHARS } from '../src/core/fxc-link.ts';
 import { parseManifest } from '../src/core/manifest.ts';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS } from './fixtures/app-page.ts';
@@ -125,8 +125,15 @@ test('a cut or altered link says so and changes nothing; a note too long for a Q
   test.setTimeout(900_000);
   const manifest = parseManifest(JSON.parse(await readFile('public/models/models.json', 'utf8')));
   // A valid 30 s note at 12.5 Hz for today's model (the codes are arbitrary, the file is well formed).
-  const { sampleCount, lengths, codes } = longNote(manifest, 30);
-  const long = writeFxc({ ...manifest, sampleCount, targetRateHz: 12.5 }, manifest, lengths, codes);
+  const { sampleCount, lengths, codes, pitch } = longNote(manifest, 30);
+  const layout = layoutFromManifest(manifest);
+  const long = writeFxc(
+    { ...manifest, sampleCount, targetRateHz: 12.5 },
+    layout,
+    lengths,
+    codes,
+    manifest.pitch ? pitch : undefined,
+  );
   await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
     const page = await context.newPage();
     await page.goto('/app.html');

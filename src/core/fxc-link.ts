@@ -3,7 +3,15 @@
  * server, and at 3–6 Hz a 10 s note is a few hundred bytes, small enough for a URL or a QR code.
  * Parsing rejects a truncated or altered payload with a message that says so (the .fxc CRC-32).
  */
-import { readHeader, segmentBits, FXC_CRC_BYTES, FXC_HEADER_BYTES, type FxcHeader } from './bitstream.ts';
+import {
+  readHeader,
+  segmentBits,
+  FXC_CRC_BYTES,
+  FXC_HEADER_BYTES,
+  FXC_VERSION,
+  type FxcHeader,
+} from './bitstream.ts';
+import { PITCH_LEVELS } from './pitch-code.ts';
 import { FxcFormatError } from './errors.ts';
 
 /** The fragment parameter that holds the note. */
@@ -114,14 +122,17 @@ export function fitsQr(link: string): boolean {
 
 /**
  * The highest average frame rate at which a note of this header's length would still fit a QR
- * code, for the "too long" message; 0 when even the fewest segments do not fit.
+ * code, for the "too long" message; 0 when even the fewest segments do not fit. Counted at fixed
+ * width (range coding makes files smaller, so the named rate fits): a segment's bit-packed bits,
+ * and in version 3 each frame's pitch level at log2(PITCH_LEVELS) bits, whatever the rate.
  */
 export function maxQrRateHz(header: FxcHeader, linkPrefixChars: number, frameRateHz = 12.5): number {
   const chars = QR_MAX_LINK_CHARS - linkPrefixChars;
   const fileBytes = Math.floor((chars * 3) / 4);
-  const payloadBits = (fileBytes - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8;
-  const segments = Math.floor(payloadBits / segmentBits(header));
   const frames = Math.ceil((header.sampleCount * frameRateHz) / header.sampleRateHz);
+  const pitchBits = header.version >= FXC_VERSION ? frames * Math.log2(PITCH_LEVELS) : 0;
+  const payloadBits = (fileBytes - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8 - pitchBits;
+  const segments = Math.max(0, Math.floor(payloadBits / segmentBits(header)));
   // A segment spans at most 2^lengthBits frames: below that many segments no rate fits.
   if (segments < Math.ceil(frames / 2 ** header.lengthBits)) return 0;
   return Math.min(frameRateHz, (frameRateHz * segments) / frames);
