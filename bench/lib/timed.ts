@@ -5,6 +5,7 @@
  * crossfades) is the whole call's time minus theirs: the "other" stage.
  */
 import type {
+  DecoderPitch,
   EncodedFeatures,
   EncoderOutput,
   InferenceBackend,
@@ -70,8 +71,8 @@ export class TimedBackend implements InferenceBackend {
     return this.clock.time('quantizer', () => this.inner.quantize(merged));
   }
 
-  decode(codes: Int32Array, lengths: Uint32Array): Promise<Float32Array> {
-    return this.clock.time('decoder', () => this.inner.decode(codes, lengths));
+  decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
+    return this.clock.time('decoder', () => this.inner.decode(codes, lengths, pitch));
   }
 
   release(): Promise<void> {
