@@ -57,7 +57,7 @@ export async function timePipeline(
   const bitstreamReadMs = performance.now() - t2;
   const t3 = performance.now();
   const writer = codec.writer(file.header.sampleCount, file.header.targetRateHz);
-  writer.push(file.lengths, file.codes);
+  writer.push(file.lengths, file.codes, file.pitch);
   const rewritten = writer.finish();
   const bitstreamWriteMs = performance.now() - t3;
   if (rewritten.length !== encoded.fxc.length) throw new Error('re-written .fxc differs in size');
