@@ -6,11 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { layoutFromManifest, writeFxc } from '../src/core/bitstream.ts';
 import { parseManifest } from '../src/core/manifest.ts';
 import { CODE_TIMEOUT_MS, numberIn, openApp, setRate } from './fixtures/app-page.ts';
 import { SPEECH_WAV } from './fixtures/pwa-page.ts';
-import { longNote, readQr } from './fixtures/qr.ts';
+import { longNoteFxc, readQr } from './fixtures/qr.ts';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -52,15 +51,7 @@ test('the demo shares its result as a link and a QR code, and opens such links',
 
   // A long note: the link says which slider position would fit a QR code.
   const manifest = parseManifest(JSON.parse(await readFile('public/models/models.json', 'utf8')));
-  const { sampleCount, lengths, codes, pitch } = longNote(manifest, 30);
-  const layout = layoutFromManifest(manifest);
-  const long = writeFxc(
-    { ...manifest, sampleCount, targetRateHz: 12.5 },
-    layout,
-    lengths,
-    codes,
-    manifest.pitch ? pitch : undefined,
-  );
+  const long = longNoteFxc(manifest, 30);
   await page
     .getByTestId('file-input')
     .setInputFiles({ name: 'long.fxc', mimeType: 'application/octet-stream', buffer: Buffer.from(long) });

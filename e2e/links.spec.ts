@@ -7,12 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { layoutFromManifest, writeFxc } from '../src/core/bitstream.ts';
 import { fromBase64Url, QR_MAX_LINK_CHARS } from '../src/core/fxc-link.ts';
 import { parseManifest } from '../src/core/manifest.ts';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS } from './fixtures/app-page.ts';
 import { withOfflineMicContext } from './fixtures/pwa-page.ts';
-import { longNote, readQr } from './fixtures/qr.ts';
+import { longNoteFxc, readQr } from './fixtures/qr.ts';
 
 const CODEC_RATE_HZ = 16000;
 const RECORD_SECONDS = 4;
@@ -125,15 +124,7 @@ test('a cut or altered link says so and changes nothing; a note too long for a Q
   test.setTimeout(900_000);
   const manifest = parseManifest(JSON.parse(await readFile('public/models/models.json', 'utf8')));
   // A valid 30 s note at 12.5 Hz for today's model (the codes are arbitrary, the file is well formed).
-  const { sampleCount, lengths, codes, pitch } = longNote(manifest, 30);
-  const layout = layoutFromManifest(manifest);
-  const long = writeFxc(
-    { ...manifest, sampleCount, targetRateHz: 12.5 },
-    layout,
-    lengths,
-    codes,
-    manifest.pitch ? pitch : undefined,
-  );
+  const long = longNoteFxc(manifest, 30);
   await withOfflineMicContext(playwright.chromium, { baseURL }, async (context) => {
     const page = await context.newPage();
     await page.goto('/app.html');

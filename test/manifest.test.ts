@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
+import { PITCH_SECTION } from './helpers/pitch-section.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
 
@@ -36,26 +37,14 @@ describe('parseManifest', () => {
   });
 
   it('checks the pitch section: values this runtime implements, and a pitch table to code it with', () => {
-    const section = {
-      formatVersion: 1,
-      tracker: 'nccf-8k-v1',
-      levels: 64,
-      f0MinHz: 50,
-      f0MaxHz: 500,
-      subframes: 8,
-      minVoicedShare: 0.3,
-    };
-    const other = withField('pitch', { ...section, levels: 32 });
-    expect(() => parseManifest(other)).toThrow(/models.json: pitch.*levels/);
-    const entropy = (shipped.entropy ?? {}) as Record<string, unknown>;
-    if (!('pitch' in entropy)) {
-      // the shipped tables have no pitch table: a pitch section on them has nothing to code levels with
-      expect(() => parseManifest(withField('pitch', section))).toThrow(
-        /needs entropy tables with a pitch table/,
-      );
-    } else {
-      expect(parseManifest(withField('pitch', section)).pitch).toEqual(section);
-    }
+    const m = parseManifest(structuredClone(shipped));
+    expect(m.pitch).toEqual(PITCH_SECTION); // the shipped model codes pitch (docs/PITCH.md)
+    expect(() => parseManifest(withField('pitch', { ...PITCH_SECTION, levels: 32 }))).toThrow(
+      /models.json: pitch.*levels/,
+    );
+    const noTable = structuredClone(shipped) as { entropy: Record<string, unknown> };
+    delete noTable.entropy.pitch;
+    expect(() => parseManifest(noTable)).toThrow(/needs entropy tables with a pitch table/);
   });
 
   it('refuses a model entry without its sha256', () => {

@@ -3,6 +3,7 @@
  * one pitch level per 80 ms frame (the tracker's, whatever the target rate and the windows), and
  * the decoder gets every window's slice of the whole file's F0 track and phases.
  */
+import { PITCH_SECTION } from './helpers/pitch-section.ts';
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/core/codec.ts';
 import { DcBlocker } from '../src/core/dc-blocker.ts';
@@ -28,15 +29,7 @@ const MANIFEST = {
   bitsPerCode: 12,
   fsqLevels: [8, 8, 8, 8],
   entropy: FIXTURE_PITCH_ENTROPY,
-  pitch: {
-    formatVersion: 1,
-    tracker: 'nccf-8k-v1',
-    levels: 64,
-    f0MinHz: 50,
-    f0MaxHz: 500,
-    subframes: 8,
-    minVoicedShare: 0.3,
-  },
+  pitch: PITCH_SECTION,
 } as unknown as ModelManifest;
 
 /** Frame-local stand-ins; the decoder keeps the pitch inputs of every call. */

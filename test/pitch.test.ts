@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PITCH_SECTION } from './helpers/pitch-section.ts';
 import { describe, expect, it } from 'vitest';
 import {
   checkPitchSection,
@@ -201,15 +202,7 @@ describe('pitch code: the twin of training/pitch/code.py', () => {
 });
 
 describe('models.json pitch section', () => {
-  const section = {
-    formatVersion: 1,
-    tracker: 'nccf-8k-v1',
-    levels: 64,
-    f0MinHz: 50,
-    f0MaxHz: 500,
-    subframes: 8,
-    minVoicedShare: 0.3,
-  };
+  const section = PITCH_SECTION;
 
   it('accepts the section this runtime implements', () => {
     expect(checkPitchSection(JSON.parse(JSON.stringify(section)))).toEqual(section);
