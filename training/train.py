@@ -67,6 +67,9 @@ def parse_args(argv=None):
     p.add_argument('--train-only', default='',
                    help='comma-separated parameter name prefixes: train only these (e.g. decoder.env_head,decoder.env_mlp); '
                         'the rest stays as the checkpoint has it')
+    p.add_argument('--freeze', default='',
+                   help='comma-separated parameter name prefixes kept as the checkpoint has them (e.g. decoder.head: '
+                        'the iSTFT projection, so the trunk cannot simply turn the noise up over the harmonics)')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='torch device, e.g. cuda when a GPU is lent (checkpoints stay portable)')
     p.add_argument('--save-every-s', type=float, default=300)
@@ -249,6 +252,15 @@ def main(argv=None):
             params = [p for n, p in model.named_parameters() if n.startswith(keep)]
             if not params:
                 raise SystemExit(f'--train-only {a.train_only}: no parameter has these prefixes')
+        if a.freeze:
+            drop = tuple(a.freeze.split(','))
+            if not any(n.startswith(drop) for n, _ in model.named_parameters()):
+                raise SystemExit(f'--freeze {a.freeze}: no parameter has these prefixes')
+            for n, p in model.named_parameters():
+                if n.startswith(drop):
+                    p.requires_grad_(False)
+            frozen = {id(p) for n, p in model.named_parameters() if n.startswith(drop)}
+            params = [p for p in params if id(p) not in frozen]
         rows = read_manifest(a.corpus, 'train')
         batch = a.batch or 8
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
@@ -344,7 +356,12 @@ def main(argv=None):
             parts['rate_hz'] = 12.5 * st['segments'] / st['frames']
         opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        if not torch.isfinite(norm):  # one bad batch must not poison the weights (NaN seen beside the ASR loss)
+            bad = [n for n, p in model.named_parameters() if p.grad is not None and not torch.isfinite(p.grad).all()]
+            print(json.dumps({'step': step, 'skipped': 'non-finite gradient', 'loss': float(loss), 'params': bad[:4]}), flush=True)
+            opt.zero_grad()
+            continue
         opt.step()
         step += 1
         seconds += time.time() - t0

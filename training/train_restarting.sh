@@ -10,11 +10,13 @@
 #          --init training/checkpoints/flexicodec-fp16.pt --lr 2e-4 --lr-final 5e-5
 # SCHEDULE_START=<unix time> continues a chain that was stopped (its schedule then counts from there).
 set -euo pipefail
+# .venv (bash .ci/setup) has the PyPI packages the ASR loss needs, over the system torch
+python=${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo /usr/bin/python3 )}
 minutes=$1
 shift
 start=${SCHEDULE_START:-$(date +%s)}
 end=$((start + ${minutes%.*} * 60))
 while [ "$(date +%s)" -lt "$end" ]; do
-  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.train "$@" \
+  OMP_WAIT_POLICY=PASSIVE "$python" -m training.train "$@" \
     --minutes "$minutes" --schedule-start "$start" --process-minutes 5.5 --save-every-s 100000
 done
