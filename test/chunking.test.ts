@@ -213,7 +213,7 @@ describe.skipIf(!HAVE_MODELS)('chunked vs single-pass on the real models', () =>
     const local = seams.map((f) => distance(mWin, mOne, (f * 1280) / 160 - 10, (f * 1280) / 160 + 10));
     const seamMean = local.reduce((a, b) => a + b, 0) / local.length;
     // The same ±100 ms against the original: what a listener compares.
-    const near = (m: Float32Array[]) =>
+    const near = (m: Float64Array[]) =>
       seams.map((f) => distance(m, mOrig, (f * 1280) / 160 - 10, (f * 1280) / 160 + 10));
     const nearWin = near(mWin);
     const nearOne = near(mOne);
