@@ -259,8 +259,7 @@ def main(argv=None):
             for n, p in model.named_parameters():
                 if n.startswith(drop):
                     p.requires_grad_(False)
-            frozen = {id(p) for n, p in model.named_parameters() if n.startswith(drop)}
-            params = [p for p in params if id(p) not in frozen]
+            params = [p for p in params if p.requires_grad]
         rows = read_manifest(a.corpus, 'train')
         batch = a.batch or 8
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
@@ -357,9 +356,10 @@ def main(argv=None):
         opt.zero_grad()
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, 1.0)
-        if not torch.isfinite(norm):  # one bad batch must not poison the weights (NaN seen beside the ASR loss)
+        if not torch.isfinite(norm):  # one bad batch must not poison the weights (seen through the ASR loss's encoder)
+            # the parameters whose gradient is inf/NaN; none when finite gradients only overflow the norm
             bad = [n for n, p in model.named_parameters() if p.grad is not None and not torch.isfinite(p.grad).all()]
-            print(json.dumps({'step': step, 'skipped': 'non-finite gradient', 'loss': float(loss), 'params': bad[:4]}), flush=True)
+            print(json.dumps({'step': step, 'skipped': 'non-finite gradient norm', 'loss': float(loss), 'params': bad[:4]}), flush=True)
             opt.zero_grad()
             continue
         opt.step()

@@ -143,3 +143,20 @@ class VoicedNoiseGainTest(unittest.TestCase):
             after = torch.load(os.path.join(run, 'codec.pt'))['model']
             moved = {k for k in before if not torch.equal(before[k], after[k])}
             self.assertEqual(moved, {'decoder.env_head.weight', 'decoder.env_head.bias'})
+
+    def test_freeze_keeps_the_named_parameters_and_trains_the_rest(self):
+        with tempfile.TemporaryDirectory() as d:
+            corpus, run = os.path.join(d, 'corpus'), os.path.join(d, 'run')
+            write_corpus(corpus, utterances=4)
+            common = ['--run', run, '--corpus', corpus, '--tiny', '--crop-frames', '16', '--batch', '2', '--pitch']
+            train.main(['--stage', 'semantic', '--max-steps', '1', *common])
+            train.main(['--stage', 'codec', '--max-steps', '1', *common])
+            before = torch.load(os.path.join(run, 'codec.pt'))['model']
+            train.main(['--stage', 'codec', '--max-steps', '3', '--lr', '1e-2', '--freeze', 'decoder.head', *common])
+            after = torch.load(os.path.join(run, 'codec.pt'))['model']
+            moved = {k for k in before if not torch.equal(before[k], after[k])}
+            self.assertTrue(moved.isdisjoint({'decoder.head.weight', 'decoder.head.bias'}))
+            self.assertIn('decoder.env_head.weight', moved)
+            self.assertIn('decoder.inp.weight', moved)  # the trunk trains
+            with self.assertRaises(SystemExit):
+                train.main(['--stage', 'codec', '--max-steps', '4', '--freeze', 'no.such.prefix', *common])
