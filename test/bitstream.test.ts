@@ -146,12 +146,12 @@ describe('.fxc validation', () => {
   it('rejects short, foreign, future-version and corrupted files', () => {
     expectError(new Uint8Array(0), /0 bytes/);
     expectError(new TextEncoder().encode('RIFF....WAVEfmt and more bytes'), /not a \.fxc file/);
-    const v4 = good.slice();
-    v4[3] = 4;
-    expectError(v4, /version 4; this decoder reads versions 1 to 3: the file was made by a newer FlexiCodec/);
+    const v5 = good.slice();
+    v5[3] = 5;
+    expectError(v5, /version 5; this decoder reads versions 1 to 4: the file was made by a newer FlexiCodec/);
     const v0 = good.slice();
     v0[3] = 0;
-    expectError(v0, /version 0; this decoder reads versions 1 to 3$/);
+    expectError(v0, /version 0; this decoder reads versions 1 to 4$/);
     const flipped = good.slice();
     flipped[FXC_HEADER_BYTES + 2] ^= 0x10;
     expectError(flipped, /CRC-32 mismatch/);
@@ -376,7 +376,7 @@ describe('.fxc version 3 (range-coded, a pitch level per frame)', () => {
       expect(() => parseFxc(bytes, layout)).toThrow(pattern);
     };
     const needsPitch =
-      /version 3\) holds a pitch level per frame, but the loaded model 4bb024e4 codes no pitch; decode it with the models whose models.json has "modelId": "4bb024e4" and a "pitch" section/;
+      /version 3\) holds pitch levels, but the loaded model 4bb024e4 codes no pitch; decode it with the models whose models.json has "modelId": "4bb024e4" and a "pitch" section/;
     expectRefusal(v3, TEST_LAYOUT_V2, needsPitch);
     expectRefusal(v3, TEST_LAYOUT, needsPitch);
     const needsNoPitch =

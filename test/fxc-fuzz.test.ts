@@ -14,7 +14,7 @@ import type { ModelManifest } from '../src/core/manifest.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { InferenceBackend } from '../src/core/types.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
-import { TEST_LAYOUT, TEST_LAYOUT_V2, TEST_LAYOUT_V3 } from './helpers/layout.ts';
+import { TEST_LAYOUT, TEST_LAYOUT_V2, TEST_LAYOUT_V3, TEST_LAYOUT_V4 } from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 /** Cases per run (the issue asks for at least 10,000). */
@@ -36,9 +36,9 @@ function fixCrc(bytes: Uint8Array): Uint8Array {
 }
 
 /** Valid files to mutate: random segmentations of short and longer audio (with a pitch level per frame where the layout has pitch). */
-function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
+function seedFiles(layout: FxcLayout, random: () => number, rates = [6.25]): Uint8Array[] {
   const files: Uint8Array[] = [];
-  for (const seconds of [0.05, 1, 3.3, 12, 40]) {
+  for (const [i, seconds] of [0.05, 1, 3.3, 12, 40].entries()) {
     const sampleCount = Math.round(seconds * 16000);
     const frames = Math.ceil(sampleCount / 1280);
     const lengths: number[] = [];
@@ -53,7 +53,8 @@ function seedFiles(layout: FxcLayout, random: () => number): Uint8Array[] {
     const pitch = layout.pitchLevels
       ? Array.from({ length: frames }, () => (random() < 0.3 ? 0 : randomInt(random, layout.pitchLevels!)))
       : undefined;
-    files.push(writeFxc({ ...layout, sampleCount, targetRateHz: 6.25 }, layout, lengths, codes, pitch));
+    const targetRateHz = rates[i % rates.length];
+    files.push(writeFxc({ ...layout, sampleCount, targetRateHz }, layout, lengths, codes, pitch));
   }
   return files;
 }
@@ -142,14 +143,16 @@ function violation(file: FxcFile, bytes: Uint8Array, layout: FxcLayout): string 
   for (const c of file.codes) if (!(c >= 0 && c < 2 ** layout.bitsPerCode)) return `code ${c}`;
   if ((file.pitch !== undefined) !== (layout.pitchLevels !== undefined))
     return 'pitch present for the wrong kind';
-  if (file.pitch && file.pitch.length !== file.frames) return 'pitch count: not one per frame';
+  const spans = Math.ceil(file.frames / (file.pitchStride ?? 1));
+  if (file.pitch && file.pitch.length !== spans) return 'pitch count: not one per span';
+  if (file.pitchStride === 2 && file.header.targetRateHz >= 5) return 'pitch spans at 5 Hz or above';
   for (const q of file.pitch ?? []) if (q >= layout.pitchLevels!) return `pitch level ${q}`;
-  // The levels, one per frame, are bounded by the payload too: each costs at least minPitchBits.
+  // The levels, one per span, are bounded by the payload too: each costs at least minPitchBits.
   const tables = layout.entropyTables;
   if (
     file.pitch &&
     tables &&
-    file.frames * tables.minPitchBits + file.segments * tables.minSegmentBits > bytes.length * 8
+    spans * tables.minPitchBits + file.segments * tables.minSegmentBits > bytes.length * 8
   )
     return 'more pitch levels than the payload can hold';
   return null;
@@ -224,7 +227,7 @@ describe('.fxc fuzzing', () => {
       'range-coded data is not',
       'trailing data after the range-c',
       'entropy tables',
-      'holds a pitch level',
+      'holds pitch levels',
       'made with model',
       'sampleCount',
     ]) {
@@ -252,6 +255,26 @@ describe('.fxc fuzzing', () => {
       expect(kinds).toContain(needle);
     }
     expect(parsed.length).toBeGreaterThan(30);
+  });
+
+  it(`parses or rejects ${FUZZ_CASES} seeded version 4 (compact header, pitch spans) inputs with FxcFormatError only`, () => {
+    const bases = seedFiles(TEST_LAYOUT_V4, seededRandom(4), [6.25, 3, 4.5]);
+    // Fewer survive than in version 3: the header edits at version 3 offsets land in the payload.
+    expect(bases.every((b) => b[3] === 4)).toBe(true);
+    const { parsed, errors } = fuzz(bases, TEST_LAYOUT_V4, 20261201);
+    const kinds = [...errors.keys()].join('\n');
+    for (const needle of [
+      'CRC-N mismatch',
+      'not a .fxc file',
+      'truncated .fxc payload',
+      'range-coded data is not',
+      'trailing data after the range-c',
+      'made with model',
+      'sampleCount',
+    ]) {
+      expect(kinds).toContain(needle);
+    }
+    expect(parsed.length).toBeGreaterThan(10);
   });
 
   it('rejects bad files in Codec.decode before any model runs', async () => {

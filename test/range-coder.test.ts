@@ -1,5 +1,5 @@
 /**
- * The range coder and the version 2 and 3 payloads against their Python twins
+ * The range coder, the version 2, 3 and 4 payloads and version 4 headers against their Python twins
  * (training/entropy/rangecoder.py, tables.py): test/fixtures/range-coder.json holds symbols,
  * tables and the bytes Python wrote (`python -m training.entropy.fixture`); TypeScript must give
  * the same bytes and decode them back. Plus random round trips and hostile input for the decoder.
@@ -11,7 +11,16 @@ import { decodeSegments, SegmentEncoder } from '../src/core/entropy-payload.ts';
 import { NO_PREVIOUS_LEVEL, parseEntropySection } from '../src/core/entropy.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
 import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from '../src/core/range-coder.ts';
-import { FIXTURE_ENTROPY, FIXTURE_PITCH_ENTROPY, TEST_LAYOUT_V2, TEST_LAYOUT_V3 } from './helpers/layout.ts';
+import { writeFxc } from '../src/core/bitstream.ts';
+import { pitchStride, spanLevels } from '../src/core/pitch-code.ts';
+import {
+  FIXTURE_ENTROPY,
+  FIXTURE_PITCH_ENTROPY,
+  TEST_LAYOUT,
+  TEST_LAYOUT_V2,
+  TEST_LAYOUT_V3,
+  TEST_LAYOUT_V4,
+} from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 interface CoderCase {
@@ -26,8 +35,17 @@ interface PayloadCase {
   frames: number;
   lengths: number[];
   codes: number[];
-  /** Version 3 cases only: each frame's pitch level [frames]. */
+  /** Version 3 and 4 cases only: each frame's pitch level [frames]. */
   pitch?: number[];
+  /** Version 4 cases only: frames per coded level, and the levels decoded [ceil(frames / stride)]. */
+  pitchStride?: 1 | 2;
+  spanLevels?: number[];
+  bytes: string;
+}
+interface V4HeaderCase {
+  sampleCount: number;
+  centiHz: number;
+  modelId: string;
   bytes: string;
 }
 const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/range-coder.json', import.meta.url), 'utf8')) as {
@@ -35,6 +53,8 @@ const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/range-coder.json', i
   entropyId: string;
   payloads: PayloadCase[];
   pitchPayloads: PayloadCase[];
+  v4PitchPayloads: PayloadCase[];
+  v4Headers: V4HeaderCase[];
 };
 const TABLES = TEST_LAYOUT_V2.entropyTables!;
 const PITCH_TABLES = TEST_LAYOUT_V3.entropyTables!;
@@ -116,6 +136,58 @@ describe('range coder = its Python twin', () => {
       expect(Array.from(target.lengths.slice(0, k))).toEqual(p.lengths);
       expect(Array.from(target.codes.slice(0, k * 7))).toEqual(p.codes);
       expect(Array.from(target.pitch!)).toEqual(p.pitch);
+    }
+  });
+
+  it('codes pitch spans (version 4 below 5 Hz) as tables.py does', () => {
+    const cases = FIXTURE.v4PitchPayloads;
+    expect(cases.some((p) => p.pitchStride === 2 && p.frames % 2 === 1)).toBe(true);
+    expect(cases.some((p) => p.pitchStride === 1)).toBe(true);
+    for (const p of cases) {
+      expect(pitchStride(p.targetRateCentiHz)).toBe(p.pitchStride);
+      const spans = { stride: p.pitchStride!, frames: p.frames };
+      const enc = new SegmentEncoder(PITCH_TABLES, p.targetRateCentiHz, true, spans);
+      let frame = 0;
+      p.lengths.forEach((len, k) => {
+        enc.push(len, p.codes, k * 7, p.pitch!, frame);
+        frame += len;
+      });
+      const bytes = enc.finish();
+      expect(hex(bytes)).toBe(p.bytes);
+      const target = {
+        ...payloadTarget(p.frames, true),
+        pitch: new Uint8Array(Math.ceil(p.frames / p.pitchStride!)),
+      };
+      const k = decodeSegments(
+        PITCH_TABLES,
+        p.targetRateCentiHz,
+        bytes,
+        0,
+        bytes.length,
+        target,
+        p.pitchStride,
+      );
+      expect(Array.from(target.lengths.slice(0, k))).toEqual(p.lengths);
+      expect(Array.from(target.codes.slice(0, k * 7))).toEqual(p.codes);
+      expect(Array.from(target.pitch)).toEqual(p.spanLevels);
+      expect(Array.from(spanLevels(p.pitch!, p.pitchStride!))).toEqual(p.spanLevels);
+    }
+  });
+
+  it('writes the version 4 headers tables.py writes', () => {
+    expect(FIXTURE.v4Headers.length).toBeGreaterThan(5);
+    for (const c of FIXTURE.v4Headers) {
+      const layout = { ...TEST_LAYOUT_V4, modelId: c.modelId };
+      const frames = Math.ceil(c.sampleCount / 1280);
+      const lengths = Array.from({ length: Math.ceil(frames / 8) }, (_, k) => Math.min(8, frames - 8 * k));
+      const file = writeFxc(
+        { ...TEST_LAYOUT, modelId: c.modelId, sampleCount: c.sampleCount, targetRateHz: c.centiHz / 100 },
+        layout,
+        lengths,
+        new Array(lengths.length * 7).fill(0),
+        new Array(frames).fill(0),
+      );
+      expect(hex(file.subarray(0, c.bytes.length / 2))).toBe(c.bytes);
     }
   });
 

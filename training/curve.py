@@ -27,6 +27,7 @@ from training.eval.whisper_judge import WhisperJudge, wer_without_runaways, whis
 from training.export import load_codec
 from training.losses import PhoneLoss
 from training.model import frame_positions, pitch_inputs
+from training.pitch import code as pitch_code
 from training.pitch import track as pitch_track
 
 
@@ -35,14 +36,16 @@ DOC_RATE_HZ = 6.25
 
 
 def decode_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
-    """PyTorch encode -> merge at `rate` Hz -> quantize -> decode; x (S,) float32 at 16 kHz.
+    """PyTorch encode -> merge at `rate` Hz -> quantize -> decode, with the pitch levels a .fxc file at
+    that rate carries; x (S,) float32 at 16 kHz.
 
     merge_features(mel (1, n_mels, 8T), merge stream (1, T, D)) -> (T, D') picks what the merge
     compares (default: the model's own merge stream); fixed_rate ignores features and cuts equal
     segments. The pooled means are the model's either way."""
     zq, _, lengths, seg_id, flags = quantize_at_rate(m, x, rate, merge_features, fixed_rate)
     n = flags.shape[1] * m.c.frame_samples
-    pitch = pitch_inputs(pitch_track.track(x[:n])[None]) if m.c.pitch else {}
+    stride = pitch_code.pitch_stride(round(rate * 100))
+    pitch = pitch_inputs(pitch_track.track(x[:n])[None], pitch_stride=stride) if m.c.pitch else {}
     with torch.no_grad():
         return m.decoder(zq, lengths, seg_id, frame_positions(flags), **pitch)[0].numpy()
 

@@ -216,7 +216,8 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
         store_weights_fp16(os.path.join(out, 'decoder.onnx'))
     files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder'] + (['asr'] if whisper else [])}
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
-    model_id = hashlib.sha256(''.join(hashes[n] for n in sorted(hashes)).encode()).hexdigest()[:8]
+    entropy = entropy_section(m, entropy_corpus, entropy_per_speaker) if entropy_corpus else None
+    head = manifest_head(hashes, c.pitch, entropy)
     sd, ad, G = c.merge_dim, c.pooled_dim, c.code_groups
     sigs = {
         'encoder': ({'audio': spec('float32', [1, 'S'])},
@@ -232,8 +233,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
                     {'audio': spec('float32', [1, 'S'])}),
     }
     manifest = {
-        'formatVersion': 1,
-        'modelId': model_id,
+        **head,
         'sampleRateHz': c.sample_rate,
         'frameSamples': c.frame_samples,
         'frameRateHz': c.sample_rate / c.frame_samples,
@@ -249,7 +249,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
         **({'asrWindow': asr_window()} if whisper else {}),
         **({'pitch': pitch_section()} if c.pitch else {}),
         'tauCalibration': tau_calibration(m, calib_files, c),
-        **({'entropy': entropy_section(m, entropy_corpus, entropy_per_speaker)} if entropy_corpus else {}),
+        **({'entropy': entropy} if entropy else {}),
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
                        'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
         'training': {'steps': int(ck.get('step', 0)), 'hours': round(float(ck.get('seconds', 0)) / 3600, 3),
@@ -260,14 +260,25 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
         f.write('\n')
     if golden_wav and golden_out:
         write_golden(m, golden_wav, golden_out, manifest)
-    print(f'exported {out}: model {model_id}, ' + ', '.join(f'{n} {manifest["models"][n]["bytes"] / 1e6:.2f} MB'
+    print(f'exported {out}: model {head["modelId"]}, ' + ', '.join(f'{n} {manifest["models"][n]["bytes"] / 1e6:.2f} MB'
                                                             for n in files))
     return manifest
 
 
+def manifest_head(hashes, codes_pitch, entropy=None):
+    """The first fields of models.json: formatVersion, fxcVersion 4 for a model that codes pitch and
+    has entropy tables (its encoder writes .fxc version 4, docs/FORMAT.md), and modelId: 8 hex digits
+    of the sha256 of the ONNX files' hashes (in name order), followed for a version 4 model by its
+    entropy tables' id, since a v4 header has no entropyId: the model id must name the tables."""
+    v4 = bool(codes_pitch) and entropy is not None
+    ids = ''.join(hashes[n] for n in sorted(hashes)) + (entropy['id'] if v4 else '')
+    return {'formatVersion': 1, **({'fxcVersion': 4} if v4 else {}),
+            'modelId': hashlib.sha256(ids.encode()).hexdigest()[:8]}
+
+
 def entropy_section(m, corpus, per_speaker=40):
     """The range coder's frequency tables, measured on the training corpus (training/entropy), so
-    the new model's encoder writes .fxc version 2."""
+    the new model's encoder writes .fxc version 2 (version 4 for a model that codes pitch)."""
     from training.entropy.measure import measure  # it imports this module: import here
     if not os.path.exists(os.path.join(corpus, 'manifest.jsonl')):
         raise SystemExit(f'no training corpus at {corpus} to measure the range coder\'s tables on: '

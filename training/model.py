@@ -633,14 +633,16 @@ class Codec(nn.Module):
         return out, {'segments': n_seg, 'frames': flags.numel()}
 
 
-def pitch_inputs(f0_sub, device=None):
-    """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy: each 80 ms frame's level as
-    the bitstream carries it, rebuilt into the 10 ms track and its phases."""
+def pitch_inputs(f0_sub, device=None, pitch_stride=1):
+    """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy: the levels as the bitstream
+    carries them (each 80 ms frame's, or with `pitch_stride` 2 each two-frame span's, as .fxc
+    version 4 below 5 Hz), rebuilt into the 10 ms track and its phases."""
     from training.pitch import code
 
     tracks, phases = [], []
     for row_f0 in np.asarray(f0_sub):
-        f0 = code.decoder_track(code.frame_levels(row_f0))
+        levels = code.frame_levels(row_f0)
+        f0 = code.stride_track(code.span_levels(levels, pitch_stride), pitch_stride, len(levels))
         tracks.append(f0)
         phases.append(code.phase_starts(f0))
     as_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).to(device)

@@ -1,6 +1,8 @@
 /** `flexicodec info`: what a .fxc file holds, from its bytes and (when present) models.json. */
 import {
   fileBitrateBps,
+  FXC_PITCH_VERSION,
+  FXC_VERSION,
   layoutFromManifest,
   parseFxc,
   readHeader,
@@ -15,10 +17,12 @@ const BASE_FRAME_RATE_HZ = 12.5;
 
 /** Everything `info` reports about one file. */
 export interface FxcInfo {
-  /** Container version: 1 bit-packed, 2 range-coded. */
+  /** Container version: 1 bit-packed, 2 range-coded, 3 with pitch, 4 with the compact header. */
   version: number;
-  /** Version 2: the entropy tables the payload was coded with. */
+  /** Versions 2 and 3: the entropy tables the payload was coded with (version 4: the model's). */
   entropyId: string | null;
+  /** Frames per coded pitch level (1 or 2); null where the file codes no pitch. */
+  pitchStride: number | null;
   modelId: string;
   /** Whether the loaded models.json has this file's model id (decodable here). */
   modelLoaded: boolean;
@@ -71,6 +75,7 @@ export function describeFxc(
   return {
     version: header.version,
     entropyId: header.entropyId ?? null,
+    pitchStride: file.pitchStride ?? null,
     modelId: header.modelId,
     modelLoaded,
     modelArchived: !!findArchived(archive, header.modelId),
@@ -88,6 +93,14 @@ export function describeFxc(
     codeGroups: header.codeGroups,
     bitsPerCode: header.bitsPerCode,
   };
+}
+
+/** What the payload holds, by version. */
+function formatLine(info: FxcInfo): string {
+  if (info.version === FXC_VERSION)
+    return `range-coded with model ${info.modelId}'s entropy tables, a pitch level per ${info.pitchStride === 2 ? 'two frames' : 'frame'}`;
+  if (!info.entropyId) return 'bit-packed';
+  return `range-coded with entropy tables ${info.entropyId}${info.version >= FXC_PITCH_VERSION ? ', a pitch level per frame' : ''}`;
 }
 
 /** Human-readable lines for one file. */
@@ -109,7 +122,7 @@ export function formatInfo(name: string, info: FxcInfo): string {
     `  duration     ${info.durationS.toFixed(3)} s (${info.sampleCount} samples at ${info.sampleRateHz} Hz)`,
     `  size         ${info.bytes} bytes`,
     `  bitrate      ${info.bitrateBps.toFixed(1)} bit/s (whole file)`,
-    `  format       version ${info.version}, ${info.entropyId ? `range-coded with entropy tables ${info.entropyId}${info.version >= 3 ? ', a pitch level per frame' : ''}` : 'bit-packed'}`,
+    `  format       version ${info.version}, ${formatLine(info)}`,
     `  frame rate   ${info.achievedRateHz.toFixed(3)} Hz achieved, ${info.targetRateHz} Hz target (${info.segments} segments / ${info.frames} frames)`,
     `  model id     ${model}`,
     `  code layout  ${info.codeGroups} codes x ${info.bitsPerCode} bits per segment`,

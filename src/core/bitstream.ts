@@ -3,9 +3,11 @@
  * everything before it. Version 1 bit-packs the segments (length - 1, then the codes) and pads
  * with zero bits; version 2, written when the model has entropy tables, adds the tables' id to
  * the header and range-codes the segments (src/core/entropy-payload.ts); version 3, written when
- * the model codes pitch, is version 2 with a range-coded pitch level for every 80 ms frame. The parser
- * validates every field before it allocates anything, so any byte string gives either a parsed
- * file or an FxcFormatError.
+ * the model codes pitch, is version 2 with a range-coded pitch level for every 80 ms frame;
+ * version 4, written by models whose models.json says `"fxcVersion": 4`, is version 3 with a
+ * 13-to-16-byte header (the layout fields are the model family's, the tables are named by the
+ * modelId) and, below 5 Hz, a pitch level per two frames. The parser validates every field before
+ * it allocates anything, so any byte string gives either a parsed file or an FxcFormatError.
  */
 import { BitReader, BitWriter } from './bitio.ts';
 import { crc32 } from './crc32.ts';
@@ -13,17 +15,36 @@ import { parseEntropySection, type EntropyTables } from './entropy.ts';
 import { decodeSegments, SegmentEncoder } from './entropy-payload.ts';
 import { FxcFormatError } from './errors.ts';
 import type { ModelConstants } from './manifest.ts';
+import { pitchStride } from './pitch-code.ts';
 
 /** "FXC" in ASCII, the first three bytes of every file. */
 export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
-/** The newest container version, range-coded with a pitch level per frame; written when the loaded model codes pitch. */
-export const FXC_VERSION = 3;
+/** The newest container version: compact header; written when the loaded models.json says `"fxcVersion": 4`. */
+export const FXC_VERSION = 4;
+/** The range-coded version with a pitch level per frame and the full header; written by other models that code pitch; still read. */
+export const FXC_PITCH_VERSION = 3;
 /** The range-coded version without pitch, written for models with entropy tables and no pitch; still read. */
 export const FXC_RANGE_VERSION = 2;
 /** The bit-packed version, written for models without entropy tables; still read. */
 export const FXC_PACKED_VERSION = 1;
 /** Header bytes before the payload in version 1; versions 2 and 3 add FXC_ENTROPY_ID_BYTES. */
 export const FXC_HEADER_BYTES = 20;
+/** Version 4's header bytes besides the sampleCount's 1–4 LEB128 bytes: magic, version, modelId, target rate. */
+export const FXC_COMPACT_FIXED_BYTES = 10;
+/**
+ * The layout a version 4 file has without saying so: the pitch-coding FlexiCodec models'. A model
+ * with another layout cannot declare `"fxcVersion": 4` (layoutFromManifest refuses it).
+ */
+export const FXC_COMPACT_LAYOUT = {
+  sampleRateHz: 16000,
+  frameSamples: 1280,
+  maxSegmentFrames: 8,
+  codeGroups: 7,
+  bitsPerCode: 12,
+  lengthBits: 3,
+} as const;
+/** LEB128 bytes that hold MAX_SAMPLE_COUNT (< 2^28). */
+const MAX_LEB128_BYTES = 4;
 /** Bytes of the entropy tables' id that follow the version 1 header fields in versions 2 and 3. */
 export const FXC_ENTROPY_ID_BYTES = 4;
 /** Bytes of the trailing CRC-32. */
@@ -61,8 +82,10 @@ export interface FxcLayout {
   lengthBits: number;
   /** The model's entropy tables: files are written as version 2 with them, version 1 without. */
   entropyTables?: EntropyTables;
-  /** Pitch levels a frame may have (models.json pitch.levels) where the model codes pitch: files are version 3, and the tables need a pitch table. */
+  /** Pitch levels a frame may have (models.json pitch.levels) where the model codes pitch: files are version 3 or 4, and the tables need a pitch table. */
   pitchLevels?: number;
+  /** 4 where models.json says `"fxcVersion": 4`: files are version 4 (the model codes pitch, has tables and FXC_COMPACT_LAYOUT). */
+  fxcVersion?: 4;
 }
 
 /** A parsed file: header, segment lengths [K] and codes [K, codeGroups]. */
@@ -73,8 +96,13 @@ export interface FxcFile {
   segments: number;
   lengths: Uint32Array;
   codes: Int32Array;
-  /** Version 3: each frame's pitch level [T] (0 unvoiced), T = frames = sum of lengths. */
+  /**
+   * Versions 3 and 4: the pitch levels (0 unvoiced), one per span of `pitchStride` frames
+   * [ceil(T / pitchStride)], T = frames = sum of lengths; pitchStrideTrack rebuilds the F0.
+   */
   pitch?: Uint8Array;
+  /** Frames per pitch level: 1, or 2 in a version 4 file below 5 Hz; present with `pitch`. */
+  pitchStride?: 1 | 2;
   /** Whole file size in bytes, header and CRC included. */
   bytes: number;
 }
@@ -89,9 +117,11 @@ export function layoutFromManifest(m: ModelConstants): FxcLayout {
     throw new Error(
       `models.json: model ${m.modelId} codes pitch, so its "entropy" section needs a pitch table; re-run training.entropy.measure`,
     );
+  if (m.fxcVersion !== undefined) checkCompactLayout(m);
   return {
     ...(entropyTables ? { entropyTables } : {}),
     ...(m.pitch ? { pitchLevels: m.pitch.levels } : {}),
+    ...(m.fxcVersion === FXC_VERSION ? { fxcVersion: FXC_VERSION } : {}),
     modelId: m.modelId,
     sampleRateHz: m.sampleRateHz,
     frameSamples: m.frameSamples,
@@ -100,6 +130,19 @@ export function layoutFromManifest(m: ModelConstants): FxcLayout {
     bitsPerCode: m.bitsPerCode,
     lengthBits: m.lengthBits,
   };
+}
+
+/** Throws unless a models.json that asks for version 4 files can write them. */
+function checkCompactLayout(m: ModelConstants): void {
+  if (!m.pitch || !m.entropy)
+    throw new Error(
+      `models.json: fxcVersion 4 needs a model that codes pitch and has entropy tables; model ${m.modelId} has not`,
+    );
+  for (const [key, value] of Object.entries(FXC_COMPACT_LAYOUT))
+    if (m[key as keyof typeof FXC_COMPACT_LAYOUT] !== value)
+      throw new Error(
+        `models.json: fxcVersion 4 files have ${key} ${value}, model ${m.modelId} has ${String(m[key as keyof typeof FXC_COMPACT_LAYOUT])}`,
+      );
 }
 
 /** Frames that cover `sampleCount` samples (the last one zero-padded). */
@@ -112,9 +155,17 @@ export function segmentBits(layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' 
   return layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
 }
 
-/** Header bytes of a file of `version` (1, 2 or 3). */
-export function fxcHeaderBytes(version: number): number {
+/** Header bytes of a file of `version` (1 … 4) holding `sampleCount` samples (version 4's header grows with it). */
+export function fxcHeaderBytes(version: number, sampleCount = 1): number {
+  if (version === FXC_VERSION) return FXC_COMPACT_FIXED_BYTES + leb128Bytes(sampleCount);
   return version === FXC_PACKED_VERSION ? FXC_HEADER_BYTES : FXC_HEADER_BYTES + FXC_ENTROPY_ID_BYTES;
+}
+
+/** Bytes of `value` (≥ 0) as unsigned LEB128: 7 bits a byte. */
+function leb128Bytes(value: number): number {
+  let n = 1;
+  while (value >= 2 ** (7 * n)) n++;
+  return n;
 }
 
 /**
@@ -175,28 +226,40 @@ export class FxcWriter {
     if (layout.pitchLevels !== undefined && !layout.entropyTables?.pitchCum)
       throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
     const version = fxcVersion(layout);
-    const head = new Uint8Array(fxcHeaderBytes(version));
+    const head = new Uint8Array(fxcHeaderBytes(version, header.sampleCount));
     const view = new DataView(head.buffer);
     head.set(FXC_MAGIC, 0);
     view.setUint8(3, version);
     view.setUint32(4, modelIdToU32(header.modelId), true);
-    view.setUint32(8, header.sampleCount, true);
-    view.setUint16(12, header.sampleRateHz & 0xffff, true);
-    view.setUint8(14, header.sampleRateHz >>> 16);
-    view.setUint16(15, centiHz, true);
-    view.setUint8(17, header.codeGroups);
-    view.setUint8(18, header.bitsPerCode);
-    view.setUint8(19, header.lengthBits);
-    if (layout.entropyTables) {
+    if (version === FXC_VERSION) {
+      const end = writeLeb128(head, 8, header.sampleCount);
+      view.setUint16(end, centiHz, true);
+    } else {
+      view.setUint32(8, header.sampleCount, true);
+      view.setUint16(12, header.sampleRateHz & 0xffff, true);
+      view.setUint8(14, header.sampleRateHz >>> 16);
+      view.setUint16(15, centiHz, true);
+      view.setUint8(17, header.codeGroups);
+      view.setUint8(18, header.bitsPerCode);
+      view.setUint8(19, header.lengthBits);
+    }
+    if (layout.entropyTables && version !== FXC_VERSION)
       view.setUint32(FXC_HEADER_BYTES, modelIdToU32(layout.entropyTables.id), true);
-      this.coder = new SegmentEncoder(layout.entropyTables, centiHz, version === FXC_VERSION);
+    if (layout.entropyTables) {
+      const withPitch = version >= FXC_PITCH_VERSION;
+      const stride = version === FXC_VERSION ? pitchStride(centiHz) : 1;
+      this.coder = new SegmentEncoder(layout.entropyTables, centiHz, withPitch, {
+        stride,
+        frames: this.totalFrames,
+      });
     }
     this.bits.writeBytes(head);
   }
 
   /**
    * Appends segments: lengths [k], codes [k, codeGroups] and, exactly when the layout has pitch
-   * (version 3), the pitch level of each of their frames [sum(lengths)] (0..pitchLevels − 1), in order.
+   * (versions 3 and 4), the pitch level of each of their frames [sum(lengths)] (0..pitchLevels − 1),
+   * in order; a version 4 file below 5 Hz codes a level per two frames made from theirs (spanLevel).
    */
   push(lengths: ArrayLike<number>, codes: ArrayLike<number>, pitch?: ArrayLike<number>): void {
     const { codeGroups, bitsPerCode, lengthBits, maxSegmentFrames, pitchLevels } = this.layout;
@@ -263,9 +326,10 @@ export class FxcWriter {
   }
 }
 
-/** The version a file for this layout is written as: 3 with pitch, 2 with entropy tables, else 1. */
-export function fxcVersion(layout: Pick<FxcLayout, 'entropyTables' | 'pitchLevels'>): number {
-  if (layout.pitchLevels !== undefined) return FXC_VERSION;
+/** The version a file for this layout is written as: 4 when asked, 3 with pitch, 2 with entropy tables, else 1. */
+export function fxcVersion(layout: Pick<FxcLayout, 'entropyTables' | 'pitchLevels' | 'fxcVersion'>): number {
+  if (layout.fxcVersion === FXC_VERSION) return FXC_VERSION;
+  if (layout.pitchLevels !== undefined) return FXC_PITCH_VERSION;
   return layout.entropyTables ? FXC_RANGE_VERSION : FXC_PACKED_VERSION;
 }
 
@@ -282,28 +346,57 @@ export function writeFxc(
   return writer.finish();
 }
 
-/**
- * Reads and checks the header, magic, version and CRC; needs no model. Throws FxcFormatError.
- */
-export function readHeader(bytes: Uint8Array): FxcHeader {
+/** Writes `value` as unsigned LEB128 at bytes[at …]; returns the index after it. */
+function writeLeb128(bytes: Uint8Array, at: number, value: number): number {
+  for (;;) {
+    const low = value % 128;
+    value = Math.floor(value / 128);
+    bytes[at++] = low | (value > 0 ? 0x80 : 0);
+    if (value === 0) return at;
+  }
+}
+
+/** Reads version 4's LEB128 sampleCount at bytes[at …] (before the CRC at `end`): [value, index after]. */
+function readLeb128(bytes: Uint8Array, at: number, end: number): [number, number] {
+  let value = 0;
+  for (let i = 0; i < MAX_LEB128_BYTES; i++) {
+    if (at + i >= end) throw new FxcFormatError('truncated .fxc header: the sample count is cut off');
+    const byte = bytes[at + i];
+    value += (byte & 0x7f) * 128 ** i;
+    if ((byte & 0x80) === 0) {
+      // One spelling per value: a last byte of 0 would be a longer spelling of a shorter one.
+      if (byte === 0 && i > 0)
+        throw new FxcFormatError('bad .fxc header: the sample count is not minimally coded');
+      return [value, at + i + 1];
+    }
+  }
+  throw new FxcFormatError(`bad .fxc header: the sample count runs past ${MAX_LEB128_BYTES} bytes`);
+}
+
+/** The header and where the payload starts; checks magic, version, CRC and field ranges. */
+function parseHeader(bytes: Uint8Array): { header: FxcHeader; payloadStart: number } {
   if (!(bytes instanceof Uint8Array)) throw new FxcFormatError('not a byte array');
-  if (bytes.length < FXC_HEADER_BYTES + FXC_CRC_BYTES) {
+  const smallest = FXC_COMPACT_FIXED_BYTES + 1 + FXC_CRC_BYTES;
+  if (bytes.length < smallest) {
     throw new FxcFormatError(
-      `not a .fxc file: ${bytes.length} bytes, shorter than the ${FXC_HEADER_BYTES + FXC_CRC_BYTES}-byte minimum`,
+      `not a .fxc file: ${bytes.length} bytes, shorter than the ${smallest}-byte minimum`,
     );
   }
   if (bytes[0] !== FXC_MAGIC[0] || bytes[1] !== FXC_MAGIC[1] || bytes[2] !== FXC_MAGIC[2]) {
     throw new FxcFormatError('not a .fxc file: the first bytes are not "FXC"');
   }
-  if (bytes[3] < FXC_PACKED_VERSION || bytes[3] > FXC_VERSION) {
+  const version = bytes[3];
+  if (version < FXC_PACKED_VERSION || version > FXC_VERSION) {
     throw new FxcFormatError(
-      `unsupported .fxc version ${bytes[3]}; this decoder reads versions ${FXC_PACKED_VERSION} to ${FXC_VERSION}` +
-        (bytes[3] > FXC_VERSION ? ': the file was made by a newer FlexiCodec, update this one' : ''),
+      `unsupported .fxc version ${version}; this decoder reads versions ${FXC_PACKED_VERSION} to ${FXC_VERSION}` +
+        (version > FXC_VERSION ? ': the file was made by a newer FlexiCodec, update this one' : ''),
     );
   }
-  if (bytes.length < fxcHeaderBytes(bytes[3]) + FXC_CRC_BYTES) {
+  const minimum =
+    (version === FXC_VERSION ? smallest - FXC_CRC_BYTES : fxcHeaderBytes(version)) + FXC_CRC_BYTES;
+  if (bytes.length < minimum) {
     throw new FxcFormatError(
-      `not a .fxc file: ${bytes.length} bytes, shorter than the ${fxcHeaderBytes(bytes[3]) + FXC_CRC_BYTES}-byte minimum of version ${bytes[3]}`,
+      `not a .fxc file: ${bytes.length} bytes, shorter than the ${minimum}-byte minimum of version ${version}`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -315,19 +408,41 @@ export function readHeader(bytes: Uint8Array): FxcHeader {
       `corrupt .fxc file: CRC-32 mismatch (stored ${u32ToModelId(stored)}, computed ${u32ToModelId(actual)})`,
     );
   }
-  const header: FxcHeader = {
-    version: bytes[3],
-    modelId: u32ToModelId(view.getUint32(4, true)),
-    sampleCount: view.getUint32(8, true),
-    sampleRateHz: view.getUint16(12, true) + view.getUint8(14) * 65536,
-    targetRateHz: view.getUint16(15, true) / 100,
-    codeGroups: view.getUint8(17),
-    bitsPerCode: view.getUint8(18),
-    lengthBits: view.getUint8(19),
-    ...(bytes[3] !== FXC_PACKED_VERSION
-      ? { entropyId: u32ToModelId(view.getUint32(FXC_HEADER_BYTES, true)) }
-      : {}),
-  };
+  const modelId = u32ToModelId(view.getUint32(4, true));
+  let header: FxcHeader;
+  let payloadStart: number;
+  if (version === FXC_VERSION) {
+    const [sampleCount, at] = readLeb128(bytes, 8, bodyBytes);
+    if (at + 2 > bodyBytes) throw new FxcFormatError('truncated .fxc header: the target rate is cut off');
+    const { sampleRateHz, codeGroups, bitsPerCode, lengthBits } = FXC_COMPACT_LAYOUT;
+    const targetRateHz = view.getUint16(at, true) / 100;
+    header = {
+      version,
+      modelId,
+      sampleCount,
+      sampleRateHz,
+      targetRateHz,
+      codeGroups,
+      bitsPerCode,
+      lengthBits,
+    };
+    payloadStart = at + 2;
+  } else {
+    header = {
+      version,
+      modelId,
+      sampleCount: view.getUint32(8, true),
+      sampleRateHz: view.getUint16(12, true) + view.getUint8(14) * 65536,
+      targetRateHz: view.getUint16(15, true) / 100,
+      codeGroups: view.getUint8(17),
+      bitsPerCode: view.getUint8(18),
+      lengthBits: view.getUint8(19),
+      ...(version !== FXC_PACKED_VERSION
+        ? { entropyId: u32ToModelId(view.getUint32(FXC_HEADER_BYTES, true)) }
+        : {}),
+    };
+    payloadStart = fxcHeaderBytes(version);
+  }
   if (header.sampleCount < 1 || header.sampleCount > MAX_SAMPLE_COUNT) {
     throw new FxcFormatError(
       `bad .fxc header: sampleCount ${header.sampleCount} outside 1..${MAX_SAMPLE_COUNT}`,
@@ -340,7 +455,15 @@ export function readHeader(bytes: Uint8Array): FxcHeader {
   if (header.codeGroups < 1 || header.bitsPerCode < 1 || header.bitsPerCode > 31 || header.lengthBits < 1) {
     throw new FxcFormatError('bad .fxc header: code layout fields out of range');
   }
-  return header;
+  return { header, payloadStart };
+}
+
+/**
+ * Reads and checks the header, magic, version and CRC; needs no model (a version 4 header's
+ * layout fields are FXC_COMPACT_LAYOUT's). Throws FxcFormatError.
+ */
+export function readHeader(bytes: Uint8Array): FxcHeader {
+  return parseHeader(bytes).header;
 }
 
 /** Checks the header against the loaded model; says which model a file needs. */
@@ -351,12 +474,12 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
         `decode it with the models whose models.json has "modelId": "${header.modelId}"`,
     );
   }
-  // Same modelId, other kind: a model that codes pitch reads only version 3, one without only 1 and 2.
-  const filePitch = header.version === FXC_VERSION;
+  // Same modelId, other kind: a model that codes pitch reads only versions 3 and 4, one without only 1 and 2.
+  const filePitch = header.version >= FXC_PITCH_VERSION;
   if (filePitch !== (layout.pitchLevels !== undefined)) {
     throw new FxcFormatError(
       filePitch
-        ? `this .fxc file (version ${header.version}) holds a pitch level per frame, but the loaded model ${layout.modelId} codes no pitch; ` +
+        ? `this .fxc file (version ${header.version}) holds pitch levels, but the loaded model ${layout.modelId} codes no pitch; ` +
             `decode it with the models whose models.json has "modelId": "${header.modelId}" and a "pitch" section`
         : `this .fxc file (version ${header.version}) holds no pitch levels, but the loaded model ${layout.modelId} codes pitch; ` +
             `decode it with the models whose models.json has "modelId": "${header.modelId}" and no "pitch" section`,
@@ -381,11 +504,11 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
 
 /** Parses and validates a whole file for the loaded model; throws FxcFormatError on any flaw. */
 export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
-  const header = readHeader(bytes);
+  const { header, payloadStart } = parseHeader(bytes);
   checkHeaderAgainstLayout(header, layout);
   const frames = framesForSamples(header.sampleCount, layout.frameSamples);
   if (layout.entropyTables && header.version !== FXC_PACKED_VERSION)
-    return parseRangeCoded(bytes, header, frames, layout.entropyTables, layout);
+    return parseRangeCoded(bytes, header, payloadStart, frames, layout.entropyTables, layout);
   const perSegment = segmentBits(layout);
   const payloadBits = (bytes.length - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8;
   // Each segment covers at most maxSegmentFrames frames, so the payload must hold at least this many.
@@ -440,51 +563,57 @@ export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
   };
 }
 
-/** Versions 2 and 3: the range-coded payload between the 24-byte header and the CRC. */
+/** Versions 2, 3 and 4: the range-coded payload between the header and the CRC. */
 function parseRangeCoded(
   bytes: Uint8Array,
   header: FxcHeader,
+  start: number,
   frames: number,
   tables: EntropyTables,
   layout: FxcLayout,
 ): FxcFile {
-  const start = fxcHeaderBytes(header.version);
   const end = bytes.length - FXC_CRC_BYTES;
   const payloadBits = (end - start) * 8;
-  const withPitch = header.version === FXC_VERSION;
+  const withPitch = header.version >= FXC_PITCH_VERSION;
+  const centiHz = Math.round(header.targetRateHz * 100);
+  const stride = header.version === FXC_VERSION ? pitchStride(centiHz) : 1;
+  const spans = Math.ceil(frames / stride);
   if (withPitch && !tables.pitchCum)
     throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
   // A payload of n bytes codes symbols worth at most 8n bits (range-coder.ts), no segment's length
-  // and digits cost less than minSegmentBits, and in version 3 no frame's pitch level less than
-  // minPitchBits: the fewest segments that can cover the frames, and a level for every frame, must fit.
+  // and digits cost less than minSegmentBits, and in versions 3 and 4 no span's pitch level less than
+  // minPitchBits: the fewest segments that can cover the frames, and a level for every span, must fit.
   const pitchBits = withPitch ? tables.minPitchBits : 0;
   const minSegments = Math.ceil(frames / layout.maxSegmentFrames);
-  if (payloadBits < minSegments * tables.minSegmentBits + frames * pitchBits) {
+  if (payloadBits < minSegments * tables.minSegmentBits + spans * pitchBits) {
     throw new FxcFormatError(
       `truncated .fxc payload: ${payloadBits} bits cannot hold the ${minSegments} segments ` +
         `that ${frames} frames need at least` +
-        (withPitch ? ', and a pitch level for each frame' : ''),
+        (withPitch
+          ? `, and a pitch level for each ${stride === 2 ? `of ${spans} two-frame spans` : 'frame'}`
+          : ''),
     );
   }
   // Allocation is bounded by what the payload can hold (and by T), never by a header claim alone:
-  // a segment costs at least minSegmentBits and one frame's level; the pitch levels, one per frame,
-  // are T, which the check above bounds by the payload (T ≤ 8 · payloadBits / minSegmentBits).
-  const capacity = Math.min(frames, Math.floor(payloadBits / (tables.minSegmentBits + pitchBits)) + 1);
+  // a segment costs at least minSegmentBits (the pitch levels are not counted per segment: a
+  // segment of one even frame at stride 2 completes no span); the levels, one per span, are at
+  // most T, which the check above bounds by the payload (T ≤ 8 · payloadBits / minSegmentBits).
+  const capacity = Math.min(frames, Math.floor(payloadBits / tables.minSegmentBits) + 1);
   const target = {
     frames,
     capacity,
     lengths: new Uint32Array(capacity),
     codes: new Int32Array(capacity * layout.codeGroups),
-    ...(withPitch ? { pitch: new Uint8Array(frames) } : {}),
+    ...(withPitch ? { pitch: new Uint8Array(spans) } : {}),
   };
-  const k = decodeSegments(tables, Math.round(header.targetRateHz * 100), bytes, start, end, target);
+  const k = decodeSegments(tables, centiHz, bytes, start, end, target, stride);
   return {
     header,
     frames,
     segments: k,
     lengths: target.lengths.slice(0, k),
     codes: target.codes.slice(0, k * layout.codeGroups),
-    ...(target.pitch ? { pitch: target.pitch } : {}),
+    ...(target.pitch ? { pitch: target.pitch, pitchStride: stride } : {}),
     bytes: bytes.length,
   };
 }

@@ -7,7 +7,7 @@
  */
 import { planAsrWindows, type AsrWindow, type AsrWindowPlan } from './asr-windows.ts';
 import type { FxcFile } from './bitstream.ts';
-import { decoderTrack, phaseStarts, PITCH_SUBFRAMES } from './pitch-code.ts';
+import { phaseStarts, PITCH_SUBFRAMES, strideTrack } from './pitch-code.ts';
 import { trackPitch } from './pitch-track.ts';
 import type { EncodedFeatures, InferenceBackend, Merger } from './types.ts';
 
@@ -266,9 +266,10 @@ export async function* decodeWindows(
   seams.push(segments);
   // A model with pitch: the whole file's 10 ms F0 track and phases, so every window gets the same
   // values for a frame and harmonics run on across the seams without a phase jump.
-  if (file.pitch && file.pitch.length !== frames)
-    throw new RangeError(`${file.pitch.length} pitch levels for ${frames} frames: one per frame`);
-  const f0 = file.pitch ? decoderTrack(file.pitch) : undefined;
+  const stride = file.pitchStride ?? 1;
+  if (file.pitch && file.pitch.length !== Math.ceil(frames / stride))
+    throw new RangeError(`${file.pitch.length} pitch levels for ${frames} frames: one per ${stride} frames`);
+  const f0 = file.pitch ? strideTrack(file.pitch, stride, frames) : undefined;
   const phase = f0 ? phaseStarts(f0) : undefined;
   let tail: Float32Array | null = null; // previous window's audio around the seam
   let emitted = 0;

@@ -1,6 +1,8 @@
 /**
- * The .fxc version 2 and 3 payloads: each segment's length, in version 3 the pitch levels of its
- * frames (one per 80 ms frame), then its codes' FSQ digits, range-coded with the model's tables (src/core/entropy.ts). Twin of
+ * The .fxc version 2, 3 and 4 payloads: each segment's length, in versions 3 and 4 the pitch levels
+ * it completes (one per 80 ms frame, or in version 4 below 5 Hz one per two-frame span, coded in
+ * the segment that holds the span's last frame), then its codes' FSQ digits, range-coded with the
+ * model's tables (src/core/entropy.ts). Twin of
  * encode_segments / decode_segments in training/entropy/tables.py; test/range-coder.test.ts checks
  * both give the same bytes.
  */
@@ -13,21 +15,42 @@ import {
   type EntropyTables,
 } from './entropy.ts';
 import { FxcFormatError } from './errors.ts';
-import { PITCH_LEVELS } from './pitch-code.ts';
+import { PITCH_LEVELS, spanLevel } from './pitch-code.ts';
 import { RANGE_DECODER_OVERREAD_BYTES, RangeDecoder, RangeEncoder } from './range-coder.ts';
 
-/** Codes segments one by one; the contexts (the previous frame's pitch level too) carry over from one push to the next. */
+/** How the pitch levels are spread over the frames: a level per `stride` frames of the file's `frames`. */
+export interface PitchSpans {
+  stride: 1 | 2;
+  /** The file's frame count T: with stride 2 and T odd, the last span is one frame. */
+  frames: number;
+}
+
+/** A level per frame: versions 3 and 4 at 5 Hz and above. */
+const EVERY_FRAME: PitchSpans = { stride: 1, frames: Infinity };
+
+/**
+ * Codes segments one by one; the contexts (the previous pitch level too) carry over from one push
+ * to the next.
+ */
 export class SegmentEncoder {
   private readonly coder = new RangeEncoder();
   private readonly previous: Uint8Array;
   private readonly lengthRow: number;
   private previousLevel = NO_PREVIOUS_LEVEL;
+  /** Frames pushed so far: where the next segment starts. */
+  private frame = 0;
+  /** Stride 2: the level of the span's first frame, until its second arrives. */
+  private heldLevel = 0;
 
-  /** With `codesPitch` every frame carries a pitch level (version 3); the tables must have a pitch table. */
+  /**
+   * With `codesPitch` every frame carries a pitch level (versions 3 and 4); the tables must have a
+   * pitch table. With `spans.stride` 2 the levels of frame pairs are coded as one (version 4, below 5 Hz).
+   */
   constructor(
     private readonly tables: EntropyTables,
     targetRateCentiHz: number,
     private readonly codesPitch = false,
+    private readonly spans: PitchSpans = EVERY_FRAME,
   ) {
     if (codesPitch && !tables.pitchCum) throw new Error(`entropy tables ${tables.id} have no pitch table`);
     this.previous = new Uint8Array(tables.channels).fill(NO_PREVIOUS);
@@ -66,11 +89,19 @@ export class SegmentEncoder {
     const s = this.lengthRow + length - 1;
     this.coder.encode(cum[s], cum[s + 1] - cum[s], t.totalBits);
     if (t.pitchCum && pitchLevels !== undefined) {
-      // The segment's frames in order, each by the frame before (in the previous segment for the first).
-      for (let i = pitchOffset; i < pitchOffset + length; i++) {
-        const row = pitchRow(this.previousLevel) + pitchLevels[i];
+      // The spans that end in this segment, in order, each by the span before (in the previous
+      // segment for the first); with stride 1 a span is a frame.
+      const { stride, frames } = this.spans;
+      for (let i = pitchOffset; i < pitchOffset + length; i++, this.frame++) {
+        let q = pitchLevels[i];
+        if (stride === 2 && this.frame % 2 === 0 && this.frame + 1 < frames) {
+          this.heldLevel = q;
+          continue;
+        }
+        if (stride === 2 && this.frame % 2 === 1) q = spanLevel(this.heldLevel, q);
+        const row = pitchRow(this.previousLevel) + q;
         this.coder.encode(t.pitchCum[row], t.pitchCum[row + 1] - t.pitchCum[row], t.totalBits);
-        this.previousLevel = pitchLevels[i];
+        this.previousLevel = q;
       }
     }
     let left = 0;
@@ -100,7 +131,10 @@ export interface PayloadTarget {
   lengths: Uint32Array;
   /** [capacity, codeGroups] */
   codes: Int32Array;
-  /** [frames]: each frame's pitch level, given exactly when the payload codes pitch (version 3). */
+  /**
+   * [ceil(frames / stride)]: each span's pitch level (with stride 1 each frame's), given exactly
+   * when the payload codes pitch (versions 3 and 4).
+   */
   pitch?: Uint8Array;
 }
 
@@ -117,6 +151,7 @@ export function decodeSegments(
   start: number,
   end: number,
   target: PayloadTarget,
+  stride: 1 | 2 = 1,
 ): number {
   const t = tables;
   const groups = t.channels / t.digitsPerCode;
@@ -125,8 +160,11 @@ export function decodeSegments(
   const lengthRow = rateBucket(t, targetRateCentiHz) * (t.maxLength + 1);
   const pitch = target.pitch;
   if (pitch && !t.pitchCum) throw new Error(`entropy tables ${t.id} have no pitch table`);
-  if (pitch && pitch.length < target.frames)
-    throw new RangeError(`pitch holds ${pitch.length} levels for ${target.frames} frames: one per frame`);
+  const spanCount = Math.ceil(target.frames / stride);
+  if (pitch && pitch.length < spanCount)
+    throw new RangeError(
+      `pitch holds ${pitch.length} levels for the ${spanCount} spans of ${stride} frames in ${target.frames} frames`,
+    );
   let previousLevel = NO_PREVIOUS_LEVEL;
   let covered = 0;
   let k = 0;
@@ -145,10 +183,11 @@ export function decodeSegments(
     }
     target.lengths[k] = length;
     if (pitch && t.pitchCum) {
-      // covered ≤ frames was checked above: the segment's frames fit in pitch.
+      // covered ≤ frames was checked above: the spans ending in this segment fit in pitch.
       for (let f = covered - length; f < covered; f++) {
+        if (stride === 2 && f % 2 === 0 && f + 1 < target.frames) continue; // the span ends in f + 1
         previousLevel = decoder.decode(t.pitchCum, pitchRow(previousLevel), PITCH_LEVELS, t.totalBits);
-        pitch[f] = previousLevel;
+        pitch[Math.floor(f / stride)] = previousLevel;
       }
     }
     let left = 0;
@@ -172,10 +211,19 @@ export function decodeSegments(
         : 'corrupt .fxc file: trailing data after the range-coded segments',
     );
   }
-  // One file per content: the bytes must be exactly what the encoder writes for these segments.
-  const again = new SegmentEncoder(t, targetRateCentiHz, pitch !== undefined);
+  // One file per content: the bytes must be exactly what the encoder writes for these segments
+  // (a span's level given to both its frames codes that level again).
+  const again = new SegmentEncoder(t, targetRateCentiHz, pitch !== undefined, {
+    stride,
+    frames: target.frames,
+  });
+  let framePitch = pitch;
+  if (pitch && stride === 2) {
+    framePitch = new Uint8Array(target.frames);
+    for (let j = 0; j < spanCount; j++) framePitch.fill(pitch[j], 2 * j, 2 * j + 2);
+  }
   for (let i = 0, frame = 0; i < k; frame += target.lengths[i], i++)
-    again.push(target.lengths[i], target.codes, i * groups, pitch, frame);
+    again.push(target.lengths[i], target.codes, i * groups, framePitch, frame);
   const canonical = again.finish();
   const n = end - start;
   let same = canonical.length === n;

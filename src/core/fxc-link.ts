@@ -6,9 +6,9 @@
 import {
   readHeader,
   segmentBits,
+  fxcHeaderBytes,
   FXC_CRC_BYTES,
-  FXC_HEADER_BYTES,
-  FXC_VERSION,
+  FXC_PITCH_VERSION,
   type FxcHeader,
 } from './bitstream.ts';
 import { PITCH_LEVELS } from './pitch-code.ts';
@@ -124,14 +124,16 @@ export function fitsQr(link: string): boolean {
  * The highest average frame rate at which a note of this header's length would still fit a QR
  * code, for the "too long" message; 0 when even the fewest segments do not fit. Counted at fixed
  * width (range coding makes files smaller, so the named rate fits): a segment's bit-packed bits,
- * and in version 3 each frame's pitch level at log2(PITCH_LEVELS) bits, whatever the rate.
+ * and in versions 3 and 4 each frame's pitch level at log2(PITCH_LEVELS) bits, whatever the rate.
  */
 export function maxQrRateHz(header: FxcHeader, linkPrefixChars: number, frameRateHz = 12.5): number {
   const chars = QR_MAX_LINK_CHARS - linkPrefixChars;
   const fileBytes = Math.floor((chars * 3) / 4);
   const frames = Math.ceil((header.sampleCount * frameRateHz) / header.sampleRateHz);
-  const pitchBits = header.version >= FXC_VERSION ? frames * Math.log2(PITCH_LEVELS) : 0;
-  const payloadBits = (fileBytes - FXC_HEADER_BYTES - FXC_CRC_BYTES) * 8 - pitchBits;
+  // Counted at a level per frame even where version 4 codes one per two: the named rate then fits.
+  const pitchBits = header.version >= FXC_PITCH_VERSION ? frames * Math.log2(PITCH_LEVELS) : 0;
+  const headerBytes = fxcHeaderBytes(header.version, header.sampleCount);
+  const payloadBits = (fileBytes - headerBytes - FXC_CRC_BYTES) * 8 - pitchBits;
   const segments = Math.max(0, Math.floor(payloadBits / segmentBits(header)));
   // A segment spans at most 2^lengthBits frames: below that many segments no rate fits.
   if (segments < Math.ceil(frames / 2 ** header.lengthBits)) return 0;

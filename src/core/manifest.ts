@@ -32,6 +32,11 @@ export interface TauPoint {
 /** The whole of models.json. */
 export interface ModelManifest {
   formatVersion: 1;
+  /**
+   * 4: the encoder writes .fxc version 4 (compact header; the modelId then hashes the entropy
+   * tables' id too, so it names them). Absent: version 3, 2 or 1, by what the model codes.
+   */
+  fxcVersion?: 4;
   /** 8 hex digits; written into every .fxc header so a file names the model it needs. */
   modelId: string;
   sampleRateHz: number;
@@ -71,7 +76,7 @@ export interface ModelManifest {
   entropy?: EntropySection;
   /**
    * Present where the model codes a pitch level per 80 ms frame (0 unvoiced, 1 … levels − 1 quantised
-   * log F0): its files are .fxc version 3, and `entropy` needs a pitch table.
+   * log F0): its files are .fxc version 3 or 4 (fxcVersion), and `entropy` needs a pitch table.
    */
   pitch?: PitchSection;
   models: { encoder: ModelFileSpec; quantizer: ModelFileSpec; decoder: ModelFileSpec; asr?: ModelFileSpec };
@@ -130,6 +135,10 @@ function checkConstants(json: unknown): ModelConstants {
       'models.json: a model with pitch needs entropy tables with a pitch table (.fxc version 3)',
     );
   if (m.entropy !== undefined) parseEntropySection(m.entropy, m);
+  if (m.fxcVersion !== undefined && m.fxcVersion !== 4)
+    throw new Error(
+      `models.json: fxcVersion ${JSON.stringify(m.fxcVersion)}; this runtime writes .fxc version 4 at most, update it`,
+    );
   return m;
 }
 

@@ -160,3 +160,48 @@ export function phaseStarts(f0Frames: ArrayLike<number>): Float64Array {
   }
   return out;
 }
+
+/**
+ * 80 ms frames per coded pitch level in a .fxc version 4 file of this target rate: 2 below 5 Hz,
+ * where a level per frame would cost a sixth of the file (docs/FORMAT.md), else 1. Version 3 is
+ * always 1. Twin of training/pitch/code.py `pitch_stride`.
+ */
+export function pitchStride(targetRateCentiHz: number): 1 | 2 {
+  return targetRateCentiHz < 500 ? 2 : 1;
+}
+
+/**
+ * The level of a two-frame span from its frames' levels: unvoiced when both are, the voiced one's
+ * when one is (a span is voiced when a share of its 10 ms frames is, as segmentLevels says), else
+ * the rounded-up mean (a mean of log F0: the levels are linear in it).
+ */
+export function spanLevel(a: number, b: number): number {
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return (a + b + 1) >> 1;
+}
+
+/** Frames of each span of `frames` frames at `stride`: [stride, …, stride, the rest]. */
+export function spanLengths(frames: number, stride: 1 | 2): Uint8Array {
+  const out = new Uint8Array(Math.ceil(frames / stride)).fill(stride);
+  if (frames % stride) out[out.length - 1] = frames % stride;
+  return out;
+}
+
+/** Frame levels (T,) → the levels of their spans at `stride` (ceil(T / stride),). */
+export function spanLevels(frameLevelsT: ArrayLike<number>, stride: 1 | 2): Uint8Array {
+  const out = new Uint8Array(Math.ceil(frameLevelsT.length / stride));
+  for (let j = 0; j < out.length; j++) {
+    const f = j * stride;
+    out[j] =
+      stride === 1 || f + 1 >= frameLevelsT.length
+        ? frameLevelsT[f]
+        : spanLevel(frameLevelsT[f], frameLevelsT[f + 1]);
+  }
+  return out;
+}
+
+/** Coded levels at `stride` for `frames` frames → the decoder's F0 per 10 ms frame (8 · frames,). */
+export function strideTrack(levels: ArrayLike<number>, stride: 1 | 2, frames: number): Float64Array {
+  return frameTrack(levels, spanLengths(frames, stride));
+}

@@ -42,3 +42,6 @@ export const TEST_LAYOUT_V3: FxcLayout = {
   entropyTables: parseEntropySection(FIXTURE_PITCH_ENTROPY, { ...TEST_LAYOUT, fsqLevels: [8, 8, 8, 8] }),
   pitchLevels: 64,
 };
+
+/** TEST_LAYOUT_V3 asking for version 4 files (models.json "fxcVersion": 4): compact header, pitch spans below 5 Hz. */
+export const TEST_LAYOUT_V4: FxcLayout = { ...TEST_LAYOUT_V3, fxcVersion: 4 };

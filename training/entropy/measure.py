@@ -2,11 +2,12 @@
 
 Runs the model over a sample of 'train' utterances (every speaker, target rates drawn across
 3-12.5 Hz, training.entropy.collect), fits the tables of training.entropy.tables, writes them as
-the "entropy" section of <models>/models.json (the encoder then writes v2 files, or v3 for a model
+the "entropy" section of <models>/models.json (the encoder then writes v2 files, or v4 for a model
 that codes pitch: then the section has a pitch table too, fitted to the consecutive 80 ms frames'
-pitch levels of the same utterances), and prints what each probability model would cost on the
-corpus's 'valid' split at 12.5 / 8.3 / 6.25 / 3 Hz: bits per segment and whole-file bit/s, and for
-pitch bits per frame and bit/s (the same at every rate: a level per frame). Run after every export of a new
+pitch levels of the same utterances, and the model's id names the tables), and prints what each
+probability model would cost on the corpus's 'valid' split at 12.5 / 8.3 / 6.25 / 3 Hz: bits per
+segment and whole-file bit/s, and for pitch bits per frame and bit/s (a level per frame; v4 codes
+one per two frames below 5 Hz, which the whole-file row counts). Run after every export of a new
 model (training.export does it itself unless --no-entropy):
 
   .venv/bin/python -m training.entropy.measure --ckpt training/checkpoints/flexicodec-fp16.pt
@@ -20,11 +21,13 @@ import torch
 
 from training.entropy import tables as tb
 from training.entropy.collect import collect, load, save
-from training.export import load_codec
+from training.entropy.container import v4_overhead_bytes
+from training.export import load_codec, manifest_head
+from training.pitch.code import pitch_stride
 
 # Rates of the report (the quality report's rates).
 REPORT_RATES_HZ = [12.5, 8.3, 6.25, 3.0]
-# Header and CRC bytes of a v1 and a v2 file.
+# Header and CRC bytes of a v1 and a v2 file (a v4 file's depend on its length: container.v4_overhead_bytes).
 V1_OVERHEAD_BYTES, V2_OVERHEAD_BYTES = 24, 28
 
 
@@ -95,9 +98,10 @@ def model_bits(tr, te):
 
 def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None):
     """Markdown: bits per segment of each model on the valid split, and whole-file bit/s of v1 and
-    of v2 (v3 with the pitch table `pf`) with the shipped tables (payload bytes from the Python
-    twin of the range coder; v1 has no pitch); with `pf`, a second table of the pitch models'
-    bits per frame and bit/s (frames of 80 ms: the same at every rate)."""
+    of v2 (v4 with the pitch table `pf`: its header, and below 5 Hz a level per two frames) with
+    the shipped tables (payload bytes from the Python twin of the range coder; v1 has no pitch);
+    with `pf`, a second table of the pitch models' bits per frame and bit/s (a level per 80 ms
+    frame, as fitted)."""
     tr, te = flatten(train), flatten(valid)
     L, D = model_bits(tr, te)
     lines = ['| probability model | ' + ' | '.join(f'{r:g} Hz' for r in REPORT_RATES_HZ) + ' |',
@@ -108,15 +112,20 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
                 f'{bits[np.isclose(te["rate"], r)].mean():.2f}' for r in REPORT_RATES_HZ) + ' |')
     v1, v2, secs = {}, {}, {}
     for s in valid:
-        r, K = s['rate'], len(s['lengths'])
+        r, K, samples = s['rate'], len(s['lengths']), int(s['lengths'].sum()) * frame_samples
+        centi_hz = round(r * 100)
         codes = (s['digits'].reshape(K, -1, 4) * 8 ** np.arange(4)).sum(-1)
-        payload = tb.encode_segments(lf, df, round(r * 100), s['lengths'], codes, pf=pf,
-                                     pitch=s['pitch'] if pf is not None else None)
+        if pf is None:
+            payload, overhead = tb.encode_segments(lf, df, centi_hz, s['lengths'], codes), V2_OVERHEAD_BYTES
+        else:
+            payload = tb.encode_segments(lf, df, centi_hz, s['lengths'], codes, pf=pf, pitch=s['pitch'],
+                                         pitch_stride=pitch_stride(centi_hz))
+            overhead = v4_overhead_bytes(samples)
         v1[r] = v1.get(r, 0) + V1_OVERHEAD_BYTES + -(-87 * K // 8)
-        v2[r] = v2.get(r, 0) + V2_OVERHEAD_BYTES + len(payload)
-        secs[r] = secs.get(r, 0) + s['lengths'].sum() * frame_samples / sample_rate
+        v2[r] = v2.get(r, 0) + overhead + len(payload)
+        secs[r] = secs.get(r, 0) + samples / sample_rate
     lines.append('| whole file, v1 (bit/s) | ' + ' | '.join(f'{8 * v1[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
-    lines.append(f'| whole file, v{2 if pf is None else 3} (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
+    lines.append(f'| whole file, v{2 if pf is None else 4} (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
     if pf is not None:
         frames_per_second = sample_rate / frame_samples
         lines += ['', '| pitch probability model | bits per frame | bit/s |', '| --- | --- | --- |']
@@ -165,6 +174,10 @@ def main():
     with open(path) as f:
         manifest = json.load(f)
     manifest['entropy'] = sec
+    if 'pitch' in manifest:  # a v4 model: its id names its tables (export.manifest_head), new tables a new id
+        head = manifest_head({n: v['sha256'] for n, v in manifest['models'].items()}, True, sec)
+        manifest = {**head, **manifest}
+        manifest.update(head)
     with open(path, 'w') as f:
         json.dump(manifest, f, indent=2)
         f.write('\n')

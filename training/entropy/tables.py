@@ -1,13 +1,15 @@
-"""The probability model of the .fxc version 2 and 3 payloads and its frequency tables (the twin
+"""The probability model of the .fxc version 2, 3 and 4 payloads and its frequency tables (the twin
 of src/core/entropy.ts and src/core/entropy-payload.ts; docs/FORMAT.md).
 
 Per segment the coder codes the length L, in version 3 the pitch levels of its L frames (one per
-80 ms frame, in order), then the 28 FSQ digits (group g, digit j: channel 4g + j, digit j of a
-code weighted by 8^j). Contexts, chosen by training/entropy/measure.py:
+80 ms frame, in order; version 4 the same, or below 5 Hz the levels of the two-frame spans that
+end in the segment, training/pitch/code.py pitch_stride), then the 28 FSQ digits (group g,
+digit j: channel 4g + j, digit j of a code weighted by 8^j). Contexts, chosen by
+training/entropy/measure.py:
   length  - the file's target rate (header), in RATE_BUCKETS: at 12.5 Hz every length is 1;
-  pitch   - the previous frame's level (NO_PREVIOUS_LEVEL = 64 for the file's first frame); only
-            for models that code pitch (training/pitch/code.py frame_levels: 0 unvoiced, 1..63
-            log F0);
+  pitch   - the previous coded level, frame's or span's (NO_PREVIOUS_LEVEL = 64 for the file's
+            first); only for models that code pitch (training/pitch/code.py frame_levels:
+            0 unvoiced, 1..63 log F0);
   digit c - the same channel's digit in the previous segment (8 = none: the file's first
             segment) and this segment's digit c - 1 (0 for c = 0).
 Each table row holds the frequencies of its symbols, each >= 1, summing to 2^TOTAL_BITS.
@@ -18,7 +20,7 @@ import hashlib
 import numpy as np
 
 from training.entropy.rangecoder import RangeDecoder, RangeEncoder, cumulative
-from training.pitch.code import LEVELS as PITCH_LEVELS
+from training.pitch.code import LEVELS as PITCH_LEVELS, span_levels
 
 # Frequencies of each row sum to 2^TOTAL_BITS (12: 14 and 16 measured no better, docs/FORMAT.md).
 TOTAL_BITS = 12
@@ -103,13 +105,24 @@ def segment_bits(lf, df, centi_hz, lengths, digits):
     return bits + (-np.log2(f / total)).sum(1)
 
 
-def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=8, pf=None, pitch=None):
-    """The payload of segments: lengths (K,) 1..8, codes (K, G) -> bytes; version 3 with `pitch`,
-    the levels of the frames (sum(lengths),) 0..63, coded with the pitch table `pf`, version 2 without."""
+def ends_span(f, frames, stride):
+    """Whether frame f of `frames` ends a pitch span at `stride`: the payload codes the span's
+    level in the segment holding this frame."""
+    return (f + 1) % stride == 0 or f == frames - 1
+
+
+def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=8, pf=None, pitch=None,
+                    pitch_stride=1):
+    """The payload of segments: lengths (K,) 1..8, codes (K, G) -> bytes; with `pitch`, the levels of
+    the frames (sum(lengths),) 0..63, coded with the pitch table `pf` (version 3, or 4 with
+    `pitch_stride` 2: the level of each two-frame span, code.span_levels, in the segment holding
+    its last frame), version 2 without."""
     if pitch is not None and pf is None:
         raise ValueError('pitch levels need the pitch table pf')
-    if pitch is not None and len(pitch) != int(np.sum(lengths)):
-        raise ValueError(f'{len(pitch)} pitch levels for {int(np.sum(lengths))} frames: one per frame')
+    frames = int(np.sum(lengths))
+    if pitch is not None and len(pitch) != frames:
+        raise ValueError(f'{len(pitch)} pitch levels for {frames} frames: one per frame')
+    spans = span_levels(pitch, pitch_stride) if pitch is not None else None
     enc = RangeEncoder()
     lrow = lf[rate_bucket(centi_hz)]
     lcum = cumulative(lrow)
@@ -118,11 +131,13 @@ def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=
     for k in range(len(lengths)):
         n = int(lengths[k])
         enc.encode(lcum[n - 1], int(lrow[n - 1]), TOTAL_BITS)
-        if pitch is not None:
-            for q in pitch[at:at + n]:
-                q, row = int(q), pf[prev_level]
-                enc.encode(int(row[:q].sum()), int(row[q]), TOTAL_BITS)
-                prev_level = q
+        if spans is not None:  # the spans ending in this segment, each by the span before
+            for f in range(at, at + n):
+                if ends_span(f, frames, pitch_stride):
+                    q = int(spans[f // pitch_stride])
+                    row = pf[prev_level]
+                    enc.encode(int(row[:q].sum()), int(row[q]), TOTAL_BITS)
+                    prev_level = q
         at += n
         left = 0
         for g in range(codes.shape[1]):
@@ -136,20 +151,23 @@ def encode_segments(lf, df, centi_hz, lengths, codes, digits_per_code=4, levels=
     return enc.finish()
 
 
-def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4, levels=8, pf=None):
-    """bytes -> (lengths (K,), codes (K, G), frame pitch levels (frames,) or None) covering `frames`
-    frames (for the tests); the payload codes pitch (version 3) exactly when the pitch table `pf` is given."""
+def decode_segments(lf, df, centi_hz, data, frames, groups=7, digits_per_code=4, levels=8, pf=None,
+                    pitch_stride=1):
+    """bytes -> (lengths (K,), codes (K, G), span pitch levels (ceil(frames / pitch_stride),) or None)
+    covering `frames` frames (for the tests); the payload codes pitch (versions 3 and 4) exactly
+    when the pitch table `pf` is given."""
     dec = RangeDecoder(data)
     lcum = cumulative(lf[rate_bucket(centi_hz)])
     prev = [NO_PREVIOUS] * (groups * digits_per_code)
     lengths, codes, pitch, covered = [], [], [], 0
     while covered < frames:
         n = dec.decode(lcum, TOTAL_BITS) + 1
-        covered += n
         lengths.append(n)
-        if pf is not None:  # the levels of the segment's n frames, each by the frame before
-            for _ in range(n):
-                pitch.append(dec.decode(cumulative(pf[pitch[-1] if pitch else NO_PREVIOUS_LEVEL]), TOTAL_BITS))
+        if pf is not None:  # the levels of the spans ending in the segment's n frames, each by the span before
+            for f in range(covered, covered + n):
+                if ends_span(f, frames, pitch_stride):
+                    pitch.append(dec.decode(cumulative(pf[pitch[-1] if pitch else NO_PREVIOUS_LEVEL]), TOTAL_BITS))
+        covered += n
         left, row_codes = 0, []
         for g in range(groups):
             code = 0

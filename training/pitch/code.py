@@ -1,4 +1,5 @@
-"""Pitch in the bitstream: one level per 80 ms frame, and the decoder's 10 ms F0 track rebuilt from them.
+"""Pitch in the bitstream: one level per 80 ms frame (in .fxc version 4 below 5 Hz one per two-frame
+span, `pitch_stride`), and the decoder's 10 ms F0 track rebuilt from them.
 
 Twins in src/core/pitch-code.ts. The level of a span of frames (a "segment" below: the codec
 codes one per 12.5 Hz frame, `frame_levels`) is 0 when it is unvoiced, else 1 + the quantised
@@ -17,6 +18,8 @@ F0_MIN, F0_MAX = 50.0, 500.0
 STEP = math.log2(F0_MAX / F0_MIN) / (LEVELS - 2)  # octaves per level
 SUBFRAMES = 8  # 10 ms pitch frames in an 80 ms codec frame
 MIN_VOICED_SHARE = 0.3  # a segment is voiced when at least this share of its 10 ms frames are
+# Below this target rate (centi-Hz) a .fxc version 4 file codes one level per two frames (pitch_stride).
+STRIDE_2_BELOW_CENTI_HZ = 500
 
 
 def segment_levels(f0_sub: np.ndarray, lengths) -> np.ndarray:
@@ -50,6 +53,50 @@ def frame_levels(f0_sub: np.ndarray) -> np.ndarray:
 def decoder_track(levels) -> np.ndarray:
     """Frame levels (T,) -> the decoder's F0 per 10 ms frame (8T,)."""
     return frame_track(levels, np.ones(len(levels), np.int64))
+
+
+def pitch_stride(centi_hz: int) -> int:
+    """80 ms frames per coded pitch level in a .fxc version 4 file whose target rate is `centi_hz`:
+    2 below 5 Hz, where the segments are few and a level per frame is a large share of the file,
+    else 1 (version 3 always 1). Twin of pitchStride in src/core/pitch-code.ts."""
+    return 2 if centi_hz < STRIDE_2_BELOW_CENTI_HZ else 1
+
+
+def span_level(a: int, b: int) -> int:
+    """The level of a two-frame span from its frames' levels: unvoiced when both are, the voiced
+    one's when one is (its voiced 10 ms frames are the span's), else the rounded-up mean (levels
+    are linear in log F0)."""
+    if a == 0:
+        return int(b)
+    if b == 0:
+        return int(a)
+    return (int(a) + int(b) + 1) >> 1
+
+
+def span_lengths(frames: int, stride: int) -> np.ndarray:
+    """Frames of each span of `frames` frames at `stride`: [stride, ..., stride, the rest]."""
+    out = np.full(-(-frames // stride), stride, np.int64)
+    if frames % stride:
+        out[-1] = frames % stride
+    return out
+
+
+def span_levels(levels, stride: int) -> np.ndarray:
+    """Frame levels (T,) -> the levels the bitstream carries at `stride` (ceil(T / stride),): with
+    stride 2 span j covers frames 2j and 2j + 1 (the last only frame T - 1 when T is odd)."""
+    levels = np.asarray(levels, np.int64)
+    if stride == 1:
+        return levels.copy()
+    if stride != 2:
+        raise ValueError(f'pitch stride {stride}: the bitstream knows 1 and 2')
+    pairs = [span_level(*levels[f:f + 2]) if f + 1 < len(levels) else int(levels[f]) for f in range(0, len(levels), 2)]
+    return np.array(pairs, np.int64)
+
+
+def stride_track(levels, stride: int, frames: int) -> np.ndarray:
+    """Coded levels at `stride` (ceil(frames / stride),) -> the decoder's F0 per 10 ms frame
+    (8 * frames,); with stride 1 it is decoder_track. Twin of strideTrack."""
+    return frame_track(levels, span_lengths(frames, stride))
 
 
 def level_log2_f0(level: int) -> float:

@@ -1,5 +1,6 @@
-"""The Python range coder and v2/v3 payload coder: the fixture's bytes (which test/range-coder.test.ts
+"""The Python range coder, v2/v3/v4 payload coder and v4 header: the fixture's bytes (which test/range-coder.test.ts
 checks the TypeScript coder against), round trips, and the tables' invariants."""
+import hashlib
 import json
 import os
 import random
@@ -8,9 +9,11 @@ import unittest
 
 import numpy as np
 
+from training.entropy import container
 from training.entropy import tables as tb
 from training.entropy.collect import load, save
 from training.entropy.rangecoder import RangeDecoder, cumulative, encode_symbols
+from training.pitch import code as pitch_code
 
 FIXTURE = 'test/fixtures/range-coder.json'
 
@@ -85,11 +88,149 @@ class FixtureTest(unittest.TestCase):
                 code(df[c, tb.NO_PREVIOUS if k == 0 else 0, 0], 0)
         self.assertEqual(data, encode_symbols(symbols, tables, tb.TOTAL_BITS))
 
+    def test_v4_pitch_payloads_reencode_and_decode_back(self):
+        lf, df, pf = tb.from_section(self.fx['pitchEntropy'])
+        cases = self.fx['v4PitchPayloads']
+        for p in cases:
+            T, stride, centi_hz = p['frames'], p['pitchStride'], p['targetRateCentiHz']
+            self.assertEqual(stride, pitch_code.pitch_stride(centi_hz))
+            self.assertEqual(p['spanLevels'], pitch_code.span_levels(p['pitch'], stride).tolist())
+            self.assertEqual(len(p['spanLevels']), -(-T // stride))
+            lengths, codes, pitch = np.array(p['lengths']), np.array(p['codes']).reshape(-1, 7), np.array(p['pitch'])
+            data = tb.encode_segments(lf, df, centi_hz, lengths, codes, pf=pf, pitch=pitch, pitch_stride=stride)
+            self.assertEqual(data.hex(), p['bytes'])
+            back_lengths, back, spans = tb.decode_segments(lf, df, centi_hz, data, T, pf=pf, pitch_stride=stride)
+            self.assertEqual(back_lengths.tolist(), p['lengths'])
+            self.assertTrue((back == codes).all())
+            self.assertEqual(spans.tolist(), p['spanLevels'])
+            v3 = tb.encode_segments(lf, df, centi_hz, lengths, codes, pf=pf, pitch=pitch)
+            # Stride 1 is version 3's payload byte for byte; stride 2 codes fewer levels (but a
+            # one-frame file's one span is its frame).
+            self.assertEqual(v3 == data, stride == 1 or T == 1, (centi_hz, T))
+        two = [p for p in cases if p['pitchStride'] == 2]
+        self.assertEqual({p['frames'] % 2 for p in two}, {0, 1})
+        self.assertIn(1, [p['frames'] for p in two])
+        self.assertTrue(any(p['pitchStride'] == 1 for p in cases))
+        # Spans across segment boundaries: a segment that starts at an odd frame.
+        self.assertTrue(any((np.cumsum(p['lengths'])[:-1] % 2).any() for p in two))
+
+    def test_v4_headers_are_the_containers(self):
+        hs = self.fx['v4Headers']
+        for h in hs:
+            data = bytes.fromhex(h['bytes'])
+            self.assertEqual(container.v4_header(h['modelId'], h['sampleCount'], h['centiHz']), data)
+            self.assertEqual(container.parse_v4_header(data), {'modelId': h['modelId'], 'sampleCount': h['sampleCount'],
+                                                               'targetRateCentiHz': h['centiHz'], 'headerBytes': len(data)})
+        self.assertEqual({len(bytes.fromhex(h['bytes'])) for h in hs}, {11, 12, 13, 14})
+        self.assertTrue({1, 127, 128, 16383, 16384, 43200, container.MAX_SAMPLES} <= {h['sampleCount'] for h in hs})
+
     def test_refuses_the_per_segment_pitch_context(self):
         sec = dict(self.fx['pitchEntropy'], pitch=dict(self.fx['pitchEntropy']['pitch'], context='previous-segment-level'))
         with self.assertRaisesRegex(ValueError, "context 'previous-segment-level'.*'previous-frame-level'"):
             tb.from_section(sec)
         self.assertEqual(self.fx['pitchEntropy']['pitch']['context'], 'previous-frame-level')
+
+
+class V4PayloadTest(unittest.TestCase):
+    def setUp(self):
+        with open(FIXTURE) as f:
+            self.lf, self.df, self.pf = tb.from_section(json.load(f)['pitchEntropy'])
+
+    def test_spans_are_coded_where_they_end(self):
+        """docs/FORMAT.md's version 4 order with stride 2, symbol by symbol: a one-frame segment at an
+        even frame codes no level, a segment codes the spans whose last frame it holds, the last span
+        of an odd T is one frame; each level by the span before."""
+        lf, df, pf = self.lf, self.df, self.pf
+        lengths, frame_levels = np.array([1, 2, 2]), np.array([0, 30, 31, 0, 40])  # spans 30, 31, 40
+        codes = np.zeros((3, 7), np.int64)
+        data = tb.encode_segments(lf, df, 300, lengths, codes, pf=pf, pitch=frame_levels, pitch_stride=2)
+        tables, symbols = [], []
+
+        def code(row, symbol):
+            tables.append([int(f) for f in row])
+            symbols.append((len(tables) - 1, int(symbol)))
+        for k, spans in enumerate([[], [(tb.NO_PREVIOUS_LEVEL, 30)], [(30, 31), (31, 40)]]):
+            code(lf[tb.rate_bucket(300)], lengths[k] - 1)
+            for prev, q in spans:
+                code(pf[prev], q)
+            for c in range(28):
+                code(df[c, tb.NO_PREVIOUS if k == 0 else 0, 0], 0)
+        self.assertEqual(data, encode_symbols(symbols, tables, tb.TOTAL_BITS))
+        self.assertEqual(tb.decode_segments(lf, df, 300, data, 5, pf=pf, pitch_stride=2)[2].tolist(), [30, 31, 40])
+
+    def test_random_round_trips_at_both_strides(self):
+        rng = np.random.default_rng(3)
+        for _ in range(30):
+            lengths = rng.integers(1, 9, int(rng.integers(1, 12)))
+            T, codes = int(lengths.sum()), rng.integers(0, 4096, (len(lengths), 7))
+            levels = rng.integers(0, tb.PITCH_LEVELS, T) * (rng.random(T) > 0.3)
+            for stride in (1, 2):
+                data = tb.encode_segments(self.lf, self.df, 400, lengths, codes, pf=self.pf, pitch=levels,
+                                          pitch_stride=stride)
+                back_lengths, back, spans = tb.decode_segments(self.lf, self.df, 400, data, T, pf=self.pf,
+                                                               pitch_stride=stride)
+                self.assertEqual(back_lengths.tolist(), lengths.tolist())
+                self.assertTrue((back == codes).all())
+                self.assertEqual(spans.tolist(), pitch_code.span_levels(levels, stride).tolist())
+            self.assertEqual(tb.encode_segments(self.lf, self.df, 400, lengths, codes, pf=self.pf, pitch=levels),
+                             tb.encode_segments(self.lf, self.df, 400, lengths, codes, pf=self.pf, pitch=levels,
+                                                pitch_stride=1))
+
+
+class ContainerTest(unittest.TestCase):
+    def test_leb128_edges(self):
+        for n, want in [(0, '00'), (1, '01'), (127, '7f'), (128, '8001'), (16383, 'ff7f'), (16384, '808001'),
+                        (43200, 'c0d102'), (2 ** 21, '80808001'), (2 ** 28 - 1, 'ffffff7f')]:
+            self.assertEqual(container.leb128(n).hex(), want, n)
+            self.assertEqual(container.read_leb128(b'\xaa' + bytes.fromhex(want) + b'\xaa', 1), (n, len(want) // 2))
+
+    def test_leb128_refusals(self):
+        for bad, message in [('8000', 'not minimal'), ('ff8000', 'not minimal'), ('80808080', 'longer than 4'),
+                             ('8080808001', 'longer than 4'), ('80', 'truncated'), ('', 'truncated')]:
+            with self.assertRaisesRegex(ValueError, message, msg=bad):
+                container.read_leb128(bytes.fromhex(bad), 0)
+
+    def test_header_refusals(self):
+        good = container.v4_header('4bb024e4', 2000, 625)
+        self.assertEqual(good.hex(), '46584304e424b04bd00f7102')
+        for bad, message in [(good[:8] + bytes.fromhex('d08f00') + good[10:], 'not minimal'),
+                             (good[:8] + bytes.fromhex('00') + good[10:], 'sampleCount 0 outside'),
+                             (good[:8] + bytes.fromhex('81808080017102'), 'longer than 4'),
+                             (good[:8] + container.leb128(container.MAX_SAMPLES + 1) + good[10:], 'outside 1..230400000'),
+                             (good[:10] + bytes.fromhex('0000'), 'target rate 0 centi-Hz'),
+                             (good[:10] + bytes.fromhex('e304'), 'target rate 1251'),
+                             (good[:11], 'no target rate'),
+                             (good[:3] + b'\x03' + good[4:], 'not a .fxc version 4'), (b'FXD' + good[3:], 'not a .fxc')]:
+            with self.assertRaisesRegex(ValueError, message, msg=bad.hex()):
+                container.parse_v4_header(bad)
+        for args in [('4bb024e4', 0, 625), ('4bb024e4', container.MAX_SAMPLES + 1, 625), ('4bb024e4', 1, 0),
+                     ('4bb024e4', 1, 1251)]:
+            with self.assertRaises(ValueError, msg=str(args)):
+                container.v4_header(*args)
+
+    def test_parse_reads_the_header_of_a_whole_file(self):
+        data = container.v4_header('95756a0b', 43200, 300) + bytes(20)
+        self.assertEqual(container.parse_v4_header(data)['headerBytes'], 13)
+        self.assertEqual(container.v4_overhead_bytes(43200), 17)
+        self.assertEqual([container.v4_overhead_bytes(n) for n in (1, 128, 16384, 2 ** 21)], [15, 16, 17, 18])
+
+
+class ManifestHeadTest(unittest.TestCase):
+    """training.export.manifest_head: a model that codes pitch and has tables is version 4 and its id
+    names the tables; any other keeps the id of its ONNX files alone and no fxcVersion."""
+    hashes = {'encoder': 'aa' * 32, 'quantizer': 'bb' * 32, 'decoder': 'cc' * 32}
+
+    def test_v4_only_with_pitch_and_tables(self):
+        from training.export import manifest_head
+
+        legacy = hashlib.sha256(('cc' * 32 + 'aa' * 32 + 'bb' * 32).encode()).hexdigest()[:8]  # decoder, encoder, quantizer
+        for pitch, entropy in [(False, None), (True, None), (False, {'id': '389575e7'})]:
+            self.assertEqual(manifest_head(self.hashes, pitch, entropy), {'formatVersion': 1, 'modelId': legacy})
+        v4 = manifest_head(self.hashes, True, {'id': '389575e7'})
+        self.assertEqual(list(v4), ['formatVersion', 'fxcVersion', 'modelId'])
+        self.assertEqual(v4['fxcVersion'], 4)
+        self.assertEqual(v4['modelId'], hashlib.sha256(('cc' * 32 + 'aa' * 32 + 'bb' * 32 + '389575e7').encode()).hexdigest()[:8])
+        self.assertNotEqual(manifest_head(self.hashes, True, {'id': 'c491c012'})['modelId'], v4['modelId'])
 
 
 class CoderTest(unittest.TestCase):
@@ -179,6 +320,31 @@ class PitchMeasureTest(unittest.TestCase):
         self.assertLess(len(at_rates[1]['lengths']), len(at_rates[0]['lengths']))
         self.assertEqual(at_rates[0]['pitch'].tolist(), at_rates[1]['pitch'].tolist())
 
+    def test_whole_file_bitrates_count_the_v4_header_and_stride(self):
+        from training.entropy.measure import REPORT_RATES_HZ, V2_OVERHEAD_BYTES, report
+
+        rng = np.random.default_rng(4)
+        with open(FIXTURE) as f:
+            lf, df, pf = tb.from_section(json.load(f)['pitchEntropy'])
+        T = 75  # 6 s: 120000 samples, sampleCount in 3 LEB128 bytes (10 + 3 header bytes, 4 CRC)
+        pitch = np.clip(25 + np.cumsum(rng.integers(-2, 3, T)), 1, 63) * (rng.random(T) > 0.2)
+        streams = []
+        for r in REPORT_RATES_HZ:
+            lengths = np.ones(T, np.int64) if r == 12.5 else np.array([3] * 25)
+            streams.append({'rate': r, 'lengths': lengths, 'digits': rng.integers(0, 8, (len(lengths), 28)), 'pitch': pitch})
+        text, bps = report(streams, streams, lf, df, pf=pf)
+        plain_text, plain_bps = report(streams, streams, lf, df)
+        self.assertIn('whole file, v4 (bit/s)', text)
+        self.assertIn('whole file, v2 (bit/s)', plain_text)
+        for s in streams:
+            K, centi_hz = len(s['lengths']), round(s['rate'] * 100)
+            codes = (s['digits'].reshape(K, -1, 4) * 8 ** np.arange(4)).sum(-1)
+            v4 = tb.encode_segments(lf, df, centi_hz, s['lengths'], codes, pf=pf, pitch=pitch,
+                                    pitch_stride=pitch_code.pitch_stride(centi_hz))
+            v2 = tb.encode_segments(lf, df, centi_hz, s['lengths'], codes)
+            self.assertEqual(bps[str(s['rate'])], round(8 * (10 + 3 + 4 + len(v4)) / 6, 1), s['rate'])
+            self.assertEqual(plain_bps[str(s['rate'])], round(8 * (V2_OVERHEAD_BYTES + len(v2)) / 6, 1))
+
     def test_measure_adds_a_pitch_table_for_a_pitch_model(self):
         from training.entropy.measure import measure
         from training.model import Codec, tiny_config
@@ -209,7 +375,7 @@ class PitchMeasureTest(unittest.TestCase):
         self.assertEqual(sec['id'], tb.tables_id(lf, df, pf))
         self.assertIn("| pitch: previous frame's level |", text)
         self.assertIn('| pitch probability model | bits per frame | bit/s |', text)
-        self.assertIn('whole file, v3', text)
+        self.assertIn('whole file, v4', text)
         self.assertEqual(sec['measured']['pitchFrames'], 4 * 60)  # each utterance's frames once, not once per rate
         self.assertEqual(sec['pitch']['context'], 'previous-frame-level')
         self.assertNotIn('pitch', plain)

@@ -1,5 +1,6 @@
 """The pitch tracker (training/pitch/track.py) and level code (code.py): tones, silence and noise,
-the NCCF against its docstring's direct sums, levels, the decoder's F0 track and phases, and the
+the NCCF against its docstring's direct sums, levels, version 4's two-frame spans, the decoder's F0
+track and phases, and the
 fixture the TypeScript twins are checked on (test/pitch.test.ts)."""
 import math
 import unittest
@@ -120,6 +121,70 @@ class FrameTrackTest(unittest.TestCase):
         f0 = np.log2(code.frame_track([5, 50, 12], [1, 4, 2]))
         steps = np.abs(np.diff(f0[4:44]))  # between the first and the last centre: piecewise linear
         self.assertLess(steps.max(), (code.level_log2_f0(50) - code.level_log2_f0(5)) / 19)
+
+
+class SpanTest(unittest.TestCase):
+    """.fxc version 4 below 5 Hz: a level per two-frame span, and the decoder's track from them."""
+
+    def test_stride_2_below_5_hz(self):
+        self.assertEqual([code.pitch_stride(c) for c in (1, 300, 450, 499, 500, 625, 1250)], [2, 2, 2, 2, 1, 1, 1])
+
+    def test_span_level_rules(self):
+        self.assertEqual(code.span_level(0, 0), 0)
+        self.assertEqual((code.span_level(0, 17), code.span_level(17, 0)), (17, 17))  # the voiced one's
+        self.assertEqual((code.span_level(3, 4), code.span_level(4, 3)), (4, 4))  # a half rounds up
+        self.assertEqual((code.span_level(3, 5), code.span_level(62, 63), code.span_level(1, 63)), (4, 63, 32))
+
+    def test_span_levels_and_lengths(self):
+        levels = np.array([10, 20, 0, 0, 0, 7, 5])  # odd T: the last span is frame 6 alone
+        self.assertEqual(code.span_levels(levels, 2).tolist(), [15, 0, 7, 5])
+        self.assertEqual(code.span_levels(levels, 1).tolist(), levels.tolist())
+        self.assertEqual(code.span_levels(levels[:6], 2).tolist(), [15, 0, 7])
+        self.assertEqual(code.span_levels([9], 2).tolist(), [9])
+        with self.assertRaisesRegex(ValueError, 'pitch stride 3'):
+            code.span_levels(levels, 3)
+        self.assertEqual(code.span_lengths(7, 2).tolist(), [2, 2, 2, 1])
+        self.assertEqual(code.span_lengths(6, 2).tolist(), [2, 2, 2])
+        self.assertEqual(code.span_lengths(1, 2).tolist(), [1])
+        self.assertEqual(code.span_lengths(3, 1).tolist(), [1, 1, 1])
+
+    def test_stride_track(self):
+        levels = np.array([0, 12, 40, 41, 0, 30, 31])
+        self.assertEqual(code.stride_track(levels, 1, 7).tolist(), code.decoder_track(levels).tolist())
+        f0 = code.stride_track(code.span_levels(levels, 2), 2, 7)  # spans 12, 41, 30, 31
+        self.assertEqual(len(f0), 8 * 7)
+        np.testing.assert_allclose(f0[:8], 2 ** code.level_log2_f0(12), rtol=1e-12)  # held before the first centre
+        self.assertAlmostEqual(math.log2(f0[23]), code.level_log2_f0(41) - 0.5 / 16 * (41 - 12) * code.STEP, delta=1e-12)
+        np.testing.assert_allclose(f0[52:], 2 ** code.level_log2_f0(31), rtol=1e-12)  # the one-frame span, after its centre
+
+    def test_pitch_inputs_follow_the_stride(self):
+        from training.model import pitch_inputs
+
+        f0_sub = np.concatenate([np.geomspace(100, 200, 40), np.zeros(16)])[None]  # 7 frames, the last two unvoiced
+        levels = code.frame_levels(f0_sub[0])
+        for stride in (1, 2):
+            got = pitch_inputs(f0_sub, pitch_stride=stride)
+            want = code.stride_track(code.span_levels(levels, stride), stride, 7)
+            np.testing.assert_allclose(got['f0_frames'][0].numpy(), want.astype(np.float32))
+            np.testing.assert_allclose(got['phase_start'][0].numpy(), code.phase_starts(want).astype(np.float32), atol=1e-6)
+        self.assertFalse(np.allclose(pitch_inputs(f0_sub)['f0_frames'], pitch_inputs(f0_sub, pitch_stride=2)['f0_frames']))
+
+    def test_decode_at_rate_decodes_the_levels_of_its_rate(self):
+        """Held-out scores at 3 Hz hear a level per two frames, as a .fxc file at 3 Hz carries."""
+        from unittest import mock
+
+        import torch
+
+        from training import curve
+        from training.model import Codec, tiny_config
+
+        torch.manual_seed(0)
+        m = Codec(tiny_config(n_phones=5, pitch=True)).eval()
+        x = tone(1.0, 150, 4)
+        for rate, stride in [(3.0, 2), (4.99, 2), (5.0, 1), (6.25, 1)]:
+            with mock.patch.object(curve, 'pitch_inputs', wraps=curve.pitch_inputs) as inputs:
+                curve.decode_at_rate(m, x, rate)
+            self.assertEqual(inputs.call_args.kwargs['pitch_stride'], stride, rate)
 
 
 class PhaseStartsTest(unittest.TestCase):
