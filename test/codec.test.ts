@@ -19,11 +19,13 @@ describe.skipIf(!HAVE_MODELS)('codec on the real models', () => {
       expect(r.frames).toBe(Math.ceil(speech.length / 1280));
       expect(r.lengths.reduce((a, b) => a + b, 0)).toBe(r.frames);
       expect(r.bitrateBps).toBeCloseTo((r.fxc.length * 8) / (speech.length / 16000), 6);
-      // The shipped model codes pitch: version 3, range-coded with a pitch level per frame, and
-      // smaller than the same content at fixed width: version 1's 24 bytes of header and CRC,
-      // 87 bits per segment and 6 per frame's pitch level (docs/FORMAT.md, what entropy coding saves).
-      expect(r.fxc[3]).toBe(3);
-      expect(r.fxc.length).toBeLessThan(24 + Math.ceil((r.segments * 87 + r.frames * 6) / 8));
+      // The shipped model codes pitch with the compact header: version 4, range-coded, a pitch
+      // level per frame (per two frames below 5 Hz), and smaller than the same content at fixed
+      // width: 13 + 4 bytes of header and CRC for these 6 s, 87 bits per segment and 6 per coded
+      // pitch level (docs/FORMAT.md, what entropy coding saves).
+      expect(r.fxc[3]).toBe(4);
+      const levels = rate < 5 ? Math.ceil(r.frames / 2) : r.frames;
+      expect(r.fxc.length).toBeLessThan(17 + Math.ceil((r.segments * 87 + levels * 6) / 8));
       const out = await codec.decode(r.fxc);
       expect(out.length).toBe(speech.length);
       expect(out.every(Number.isFinite)).toBe(true);
