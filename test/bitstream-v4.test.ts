@@ -17,35 +17,17 @@ import { FxcFormatError } from '../src/core/errors.ts';
 import type { ModelConstants } from '../src/core/manifest.ts';
 import { decoderTrack, pitchStride, spanLevel, spanLevels, strideTrack } from '../src/core/pitch-code.ts';
 import { FIXTURE_PITCH_ENTROPY, TEST_LAYOUT, TEST_LAYOUT_V3, TEST_LAYOUT_V4 } from './helpers/layout.ts';
+import { randomFile, randomPitch, sum, withFixedCrc } from './helpers/fxc-content.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 function header(sampleCount: number, targetRateHz = 6.25) {
   return { ...TEST_LAYOUT, sampleCount, targetRateHz };
 }
 
-/** Random segments covering the frames of `sampleCount` samples, codes and a level per frame. */
-function randomFile(seed: number, sampleCount: number) {
-  const random = seededRandom(seed);
-  const frames = Math.ceil(sampleCount / 1280);
-  const lengths: number[] = [];
-  for (let left = frames; left > 0;) {
-    const len = Math.min(left, 1 + randomInt(random, 8));
-    lengths.push(len);
-    left -= len;
-  }
-  const codes = Array.from({ length: lengths.length * 7 }, () => randomInt(random, 4096));
-  let level = 30;
-  const pitch = Array.from({ length: frames }, () => {
-    level = Math.min(63, Math.max(1, level + randomInt(random, 7) - 3));
-    return random() < 0.3 ? 0 : level;
-  });
-  return { lengths, codes, pitch };
-}
-
-function withFixedCrc(bytes: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
-  return out;
+/** Random segments and codes, and a pitch level per frame. */
+function randomContent(seed: number, sampleCount: number) {
+  const { lengths, codes } = randomFile(seed, sampleCount);
+  return { lengths, codes, pitch: randomPitch(seed, sum(lengths)) };
 }
 
 describe('.fxc version 4 header', () => {
@@ -106,8 +88,10 @@ describe('.fxc version 4 header', () => {
     expect(() => readHeader(withFixedCrc(long))).toThrow(/not minimally coded/);
     const five = new Uint8Array([...good.subarray(0, 8), 0x80, 0x80, 0x80, 0x80, 0x01, ...good.subarray(9)]);
     expect(() => readHeader(withFixedCrc(five))).toThrow(/runs past 4 bytes/);
-    const cut = withFixedCrc(new Uint8Array([...good.subarray(0, 8), 0x80, 0x80, 0, 0, 0, 0]));
+    // Three bytes that each say "more follows", then the CRC: 15 bytes, the least a file may have.
+    const cut = withFixedCrc(new Uint8Array([...good.subarray(0, 8), 0x80, 0x80, 0x80, 0, 0, 0, 0]));
     expect(() => readHeader(cut)).toThrow(FxcFormatError);
+    expect(() => readHeader(cut)).toThrow(/the sample count is cut off/);
     expect(() => readHeader(good.subarray(0, 14))).toThrow(/shorter than the 15-byte minimum/);
   });
 
@@ -132,7 +116,7 @@ describe('.fxc version 4 header', () => {
   });
 
   it('reads version 3 files with a version 4 model of the same id, and the other way round', () => {
-    const { lengths, codes, pitch } = randomFile(3, 40000);
+    const { lengths, codes, pitch } = randomContent(3, 40000);
     const v3 = writeFxc(header(40000, 3), TEST_LAYOUT_V3, lengths, codes, pitch);
     const v4 = writeFxc(header(40000, 3), TEST_LAYOUT_V4, lengths, codes, pitch);
     expect(Array.from(parseFxc(v3, TEST_LAYOUT_V4).pitch!)).toEqual(pitch);
@@ -149,7 +133,7 @@ describe('.fxc version 4 pitch spans', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const sampleCount = 1 + randomInt(seededRandom(seed * 7), 16000 * 15);
       const rate = [3, 4.5, 4.99, 5, 6.25, 12.5][seed % 6];
-      const { lengths, codes, pitch } = randomFile(seed, sampleCount);
+      const { lengths, codes, pitch } = randomContent(seed, sampleCount);
       const file = parseFxc(
         writeFxc(header(sampleCount, rate), TEST_LAYOUT_V4, lengths, codes, pitch),
         TEST_LAYOUT_V4,
@@ -176,7 +160,7 @@ describe('.fxc version 4 pitch spans', () => {
   });
 
   it('saves bits at 3 Hz against version 3 on the same content', () => {
-    const { lengths, codes, pitch } = randomFile(11, 16000 * 10);
+    const { lengths, codes, pitch } = randomContent(11, 16000 * 10);
     const v3 = writeFxc(header(160000, 3), TEST_LAYOUT_V3, lengths, codes, pitch);
     const v4 = writeFxc(header(160000, 3), TEST_LAYOUT_V4, lengths, codes, pitch);
     // 12 header bytes, and a good share of the 125 levels' bits.
@@ -184,7 +168,7 @@ describe('.fxc version 4 pitch spans', () => {
   });
 
   it('writes spans split across pushes at an odd frame as in one push', () => {
-    const { lengths, codes, pitch } = randomFile(5, 16000 * 6);
+    const { lengths, codes, pitch } = randomContent(5, 16000 * 6);
     let k = 0;
     let frames = 0;
     while (frames % 2 === 0 || k < 3) frames += lengths[k++]; // a push boundary inside a span
@@ -206,7 +190,7 @@ describe('.fxc version 4 pitch spans', () => {
   });
 
   it('decodes a version 4 file at 3 Hz with one F0 value per 10 ms frame of the audio', async () => {
-    const { lengths, codes, pitch } = randomFile(9, 16000 * 3);
+    const { lengths, codes, pitch } = randomContent(9, 16000 * 3);
     const file = parseFxc(writeFxc(header(48000, 3), TEST_LAYOUT_V4, lengths, codes, pitch), TEST_LAYOUT_V4);
     const seen: number[] = [];
     const backend = {

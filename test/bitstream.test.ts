@@ -21,6 +21,7 @@ import {
   TEST_LAYOUT_V2,
   TEST_LAYOUT_V3,
 } from './helpers/layout.ts';
+import { randomFile, randomPitch, sum, withFixedCrc } from './helpers/fxc-content.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 const LAYOUT = TEST_LAYOUT;
@@ -35,27 +36,6 @@ function header(sampleCount: number, targetRateHz = 6.25) {
     bitsPerCode: 12,
     lengthBits: 3,
   };
-}
-
-/** Random segmentation of T frames and random codes. */
-function randomFile(seed: number, sampleCount: number) {
-  const random = seededRandom(seed);
-  const frames = Math.ceil(sampleCount / 1280);
-  const lengths: number[] = [];
-  for (let left = frames; left > 0;) {
-    const len = Math.min(left, 1 + randomInt(random, 8));
-    lengths.push(len);
-    left -= len;
-  }
-  const codes = Array.from({ length: lengths.length * 7 }, () => randomInt(random, 4096));
-  return { lengths, codes };
-}
-
-/** Recomputes the CRC after editing a file, so a test reaches the check after it. */
-function withFixedCrc(bytes: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
-  return out;
 }
 
 describe('crc32 and bit I/O', () => {
@@ -279,18 +259,6 @@ describe('.fxc version 2 (range-coded)', () => {
     expect(() => parseFxc(withFixedCrc(long), TEST_LAYOUT_V2)).toThrow(/bits cannot hold the 22500 segments/);
   });
 });
-
-/** Random pitch levels for T frames: runs of unvoiced (0) and a wandering voiced level. */
-function randomPitch(seed: number, frames: number): number[] {
-  const random = seededRandom(seed);
-  let level = 30;
-  return Array.from({ length: frames }, () => {
-    level = Math.min(63, Math.max(1, level + randomInt(random, 7) - 3));
-    return random() < 0.3 ? 0 : level;
-  });
-}
-
-const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
 
 describe('.fxc version 3 (range-coded, a pitch level per frame)', () => {
   it('writes the documented worked example byte for byte', () => {

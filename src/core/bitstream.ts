@@ -5,7 +5,7 @@
  * the header and range-codes the segments (src/core/entropy-payload.ts); version 3, written when
  * the model codes pitch, is version 2 with a range-coded pitch level for every 80 ms frame;
  * version 4, written by models whose models.json says `"fxcVersion": 4`, is version 3 with a
- * 13-to-16-byte header (the layout fields are the model family's, the tables are named by the
+ * 11-to-14-byte header (the layout fields are the model family's, the tables are named by the
  * modelId) and, below 5 Hz, a pitch level per two frames. The parser validates every field before
  * it allocates anything, so any byte string gives either a parsed file or an FxcFormatError.
  */
@@ -243,9 +243,10 @@ export class FxcWriter {
       view.setUint8(18, header.bitsPerCode);
       view.setUint8(19, header.lengthBits);
     }
-    if (layout.entropyTables && version !== FXC_VERSION)
-      view.setUint32(FXC_HEADER_BYTES, modelIdToU32(layout.entropyTables.id), true);
     if (layout.entropyTables) {
+      // Versions 2 and 3 name the tables; a version 4 model's id names them.
+      if (version !== FXC_VERSION)
+        view.setUint32(FXC_HEADER_BYTES, modelIdToU32(layout.entropyTables.id), true);
       const withPitch = version >= FXC_PITCH_VERSION;
       const stride = version === FXC_VERSION ? pitchStride(centiHz) : 1;
       this.coder = new SegmentEncoder(layout.entropyTables, centiHz, withPitch, {
@@ -392,8 +393,7 @@ function parseHeader(bytes: Uint8Array): { header: FxcHeader; payloadStart: numb
         (version > FXC_VERSION ? ': the file was made by a newer FlexiCodec, update this one' : ''),
     );
   }
-  const minimum =
-    (version === FXC_VERSION ? smallest - FXC_CRC_BYTES : fxcHeaderBytes(version)) + FXC_CRC_BYTES;
+  const minimum = version === FXC_VERSION ? smallest : fxcHeaderBytes(version) + FXC_CRC_BYTES;
   if (bytes.length < minimum) {
     throw new FxcFormatError(
       `not a .fxc file: ${bytes.length} bytes, shorter than the ${minimum}-byte minimum of version ${version}`,

@@ -1,17 +1,9 @@
-/** The .fxc layout of the shipped model's shape (7 codes of 12 bits, 3-bit lengths), for bitstream tests. */
+/** The .fxc layout of the shipped model's shape (7 codes of 12 bits, 3-bit lengths: version 4's), for bitstream tests. */
 import { readFileSync } from 'node:fs';
-import type { FxcLayout } from '../../src/core/bitstream.ts';
+import { FXC_COMPACT_LAYOUT, type FxcLayout } from '../../src/core/bitstream.ts';
 import { parseEntropySection, type EntropySection } from '../../src/core/entropy.ts';
 
-export const TEST_LAYOUT: FxcLayout = {
-  modelId: '4bb024e4',
-  sampleRateHz: 16000,
-  frameSamples: 1280,
-  maxSegmentFrames: 8,
-  codeGroups: 7,
-  bitsPerCode: 12,
-  lengthBits: 3,
-};
+export const TEST_LAYOUT: FxcLayout = { modelId: '4bb024e4', ...FXC_COMPACT_LAYOUT };
 
 const FIXTURE = JSON.parse(
   readFileSync(new URL('../fixtures/range-coder.json', import.meta.url), 'utf8'),
