@@ -43,6 +43,7 @@ function expectAgreement(r: MergeCaseReport): void {
   expect(r.segmentsCounted, `${at}: K by countSegments`).toBe(r.segmentsTwin);
   expect(r.lengthMismatches, `${at}: segment lengths`).toBe(0);
   expect(r.meanMaxError, `${at}: segment means`).toBeLessThanOrEqual(TOLERANCE);
+  expect(r.trendMaxError, `${at}: segment trends`).toBeLessThanOrEqual(TOLERANCE);
   expect(r.meanValuesCompared, `${at}: means compared`).toBeGreaterThan(0);
   expect(r.buffersVsReadBackMismatches, `${at}: mergeToBuffers vs merge`).toBe(0);
   expect(r.expandFrames, `${at}: expanded frames`).toBe(r.frames);

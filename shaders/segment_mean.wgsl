@@ -15,8 +15,13 @@
  *   segmentMeanVec4 the same for 4 channels at once (vec4 loads; same sums, lane by lane),
  *                   used when dim is a multiple of 4: a quarter of the invocations, about
  *                   twice as fast on SwiftShader. Dispatch: ceil(segments * dim / 4 / 256).
+ *   segmentTrend    one invocation per (segment k, channel c): the mean of w(p, n) · x[t, c] over
+ *   segmentTrendVec4 the segment's n frames, p = t − start, w = (2p − (n − 1)) / (n − 1) (−1 first
+ *                   frame, +1 last, 0 when n = 1): how the stream moves across the segment, which
+ *                   a mean forgets. Only for models whose quantizer takes it (models.json
+ *                   formatVersion 2). Dispatch as segmentMean / segmentMeanVec4.
  * All dispatches fold into (x, y) when the workgroup count exceeds 65535.
- * Twins: segmentLengths and segmentMeans in src/core/merge.ts.
+ * Twins: segmentLengths, segmentMeans, trendWeight and segmentTrends in src/core/merge.ts.
  */
 
 @group(0) @binding(0) var<storage, read> counts: array<u32>; // [frames], inclusive scan of flags
@@ -100,6 +105,49 @@ fn segmentMeanVec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   var sum = vec4f(0.0);
   for (var t = start; t < start + frameCount; t++) {
     sum += x4[t * dim4 + c];
+  }
+  means4[i] = sum * (1.0 / f32(frameCount));
+}
+
+/** A frame's weight in its segment's trend; twin: trendWeight in src/core/merge.ts. */
+fn trendWeight(position: u32, frameCount: u32) -> f32 {
+  if (frameCount < 2u) {
+    return 0.0;
+  }
+  return (2.0 * f32(position) - f32(frameCount - 1u)) / f32(frameCount - 1u);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn segmentTrend(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = invocationIndex(gid, groups);
+  if (i >= params.segments * params.dim) {
+    return;
+  }
+  let k = i / params.dim;
+  let c = i % params.dim;
+  let start = starts[k];
+  let frameCount = lengths[k];
+  var sum = 0.0;
+  for (var p = 0u; p < frameCount; p++) {
+    sum += trendWeight(p, frameCount) * x[(start + p) * params.dim + c];
+  }
+  means[i] = sum * (1.0 / f32(frameCount));
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn segmentTrendVec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = invocationIndex(gid, groups);
+  let dim4 = params.dim / 4u;
+  if (i >= params.segments * dim4) {
+    return;
+  }
+  let k = i / dim4;
+  let c = i % dim4;
+  let start = starts[k];
+  let frameCount = lengths[k];
+  var sum = vec4f(0.0);
+  for (var p = 0u; p < frameCount; p++) {
+    sum += trendWeight(p, frameCount) * x4[(start + p) * dim4 + c];
   }
   means4[i] = sum * (1.0 / f32(frameCount));
 }

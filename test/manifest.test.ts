@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
+import { modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
@@ -25,12 +26,23 @@ describe('parseManifest', () => {
     expect(parseManifest(old).mergeFeatures).toBeUndefined();
   });
 
+  it('formatVersion 2 is a quantizer that also takes the segment trends', () => {
+    const base = ['semantic_mean', 'acoustic_mean', 'segment_length'];
+    const v1 = parseManifest(withField('formatVersion', 1));
+    const v2 = parseManifest(withField('formatVersion', 2));
+    expect(quantizerInputNames(v1)).toEqual(base);
+    expect(quantizerInputNames(v2)).toEqual([...base, 'semantic_trend', 'acoustic_trend']);
+    expect(modelTensorNames('quantizer', v2).inputs).toEqual(quantizerInputNames(v2));
+  });
+
   it('names the field that is wrong', () => {
     expect(() => parseManifest(withField('mergeFeatures', 'mfcc'))).toThrow(/unknown mergeFeatures "mfcc"/);
     expect(() => parseManifest(withField('semanticDim', 0))).toThrow(
       /semanticDim must be a positive integer/,
     );
-    expect(() => parseManifest(withField('formatVersion', 2))).toThrow(/unsupported formatVersion 2/);
+    expect(() => parseManifest(withField('formatVersion', 3))).toThrow(
+      /formatVersion 3; this runtime reads 1 and 2, update it/,
+    );
     expect(() => parseManifest(withField('modelId', 'xyz'))).toThrow(/modelId must be 8 hex digits/);
     expect(() => parseManifest(withField('maxSegmentFrames', 9))).toThrow(/exceeds lengthBits/);
     expect(() => parseManifest(null)).toThrow(/not a JSON object/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjacentCosine, countSegments } from '../src/core/merge.ts';
+import { adjacentCosine, countSegments, segmentTrends, trendWeight } from '../src/core/merge.ts';
 import { fixedRateLengths, searchTau } from '../src/core/tau.ts';
 import { TwinMerger, mergeWithLengths } from '../src/core/twin-merger.ts';
 import type { EncodedFeatures } from '../src/core/types.ts';
@@ -58,6 +58,36 @@ describe('merge twin (TwinMerger)', () => {
       }
       t += m.lengths[k];
     }
+  });
+
+  it('trends: the weighted mean across each segment, 0 for one frame (the numbers of training/tests/test_segment_trend.py)', () => {
+    // segments [0], [1, 2], [3, 4, 5] of two channels
+    const x = Float32Array.of(5, 1, 1, 2, 3, 6, 0, 9, 7, 9, 4, 3);
+    const trend = segmentTrends(x, 2, Uint32Array.of(0, 1, 1, 2, 2, 2), Uint32Array.of(1, 2, 3));
+    const expected = [0, 0, 1, 2, 4 / 3, -2];
+    expected.forEach((v, i) => expect(trend[i]).toBeCloseTo(v, 6));
+    expect([0, 1, 2, 3, 7].map((p) => trendWeight(p, 8))).toEqual([-1, -5 / 7, -3 / 7, -1 / 7, 1]);
+    expect(trendWeight(0, 1)).toBe(0);
+  });
+
+  it('trends flip sign when a segment is reversed; its mean stays', async () => {
+    const f = features(40, 7);
+    const sim = await merger.similarities(f);
+    const m = await merger.merge(f, sim, 0.5);
+    const reversed = { ...f, semantic: new Float32Array(f.semantic.length) };
+    let t = 0; // reverse the frames inside every segment
+    for (const n of m.lengths) {
+      for (let p = 0; p < n; p++)
+        reversed.semantic.set(f.semantic.subarray((t + n - 1 - p) * 5, (t + n - p) * 5), (t + p) * 5);
+      t += n;
+    }
+    const r = await new TwinMerger(5, 3, 8).merge(reversed, sim, 0.5);
+    expect(Math.max(...m.lengths)).toBeGreaterThan(1);
+    for (let i = 0; i < m.semanticTrend.length; i++) {
+      expect(r.semanticTrend[i]).toBeCloseTo(-m.semanticTrend[i], 5);
+      expect(r.semanticMean[i]).toBeCloseTo(m.semanticMean[i], 5);
+    }
+    expect(Math.max(...Array.from(m.semanticTrend, Math.abs))).toBeGreaterThan(0.01);
   });
 
   it('handles silence: zero vectors never merge (cosine is 0 thanks to the epsilon)', async () => {

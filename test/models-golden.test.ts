@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { parseManifest } from '../src/core/manifest.ts';
+import { parseManifest, quantizerTakesTrends } from '../src/core/manifest.ts';
+import { segmentMeans, segmentTrends } from '../src/core/merge.ts';
 import { decoderTrack, frameLevels, phaseStarts, PITCH_SUBFRAMES } from '../src/core/pitch-code.ts';
 import { trackPitch } from '../src/core/pitch-track.ts';
 
@@ -56,6 +57,22 @@ describe('ONNX models agree with PyTorch (golden tensors from training/export.py
     expect(maxAbsDiff(out.acoustic.data as Float32Array, golden('acoustic'))).toBeLessThan(1e-3);
   });
 
+  it.runIf(quantizerTakesTrends(manifest))("segment means and trends: the TS twin gives PyTorch's", () => {
+    const ids = Uint32Array.from(golden('frame_segment'));
+    const lengths = Uint32Array.from(golden('segment_length'));
+    const pooled = [
+      ['semantic', manifest.semanticDim],
+      ['acoustic', manifest.acousticDim],
+    ] as const;
+    for (const [stream, dim] of pooled) {
+      const x = golden(stream) as Float32Array;
+      expect(maxAbsDiff(segmentMeans(x, dim, ids, lengths), golden(`${stream}_mean`))).toBeLessThan(1e-5);
+      const trend = golden(`${stream}_trend`);
+      expect(maxAbsDiff(segmentTrends(x, dim, ids, lengths), trend)).toBeLessThan(1e-5);
+      expect(Math.max(...Array.from(trend, Math.abs))).toBeGreaterThan(0.01); // segments that move
+    }
+  });
+
   it('quantizer: identical integer codes', async () => {
     const K = meta.segments;
     const out = await (
@@ -72,6 +89,20 @@ describe('ONNX models agree with PyTorch (golden tensors from training/export.py
         manifest.acousticDim,
       ]),
       segment_length: new ort.Tensor('float32', golden('segment_length') as Float32Array, [1, K]),
+      ...(quantizerTakesTrends(manifest)
+        ? {
+            semantic_trend: new ort.Tensor('float32', golden('semantic_trend') as Float32Array, [
+              1,
+              K,
+              manifest.semanticDim,
+            ]),
+            acoustic_trend: new ort.Tensor('float32', golden('acoustic_trend') as Float32Array, [
+              1,
+              K,
+              manifest.acousticDim,
+            ]),
+          }
+        : {}),
     });
     expect(out.codes.type).toBe('int32');
     const codes = out.codes.data as Int32Array;

@@ -65,12 +65,7 @@ def quantize_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
             feats = merge_features(mel, merge) if merge_features else merge[0].numpy()
             f = flags_at_rate(feats, rate, m.c.max_segment_frames)
         flags = torch.from_numpy(f)[None]
-        seg_id = torch.cumsum(flags.long().flatten(), 0).view(1, -1) - 1
-        K = int(flags.sum())
-        lengths = torch.zeros(K).index_add(0, seg_id[0], torch.ones(seg_id.shape[1]))
-        sm = torch.zeros(K, merge.shape[-1]).index_add(0, seg_id[0], merge[0]) / lengths[:, None]
-        am = torch.zeros(K, pooled.shape[-1]).index_add(0, seg_id[0], pooled[0]) / lengths[:, None]
-        zq, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
+        zq, digits, lengths, seg_id = m.quantize_segments(merge, pooled, flags)
     return zq, digits, lengths, seg_id, flags
 
 

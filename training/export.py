@@ -14,7 +14,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from training.model import Codec, Config, exact_transforms
+from training.model import Codec, Config, exact_transforms, trend_weights
 
 OPSET = 17
 
@@ -58,13 +58,18 @@ def merge_stream(m, x):
         return m.encode_frames(torch.from_numpy(x)[None])[0][0].numpy()
 
 
+# The quantizer's extra inputs with `Config.segment_trend` (models.json formatVersion 2).
+TREND_INPUTS = ['semantic_trend', 'acoustic_trend']
+
+
 class QuantizerOnnx(torch.nn.Module):
     def __init__(self, m: Codec):
         super().__init__()
         self.q = m.quantizer
 
-    def forward(self, semantic_mean, acoustic_mean, segment_length):
-        z = self.q.latent_from_streams(semantic_mean, acoustic_mean, segment_length)
+    def forward(self, semantic_mean, acoustic_mean, segment_length, semantic_trend=None, acoustic_trend=None):
+        """With `Config.segment_trend`, also both streams' segment trends (src/core/merge.ts segmentTrends)."""
+        z = self.q.latent_from_streams(semantic_mean, acoustic_mean, segment_length, semantic_trend, acoustic_trend)
         _, digits = self.q.quantize(z)
         return self.q.codes_from_digits(digits).to(torch.int32)
 
@@ -196,12 +201,13 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
                           dynamic_axes={'audio': {1: 'S'}, 'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
     K = 6
     lengths = torch.tensor([[1.0, 2.0, 1.0, 3.0, 2.0, 1.0]])
-    torch.onnx.export(QuantizerOnnx(m), (sem[:, :K], ac[:, :K], lengths), os.path.join(out, 'quantizer.onnx'),
-                      opset_version=OPSET, input_names=['semantic_mean', 'acoustic_mean', 'segment_length'],
-                      output_names=['codes'],
-                      dynamic_axes={'semantic_mean': {1: 'K'}, 'acoustic_mean': {1: 'K'}, 'segment_length': {1: 'K'},
-                                    'codes': {1: 'K'}})
-    codes = QuantizerOnnx(m)(sem[:, :K], ac[:, :K], lengths)
+    q_names = ['semantic_mean', 'acoustic_mean', 'segment_length'] + (TREND_INPUTS if c.segment_trend else [])
+    # example trends: any values of the right shape trace the graph (the tensors are the same widths as the means)
+    q_args = (sem[:, :K], ac[:, :K], lengths) + ((sem[:, :K].flip(1) * 0.5, ac[:, :K].flip(1) * 0.5) if c.segment_trend else ())
+    torch.onnx.export(QuantizerOnnx(m), q_args, os.path.join(out, 'quantizer.onnx'),
+                      opset_version=OPSET, input_names=q_names, output_names=['codes'],
+                      dynamic_axes={**{n: {1: 'K'} for n in q_names}, 'codes': {1: 'K'}})
+    codes = QuantizerOnnx(m)(*q_args)
     fseg = torch.tensor([[0, 1, 1, 2, 3, 3, 3, 4, 4, 5]], dtype=torch.int32)
     fpos = torch.tensor([[0, 0, 1, 0, 0, 1, 2, 0, 1, 0]], dtype=torch.float32)
     dec_args, dec_names = (codes, lengths, fseg, fpos), ['codes', 'segment_length', 'frame_segment', 'frame_position']
@@ -217,7 +223,7 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
     files = {n: f'{n}.onnx' for n in ['encoder', 'quantizer', 'decoder'] + (['asr'] if whisper else [])}
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
     entropy = entropy_section(m, entropy_corpus, entropy_per_speaker) if entropy_corpus else None
-    head = manifest_head(hashes, c.pitch, entropy)
+    head = manifest_head(hashes, c.pitch, entropy, c.segment_trend)
     sd, ad, G = c.merge_dim, c.pooled_dim, c.code_groups
     sigs = {
         'encoder': ({'audio': spec('float32', [1, 'S'])},
@@ -225,7 +231,9 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
                     {'semantic': spec('float32', [1, 'T', sd]), 'acoustic': spec('float32', [1, 'T', ad])}),
         'asr': ({'audio': spec('float32', [1, 'S'])}, {'asr': spec('float32', [1, 'T', sd])}),
         'quantizer': ({'semantic_mean': spec('float32', [1, 'K', sd]), 'acoustic_mean': spec('float32', [1, 'K', ad]),
-                       'segment_length': spec('float32', [1, 'K'])},
+                       'segment_length': spec('float32', [1, 'K']),
+                       **({'semantic_trend': spec('float32', [1, 'K', sd]), 'acoustic_trend': spec('float32', [1, 'K', ad])}
+                          if c.segment_trend else {})},
                       {'codes': spec('int32', [1, 'K', G])}),
         'decoder': ({'codes': spec('int32', [1, 'K', G]), 'segment_length': spec('float32', [1, 'K']),
                      'frame_segment': spec('int32', [1, 'T']), 'frame_position': spec('float32', [1, 'T']),
@@ -265,14 +273,15 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
     return manifest
 
 
-def manifest_head(hashes, codes_pitch, entropy=None):
-    """The first fields of models.json: formatVersion, fxcVersion 4 for a model that codes pitch and
+def manifest_head(hashes, codes_pitch, entropy=None, segment_trend=False):
+    """The first fields of models.json: formatVersion (2 when the quantizer also takes the segment
+    trends, docs/MODELS.md, so that a runtime without them refuses the model), fxcVersion 4 for a model that codes pitch and
     has entropy tables (its encoder writes .fxc version 4, docs/FORMAT.md), and modelId: 8 hex digits
     of the sha256 of the ONNX files' hashes (in name order), followed for a version 4 model by its
     entropy tables' id, since a v4 header has no entropyId: the model id must name the tables."""
     v4 = bool(codes_pitch) and entropy is not None
     ids = ''.join(hashes[n] for n in sorted(hashes)) + (entropy['id'] if v4 else '')
-    return {'formatVersion': 1, **({'fxcVersion': 4} if v4 else {}),
+    return {'formatVersion': 2 if segment_trend else 1, **({'fxcVersion': 4} if v4 else {}),
             'modelId': hashlib.sha256(ids.encode()).hexdigest()[:8]}
 
 
@@ -303,7 +312,13 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
         sm = np.stack([s[ids == k].mean(0) for k in range(K)]).astype(np.float32)
         am = np.stack([a[ids == k].mean(0) for k in range(K)]).astype(np.float32)
         L = torch.from_numpy(lengths)[None]
-        codes = QuantizerOnnx(m)(torch.from_numpy(sm)[None], torch.from_numpy(am)[None], L)
+        trends = {}
+        if c.segment_trend:
+            w = (trend_weights(torch.from_numpy(pos), torch.from_numpy(lengths[ids])).numpy())[:, None]
+            trends = {n: np.stack([(f * w)[ids == k].mean(0) for k in range(K)]).astype(np.float32)
+                      for n, f in zip(TREND_INPUTS, (s, a))}
+        codes = QuantizerOnnx(m)(torch.from_numpy(sm)[None], torch.from_numpy(am)[None], L,
+                                 *(torch.from_numpy(trends[n])[None] for n in trends))
         pitch, extra = (), {}
         if c.pitch:  # the tracker's levels for these segments, and the decoder inputs built from them
             from training.pitch import code, track
@@ -313,7 +328,7 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
             pitch = (torch.from_numpy(f0)[None], torch.from_numpy(phase)[None])
             extra = {'pitch_level': levels.astype(np.int32), 'f0': f0, 'phase': phase}
         audio = DecoderOnnx(m)(codes, L, torch.from_numpy(ids)[None], torch.from_numpy(pos)[None], *pitch)
-    tensors = {'audio_in': x, 'semantic': s, 'acoustic': a, 'semantic_mean': sm, 'acoustic_mean': am,
+    tensors = {'audio_in': x, 'semantic': s, 'acoustic': a, 'semantic_mean': sm, 'acoustic_mean': am, **trends,
                'segment_length': lengths, 'codes': codes[0].numpy().astype(np.int32),
                'frame_segment': ids, 'frame_position': pos, **extra, 'audio_out': audio[0].numpy()}
     os.makedirs(out_dir, exist_ok=True)

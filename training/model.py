@@ -70,6 +70,9 @@ class Config:
     # voiced frames as shaped noise, which the spectral loss prefers and STOI, PESQ and pitch do not)
     voiced_noise_gain: float = 1.0
     envelope_hidden: int = 0  # width of a residual MLP beside the linear envelope head (0: linear only)
+    # the quantizer also gets each segment's trend (`segment_trend`) of both streams: a mean forgets
+    # the order of the frames it pools, so at low rates the decoder could not tell a rise from a fall
+    segment_trend: bool = False
 
     @property
     def upsample(self) -> int:
@@ -104,6 +107,11 @@ class Config:
         """Width of the stream that is only pooled (the runtime's `acoustic` tensor)."""
         sem = self.sem_dim if self.merge_on in ('log-mel', 'whisper') else 0
         return sem + self.ac_dim + (self.n_mels if self.mel_in_pooled else 0) + self.detail_dim
+
+    @property
+    def trend_dim(self) -> int:
+        """Width of the segment trends the quantizer gets: merge stream, then pooled stream."""
+        return self.merge_dim + self.pooled_dim if self.segment_trend else 0
 
     @property
     def envelope_points(self) -> int:
@@ -256,6 +264,23 @@ def segment_mean(x: torch.Tensor, seg_id: torch.Tensor, n_seg: int):
     return sums / lengths[:, None], lengths
 
 
+def trend_weights(positions: torch.Tensor, lengths: torch.Tensor):
+    """Per frame, w = (2p - (n - 1)) / (n - 1) for position p in a segment of n frames: -1 at the
+    first frame, +1 at the last, 0 for a one-frame segment. Twin: src/core/merge.ts trendWeight."""
+    return (2 * positions - (lengths - 1)) / (lengths - 1).clamp(min=1)
+
+
+def segment_trend(x: torch.Tensor, seg_id: torch.Tensor, n_seg: int, positions: torch.Tensor, lengths: torch.Tensor):
+    """x (B, T, D), seg_id (B, T) global, positions (B, T) in-segment, lengths (n_seg,) -> (n_seg, D):
+    the mean of w * x over each segment (`trend_weights`), i.e. how the features move across it;
+    (x1 - x0) / 2 for two frames, 0 for one. Twin: src/core/merge.ts segmentTrends."""
+    D = x.shape[-1]
+    ids = seg_id.reshape(-1)
+    w = trend_weights(positions.reshape(-1), lengths[ids])
+    sums = torch.zeros(n_seg, D, device=x.device, dtype=x.dtype).index_add(0, ids, x.reshape(-1, D) * w[:, None])
+    return sums / lengths[:, None]
+
+
 def frame_positions(flags: torch.Tensor):
     """flags (B, T) bool -> 0-based position of each frame inside its segment, (B, T) float."""
     B, T = flags.shape
@@ -280,33 +305,37 @@ class Quantizer(nn.Module):
         # inputs in the order `latent` concatenates them; new ones go last, so `grow_state` can
         # start an older checkpoint with them switched off
         self.ac_proj = nn.Sequential(
-            nn.Linear(c.sem_dim + c.ac_dim + 64 + mel_in + c.detail_dim, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
+            nn.Linear(c.sem_dim + c.ac_dim + 64 + mel_in + c.detail_dim + c.trend_dim, 384), nn.GELU(), nn.Linear(384, 384), nn.GELU(),
             nn.Linear(384, c.latent_channels - sem_ch),
         )
 
-    def latent(self, sem_mean, ac_mean, length, mel_mean=None, detail_mean=None, asr_mean=None):
+    def latent(self, sem_mean, ac_mean, length, mel_mean=None, detail_mean=None, asr_mean=None, trend=None):
         """(…, sem_dim), (…, ac_dim), (…) float lengths 1..8 [, (…, n_mels)] [, (…, detail_dim)]
-        [, (…, asr_dim)] -> (…, latent_channels) in (-1, 1)."""
+        [, (…, asr_dim)] [, (…, trend_dim)] -> (…, latent_channels) in (-1, 1)."""
+        if (trend is None) != (self.c.trend_dim == 0):
+            raise ValueError(f'this quantizer takes segment trends of width {self.c.trend_dim}'
+                             if self.c.trend_dim else 'this quantizer takes no segment trends')
         le = self.len_emb((length - 1).clamp(0, self.c.max_segment_frames - 1).long())
         z_sem = self.sem_proj(sem_mean if asr_mean is None else torch.cat([sem_mean, asr_mean], -1))
-        extra = [t for t in (mel_mean, detail_mean) if t is not None]
+        extra = [t for t in (mel_mean, detail_mean, trend) if t is not None]
         z_ac = self.ac_proj(torch.cat([sem_mean, ac_mean, le, *extra], -1))
         return torch.tanh(torch.cat([z_sem, z_ac], -1))
 
-    def latent_from_streams(self, merge_mean, pooled_mean, length):
+    def latent_from_streams(self, merge_mean, pooled_mean, length, merge_trend=None, pooled_trend=None):
         """The same from the segment means of the runtime's two streams (`Codec.encode_frames`):
         the pooled stream is [phone embedding (log-mel and whisper merges), acoustic, log-mel means
-        (whisper merge only), detail]."""
+        (whisper merge only), detail]; with `Config.segment_trend` also both streams' segment trends."""
         c = self.c
+        trend = torch.cat([merge_trend, pooled_trend], -1) if merge_trend is not None else None
         dd = c.detail_dim
         detail = pooled_mean[..., pooled_mean.shape[-1] - dd:] if dd else None
         rest = pooled_mean[..., : pooled_mean.shape[-1] - dd]
         if c.merge_on == 'whisper':
             sem, ac, mel = rest.split([c.sem_dim, c.ac_dim, c.n_mels], -1)
-            return self.latent(sem, ac, length, mel, detail, asr_mean=merge_mean)
+            return self.latent(sem, ac, length, mel, detail, asr_mean=merge_mean, trend=trend)
         if c.merge_on == 'log-mel':
-            return self.latent(rest[..., :c.sem_dim], rest[..., c.sem_dim:], length, merge_mean, detail)
-        return self.latent(merge_mean, rest, length, None, detail)
+            return self.latent(rest[..., :c.sem_dim], rest[..., c.sem_dim:], length, merge_mean, detail, trend=trend)
+        return self.latent(merge_mean, rest, length, None, detail, trend=trend)
 
     def quantize(self, z):
         """z in (-1,1) -> (dequantized with straight-through gradient, integer digits 0..L-1)."""
@@ -616,6 +645,24 @@ class Codec(nn.Module):
         mel = self.mel(audio)
         return self.streams(mel, self.semantic(mel), self.acoustic(mel), asr)
 
+    def trends(self, merge, pooled, seg_id, n_seg, positions, lengths):
+        """(merge trend, pooled trend) for `Quantizer.latent_from_streams`, or () without `Config.segment_trend`."""
+        if not self.c.segment_trend:
+            return ()
+        return (segment_trend(merge, seg_id, n_seg, positions, lengths),
+                segment_trend(pooled, seg_id, n_seg, positions, lengths))
+
+    def quantize_segments(self, merge, pooled, flags):
+        """The quantizer half of a pass for given boundaries: streams (B, T, ·), flags (B, T) bool ->
+        dequantized latents (K, C), FSQ digits (K, C), lengths (K,), global segment ids (B, T)."""
+        seg_id = torch.cumsum(flags.long().flatten(), 0).view(flags.shape) - 1
+        K = int(flags.sum())
+        merge_mean, lengths = segment_mean(merge, seg_id, K)
+        pooled_mean, _ = segment_mean(pooled, seg_id, K)
+        trends = self.trends(merge, pooled, seg_id, K, frame_positions(flags), lengths)
+        zq, digits = self.quantizer.quantize(self.quantizer.latent_from_streams(merge_mean, pooled_mean, lengths, *trends))
+        return zq, digits, lengths, seg_id
+
     def forward(self, audio, tau, asr=None, f0_sub=None):
         """Full training pass. audio (B, S), tau (B,) [, asr (B, T, asr_dim)] [, f0_sub (B, S / 160) numpy:
         the pitch tracker's F0 of the audio, with `Config.pitch`]. Returns decoded audio (B, S) and stats."""
@@ -623,11 +670,8 @@ class Codec(nn.Module):
             mel = self.mel(audio)
             sem = self.semantic(mel)  # frozen after stage 1
         merge, pooled = self.streams(mel, sem, self.acoustic(mel), asr)
-        seg_id, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
-        merge_mean, seg_len = segment_mean(merge, seg_id, n_seg)
-        pooled_mean, _ = segment_mean(pooled, seg_id, n_seg)
-        z = self.quantizer.latent_from_streams(merge_mean, pooled_mean, seg_len)
-        zq, _ = self.quantizer.quantize(z)
+        _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
+        zq, _, seg_len, seg_id = self.quantize_segments(merge, pooled, flags)
         pitch = pitch_inputs(f0_sub, audio.device) if self.c.pitch else {}
         out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
         return out, {'segments': n_seg, 'frames': flags.numel()}

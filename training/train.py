@@ -64,6 +64,9 @@ def parse_args(argv=None):
     p.add_argument('--voiced-noise-gain', type=float, default=None,
                    help="a new pitch run's Config.voiced_noise_gain (gain of the iSTFT head in voiced frames)")
     p.add_argument('--envelope-hidden', type=int, default=None, help="a new pitch run's Config.envelope_hidden")
+    p.add_argument('--segment-trend', action='store_true',
+                   help="a new run's Config.segment_trend: the quantizer also gets each segment's trend of both "
+                        "streams (one started with --init from a model without it grows it, switched off at first)")
     p.add_argument('--train-only', default='',
                    help='comma-separated parameter name prefixes: train only these (e.g. decoder.env_head,decoder.env_mlp); '
                         'the rest stays as the checkpoint has it')
@@ -87,12 +90,13 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def load_or_make_config(run, tiny, vocab, merge_on, detail_subframes, pitch=False):
+def load_or_make_config(run, tiny, vocab, merge_on, detail_subframes, pitch=False, segment_trend=False):
     path = os.path.join(run, 'config.json')
     if os.path.exists(path):
         with open(path) as f:
             return Config(**json.load(f))
-    kw = dict(n_phones=len(vocab), merge_on=merge_on, detail_subframes=detail_subframes or 0, pitch=pitch)
+    kw = dict(n_phones=len(vocab), merge_on=merge_on, detail_subframes=detail_subframes or 0, pitch=pitch,
+              segment_trend=segment_trend)
     c = tiny_config(**kw) if tiny else Config(**kw)
     with open(path, 'w') as f:
         json.dump(dataclasses.asdict(c), f, indent=1)
@@ -223,6 +227,8 @@ def main(argv=None):
             init['config']['detail_subframes'] = a.detail_subframes
         if a.pitch:
             init['config']['pitch'] = True
+        if a.segment_trend:
+            init['config']['segment_trend'] = True
         for key in ('voiced_noise_gain', 'envelope_hidden'):
             if getattr(a, key) is not None:
                 init['config'][key] = getattr(a, key)
@@ -235,7 +241,7 @@ def main(argv=None):
         vocab = build_vocab(read_manifest(a.corpus, 'train', with_phones=True))
         with open(vocab_path, 'w') as f:
             json.dump(vocab, f)
-    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on, a.detail_subframes, a.pitch)
+    c = load_or_make_config(a.run, a.tiny, vocab, a.merge_on, a.detail_subframes, a.pitch, a.segment_trend)
     device = torch.device(a.device)
     model = Codec(c).to(device)
 

@@ -81,12 +81,15 @@ export async function compareMerge(
   const gpuResult = await gpu.merge(gpuFeatures, gpuSims, tau);
   const twinResult = await twin.merge(features, gpuSims, tau);
   const onGpu = await gpu.mergeToBuffers(gpuFeatures, gpuSims, tau);
-  const [semanticBytes, acousticBytes] = await submitAndRead(device, device.createCommandEncoder(), [
-    { buffer: onGpu.semanticMean, bytes: onGpu.segments * dims.semanticDim * 4 },
-    { buffer: onGpu.acousticMean, bytes: onGpu.segments * dims.acousticDim * 4 },
-  ]);
-  onGpu.semanticMean.destroy();
-  onGpu.acousticMean.destroy();
+  const pooled = ['semanticMean', 'acousticMean', 'semanticTrend', 'acousticTrend'] as const;
+  const dimOf = (name: (typeof pooled)[number]) =>
+    name.startsWith('semantic') ? dims.semanticDim : dims.acousticDim;
+  const leftOnGpu = await submitAndRead(
+    device,
+    device.createCommandEncoder(),
+    pooled.map((name) => ({ buffer: onGpu[name], bytes: onGpu.segments * dimOf(name) * 4 })),
+  );
+  for (const name of pooled) onGpu[name].destroy();
 
   const twinExpanded = expandLengths(gpuResult.lengths);
   const gpuExpanded = await gpu.expandLengths(gpuResult.lengths);
@@ -109,11 +112,14 @@ export async function compareMerge(
       scaledMaxError(gpuResult.acousticMean, twinResult.acousticMean),
     ),
     meanValuesCompared: twinResult.semanticMean.length + twinResult.acousticMean.length,
+    trendMaxError: Math.max(
+      scaledMaxError(gpuResult.semanticTrend, twinResult.semanticTrend),
+      scaledMaxError(gpuResult.acousticTrend, twinResult.acousticTrend),
+    ),
     buffersVsReadBackMismatches:
       Math.abs(onGpu.segments - gpuResult.segments) +
       countMismatches(onGpu.lengths, gpuResult.lengths) +
-      countMismatches(new Float32Array(semanticBytes), gpuResult.semanticMean) +
-      countMismatches(new Float32Array(acousticBytes), gpuResult.acousticMean),
+      pooled.reduce((n, name, i) => n + countMismatches(new Float32Array(leftOnGpu[i]), gpuResult[name]), 0),
     expandMismatches:
       countMismatches(gpuExpanded.frameSegment, twinExpanded.frameSegment) +
       countMismatches(gpuExpanded.framePosition, twinExpanded.framePosition),

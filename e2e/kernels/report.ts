@@ -22,6 +22,8 @@ export interface MergeCaseReport {
   lengthMismatches: number;
   /** max |mean_gpu - mean_twin| / max(1, |mean_twin|) over both streams. */
   meanMaxError: number;
+  /** The same for the segment trends (segmentTrend vs segmentTrends). */
+  trendMaxError: number;
   meanValuesCompared: number;
   /** Values where mergeToBuffers (means left on the GPU) differs from merge(): must be 0. */
   buffersVsReadBackMismatches: number;

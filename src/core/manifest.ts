@@ -31,7 +31,11 @@ export interface TauPoint {
 
 /** The whole of models.json. */
 export interface ModelManifest {
-  formatVersion: 1;
+  /**
+   * 1; 2 where quantizer.onnx also takes each segment's trend of both streams (`semantic_trend`,
+   * `acoustic_trend`, src/core/merge.ts segmentTrends), so a runtime without them refuses it.
+   */
+  formatVersion: 1 | 2;
   /**
    * 4: the encoder writes .fxc version 4 (compact header; the modelId then hashes the entropy
    * tables' id too, so it names them). Absent: version 3, 2 or 1, by what the model codes.
@@ -87,6 +91,11 @@ export interface ModelManifest {
 /** A model's constants without its files: all the codec core needs to code, parse and decode. */
 export type ModelConstants = Omit<ModelManifest, 'models' | 'training'>;
 
+/** Whether quantizer.onnx takes the segment trends besides the means (formatVersion 2). */
+export function quantizerTakesTrends(m: Pick<ModelConstants, 'formatVersion'>): boolean {
+  return m.formatVersion === 2;
+}
+
 /** The ONNX files a full model set has, in the order they are fetched: asr.onnx only where listed. */
 export function modelRoles(m: ModelManifest): ('asr' | 'encoder' | 'quantizer' | 'decoder')[] {
   return [...(m.models.asr ? (['asr'] as const) : []), 'encoder', 'quantizer', 'decoder'];
@@ -118,7 +127,10 @@ const positiveIntegerKeys = [
 function checkConstants(json: unknown): ModelConstants {
   if (typeof json !== 'object' || json === null) throw new Error('models.json: not a JSON object');
   const m = json as ModelConstants;
-  if (m.formatVersion !== 1) throw new Error(`models.json: unsupported formatVersion ${m.formatVersion}`);
+  if (m.formatVersion !== 1 && m.formatVersion !== 2)
+    throw new Error(
+      `models.json: formatVersion ${JSON.stringify(m.formatVersion)}; this runtime reads 1 and 2, update it`,
+    );
   if (!/^[0-9a-f]{8}$/.test(m.modelId ?? '')) throw new Error('models.json: modelId must be 8 hex digits');
   for (const key of positiveIntegerKeys) {
     const v = m[key];

@@ -83,6 +83,44 @@ export function segmentMeans(
   return out;
 }
 
+/**
+ * Weight of the frame at 0-based `position` of a `length`-frame segment in the segment's trend:
+ * −1 at the first frame, +1 at the last, 0 for a one-frame segment.
+ * Twin: training/model.py trend_weights.
+ */
+export function trendWeight(position: number, length: number): number {
+  return length > 1 ? (2 * position - (length - 1)) / (length - 1) : 0;
+}
+
+/**
+ * Per-segment trend of frame vectors x [frames, dim] → [segments, dim]: the mean of
+ * trendWeight · x over the segment's frames, i.e. how the features move across it ((x1 − x0) / 2
+ * for two frames, 0 for one). A mean forgets the order of the frames it pools; a model with
+ * models.json formatVersion 2 also gets this. Twin: training/model.py segment_trend; kernel:
+ * segmentTrend in shaders/segment_mean.wgsl.
+ */
+export function segmentTrends(
+  x: Float32Array,
+  dim: number,
+  ids: Uint32Array,
+  lengths: Uint32Array,
+): Float32Array {
+  const out = new Float32Array(lengths.length * dim);
+  let start = 0;
+  for (let t = 0; t < ids.length; t++) {
+    if (t > 0 && ids[t] !== ids[t - 1]) start = t;
+    const w = Math.fround(trendWeight(t - start, lengths[ids[t]]));
+    const o = ids[t] * dim;
+    const s = t * dim;
+    for (let i = 0; i < dim; i++) out[o + i] += w * x[s + i];
+  }
+  for (let k = 0; k < lengths.length; k++) {
+    const inv = 1 / lengths[k];
+    for (let i = 0; i < dim; i++) out[k * dim + i] *= inv;
+  }
+  return out;
+}
+
 /** Decoder-side expansion: each frame's segment index and its 0-based position inside the segment. */
 export function expandLengths(lengths: ArrayLike<number>): {
   frameSegment: Int32Array;

@@ -2,7 +2,7 @@
  * The tensors each model is fed and the checks on what it returns, shared by the onnxruntime-node
  * and onnxruntime-web backends (each wraps these plain arrays in its own Tensor class).
  */
-import type { ModelConstants } from './manifest.ts';
+import { quantizerTakesTrends, type ModelConstants } from './manifest.ts';
 import { expandLengths } from './merge.ts';
 import type { DecoderPitch, MergeResult } from './types.ts';
 
@@ -13,14 +13,57 @@ export interface Feed {
   dims: number[];
 }
 
+/** The ONNX files of the model contract (docs/MODELS.md). */
+export type ModelFileRole = 'asr' | 'encoder' | 'quantizer' | 'decoder';
+
+/**
+ * Tensor names of the model contract (docs/MODELS.md) that the runtime feeds or reads; both
+ * backends check each against models.json and the ONNX graph, so a renamed tensor fails at load
+ * with a message naming file and tensor. With asr.onnx (models.json `asrWindow`) the encoder gives
+ * the pooled stream alone.
+ */
+export function modelTensorNames(
+  role: ModelFileRole,
+  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'>,
+): { inputs: string[]; outputs: string[] } {
+  switch (role) {
+    case 'asr':
+      return { inputs: ['audio'], outputs: ['asr'] };
+    case 'encoder':
+      return {
+        inputs: ['audio'],
+        outputs: m.asrWindow !== undefined ? ['acoustic'] : ['semantic', 'acoustic'],
+      };
+    case 'quantizer':
+      return { inputs: quantizerInputNames(m), outputs: ['codes'] };
+    case 'decoder':
+      return { inputs: decoderInputNames(m), outputs: ['audio'] };
+  }
+}
+
+/** The tensors quantizer.onnx takes: a formatVersion 2 model adds the segment trends. */
+export function quantizerInputNames(m: Pick<ModelConstants, 'formatVersion'>): string[] {
+  return [
+    'semantic_mean',
+    'acoustic_mean',
+    'segment_length',
+    ...(quantizerTakesTrends(m) ? ['semantic_trend', 'acoustic_trend'] : []),
+  ];
+}
+
 /** quantizer.onnx inputs for K merged segments. */
 export function quantizerFeeds(m: ModelConstants, merged: MergeResult): Record<string, Feed> {
   const k = merged.segments;
-  return {
+  const feeds: Record<string, Feed> = {
     semantic_mean: { type: 'float32', data: merged.semanticMean, dims: [1, k, m.semanticDim] },
     acoustic_mean: { type: 'float32', data: merged.acousticMean, dims: [1, k, m.acousticDim] },
     segment_length: { type: 'float32', data: Float32Array.from(merged.lengths), dims: [1, k] },
   };
+  if (quantizerTakesTrends(m)) {
+    feeds.semantic_trend = { type: 'float32', data: merged.semanticTrend, dims: [1, k, m.semanticDim] };
+    feeds.acoustic_trend = { type: 'float32', data: merged.acousticTrend, dims: [1, k, m.acousticDim] };
+  }
+  return feeds;
 }
 
 /** The tensors decoder.onnx takes: a model with pitch (models.json `pitch`) adds f0 and phase. */

@@ -1,5 +1,12 @@
 /** The `Merger` on the TypeScript twin of the WGSL kernels (Node, unit tests, WebGPU-less fallback). */
-import { adjacentCosine, segmentBoundaries, segmentIds, segmentLengths, segmentMeans } from './merge.ts';
+import {
+  adjacentCosine,
+  segmentBoundaries,
+  segmentIds,
+  segmentLengths,
+  segmentMeans,
+  segmentTrends,
+} from './merge.ts';
 import type { EncodedFeatures, MergeResult, Merger } from './types.ts';
 
 /** Merges by the rules of docs/MODELS.md with plain loops. */
@@ -46,6 +53,8 @@ function meansOf(
     lengths,
     semanticMean: segmentMeans(features.semantic, semanticDim, ids, lengths),
     acousticMean: segmentMeans(features.acoustic, acousticDim, ids, lengths),
+    semanticTrend: segmentTrends(features.semantic, semanticDim, ids, lengths),
+    acousticTrend: segmentTrends(features.acoustic, acousticDim, ids, lengths),
   };
 }
 

@@ -26,6 +26,12 @@ export interface MergeResult {
   /** Segment means, row-major [K, semanticDim] and [K, acousticDim]. */
   semanticMean: Float32Array;
   acousticMean: Float32Array;
+  /**
+   * Segment trends of the same streams (src/core/merge.ts segmentTrends), same layout: how each
+   * stream moves across its segment. Fed only to a quantizer that takes them (formatVersion 2).
+   */
+  semanticTrend: Float32Array;
+  acousticTrend: Float32Array;
 }
 
 /**

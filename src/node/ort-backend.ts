@@ -18,7 +18,7 @@ import {
   checkCodes,
   checkDecoded,
   decoderFeeds,
-  decoderInputNames,
+  modelTensorNames,
   quantizerFeeds,
   type Feed,
 } from '../core/model-io.ts';
@@ -27,26 +27,6 @@ import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from 
 /** The models of the contract, in load order; asr.onnx only in model sets that list it. */
 export const MODEL_ROLES = ['asr', 'encoder', 'quantizer', 'decoder'] as const;
 type ModelRole = (typeof MODEL_ROLES)[number];
-
-// Tensor names of the model contract (docs/MODELS.md); each must appear in models.json and in
-// the ONNX graph, so a renamed tensor fails at load with a message naming file and tensor.
-// With asr.onnx, the encoder gives the pooled stream alone (`semanticFromAsr`).
-function tensors(
-  role: ModelRole,
-  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
-): { inputs: string[]; outputs: string[] } {
-  const semanticFromAsr = manifest.asrWindow !== undefined;
-  switch (role) {
-    case 'asr':
-      return { inputs: ['audio'], outputs: ['asr'] };
-    case 'encoder':
-      return { inputs: ['audio'], outputs: semanticFromAsr ? ['acoustic'] : ['semantic', 'acoustic'] };
-    case 'quantizer':
-      return { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] };
-    case 'decoder':
-      return { inputs: decoderInputNames(manifest), outputs: ['audio'] };
-  }
-}
 
 /** Options of `OrtNodeBackend.load`. */
 export interface OrtLoadOptions {
@@ -81,9 +61,9 @@ function checkNames(
   role: ModelRole,
   spec: ModelFileSpec,
   session: ort.InferenceSession,
-  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
+  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'>,
 ): void {
-  const expected = tensors(role, manifest);
+  const expected = modelTensorNames(role, manifest);
   for (const [kind, names, graph] of [
     ['input', expected.inputs, session.inputNames],
     ['output', expected.outputs, session.outputNames],

@@ -5,7 +5,7 @@ import {
   checkCodes,
   checkDecoded,
   decoderFeeds,
-  decoderInputNames,
+  modelTensorNames,
   quantizerFeeds,
   type Feed,
 } from '../core/model-io';
@@ -14,27 +14,6 @@ import { timed } from './load-timing';
 import { LOAD_ORDER, type ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
 import type { BackendName } from './protocol';
-
-// Tensor names of the model contract (docs/MODELS.md); each is checked against models.json
-// and against the session, so a renamed tensor fails at load with a clear message. With asr.onnx
-// (models.json `asrWindow`), the encoder gives the pooled stream alone.
-const TENSORS = {
-  asr: { inputs: ['audio'], outputs: ['asr'] },
-  encoder: { inputs: ['audio'], outputs: ['semantic', 'acoustic'] },
-  quantizer: { inputs: ['semantic_mean', 'acoustic_mean', 'segment_length'], outputs: ['codes'] },
-  decoder: { inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position'], outputs: ['audio'] },
-} as const satisfies Record<ModelRole, { inputs: readonly string[]; outputs: readonly string[] }>;
-
-/** The tensors of a role in this model set. */
-function tensorNames(
-  role: ModelRole,
-  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
-): { inputs: readonly string[]; outputs: readonly string[] } {
-  if (role === 'encoder' && manifest.asrWindow !== undefined)
-    return { inputs: ['audio'], outputs: ['acoustic'] };
-  if (role === 'decoder') return { inputs: decoderInputNames(manifest), outputs: ['audio'] };
-  return TENSORS[role];
-}
 
 /**
  * What the backend is built from: a manifest and the verified bytes of some or all of its models
@@ -50,9 +29,9 @@ function checkNames(
   role: ModelRole,
   spec: ModelFileSpec,
   session: ortTypes.InferenceSession,
-  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch'>,
+  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'>,
 ): void {
-  const names = tensorNames(role, manifest);
+  const names = modelTensorNames(role, manifest);
   for (const name of names.inputs) {
     if (!(name in spec.inputs)) throw new Error(`models.json: ${spec.file} lacks input "${name}"`);
     if (!session.inputNames.includes(name))

@@ -53,12 +53,7 @@ def segments_at_rates(m, x, rates):
         merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel), asr)
         for rate in rates:
             flags = torch.from_numpy(flags_at_rate(merge[0].numpy(), rate, m.c.max_segment_frames))
-            seg_id = torch.cumsum(flags.long(), 0) - 1  # (T,)
-            K = int(flags.sum())
-            lengths = torch.zeros(K).index_add(0, seg_id, torch.ones(len(seg_id)))
-            sm = torch.zeros(K, merge.shape[-1]).index_add(0, seg_id, merge[0]) / lengths[:, None]
-            am = torch.zeros(K, pooled.shape[-1]).index_add(0, seg_id, pooled[0]) / lengths[:, None]
-            _, digits = m.quantizer.quantize(m.quantizer.latent_from_streams(sm, am, lengths))
+            _, digits, lengths, _ = m.quantize_segments(merge, pooled, flags[None])
             s = {'rate': float(rate), 'lengths': lengths.numpy().astype(np.int64),
                  'digits': digits.numpy().astype(np.int64)}
             if levels is not None:

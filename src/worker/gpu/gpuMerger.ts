@@ -27,7 +27,13 @@ export interface GpuMergeResult {
   /** float32 [segments, semanticDim] and [segments, acousticDim]. */
   semanticMean: GPUBuffer;
   acousticMean: GPUBuffer;
+  /** The segment trends, same layouts (segmentTrend in shaders/segment_mean.wgsl). */
+  semanticTrend: GPUBuffer;
+  acousticTrend: GPUBuffer;
 }
+
+/** The four pooled tensors of a merge, in the order they are computed and read back. */
+const POOLED = ['semanticMean', 'acousticMean', 'semanticTrend', 'acousticTrend'] as const;
 
 const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
@@ -123,31 +129,24 @@ export class GpuMerger implements Merger {
     });
   }
 
-  /** Segments for τ: lengths and per-segment means of both streams, read back (docs/MODELS.md, steps 2-4). */
+  /** Segments for τ: lengths, per-segment means and trends of both streams, read back (docs/MODELS.md, steps 2-4). */
   merge(features: MergerFeatures, similarities: Float32Array, tau: number): Promise<MergeResult> {
     return this.serial(async () => {
-      const { semanticDim, acousticDim } = this.options;
-      const { segments, lengths, semanticMean, acousticMean } = await this.mergeOnGpu(
-        features,
-        similarities,
-        tau,
-      );
+      const onGpu = await this.mergeOnGpu(features, similarities, tau);
       try {
         const encoder = this.device.createCommandEncoder({ label: 'merge: read means' });
-        const [semanticBytes, acousticBytes] = await submitAndRead(this.device, encoder, [
-          { buffer: semanticMean, bytes: segments * semanticDim * 4 },
-          { buffer: acousticMean, bytes: segments * acousticDim * 4 },
-        ]);
-        return {
-          tau,
-          segments,
-          lengths,
-          semanticMean: new Float32Array(semanticBytes),
-          acousticMean: new Float32Array(acousticBytes),
-        };
+        const bytes = await submitAndRead(
+          this.device,
+          encoder,
+          POOLED.map((name) => ({ buffer: onGpu[name], bytes: onGpu.segments * this.dimOf(name) * 4 })),
+        );
+        const [semanticMean, acousticMean, semanticTrend, acousticTrend] = bytes.map(
+          (b) => new Float32Array(b),
+        );
+        const { segments, lengths } = onGpu;
+        return { tau, segments, lengths, semanticMean, acousticMean, semanticTrend, acousticTrend };
       } finally {
-        semanticMean.destroy();
-        acousticMean.destroy();
+        for (const name of POOLED) onGpu[name].destroy();
       }
     });
   }
@@ -184,19 +183,19 @@ export class GpuMerger implements Merger {
     if (similarities.length !== frames) {
       throw new Error(`merge: ${similarities.length} similarities for ${frames} frames`);
     }
-    const meansBuffer = (values: number) =>
-      this.device.createBuffer({ size: Math.max(4, values * 4), usage: STORAGE_USAGE });
-    if (frames === 0) {
-      return {
-        tau,
-        segments: 0,
-        lengths: new Uint32Array(0),
-        semanticMean: meansBuffer(0),
-        acousticMean: meansBuffer(0),
-      };
-    }
+    const pooledBuffers = (segments: number) => {
+      const entries = POOLED.map((name) => [
+        name,
+        this.device.createBuffer({
+          size: Math.max(4, segments * this.dimOf(name) * 4),
+          usage: STORAGE_USAGE,
+        }),
+      ]);
+      return Object.fromEntries(entries) as Record<(typeof POOLED)[number], GPUBuffer>;
+    };
+    if (frames === 0) return { tau, segments: 0, lengths: new Uint32Array(0), ...pooledBuffers(0) };
     const scratch = new Scratch(this.device);
-    const owned: GPUBuffer[] = [];
+    let owned: Record<(typeof POOLED)[number], GPUBuffer> | undefined;
     try {
       let encoder = this.device.createCommandEncoder({ label: 'merge: segments' });
       const sims = this.residency.simsBuffer(similarities);
@@ -205,25 +204,41 @@ export class GpuMerger implements Merger {
         { buffer: seg.counts, offset: (frames - 1) * 4, bytes: 4 },
       ]);
       const segments = new Uint32Array(countBytes)[0];
-      const semanticMean = meansBuffer(segments * semanticDim);
-      const acousticMean = meansBuffer(segments * acousticDim);
-      owned.push(semanticMean, acousticMean);
+      const out = (owned = pooledBuffers(segments));
       encoder = this.device.createCommandEncoder({ label: 'merge: means' });
       const pass = encoder.beginComputePass();
       const k = this.kernels;
-      k.encodeMeans(pass, seg, feats.semantic, semanticMean, frames, segments, semanticDim, scratch);
-      k.encodeMeans(pass, seg, feats.acoustic(), acousticMean, frames, segments, acousticDim, scratch);
+      const acoustic = feats.acoustic();
+      k.encodeMeans(pass, seg, feats.semantic, out.semanticMean, frames, segments, semanticDim, scratch);
+      k.encodeMeans(pass, seg, acoustic, out.acousticMean, frames, segments, acousticDim, scratch);
+      k.encodeMeans(
+        pass,
+        seg,
+        feats.semantic,
+        out.semanticTrend,
+        frames,
+        segments,
+        semanticDim,
+        scratch,
+        'trend',
+      );
+      k.encodeMeans(pass, seg, acoustic, out.acousticTrend, frames, segments, acousticDim, scratch, 'trend');
       pass.end();
       const [lengthBytes] = await submitAndRead(this.device, encoder, [
         { buffer: seg.lengths, bytes: segments * 4 },
       ]);
-      return { tau, segments, lengths: new Uint32Array(lengthBytes), semanticMean, acousticMean };
+      return { tau, segments, lengths: new Uint32Array(lengthBytes), ...out };
     } catch (e) {
-      for (const b of owned) b.destroy();
+      if (owned) for (const b of Object.values(owned)) b.destroy();
       throw e;
     } finally {
       scratch.destroy();
     }
+  }
+
+  /** Channels of a pooled tensor: the semantic or the acoustic stream's. */
+  private dimOf(name: (typeof POOLED)[number]): number {
+    return name.startsWith('semantic') ? this.options.semanticDim : this.options.acousticDim;
   }
 
   /** Runs calls one at a time, so kept buffers are never replaced under a running call. */

@@ -14,7 +14,12 @@ interface Pipelines {
   segmentLengths: GPUComputePipeline;
   segmentMean: GPUComputePipeline;
   segmentMeanVec4: GPUComputePipeline;
+  segmentTrend: GPUComputePipeline;
+  segmentTrendVec4: GPUComputePipeline;
 }
+
+/** What `encodeMeans` pools per segment: the plain mean, or the trend (formatVersion 2 models). */
+export type Pooling = 'mean' | 'trend';
 
 /** Per-frame segment buffers of one merge: counts = inclusive scan of flags; starts, lengths by segment. */
 export interface SegmentBuffers {
@@ -43,16 +48,27 @@ export class MergeKernels {
         layout: 'auto',
         compute: { module: m, entryPoint },
       });
-    const [cosine, markBreaks, flagBoundaries, scatterStarts, segmentLengths, segmentMean, segmentMeanVec4] =
-      await Promise.all([
-        build(cosineModule, 'main'),
-        build(boundaries, 'markBreaks'),
-        build(boundaries, 'flagBoundaries'),
-        build(mean, 'scatterStarts'),
-        build(mean, 'segmentLengths'),
-        build(mean, 'segmentMean'),
-        build(mean, 'segmentMeanVec4'),
-      ]);
+    const [
+      cosine,
+      markBreaks,
+      flagBoundaries,
+      scatterStarts,
+      segmentLengths,
+      segmentMean,
+      segmentMeanVec4,
+      segmentTrend,
+      segmentTrendVec4,
+    ] = await Promise.all([
+      build(cosineModule, 'main'),
+      build(boundaries, 'markBreaks'),
+      build(boundaries, 'flagBoundaries'),
+      build(mean, 'scatterStarts'),
+      build(mean, 'segmentLengths'),
+      build(mean, 'segmentMean'),
+      build(mean, 'segmentMeanVec4'),
+      build(mean, 'segmentTrend'),
+      build(mean, 'segmentTrendVec4'),
+    ]);
     const pipelines = {
       cosine,
       markBreaks,
@@ -61,6 +77,8 @@ export class MergeKernels {
       segmentLengths,
       segmentMean,
       segmentMeanVec4,
+      segmentTrend,
+      segmentTrendVec4,
     };
     return new MergeKernels(device, pipelines, scan);
   }
@@ -142,7 +160,7 @@ export class MergeKernels {
     return b;
   }
 
-  /** Means [segments, dim] of x [frames, dim] into `means`; vec4 loads when dim allows. */
+  /** Means (or trends) [segments, dim] of x [frames, dim] into `means`; vec4 loads when dim allows. */
   encodeMeans(
     pass: GPUComputePassEncoder,
     segmentsOf: SegmentBuffers,
@@ -152,9 +170,18 @@ export class MergeKernels {
     segments: number,
     dim: number,
     scratch: Scratch,
+    pooling: Pooling = 'mean',
   ): void {
     const vec4 = dim % 4 === 0;
-    const pipeline = vec4 ? this.pipelines.segmentMeanVec4 : this.pipelines.segmentMean;
+    const p = this.pipelines;
+    const pipeline =
+      pooling === 'trend'
+        ? vec4
+          ? p.segmentTrendVec4
+          : p.segmentTrend
+        : vec4
+          ? p.segmentMeanVec4
+          : p.segmentMean;
     const [xBinding, meansBinding] = vec4 ? [6, 7] : [3, 4];
     const params = scratch.uniform(Uint32Array.of(frames, segments, dim));
     pass.setPipeline(pipeline);
