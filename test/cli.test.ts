@@ -1,5 +1,6 @@
 /** The `flexicodec` command end to end, as a user runs it: real WAV files in, real models. */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,43 @@ describe.skipIf(!HAVE_MODELS)('CLI on the real models', () => {
       `the models folder has model ${manifest.modelId} and no archived decoder for ${original}`,
     );
     expect(r.stderr).toContain(`"modelId": "${original}"`);
+  });
+
+  it('info reads a note of an archived model with its tables, and of an absent model the header', async () => {
+    const folder = join(dir, 'info-models');
+    mkdirSync(join(folder, 'archive'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8'));
+    const original = manifest.modelId as string;
+    writeFileSync(join(folder, 'models.json'), JSON.stringify({ ...manifest, modelId: 'c0ffee00' }));
+    const note = join(dir, 'speech.fxc');
+    const absent = JSON.parse((await cli('info', note, '--json', '--models', folder)).stdout);
+    expect(absent).toMatchObject({
+      modelLoaded: false,
+      modelArchived: false,
+      payloadRead: false,
+      segments: null,
+    });
+    expect(absent.frames).toBe(Math.ceil(speechSamples().length / 1280));
+    expect((await cli('info', note, '--models', folder)).stdout).toContain(
+      `reading its segments needs model ${original}'s entropy tables`,
+    );
+    // archived: its decode-only models.json carries the tables that read the payload
+    const archived = JSON.stringify({
+      ...manifest,
+      decodeOnly: true,
+      models: { decoder: manifest.models.decoder },
+    });
+    mkdirSync(join(folder, 'archive', original));
+    writeFileSync(join(folder, 'archive', original, 'models.json'), archived);
+    const sha256 = createHash('sha256').update(archived).digest('hex');
+    const index = {
+      formatVersion: 1,
+      models: [{ modelId: original, dir: `${original}/`, sha256, bytes: 1 }],
+    };
+    writeFileSync(join(folder, 'archive', 'index.json'), JSON.stringify({ ...index, shipped: [original] }));
+    const read = JSON.parse((await cli('info', note, '--json', '--models', folder)).stdout);
+    expect(read).toMatchObject({ modelLoaded: false, modelArchived: true, payloadRead: true });
+    expect(Math.abs(read.achievedRateHz - 6.25)).toBeLessThanOrEqual(0.25);
   });
 
   it('maps folders to folders, keeps going past a bad file, and exits 1', async () => {

@@ -1,6 +1,8 @@
 /** `flexicodec info`: what a .fxc file holds, from its bytes and (when present) models.json. */
 import {
   fileBitrateBps,
+  framesForSamples,
+  FXC_PACKED_VERSION,
   FXC_PITCH_VERSION,
   FXC_VERSION,
   layoutFromManifest,
@@ -9,7 +11,7 @@ import {
   type FxcHeader,
   type FxcLayout,
 } from '../core/bitstream.ts';
-import type { ModelManifest } from '../core/manifest.ts';
+import type { ModelConstants, ModelManifest } from '../core/manifest.ts';
 import { EMPTY_ARCHIVE, findArchived, type ArchiveIndex } from '../core/model-archive.ts';
 
 /** The 12.5 Hz base frame rate of format version 1. */
@@ -28,6 +30,12 @@ export interface FxcInfo {
   modelLoaded: boolean;
   /** Whether the models folder's archive has this earlier model's decoder (decodable here too). */
   modelArchived: boolean;
+  /**
+   * Whether the payload was read: always for version 1; a range-coded payload (version 2 and up)
+   * needs its model's entropy tables, from the loaded or an archived models.json. Without them the
+   * segment fields are null and only the header is reported.
+   */
+  payloadRead: boolean;
   loadedModelId: string | null;
   sampleRateHz: number;
   sampleCount: number;
@@ -36,11 +44,11 @@ export interface FxcInfo {
   /** Whole-file bits per second. */
   bitrateBps: number;
   targetRateHz: number;
-  achievedRateHz: number;
+  achievedRateHz: number | null;
   frames: number;
-  segments: number;
+  segments: number | null;
   /** histogram[L-1] = segments of length L. */
-  segmentLengthHistogram: number[];
+  segmentLengthHistogram: number[] | null;
   codeGroups: number;
   bitsPerCode: number;
 }
@@ -58,27 +66,43 @@ function layoutFromHeader(h: FxcHeader): FxcLayout {
   };
 }
 
-/** Parses a file fully (throws FxcFormatError) and summarises it. */
+/**
+ * Parses a file (throws FxcFormatError) and summarises it. `archived`: the archived models.json of
+ * the file's model where it is not the loaded one (its entropy tables read the payload).
+ */
 export function describeFxc(
   bytes: Uint8Array,
   manifest: ModelManifest | null,
   archive: ArchiveIndex = EMPTY_ARCHIVE,
+  archived: ModelConstants | null = null,
 ): FxcInfo {
-  const header = readHeader(bytes);
+  const header = readHeader(bytes); // checks the CRC: a corrupt file fails here, model or not
   const modelLoaded = manifest?.modelId === header.modelId;
-  // The loaded model's layout carries its entropy tables, which a version 2 payload needs.
-  const layout: FxcLayout = modelLoaded && manifest ? layoutFromManifest(manifest) : layoutFromHeader(header);
-  const file = parseFxc(bytes, layout);
-  const histogram = new Array<number>(layout.maxSegmentFrames).fill(0);
-  for (const len of file.lengths) histogram[len - 1]++;
-  const frameRateHz = layout.sampleRateHz / layout.frameSamples;
+  const own = modelLoaded ? manifest : archived?.modelId === header.modelId ? archived : null;
+  // A version 2+ payload is range-coded with its model's tables: without them, only the header.
+  const layout: FxcLayout | null = own
+    ? layoutFromManifest(own)
+    : header.version === FXC_PACKED_VERSION
+      ? layoutFromHeader(header)
+      : null;
+  const file = layout ? parseFxc(bytes, layout) : null;
+  const maxSegmentFrames = layout?.maxSegmentFrames ?? 2 ** header.lengthBits;
+  const frameSamples = layout?.frameSamples ?? Math.round(header.sampleRateHz / BASE_FRAME_RATE_HZ);
+  const frames = file?.frames ?? framesForSamples(header.sampleCount, frameSamples);
+  let histogram: number[] | null = null;
+  if (file) {
+    histogram = new Array<number>(maxSegmentFrames).fill(0);
+    for (const len of file.lengths) histogram[len - 1]++;
+  }
+  const frameRateHz = header.sampleRateHz / frameSamples;
   return {
     version: header.version,
     entropyId: header.entropyId ?? null,
-    pitchStride: file.pitchStride ?? null,
+    pitchStride: file ? (file.pitchStride ?? null) : null,
     modelId: header.modelId,
     modelLoaded,
     modelArchived: !!findArchived(archive, header.modelId),
+    payloadRead: file !== null,
     loadedModelId: manifest?.modelId ?? null,
     sampleRateHz: header.sampleRateHz,
     sampleCount: header.sampleCount,
@@ -86,9 +110,9 @@ export function describeFxc(
     bytes: bytes.length,
     bitrateBps: fileBitrateBps(bytes.length, header.sampleCount, header.sampleRateHz),
     targetRateHz: header.targetRateHz,
-    achievedRateHz: (frameRateHz * file.segments) / file.frames,
-    frames: file.frames,
-    segments: file.segments,
+    achievedRateHz: file ? (frameRateHz * file.segments) / file.frames : null,
+    frames,
+    segments: file ? file.segments : null,
     segmentLengthHistogram: histogram,
     codeGroups: header.codeGroups,
     bitsPerCode: header.bitsPerCode,
@@ -97,6 +121,8 @@ export function describeFxc(
 
 /** What the payload holds, by version. */
 function formatLine(info: FxcInfo): string {
+  if (!info.payloadRead)
+    return `range-coded; reading its segments needs model ${info.modelId}'s entropy tables`;
   if (info.version === FXC_VERSION)
     return `range-coded with model ${info.modelId}'s entropy tables, a pitch level per ${info.pitchStride === 2 ? 'two frames' : 'frame'}`;
   if (!info.entropyId) return 'bit-packed';
@@ -105,28 +131,36 @@ function formatLine(info: FxcInfo): string {
 
 /** Human-readable lines for one file. */
 export function formatInfo(name: string, info: FxcInfo): string {
-  const maxCount = Math.max(1, ...info.segmentLengthHistogram);
-  const hist = info.segmentLengthHistogram
-    .map(
-      (n, i) =>
-        `    ${String(i + 1).padStart(2)}  ${String(n).padStart(6)}  ${'#'.repeat(Math.round((40 * n) / maxCount))}`,
-    )
-    .join('\n');
   const model = info.modelLoaded
     ? `${info.modelId} (loaded)`
     : info.modelArchived
       ? `${info.modelId} (an earlier model: its archived decoder decodes it)`
       : `${info.modelId} (not the loaded model${info.loadedModelId ? ` ${info.loadedModelId}` : ''}: decoding needs model ${info.modelId})`;
+  const rate =
+    info.achievedRateHz === null
+      ? `${info.targetRateHz} Hz target (${info.frames} frames)`
+      : `${info.achievedRateHz.toFixed(3)} Hz achieved, ${info.targetRateHz} Hz target (${info.segments} segments / ${info.frames} frames)`;
   return [
     `${name}`,
     `  duration     ${info.durationS.toFixed(3)} s (${info.sampleCount} samples at ${info.sampleRateHz} Hz)`,
     `  size         ${info.bytes} bytes`,
     `  bitrate      ${info.bitrateBps.toFixed(1)} bit/s (whole file)`,
     `  format       version ${info.version}, ${formatLine(info)}`,
-    `  frame rate   ${info.achievedRateHz.toFixed(3)} Hz achieved, ${info.targetRateHz} Hz target (${info.segments} segments / ${info.frames} frames)`,
+    `  frame rate   ${rate}`,
     `  model id     ${model}`,
     `  code layout  ${info.codeGroups} codes x ${info.bitsPerCode} bits per segment`,
-    `  segment lengths (frames: count)`,
-    hist,
+    ...(info.segmentLengthHistogram ? histogramLines(info.segmentLengthHistogram) : []),
   ].join('\n');
+}
+
+/** The segment length histogram as text bars. */
+function histogramLines(histogram: number[]): string[] {
+  const maxCount = Math.max(1, ...histogram);
+  return [
+    `  segment lengths (frames: count)`,
+    ...histogram.map(
+      (n, i) =>
+        `    ${String(i + 1).padStart(2)}  ${String(n).padStart(6)}  ${'#'.repeat(Math.round((40 * n) / maxCount))}`,
+    ),
+  ];
 }

@@ -5,13 +5,15 @@ import type { Codec } from '../core/codec.ts';
 import { FxcFormatError, WavFormatError } from '../core/errors.ts';
 import type { ModelManifest } from '../core/manifest.ts';
 import { ModelUnavailableError } from '../core/errors.ts';
-import { EMPTY_ARCHIVE, type ArchiveIndex } from '../core/model-archive.ts';
+import { readHeader } from '../core/bitstream.ts';
+import { EMPTY_ARCHIVE, findArchived, type ArchiveIndex } from '../core/model-archive.ts';
 import {
   archiveDecoders,
   decodeFile,
   defaultModelsDir,
   encodeFile,
   loadArchiveIndexFile,
+  loadArchivedManifest,
   loadCodec,
   loadManifest,
 } from '../node/index.ts';
@@ -98,11 +100,12 @@ async function decodeCommand(cmd: CliCommand, codec: Codec): Promise<number> {
 }
 
 async function infoCommand(cmd: CliCommand): Promise<number> {
+  const modelsDir = cmd.modelsDir ?? defaultModelsDir();
   let manifest: ModelManifest | null = null;
   let archive: ArchiveIndex = EMPTY_ARCHIVE;
   try {
-    manifest = await loadManifest(cmd.modelsDir ?? defaultModelsDir());
-    archive = await loadArchiveIndexFile(cmd.modelsDir ?? defaultModelsDir());
+    manifest = await loadManifest(modelsDir);
+    archive = await loadArchiveIndexFile(modelsDir);
   } catch {
     // info works without models; it then cannot say whether the file fits them.
   }
@@ -110,7 +113,10 @@ async function infoCommand(cmd: CliCommand): Promise<number> {
   let failures = 0;
   for (const job of jobs) {
     try {
-      const info = describeFxc(new Uint8Array(readFileSync(job.input)), manifest, archive);
+      const bytes = new Uint8Array(readFileSync(job.input));
+      const entry = findArchived(archive, readHeader(bytes).modelId);
+      const archived = entry ? await loadArchivedManifest(modelsDir, entry) : null;
+      const info = describeFxc(bytes, manifest, archive, archived);
       process.stdout.write(
         cmd.json ? `${JSON.stringify({ file: job.input, ...info })}\n` : `${formatInfo(job.input, info)}\n`,
       );

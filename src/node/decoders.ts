@@ -14,6 +14,7 @@ import {
   type ArchiveEntry,
   type ArchiveIndex,
 } from '../core/model-archive.ts';
+import { parseDecoderManifest, type DecoderManifest } from '../core/manifest.ts';
 import { TwinMerger } from '../core/twin-merger.ts';
 import { OrtNodeBackend, type OrtLoadOptions } from './ort-backend.ts';
 
@@ -30,6 +31,17 @@ export async function loadArchiveIndexFile(modelsDir: string): Promise<ArchiveIn
   return parseArchiveIndex(JSON.parse(text));
 }
 
+/** The models.json of one archived model of `modelsDir`, checked against the index's sha256. */
+export async function loadArchivedManifest(modelsDir: string, entry: ArchiveEntry): Promise<DecoderManifest> {
+  const path = join(modelsDir, 'archive', entry.dir, 'models.json');
+  const manifestBytes = await readFile(path);
+  const digest = createHash('sha256').update(manifestBytes).digest('hex');
+  if (digest !== entry.sha256) {
+    throw new Error(`${path}: sha256 ${digest.slice(0, 12)}… does not match ${ARCHIVE_INDEX_PATH}`);
+  }
+  return parseDecoderManifest(JSON.parse(manifestBytes.toString('utf8')));
+}
+
 /** A decode-only codec of one archived model of `modelsDir`. */
 export async function loadArchivedCodec(
   modelsDir: string,
@@ -37,13 +49,7 @@ export async function loadArchivedCodec(
   options: OrtLoadOptions = {},
 ): Promise<Codec> {
   const dir = join(modelsDir, 'archive', entry.dir);
-  const manifestBytes = await readFile(join(dir, 'models.json'));
-  const digest = createHash('sha256').update(manifestBytes).digest('hex');
-  if (digest !== entry.sha256) {
-    throw new Error(
-      `${join(dir, 'models.json')}: sha256 ${digest.slice(0, 12)}… does not match ${ARCHIVE_INDEX_PATH}`,
-    );
-  }
+  await loadArchivedManifest(modelsDir, entry); // refuses a folder whose models.json the index does not name
   const backend = await OrtNodeBackend.loadDecoder(dir, options);
   const m = backend.manifest;
   return new Codec(m, backend, new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames));

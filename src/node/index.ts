@@ -18,7 +18,12 @@ import { WavFileWriter, openWavFile } from './wav-file.ts';
 export * from '../index.ts';
 export { OrtNodeBackend, loadManifest, type OrtLoadOptions } from './ort-backend.ts';
 export { WavFileWriter, openWavFile, type WavFileSource } from './wav-file.ts';
-export { archiveDecoders, loadArchiveIndexFile, loadArchivedCodec } from './decoders.ts';
+export {
+  archiveDecoders,
+  loadArchiveIndexFile,
+  loadArchivedCodec,
+  loadArchivedManifest,
+} from './decoders.ts';
 
 /**
  * The models folder shipped with the package. Both src/node/ and the bundles in dist/* sit two
