@@ -8,18 +8,16 @@
  *   segmentLengths  one invocation per segment k < K (K read on the GPU; dispatched for `frames`,
  *                   the upper bound, so the host needs no round trip): lengths[k] =
  *                   starts[k + 1] (or frames) - starts[k]. Dispatch: ceil(frames / 256).
- *   segmentMean     one invocation per (segment k, channel c): the plain mean of x[t, c] over
- *                   the segment's frames, summed in frame order in float32 like the twin.
- *                   Run once for the semantic and once for the acoustic stream.
- *                   Dispatch: ceil(segments * dim / 256) workgroups.
+ *   segmentMean     one invocation per (segment k, channel c): the mean of w · x[t, c] over the
+ *                   segment's n frames, summed in frame order in float32 like the twin. With
+ *                   params.pooling 0, w = 1: the plain mean. With 1, the trend: w = (2p − (n − 1))
+ *                   / (n − 1) at position p = t − start (−1 first frame, +1 last, 0 when n = 1),
+ *                   how the stream moves across the segment, which a mean forgets; only for
+ *                   models whose quantizer takes it (models.json formatVersion 2).
+ *                   Run once per stream and pooling. Dispatch: ceil(segments * dim / 256).
  *   segmentMeanVec4 the same for 4 channels at once (vec4 loads; same sums, lane by lane),
  *                   used when dim is a multiple of 4: a quarter of the invocations, about
  *                   twice as fast on SwiftShader. Dispatch: ceil(segments * dim / 4 / 256).
- *   segmentTrend    one invocation per (segment k, channel c): the mean of w(p, n) · x[t, c] over
- *   segmentTrendVec4 the segment's n frames, p = t − start, w = (2p − (n − 1)) / (n − 1) (−1 first
- *                   frame, +1 last, 0 when n = 1): how the stream moves across the segment, which
- *                   a mean forgets. Only for models whose quantizer takes it (models.json
- *                   formatVersion 2). Dispatch as segmentMean / segmentMeanVec4.
  * All dispatches fold into (x, y) when the workgroup count exceeds 65535.
  * Twins: segmentLengths, segmentMeans, trendWeight and segmentTrends in src/core/merge.ts.
  */
@@ -40,6 +38,8 @@ struct Params {
   segments: u32,
   /** Channels of x; only the segmentMean entry points use it. */
   dim: u32,
+  /** segmentMean entry points: 0 the plain mean, 1 the trend (`poolWeight`). */
+  pooling: u32,
 }
 
 const WORKGROUP_SIZE: u32 = 256u;
@@ -74,6 +74,20 @@ fn segmentLengths(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
   lengths[k] = end - starts[k];
 }
 
+/**
+ * A frame's weight in its segment's pooled value: 1 for the mean (1 · x is x exactly, so the mean
+ * is the plain sum), the trend weight otherwise. Twin: trendWeight in src/core/merge.ts.
+ */
+fn poolWeight(position: u32, frameCount: u32) -> f32 {
+  if (params.pooling == 0u) {
+    return 1.0;
+  }
+  if (frameCount < 2u) {
+    return 0.0;
+  }
+  return (2.0 * f32(position) - f32(frameCount - 1u)) / f32(frameCount - 1u);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn segmentMean(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = invocationIndex(gid, groups);
@@ -85,8 +99,8 @@ fn segmentMean(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let start = starts[k];
   let frameCount = lengths[k];
   var sum = 0.0;
-  for (var t = start; t < start + frameCount; t++) {
-    sum += x[t * params.dim + c];
+  for (var p = 0u; p < frameCount; p++) {
+    sum += poolWeight(p, frameCount) * x[(start + p) * params.dim + c];
   }
   means[i] = sum * (1.0 / f32(frameCount));
 }
@@ -103,51 +117,9 @@ fn segmentMeanVec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
   let start = starts[k];
   let frameCount = lengths[k];
   var sum = vec4f(0.0);
-  for (var t = start; t < start + frameCount; t++) {
-    sum += x4[t * dim4 + c];
+  for (var p = 0u; p < frameCount; p++) {
+    sum += poolWeight(p, frameCount) * x4[(start + p) * dim4 + c];
   }
   means4[i] = sum * (1.0 / f32(frameCount));
 }
 
-/** A frame's weight in its segment's trend; twin: trendWeight in src/core/merge.ts. */
-fn trendWeight(position: u32, frameCount: u32) -> f32 {
-  if (frameCount < 2u) {
-    return 0.0;
-  }
-  return (2.0 * f32(position) - f32(frameCount - 1u)) / f32(frameCount - 1u);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn segmentTrend(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = invocationIndex(gid, groups);
-  if (i >= params.segments * params.dim) {
-    return;
-  }
-  let k = i / params.dim;
-  let c = i % params.dim;
-  let start = starts[k];
-  let frameCount = lengths[k];
-  var sum = 0.0;
-  for (var p = 0u; p < frameCount; p++) {
-    sum += trendWeight(p, frameCount) * x[(start + p) * params.dim + c];
-  }
-  means[i] = sum * (1.0 / f32(frameCount));
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn segmentTrendVec4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = invocationIndex(gid, groups);
-  let dim4 = params.dim / 4u;
-  if (i >= params.segments * dim4) {
-    return;
-  }
-  let k = i / dim4;
-  let c = i % dim4;
-  let start = starts[k];
-  let frameCount = lengths[k];
-  var sum = vec4f(0.0);
-  for (var p = 0u; p < frameCount; p++) {
-    sum += trendWeight(p, frameCount) * x4[(start + p) * dim4 + c];
-  }
-  means4[i] = sum * (1.0 / f32(frameCount));
-}

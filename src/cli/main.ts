@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Codec } from '../core/codec.ts';
 import { FxcFormatError, WavFormatError } from '../core/errors.ts';
-import type { ModelManifest } from '../core/manifest.ts';
+import type { DecoderManifest, ModelManifest } from '../core/manifest.ts';
 import { ModelUnavailableError } from '../core/errors.ts';
 import { readHeader } from '../core/bitstream.ts';
 import { EMPTY_ARCHIVE, findArchived, type ArchiveIndex } from '../core/model-archive.ts';
@@ -110,12 +110,15 @@ async function infoCommand(cmd: CliCommand): Promise<number> {
     // info works without models; it then cannot say whether the file fits them.
   }
   const jobs = planJobs(cmd.inputs, undefined, '.fxc', '.fxc');
+  const archivedManifests = new Map<string, DecoderManifest>(); // read once per model, not per note
   let failures = 0;
   for (const job of jobs) {
     try {
       const bytes = new Uint8Array(readFileSync(job.input));
       const entry = findArchived(archive, readHeader(bytes).modelId);
-      const archived = entry ? await loadArchivedManifest(modelsDir, entry) : null;
+      if (entry && !archivedManifests.has(entry.modelId))
+        archivedManifests.set(entry.modelId, await loadArchivedManifest(modelsDir, entry));
+      const archived = entry ? (archivedManifests.get(entry.modelId) ?? null) : null;
       const info = describeFxc(bytes, manifest, archive, archived);
       process.stdout.write(
         cmd.json ? `${JSON.stringify({ file: job.input, ...info })}\n` : `${formatInfo(job.input, info)}\n`,

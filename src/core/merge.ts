@@ -70,17 +70,7 @@ export function segmentMeans(
   ids: Uint32Array,
   lengths: Uint32Array,
 ): Float32Array {
-  const out = new Float32Array(lengths.length * dim);
-  for (let t = 0; t < ids.length; t++) {
-    const o = ids[t] * dim;
-    const s = t * dim;
-    for (let i = 0; i < dim; i++) out[o + i] += x[s + i];
-  }
-  for (let k = 0; k < lengths.length; k++) {
-    const inv = 1 / lengths[k];
-    for (let i = 0; i < dim; i++) out[k * dim + i] *= inv;
-  }
-  return out;
+  return weightedSegmentMeans(x, dim, ids, lengths, () => 1);
 }
 
 /**
@@ -97,7 +87,7 @@ export function trendWeight(position: number, length: number): number {
  * trendWeight · x over the segment's frames, i.e. how the features move across it ((x1 − x0) / 2
  * for two frames, 0 for one). A mean forgets the order of the frames it pools; a model with
  * models.json formatVersion 2 also gets this. Twin: training/model.py segment_trend; kernel:
- * segmentTrend in shaders/segment_mean.wgsl.
+ * segmentMean with pooling 1 in shaders/segment_mean.wgsl.
  */
 export function segmentTrends(
   x: Float32Array,
@@ -105,11 +95,25 @@ export function segmentTrends(
   ids: Uint32Array,
   lengths: Uint32Array,
 ): Float32Array {
+  return weightedSegmentMeans(x, dim, ids, lengths, (p, n) => Math.fround(trendWeight(p, n)));
+}
+
+/**
+ * The mean of weight(position, length) · x over each segment's frames, summed in frame order into
+ * float32 like the kernel (a weight of 1 adds x itself, so segmentMeans is the plain mean).
+ */
+function weightedSegmentMeans(
+  x: Float32Array,
+  dim: number,
+  ids: Uint32Array,
+  lengths: Uint32Array,
+  weight: (position: number, length: number) => number,
+): Float32Array {
   const out = new Float32Array(lengths.length * dim);
   let start = 0;
   for (let t = 0; t < ids.length; t++) {
     if (t > 0 && ids[t] !== ids[t - 1]) start = t;
-    const w = Math.fround(trendWeight(t - start, lengths[ids[t]]));
+    const w = weight(t - start, lengths[ids[t]]);
     const o = ids[t] * dim;
     const s = t * dim;
     for (let i = 0; i < dim; i++) out[o + i] += w * x[s + i];

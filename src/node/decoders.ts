@@ -49,8 +49,12 @@ export async function loadArchivedCodec(
   options: OrtLoadOptions = {},
 ): Promise<Codec> {
   const dir = join(modelsDir, 'archive', entry.dir);
-  await loadArchivedManifest(modelsDir, entry); // refuses a folder whose models.json the index does not name
-  const backend = await OrtNodeBackend.loadDecoder(dir, options);
+  // the index's sha256 checks the models.json, which in turn holds the decoder's
+  const backend = await OrtNodeBackend.loadDecoder(
+    dir,
+    options,
+    await loadArchivedManifest(modelsDir, entry),
+  );
   const m = backend.manifest;
   return new Codec(m, backend, new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames));
 }

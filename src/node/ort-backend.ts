@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import {
   parseDecoderManifest,
   parseManifest,
+  type DecoderManifest,
   type ModelConstants,
   type ModelFileSpec,
   type ModelManifest,
@@ -106,9 +107,16 @@ export class OrtNodeBackend implements InferenceBackend {
     return OrtNodeBackend.create(modelsDir, await loadManifest(modelsDir), options);
   }
 
-  /** Loads an archived model's decode-only models.json and decoder from `dir`. */
-  static async loadDecoder(dir: string, options: OrtLoadOptions = {}): Promise<OrtNodeBackend> {
-    return OrtNodeBackend.create(dir, parseDecoderManifest(await readManifestJson(dir)), options);
+  /**
+   * Loads an archived model's decoder from `dir`, with its decode-only models.json (read from `dir`
+   * unless the caller has read and checked it already).
+   */
+  static async loadDecoder(
+    dir: string,
+    options: OrtLoadOptions = {},
+    manifest?: DecoderManifest,
+  ): Promise<OrtNodeBackend> {
+    return OrtNodeBackend.create(dir, manifest ?? parseDecoderManifest(await readManifestJson(dir)), options);
   }
 
   private static async create(

@@ -1,6 +1,5 @@
 """The pitch-driven decoder (Config.pitch): the harmonic synthesiser puts energy at multiples of the
 coded F0, joins decoder windows without a phase jump, trains, and exports to ONNX that agrees."""
-import json
 import os
 import tempfile
 import unittest
@@ -12,6 +11,7 @@ import torch
 from training import export, train
 from training.model import Codec, HarmonicSynth, tiny_config
 from training.pitch import code
+from training.tests.golden import read_golden
 from training.tests.synthetic_corpus import write_corpus
 
 
@@ -91,11 +91,7 @@ class PitchDecoderTest(unittest.TestCase):
                               decoder_fp16=False)
             self.assertEqual(m['pitch']['levels'], code.LEVELS)
             self.assertEqual(list(m['models']['decoder']['inputs'])[-2:], ['f0', 'phase'])
-            with open(os.path.join(d, 'golden', 'golden.json')) as f:
-                meta = json.load(f)
-            raw = open(os.path.join(d, 'golden', 'golden.bin'), 'rb').read()
-            t = {k: np.frombuffer(raw, v['dtype'], int(np.prod(v['shape'])), v['offset']).reshape(v['shape'])
-                 for k, v in meta['tensors'].items()}
+            meta, t = read_golden(os.path.join(d, 'golden'))
             sess = ort.InferenceSession(os.path.join(out, 'decoder.onnx'), providers=['CPUExecutionProvider'])
             y = sess.run(None, {'codes': t['codes'][None], 'segment_length': t['segment_length'][None],
                                 'frame_segment': t['frame_segment'][None], 'frame_position': t['frame_position'][None],

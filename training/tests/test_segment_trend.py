@@ -1,5 +1,4 @@
 """Segment trends: what the quantizer learns about the order of the frames a segment pools."""
-import json
 import os
 import tempfile
 import unittest
@@ -10,6 +9,7 @@ import torch
 
 from training import export, train
 from training.model import Codec, frame_positions, segment_trend, tiny_config, trend_weights
+from training.tests.golden import read_golden
 from training.tests.synthetic_corpus import write_corpus
 from training.train import grow_state
 
@@ -89,12 +89,7 @@ class SegmentTrendExportTest(unittest.TestCase):
                               decoder_fp16=False)
             self.assertEqual(m['formatVersion'], 2)
             self.assertEqual(list(m['models']['quantizer']['inputs'])[-2:], export.TREND_INPUTS)
-            with open(os.path.join(d, 'golden', 'golden.json')) as f:
-                meta = json.load(f)
-            with open(os.path.join(d, 'golden', 'golden.bin'), 'rb') as f:
-                raw = f.read()
-            t = {k: np.frombuffer(raw, v['dtype'], int(np.prod(v['shape'])), v['offset']).reshape(v['shape']).copy()
-                 for k, v in meta['tensors'].items()}
+            meta, t = read_golden(os.path.join(d, 'golden'))
             # the golden trends are the model's own segment_trend of the golden streams
             ids = torch.from_numpy(t['frame_segment'].astype(np.int64))[None]
             pos = torch.from_numpy(t['frame_position'])[None]

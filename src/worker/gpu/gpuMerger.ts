@@ -27,7 +27,7 @@ export interface GpuMergeResult {
   /** float32 [segments, semanticDim] and [segments, acousticDim]. */
   semanticMean: GPUBuffer;
   acousticMean: GPUBuffer;
-  /** The segment trends, same layouts (segmentTrend in shaders/segment_mean.wgsl). */
+  /** The segment trends, same layouts (segmentMean with pooling 1, shaders/segment_mean.wgsl). */
   semanticTrend: GPUBuffer;
   acousticTrend: GPUBuffer;
 }

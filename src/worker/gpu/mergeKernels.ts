@@ -14,8 +14,6 @@ interface Pipelines {
   segmentLengths: GPUComputePipeline;
   segmentMean: GPUComputePipeline;
   segmentMeanVec4: GPUComputePipeline;
-  segmentTrend: GPUComputePipeline;
-  segmentTrendVec4: GPUComputePipeline;
 }
 
 /** What `encodeMeans` pools per segment: the plain mean, or the trend (formatVersion 2 models). */
@@ -48,27 +46,16 @@ export class MergeKernels {
         layout: 'auto',
         compute: { module: m, entryPoint },
       });
-    const [
-      cosine,
-      markBreaks,
-      flagBoundaries,
-      scatterStarts,
-      segmentLengths,
-      segmentMean,
-      segmentMeanVec4,
-      segmentTrend,
-      segmentTrendVec4,
-    ] = await Promise.all([
-      build(cosineModule, 'main'),
-      build(boundaries, 'markBreaks'),
-      build(boundaries, 'flagBoundaries'),
-      build(mean, 'scatterStarts'),
-      build(mean, 'segmentLengths'),
-      build(mean, 'segmentMean'),
-      build(mean, 'segmentMeanVec4'),
-      build(mean, 'segmentTrend'),
-      build(mean, 'segmentTrendVec4'),
-    ]);
+    const [cosine, markBreaks, flagBoundaries, scatterStarts, segmentLengths, segmentMean, segmentMeanVec4] =
+      await Promise.all([
+        build(cosineModule, 'main'),
+        build(boundaries, 'markBreaks'),
+        build(boundaries, 'flagBoundaries'),
+        build(mean, 'scatterStarts'),
+        build(mean, 'segmentLengths'),
+        build(mean, 'segmentMean'),
+        build(mean, 'segmentMeanVec4'),
+      ]);
     const pipelines = {
       cosine,
       markBreaks,
@@ -77,8 +64,6 @@ export class MergeKernels {
       segmentLengths,
       segmentMean,
       segmentMeanVec4,
-      segmentTrend,
-      segmentTrendVec4,
     };
     return new MergeKernels(device, pipelines, scan);
   }
@@ -145,7 +130,7 @@ export class MergeKernels {
     encoder.copyBufferToBuffer(b.flags, 0, b.counts, 0, frames * 4);
     pass = encoder.beginComputePass();
     this.scan.encode(pass, b.counts, frames, 'sum', scratch);
-    const params = scratch.uniform(Uint32Array.of(frames, 0, 0));
+    const params = scratch.uniform(Uint32Array.of(frames, 0, 0, 0));
     const { scatterStarts, segmentLengths } = this.pipelines;
     pass.setPipeline(scatterStarts);
     pass.setBindGroup(0, bindBuffers(this.device, scatterStarts, { 0: b.counts, 1: b.starts, 5: params }));
@@ -173,17 +158,9 @@ export class MergeKernels {
     pooling: Pooling = 'mean',
   ): void {
     const vec4 = dim % 4 === 0;
-    const p = this.pipelines;
-    const pipeline =
-      pooling === 'trend'
-        ? vec4
-          ? p.segmentTrendVec4
-          : p.segmentTrend
-        : vec4
-          ? p.segmentMeanVec4
-          : p.segmentMean;
+    const pipeline = vec4 ? this.pipelines.segmentMeanVec4 : this.pipelines.segmentMean;
     const [xBinding, meansBinding] = vec4 ? [6, 7] : [3, 4];
-    const params = scratch.uniform(Uint32Array.of(frames, segments, dim));
+    const params = scratch.uniform(Uint32Array.of(frames, segments, dim, pooling === 'trend' ? 1 : 0));
     pass.setPipeline(pipeline);
     pass.setBindGroup(
       0,
