@@ -64,18 +64,25 @@ async function update(page: Page, dir: string, modelId: string): Promise<void> {
   const revision = /url:"models\/archive\/index\.json",revision:"([0-9a-f]+)"/.exec(sw)?.[1];
   expect(revision, 'the archive index is precached').toBeTruthy();
   await page.reload().catch(() => page.waitForLoadState('load'));
+  // expect.poll does not retry a callback that throws, and the page's own reload for the new
+  // worker can land mid-evaluate ("Execution context was destroyed"): that counts as "not yet".
   await expect
     .poll(
       () =>
-        page.evaluate(async (rev) => {
-          const registration = await navigator.serviceWorker.getRegistration();
-          await registration?.update().catch(() => undefined);
-          if (!registration?.active || registration.installing || registration.waiting) return false;
-          for (const name of await caches.keys())
-            for (const request of await (await caches.open(name)).keys())
-              if (request.url.includes(`archive/index.json?__WB_REVISION__=${rev}`)) return true;
-          return false;
-        }, revision),
+        page
+          .evaluate(async (rev) => {
+            const registration = await navigator.serviceWorker.getRegistration();
+            await registration?.update().catch(() => undefined);
+            if (!registration?.active || registration.installing || registration.waiting) return false;
+            for (const name of await caches.keys())
+              for (const request of await (await caches.open(name)).keys())
+                if (request.url.includes(`archive/index.json?__WB_REVISION__=${rev}`)) return true;
+            return false;
+          }, revision)
+          .catch((error: unknown) => {
+            if (/Execution context was destroyed|navigat/i.test(String(error))) return false;
+            throw error;
+          }),
       { timeout: LOAD_TIMEOUT_MS, intervals: [1000] },
     )
     .toBe(true);
