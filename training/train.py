@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from training.dataset import Corpus, FrameFeatures, augment, build_vocab, phone_targets, read_manifest, seed_everything
+from training.adversarial import MultiResolutionDiscriminator, discriminator_loss, generator_losses
 from training.asr_loss import AsrLoss
 from training.losses import PhoneLoss, SpectralLoss
 from training.model import Codec, Config, tiny_config
@@ -86,6 +87,14 @@ def parse_args(argv=None):
                    help='crops of each batch the ASR loss sees (its encoder costs about as much as the codec step)')
     p.add_argument('--delta-weight', type=float, default=0.0,
                    help='weight of the L1 on log-mel frame-to-frame changes (losses.SpectralLoss; 0: off)')
+    p.add_argument('--adv-weight', type=float, default=0.0,
+                   help='weight of the LSGAN term of a multi-resolution spectrogram discriminator (adversarial.py; 0: off)')
+    p.add_argument('--fm-weight', type=float, default=0.0,
+                   help="weight of the discriminator's feature matching (needs --adv-weight > 0)")
+    p.add_argument('--adv-crops', type=int, default=4, help='crops of each batch the discriminator sees')
+    p.add_argument('--disc-lr', type=float, default=2e-4, help="the discriminator's learning rate (constant)")
+    p.add_argument('--disc-warmup-steps', type=int, default=200,
+                   help='steps the discriminator trains alone before the codec gets its terms (a new discriminator only)')
     p.add_argument('--seed', type=int, default=0)
     return p.parse_args(argv)
 
@@ -313,6 +322,20 @@ def main(argv=None):
     asr_loss = AsrLoss().to(device) if a.stage == 'codec' and a.asr_weight else None
     if a.stage == 'codec':
         model.semantic.requires_grad_(False)  # frozen: the phone loss reaches the decoder through it
+    disc, d_opt, disc_steps = None, None, 0
+    if a.fm_weight and not a.adv_weight:
+        raise SystemExit('--fm-weight needs --adv-weight > 0 (the discriminator trains only with it)')
+    if a.stage == 'codec' and a.adv_weight:
+        disc = MultiResolutionDiscriminator().to(device)
+        d_opt = torch.optim.AdamW(disc.parameters(), lr=a.disc_lr, betas=(0.8, 0.99), weight_decay=0.01)
+        if 'disc' in ck:  # the discriminator goes on with the codec it has been judging
+            disc.load_state_dict(ck['disc'])
+            d_opt.load_state_dict(ck['disc_opt'])
+            disc_steps = int(ck['disc_steps'])
+        print(f'discriminator: {sum(p.numel() for p in disc.parameters())} parameters, {disc_steps} steps so far')
+    def extra():
+        return {'vocab': vocab, **({'disc': disc.state_dict(), 'disc_opt': d_opt.state_dict(), 'disc_steps': disc_steps}
+                                   if disc is not None else {})}
     model.train()
     model.semantic.train(a.stage == 'semantic')
     t_process = last_save = time.time()
@@ -358,6 +381,21 @@ def main(argv=None):
             if phone is not None:
                 kl, parts['phone_agree'] = phone(y_hat, x)
                 loss, parts['phone_kl'] = loss + a.phone_weight * kl, float(kl)
+            if disc is not None:
+                real, fake = x[: a.adv_crops], y_hat[: a.adv_crops]
+                d_loss = discriminator_loss(disc, real, fake)
+                d_opt.zero_grad()
+                d_loss.backward()
+                torch.nn.utils.clip_grad_norm_(disc.parameters(), 1.0)
+                d_opt.step()
+                disc_steps += 1
+                parts['disc'] = float(d_loss)
+                if disc_steps > a.disc_warmup_steps:  # a fresh discriminator first learns to tell them apart
+                    disc.requires_grad_(False)  # its gradients here would be the codec's, not its own
+                    adv, fm = generator_losses(disc, real, fake)
+                    disc.requires_grad_(True)
+                    loss = loss + a.adv_weight * adv + a.fm_weight * fm
+                    parts['adv'], parts['fm'] = float(adv), float(fm)
             parts['rate_hz'] = 12.5 * st['segments'] / st['frames']
         opt.zero_grad()
         loss.backward()
@@ -377,12 +415,12 @@ def main(argv=None):
             print(json.dumps(row), flush=True)
             log(a.run, {'stage': a.stage, **row})
         if time.time() - last_save > a.save_every_s:
-            save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
+            save_ckpt(ckpt_path, model, opt, step, seconds, extra())
             last_save = time.time()
         if a.stage == 'codec' and a.snapshot_every_s and time.time() - last_snap > a.snapshot_every_s:
             save_snapshot(a.run, model, c, step, seconds)
             last_snap = time.time()
-    save_ckpt(ckpt_path, model, opt, step, seconds, {'vocab': vocab})
+    save_ckpt(ckpt_path, model, opt, step, seconds, extra())
     if a.stage == 'codec' and a.snapshot_every_s and (schedule_done() or time.time() - last_snap > a.snapshot_every_s):
         save_snapshot(a.run, model, c, step, seconds)
     print(f'saved {ckpt_path} at step {step}')
