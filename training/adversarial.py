@@ -60,15 +60,24 @@ def discriminator_loss(disc, real, fake):
 
 
 def generator_losses(disc, real, fake):
-    """-> (adversarial, feature matching), each averaged over resolutions.
+    """-> (adversarial, feature matching), each averaged over resolutions; their gradients reach
+    `fake` only (the discriminator's weights are held while they are built: its own step is
+    `discriminator_loss`'s).
 
     Feature matching is each layer's L1 between the maps of the fake and the real audio, relative
     to the real map's mean magnitude, so every layer and resolution weighs alike whatever its scale."""
-    with torch.no_grad():
-        real_out = disc(real)
-    adv, fm = 0.0, 0.0
-    for (_, fr), (lf, ff) in zip(real_out, disc(fake)):
-        adv = adv + ((lf - 1) ** 2).mean()
-        fm = fm + sum(F.l1_loss(a, b) / (b.abs().mean() + 1e-5) for a, b in zip(ff, fr)) / len(ff)
+    trainable = [p for p in disc.parameters() if p.requires_grad]
+    for p in trainable:
+        p.requires_grad_(False)
+    try:
+        with torch.no_grad():
+            real_out = disc(real)
+        adv, fm = 0.0, 0.0
+        for (_, fr), (lf, ff) in zip(real_out, disc(fake)):
+            adv = adv + ((lf - 1) ** 2).mean()
+            fm = fm + sum(F.l1_loss(a, b) / (b.abs().mean() + 1e-5) for a, b in zip(ff, fr)) / len(ff)
+    finally:
+        for p in trainable:
+            p.requires_grad_(True)
     n = len(disc.discs)
     return adv / n, fm / n

@@ -96,7 +96,10 @@ def parse_args(argv=None):
     p.add_argument('--disc-warmup-steps', type=int, default=200,
                    help='steps the discriminator trains alone before the codec gets its terms (a new discriminator only)')
     p.add_argument('--seed', type=int, default=0)
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    if a.fm_weight and not a.adv_weight:
+        p.error('--fm-weight needs --adv-weight > 0 (the discriminator trains only with it)')
+    return a
 
 
 def load_or_make_config(run, tiny, vocab, merge_on, detail_subframes, pitch=False, segment_trend=False):
@@ -323,8 +326,6 @@ def main(argv=None):
     if a.stage == 'codec':
         model.semantic.requires_grad_(False)  # frozen: the phone loss reaches the decoder through it
     disc, d_opt, disc_steps = None, None, 0
-    if a.fm_weight and not a.adv_weight:
-        raise SystemExit('--fm-weight needs --adv-weight > 0 (the discriminator trains only with it)')
     if a.stage == 'codec' and a.adv_weight:
         disc = MultiResolutionDiscriminator().to(device)
         d_opt = torch.optim.AdamW(disc.parameters(), lr=a.disc_lr, betas=(0.8, 0.99), weight_decay=0.01)
@@ -391,9 +392,7 @@ def main(argv=None):
                 disc_steps += 1
                 parts['disc'] = float(d_loss)
                 if disc_steps > a.disc_warmup_steps:  # a fresh discriminator first learns to tell them apart
-                    disc.requires_grad_(False)  # its gradients here would be the codec's, not its own
                     adv, fm = generator_losses(disc, real, fake)
-                    disc.requires_grad_(True)
                     loss = loss + a.adv_weight * adv + a.fm_weight * fm
                     parts['adv'], parts['fm'] = float(adv), float(fm)
             parts['rate_hz'] = 12.5 * st['segments'] / st['frames']

@@ -39,11 +39,11 @@ class AdversarialTest(unittest.TestCase):
         disc = MultiResolutionDiscriminator()
         real = tones(2)
         fake = (0.05 * torch.randn(2, 8000)).requires_grad_(True)
-        disc.requires_grad_(False)
         adv, fm = generator_losses(disc, real, fake)
         (adv + fm).backward()
         self.assertTrue(torch.isfinite(fake.grad).all() and fake.grad.abs().sum() > 0)
         self.assertTrue(all(p.grad is None for p in disc.parameters()))
+        self.assertTrue(all(p.requires_grad for p in disc.parameters()), 'the discriminator trains on afterwards')
         # the same audio on both sides matches every feature map exactly
         _, fm_same = generator_losses(disc, real, real.clone())
         self.assertAlmostEqual(float(fm_same), 0.0, places=6)
