@@ -663,30 +663,41 @@ class Codec(nn.Module):
         zq, digits = self.quantizer.quantize(self.quantizer.latent_from_streams(merge_mean, pooled_mean, lengths, *trends))
         return zq, digits, lengths, seg_id
 
-    def forward(self, audio, tau, asr=None, f0_sub=None):
+    def forward(self, audio, tau, asr=None, f0_sub=None, fine_pitch=False):
         """Full training pass. audio (B, S), tau (B,) [, asr (B, T, asr_dim)] [, f0_sub (B, S / 160) numpy:
-        the pitch tracker's F0 of the audio, with `Config.pitch`]. Returns decoded audio (B, S) and stats."""
+        the pitch tracker's F0 of the audio, with `Config.pitch`; `fine_pitch`: see `pitch_inputs`].
+        Returns decoded audio (B, S) and stats."""
         with torch.no_grad():
             mel = self.mel(audio)
             sem = self.semantic(mel)  # frozen after stage 1
         merge, pooled = self.streams(mel, sem, self.acoustic(mel), asr)
         _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
         zq, _, seg_len, seg_id = self.quantize_segments(merge, pooled, flags)
-        pitch = pitch_inputs(f0_sub, audio.device) if self.c.pitch else {}
+        pitch = pitch_inputs(f0_sub, audio.device, fine=fine_pitch) if self.c.pitch else {}
         out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
         return out, {'segments': n_seg, 'frames': flags.numel()}
 
 
-def pitch_inputs(f0_sub, device=None, pitch_stride=1):
+def pitch_inputs(f0_sub, device=None, pitch_stride=1, fine=False):
     """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy: the levels as the bitstream
     carries them (each 80 ms frame's, or with `pitch_stride` 2 each two-frame span's, as .fxc
-    version 4 below 5 Hz), rebuilt into the 10 ms track and its phases."""
+    version 4 below 5 Hz), rebuilt into the 10 ms track and its phases.
+
+    `fine` (training only): where both the rebuilt track and the tracker call a 10 ms frame voiced,
+    the tracker's own F0 replaces the rebuilt one; the voicing stays the coded one. Why: the coded
+    levels miss the contour by a median 37 cents, which puts harmonics above about the 8th between
+    the original's, and the spectral loss then trains the envelope to silence them (the decoded
+    spectrogram keeps harmonics only below ~1.5 kHz). With the harmonics lined up in training the
+    envelope can keep them; at run time the coded track drives them, a few cents off, which a
+    listener and a recogniser hardly hear, and the spectral distances do."""
     from training.pitch import code
 
     tracks, phases = [], []
     for row_f0 in np.asarray(f0_sub):
         levels = code.frame_levels(row_f0)
         f0 = code.stride_track(code.span_levels(levels, pitch_stride), pitch_stride, len(levels))
+        if fine:
+            f0 = np.where((f0 > 0) & (row_f0 > 0), row_f0, f0)
         tracks.append(f0)
         phases.append(code.phase_starts(f0))
     as_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).to(device)

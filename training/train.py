@@ -62,6 +62,10 @@ def parse_args(argv=None):
     p.add_argument('--pitch', action='store_true',
                    help="a new run's Config.pitch: code a pitch level per 80 ms frame and add the harmonic synthesiser "
                         "(one started with --init from a model without it grows it, switched in gently)")
+    p.add_argument('--fine-pitch-training', action='store_true',
+                   help="the harmonic synthesiser gets the tracker's 10 ms F0 where it and the coded track are "
+                        "voiced, so training stops silencing the harmonics the coded levels misplace "
+                        "(model.pitch_inputs); the runtime and the format do not change")
     p.add_argument('--voiced-noise-gain', type=float, default=None,
                    help="a new pitch run's Config.voiced_noise_gain (gain of the iSTFT head in voiced frames)")
     p.add_argument('--envelope-hidden', type=int, default=None, help="a new pitch run's Config.envelope_hidden")
@@ -374,7 +378,7 @@ def main(argv=None):
                 tau = draw_tau(model.encode_frames(x, feats)[0], rng).to(device)
             # the pitch tracker hears what the runtime's would: the augmented crop
             f0_sub = np.stack([pitch_track.track(r) for r in x.cpu().numpy()]) if c.pitch else None
-            y_hat, st = model(x, tau, feats, f0_sub)
+            y_hat, st = model(x, tau, feats, f0_sub, fine_pitch=a.fine_pitch_training)
             loss, parts = spectral(y_hat, x)
             if asr_loss is not None:
                 d = asr_loss(y_hat[: a.asr_crops], x[: a.asr_crops])

@@ -169,6 +169,21 @@ class SpanTest(unittest.TestCase):
             np.testing.assert_allclose(got['phase_start'][0].numpy(), code.phase_starts(want).astype(np.float32), atol=1e-6)
         self.assertFalse(np.allclose(pitch_inputs(f0_sub)['f0_frames'], pitch_inputs(f0_sub, pitch_stride=2)['f0_frames']))
 
+    def test_fine_pitch_inputs_take_the_trackers_f0_inside_the_coded_voicing(self):
+        from training.model import pitch_inputs
+
+        # 7 frames: a glide, a frame the tracker calls voiced in only 2 of its 8 subframes (below the
+        # 30 % the coded level needs), then silence
+        f0_sub = np.concatenate([np.geomspace(100, 200, 40), [0] * 6 + [150, 150], np.zeros(8)])[None]
+        coded = pitch_inputs(f0_sub)['f0_frames'][0].numpy()
+        fine = pitch_inputs(f0_sub, fine=True)
+        got = fine['f0_frames'][0].numpy()
+        np.testing.assert_allclose(got[:40], f0_sub[0, :40].astype(np.float32))  # the tracker's contour, not the levels'
+        self.assertGreater(np.abs(coded[:40] - got[:40]).max(), 1.0)
+        np.testing.assert_array_equal(got > 0, coded > 0)  # voicing stays the coded one
+        self.assertTrue((got[40:] == 0).all())
+        np.testing.assert_allclose(fine['phase_start'][0].numpy(), code.phase_starts(got).astype(np.float32), atol=1e-6)
+
     def test_decode_at_rate_decodes_the_levels_of_its_rate(self):
         """Held-out scores at 3 Hz hear a level per two frames, as a .fxc file at 3 Hz carries."""
         from unittest import mock
