@@ -26,13 +26,13 @@ def main():
     torch.set_num_threads(a.threads)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), a.files)
     judges = Judges()
-    print('| checkpoint | step | rate Hz | Whisper WER % | without runaway transcripts | PESQ | STOI | gross pitch error | periodicity | log-mel dist | phone agreement | pocketsphinx WER % |')
-    print('|---|---|---|---|---|---|---|---|---|---|---|---|')
+    print('| checkpoint | step | rate Hz | Whisper WER % | without runaway transcripts | PESQ | STOI | gross pitch error | periodicity | periodicity 1.5-4 kHz | log-mel dist | phone agreement | pocketsphinx WER % |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
     for spec in a.checkpoints:
         name, path = spec.split('=', 1)
         for rate in a.rates:
             r = score_snapshot(path, items, rate, judges)
-            print(f"| {name} | {r['step']} | {rate} | {r['whisper_wer']} | {r['whisper_wer_steady']} | {r['pesq']} | {r['stoi']} | {r['gpe']} | {r['periodicity']} | "
+            print(f"| {name} | {r['step']} | {rate} | {r['whisper_wer']} | {r['whisper_wer_steady']} | {r['pesq']} | {r['stoi']} | {r['gpe']} | {r['periodicity']} | {r['periodicity_high']} | "
                   f"{r['log_mel']} | {r['phone_agree']} | {r['wer'] if r['wer'] is not None else '-'} |", flush=True)
             print(json.dumps({'name': name, **r}), file=sys.stderr)
 

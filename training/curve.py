@@ -132,7 +132,7 @@ def score_snapshot(path, items, rate, judges=None):
     return {'snapshot': os.path.basename(path), 'step': int(ck.get('step', 0)),
             'hours': round(float(ck.get('seconds', 0)) / 3600, 3), 'rate_hz': rate, 'files': len(items),
             'stoi': mean('stoi'), 'log_mel': mean('log_mel'), 'pesq': mean('pesq', 3), 'gpe': mean('gpe', 3),
-            'periodicity': mean('periodicity', 3),
+            'periodicity': mean('periodicity', 3), 'periodicity_high': mean('periodicity_high', 3),
             'phone_agree': round(float(np.mean(agree)), 4),
             'whisper_wer': round(whisper_wer(refs, whisper_hyps), 1) if judges else None,
             'whisper_wer_steady': round(wer_without_runaways(refs, whisper_hyps) or float('nan'), 1) if judges else None,

@@ -69,12 +69,30 @@ def periodicity(samples, rate_hz, frames):
     return np.where(r[:, 0] > 1e-12, r[:, lo:hi + 1].max(1) / np.maximum(r[:, 0], 1e-12), 0.0)
 
 
-def periodicity_ratio(reference, aligned, rate_hz, f0_ref):
+def periodicity_ratio(reference, aligned, rate_hz, f0_ref, band_hz=None):
     """Mean periodicity of the decoded signal over the original's voiced frames (F0 > 0 in f0_ref),
-    as a share of the original's own there (NaN if none are voiced)."""
+    as a share of the original's own there (NaN if none are voiced). band_hz (lo, hi): of both
+    signals band-passed to it first (`band_pass`)."""
     n = min(len(reference), len(aligned)) // int(FRAME_PERIOD_MS * rate_hz / 1000)
     voiced = np.nonzero(np.asarray(f0_ref[:n]) > 0)[0]
     if not len(voiced):
         return float("nan")
+    if band_hz is not None:
+        reference, aligned = band_pass(reference, rate_hz, *band_hz), band_pass(aligned, rate_hz, *band_hz)
     ref = periodicity(reference, rate_hz, voiced).mean()
     return float(periodicity(aligned, rate_hz, voiced).mean() / ref) if ref > 0 else float("nan")
+
+
+# The band of `periodicity_high`: above the first few harmonics, which carry most of a voiced frame's
+# energy and so decide the full-band periodicity, and where issue 14 saw the decoded harmonics end
+# (the decoder's envelope silenced those the coded pitch misplaced) while codec2 keeps them to 4 kHz.
+HIGH_BAND_HZ = (1500.0, 4000.0)
+
+
+def band_pass(samples, rate_hz, lo_hz, hi_hz):
+    """The signal with every FFT bin outside [lo_hz, hi_hz] zeroed (whole-file FFT: exact, no filter delay)."""
+    x = np.asarray(samples, np.float64)
+    spec = np.fft.rfft(x)
+    f = np.fft.rfftfreq(len(x), 1.0 / rate_hz)
+    spec[(f < lo_hz) | (f > hi_hz)] = 0
+    return np.fft.irfft(spec, len(x))

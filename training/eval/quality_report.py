@@ -47,7 +47,7 @@ SPECTROGRAM_NAME = "quality_spectrograms.png"
 # The conditions in the spectrogram figure, after the original.
 SPECTROGRAM_CONDITIONS = ("FlexiCodec dynamic 12.5 Hz", "FlexiCodec dynamic 6.25 Hz", "FlexiCodec dynamic 3 Hz", "codec2 1300", "Opus 6 kbps")
 # Per-file scores averaged into each condition's row.
-MEAN_KEYS = ("stoi", "stoi_pystoi", "estoi", "pesq", "log_mel", "mcd", "f0_rmse_cents", "gpe", "vde", "periodicity", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "delay_ms")
+MEAN_KEYS = ("stoi", "stoi_pystoi", "estoi", "pesq", "log_mel", "mcd", "f0_rmse_cents", "gpe", "vde", "periodicity", "periodicity_high", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "delay_ms")
 
 
 def _slug(name):

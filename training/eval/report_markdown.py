@@ -45,7 +45,7 @@ def _words_row(result, texts=None):
 def _voice_row(result):
     return (
         f"| {result['name']} | {_num(result.get('dnsmos_ovrl'), 2)} | {_num(result.get('dnsmos_sig'), 2)} | {_num(result.get('dnsmos_bak'), 2)} "
-        f"| {_num(result.get('f0_rmse_cents'), 0)} | {_pct(result.get('gpe'))} | {_pct(result.get('vde'))} | {_num(result.get('periodicity'), 2)} "
+        f"| {_num(result.get('f0_rmse_cents'), 0)} | {_pct(result.get('gpe'))} | {_pct(result.get('vde'))} | {_num(result.get('periodicity'), 2)} | {_num(result.get('periodicity_high'), 2)} "
         f"| {_num(result['log_mel'], 3)} | {_num(result['mcd'], 2)} | {_num(result['delay_ms'], 1)} |"
     )
 
@@ -55,8 +55,8 @@ _WORDS_HEADER = (
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 _VOICE_HEADER = (
-    "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | periodicity ↑ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | periodicity ↑ | periodicity 1.5–4 kHz ↑ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .audio import SCORE_RATE_HZ
 from .metrics import align, log_mel_distance, mel_cepstral_distortion
-from .pitch import periodicity_ratio, pitch_errors_of_tracks, track_f0
+from .pitch import HIGH_BAND_HZ, periodicity_ratio, pitch_errors_of_tracks, track_f0
 from .standard_metrics import dnsmos, pesq_wb, pystoi_scores
 from .stoi import stoi
 
@@ -17,8 +17,8 @@ from .stoi import stoi
 def score_pair(reference, degraded, rate_hz=SCORE_RATE_HZ, standard=False, naturalness=False, reference_f0=None):
     """{stoi, log_mel, mcd, delay_ms} of a decoded signal, after estimating and removing its delay.
 
-    standard: also pystoi's STOI and ESTOI, wideband PESQ, pitch errors and the periodicity ratio
-    (standard_metrics.py, pitch.py); naturalness: also DNSMOS (slow: about a second a file). reference_f0: the original's
+    standard: also pystoi's STOI and ESTOI, wideband PESQ, pitch errors and the periodicity ratio,
+    full band and 1.5-4 kHz (standard_metrics.py, pitch.py); naturalness: also DNSMOS (slow: about a second a file). reference_f0: the original's
     F0 track (pitch.track_f0), when the caller scores many decodes of one original.
     """
     aligned, delay = align(reference, degraded, rate_hz)
@@ -34,6 +34,7 @@ def score_pair(reference, degraded, rate_hz=SCORE_RATE_HZ, standard=False, natur
         f0_ref = track_f0(reference, rate_hz) if reference_f0 is None else reference_f0
         scores.update(pitch_errors_of_tracks(f0_ref, track_f0(aligned, rate_hz)))
         scores["periodicity"] = periodicity_ratio(reference, aligned, rate_hz, f0_ref)
+        scores["periodicity_high"] = periodicity_ratio(reference, aligned, rate_hz, f0_ref, HIGH_BAND_HZ)
     if naturalness:
         scores.update(dnsmos(degraded, rate_hz))
     return scores
