@@ -5,6 +5,9 @@ phone agreement (the model's own recogniser on original vs decoded).
 For A/B runs forked from one checkpoint (e.g. a loss term on or off for the same minutes).
 
   .venv/bin/python -m training.compare --files 16 --rates 6.25 12.5 A=runs/x/codec.pt B=runs/y/codec.pt
+
+--spectrograms PATH also draws the first file, original and each checkpoint at each rate, as the
+quality report draws its codecs (what the numbers do not show: which harmonics are left).
 """
 import argparse
 import json
@@ -12,8 +15,10 @@ import sys
 
 import torch
 
-from training.curve import Judges, score_snapshot
+from training.curve import Judges, decode_at_rate, score_snapshot
 from training.eval import heldout
+from training.eval.audio import read_wav_at
+from training.export import load_codec
 
 
 def main():
@@ -22,6 +27,7 @@ def main():
     p.add_argument('--files', type=int, default=16)
     p.add_argument('--rates', type=float, nargs='+', default=[6.25])
     p.add_argument('--threads', type=int, default=2, help='torch threads (1 beside a training run)')
+    p.add_argument('--spectrograms', default='', help='PNG of the first file decoded by each checkpoint at each rate')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), a.files)
@@ -35,6 +41,20 @@ def main():
             print(f"| {name} | {r['step']} | {rate} | {r['whisper_wer']} | {r['whisper_wer_steady']} | {r['pesq']} | {r['stoi']} | {r['gpe']} | {r['periodicity']} | {r['periodicity_high']} | "
                   f"{r['log_mel']} | {r['phone_agree']} | {r['wer'] if r['wer'] is not None else '-'} |", flush=True)
             print(json.dumps({'name': name, **r}), file=sys.stderr)
+    if a.spectrograms:
+        draw_first_file(items[0], a.checkpoints, a.rates, a.spectrograms)
+
+
+def draw_first_file(item, checkpoints, rates, path):
+    from training.eval.report_plot import plot_spectrograms
+
+    x = read_wav_at(item.wav, 16000).astype('float32')
+    panels = [(f'original ({item.stem})', x)]
+    for spec in checkpoints:
+        name, ckpt = spec.split('=', 1)
+        m, _ = load_codec(ckpt)
+        panels += [(f'{name} at {rate:g} Hz', decode_at_rate(m, x, rate)) for rate in rates]
+    plot_spectrograms(panels, 16000, path)
 
 
 if __name__ == '__main__':
