@@ -170,7 +170,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         "## Voice: naturalness and pitch",
         "",
         _VOICE_HEADER,
-        f"| original (16 kHz PCM, uncoded) | {_num(nat.get('dnsmos_ovrl'), 2)} | {_num(nat.get('dnsmos_sig'), 2)} | {_num(nat.get('dnsmos_bak'), 2)} | 0 | 0.0 | 0.0 | 1.00 | 0 | 0 | — |",
+        f"| original (16 kHz PCM, uncoded) | {_num(nat.get('dnsmos_ovrl'), 2)} | {_num(nat.get('dnsmos_sig'), 2)} | {_num(nat.get('dnsmos_bak'), 2)} | 0 | 0.0 | 0.0 | 1.00 | 1.00 | 0 | 0 | — |",
     ]
     lines += [_voice_row(r) for r in results]
     lines += [

@@ -95,6 +95,16 @@ class ReportTest(unittest.TestCase):
         self.assertEqual([r["bps"] for r in c2], sorted(r["bps"] for r in c2))
         self.assertGreater(c2[2]["stoi"], c2[0]["stoi"])
         self.assertIn("FlexiCodec: left out with --no-ours", report)
+        # every row of every table has its header's cells (a new column must reach every row)
+        width = None
+        for line in report.splitlines():
+            if not line.startswith("|"):
+                width = None
+                continue
+            cells = line.count("|") - 1
+            if width is None:
+                width = cells
+            self.assertEqual(cells, width, line)
 
 
 if __name__ == "__main__":
