@@ -34,27 +34,22 @@ def main():
     judges = Judges()
     print('| checkpoint | step | rate Hz | Whisper WER % | without runaway transcripts | PESQ | STOI | gross pitch error | periodicity | periodicity 1.5-4 kHz | log-mel dist | phone agreement | pocketsphinx WER % |')
     print('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+    first = read_wav_at(items[0].wav, 16000).astype('float32')
+    panels = [(f'original ({items[0].stem})', first)]
     for spec in a.checkpoints:
         name, path = spec.split('=', 1)
+        loaded = load_codec(path)  # once for all its rates
         for rate in a.rates:
-            r = score_snapshot(path, items, rate, judges)
+            r = score_snapshot(path, items, rate, judges, loaded)
             print(f"| {name} | {r['step']} | {rate} | {r['whisper_wer']} | {r['whisper_wer_steady']} | {r['pesq']} | {r['stoi']} | {r['gpe']} | {r['periodicity']} | {r['periodicity_high']} | "
                   f"{r['log_mel']} | {r['phone_agree']} | {r['wer'] if r['wer'] is not None else '-'} |", flush=True)
             print(json.dumps({'name': name, **r}), file=sys.stderr)
+            if a.spectrograms:
+                panels.append((f'{name} at {rate:g} Hz', decode_at_rate(loaded[0], first, rate)))
     if a.spectrograms:
-        draw_first_file(items[0], a.checkpoints, a.rates, a.spectrograms)
+        from training.eval.report_plot import plot_spectrograms
 
-
-def draw_first_file(item, checkpoints, rates, path):
-    from training.eval.report_plot import plot_spectrograms
-
-    x = read_wav_at(item.wav, 16000).astype('float32')
-    panels = [(f'original ({item.stem})', x)]
-    for spec in checkpoints:
-        name, ckpt = spec.split('=', 1)
-        m, _ = load_codec(ckpt)
-        panels += [(f'{name} at {rate:g} Hz', decode_at_rate(m, x, rate)) for rate in rates]
-    plot_spectrograms(panels, 16000, path)
+        plot_spectrograms(panels, 16000, a.spectrograms)
 
 
 if __name__ == '__main__':

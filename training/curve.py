@@ -109,9 +109,10 @@ class Judges:
             self.pocketsphinx.save()
 
 
-def score_snapshot(path, items, rate, judges=None):
-    """Held-out scores of one checkpoint at `rate` Hz (PyTorch model), with the report's metrics."""
-    m, ck = load_codec(path)
+def score_snapshot(path, items, rate, judges=None, loaded=None):
+    """Held-out scores of one checkpoint at `rate` Hz (PyTorch model), with the report's metrics.
+    loaded: `load_codec(path)`'s (model, checkpoint), when the caller scores it at several rates."""
+    m, ck = loaded or load_codec(path)
     rows, agree, refs, whisper_hyps, sphinx_hyps = [], [], [], [], []
     for it in items:
         x = read_wav_at(it.wav, 16000).astype(np.float32)
