@@ -75,6 +75,11 @@ def parse_args(argv=None):
     p.add_argument('--train-only', default='',
                    help='comma-separated parameter name prefixes: train only these (e.g. decoder.env_head,decoder.env_mlp); '
                         'the rest stays as the checkpoint has it')
+    p.add_argument('--reset-envelope', action='store_true',
+                   help="a new pitch run started with --init: the harmonic envelope starts again from the iSTFT "
+                        "head (and the envelope MLP's output from zero), as the first pitch model did, instead of "
+                        "the checkpoint's envelope (with --fine-pitch-training: an envelope fitted to correctly "
+                        "placed harmonics, not one that learnt to silence misplaced ones)")
     p.add_argument('--freeze', default='',
                    help='comma-separated parameter name prefixes kept as the checkpoint has them (e.g. decoder.head: '
                         'the iSTFT projection, so the trunk cannot simply turn the noise up over the harmonics)')
@@ -286,6 +291,8 @@ def main(argv=None):
         batch = a.batch or 8
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
 
+    if a.reset_envelope and not (a.init and c.pitch and a.stage == 'codec'):
+        raise SystemExit('--reset-envelope is for a pitch codec run started with --init')
     ckpt_path = os.path.join(a.run, f'{a.stage}.pt')
     step, seconds, resumed = 0, 0.0, False
     if os.path.exists(ckpt_path):
@@ -303,8 +310,11 @@ def main(argv=None):
         ck = torch.load(src, map_location='cpu')
         state = grow_state({k: v.float() for k, v in ck['model'].items()}, model.state_dict())
         missing = model.load_state_dict(state, strict=False)
-        if c.pitch and 'decoder.env_head.weight' in missing.missing_keys:
+        if c.pitch and ('decoder.env_head.weight' in missing.missing_keys or a.reset_envelope):
             model.decoder.init_envelope_from_istft()
+            if a.reset_envelope and c.envelope_hidden:
+                torch.nn.init.zeros_(model.decoder.env_mlp[2].weight)
+                torch.nn.init.zeros_(model.decoder.env_mlp[2].bias)
             print('harmonic envelope head started from the iSTFT head')
         if a.init:  # the learning curve continues from the compact checkpoint's step and hours
             step, seconds = int(ck.get('step', 0)), float(ck.get('seconds', 0.0))

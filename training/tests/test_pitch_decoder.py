@@ -1,5 +1,6 @@
 """The pitch-driven decoder (Config.pitch): the harmonic synthesiser puts energy at multiples of the
 coded F0, joins decoder windows without a phase jump, trains, and exports to ONNX that agrees."""
+import json
 import os
 import tempfile
 import unittest
@@ -9,7 +10,7 @@ import onnxruntime as ort
 import torch
 
 from training import export, train
-from training.model import Codec, HarmonicSynth, tiny_config
+from training.model import Codec, Config, HarmonicSynth, tiny_config
 from training.pitch import code
 from training.tests.golden import read_golden
 from training.tests.synthetic_corpus import write_corpus
@@ -153,3 +154,38 @@ class VoicedNoiseGainTest(unittest.TestCase):
         self.assertTrue(moved.isdisjoint({'decoder.head.weight', 'decoder.head.bias'}))
         self.assertIn('decoder.env_head.weight', moved)
         self.assertIn('decoder.inp.weight', moved)  # the trunk trains
+
+
+class ResetEnvelopeTest(unittest.TestCase):
+    def test_a_new_run_starts_the_envelope_again_from_the_istft_head(self):
+        with tempfile.TemporaryDirectory() as d:
+            corpus, run, new = (os.path.join(d, n) for n in ('corpus', 'run', 'new'))
+            write_corpus(corpus, utterances=4)
+            common = ['--corpus', corpus, '--tiny', '--crop-frames', '16', '--batch', '2', '--pitch']
+            train.main(['--stage', 'semantic', '--run', run, '--max-steps', '1', *common])
+            train.main(['--stage', 'codec', '--run', run, '--max-steps', '3', '--lr', '1e-2', *common])
+            ck = torch.load(os.path.join(run, 'codec.pt'))
+            with open(os.path.join(run, 'config.json')) as f:
+                config = {**json.load(f), 'envelope_hidden': 8}
+            trained = Codec(Config(**config))
+            trained.load_state_dict(ck['model'], strict=False)
+            torch.nn.init.normal_(trained.decoder.env_mlp[2].weight)  # as if the MLP had trained too
+            compact = os.path.join(d, 'compact.pt')
+            torch.save({'model': trained.state_dict(), 'config': config, 'vocab': ck['vocab'], 'step': ck['step'],
+                        'seconds': ck['seconds']}, compact)
+            fresh = Codec(Config(**config))
+            fresh.load_state_dict(trained.state_dict())
+            fresh.decoder.init_envelope_from_istft()
+            # the trained envelope is not the iSTFT head's any more, so the reset has something to undo
+            self.assertFalse(torch.equal(fresh.decoder.env_head.weight, trained.decoder.env_head.weight))
+            # --max-steps at the checkpoint's step: the run starts, saves and stops without a step
+            train.main(['--stage', 'codec', '--run', new, '--init', compact, '--reset-envelope',
+                        '--max-steps', str(ck['step']), *common])
+            state = torch.load(os.path.join(new, 'codec.pt'))['model']
+            torch.testing.assert_close(state['decoder.env_head.weight'], fresh.decoder.env_head.weight)
+            torch.testing.assert_close(state['decoder.env_head.bias'], fresh.decoder.env_head.bias)
+            self.assertEqual(float(state['decoder.env_mlp.2.weight'].abs().sum()), 0.0)
+            torch.testing.assert_close(state['decoder.inp.weight'], trained.decoder.inp.weight)
+            with self.assertRaises(SystemExit):  # no --init: nothing to reset from
+                train.main(['--stage', 'codec', '--run', os.path.join(d, 'other'), '--reset-envelope',
+                            '--max-steps', '1', *common])
