@@ -544,13 +544,17 @@ class Decoder(nn.Module):
     def init_envelope_from_istft(self, offset=-1.0):
         """Starts the envelope head as the iSTFT head's log magnitude at the envelope's frequencies,
         scaled to sinusoid amplitude (a Hann-windowed sinusoid of amplitude A peaks at A * n_fft / 4)
-        and `offset` nepers quieter, so the harmonics start near the level the output already has."""
+        and `offset` nepers quieter, so the harmonics start near the level the output already has.
+        The envelope MLP's output goes back to zero, so the envelope is the linear head's alone."""
         c = self.c
         bin_hz = c.sample_rate / c.istft_n_fft
         idx = torch.round(torch.arange(c.envelope_points) * c.envelope_hz / bin_hz).long().clamp(max=self.bins - 1)
         with torch.no_grad():
             self.env_head.weight.copy_(self.head.weight[idx])
             self.env_head.bias.copy_(self.head.bias[idx] - math.log(c.istft_n_fft / 4) + offset)
+            if c.envelope_hidden:
+                self.env_mlp[2].weight.zero_()
+                self.env_mlp[2].bias.zero_()
 
     def forward(self, seg_latent, seg_len, frame_seg, frame_pos, f0_frames=None, phase_start=None):
         """seg_latent (N, latent) and seg_len (N,) for all segments; frame_seg (B, T) long index into

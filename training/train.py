@@ -312,9 +312,6 @@ def main(argv=None):
         missing = model.load_state_dict(state, strict=False)
         if c.pitch and ('decoder.env_head.weight' in missing.missing_keys or a.reset_envelope):
             model.decoder.init_envelope_from_istft()
-            if a.reset_envelope and c.envelope_hidden:
-                torch.nn.init.zeros_(model.decoder.env_mlp[2].weight)
-                torch.nn.init.zeros_(model.decoder.env_mlp[2].bias)
             print('harmonic envelope head started from the iSTFT head')
         if a.init:  # the learning curve continues from the compact checkpoint's step and hours
             step, seconds = int(ck.get('step', 0)), float(ck.get('seconds', 0.0))
