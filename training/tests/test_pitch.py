@@ -220,7 +220,7 @@ class FixtureTest(unittest.TestCase):
         meta, arrays = fixture.load()
         x, _ = sf.read(meta['source'], dtype='float32')
         f0 = track.track(x)
-        self.assertEqual(f0.tolist(), arrays['f0'].tolist())
+        np.testing.assert_allclose(f0, arrays['f0'], rtol=1e-9, atol=0)  # the tracker's last bits differ between builds
         self.assertGreater((f0 > 0).mean(), 0.5)
         for name in meta['segmentations']:
             lengths = arrays[f'{name}.lengths'].astype(int).tolist()
