@@ -541,6 +541,16 @@ class Decoder(nn.Module):
                 nn.init.zeros_(self.env_mlp[2].bias)
             self.synth = HarmonicSynth(c)
 
+    def start_blocks_as_identity(self, first):
+        """Zeroes the residual outputs of Transformer blocks `first`.. (attention and feed-forward
+        output projections), so blocks added to a trained decoder start as the identity and the
+        decoder's function is unchanged until they learn (`--dec-layers` on a grown checkpoint)."""
+        with torch.no_grad():
+            for blk in self.blocks[first:]:
+                for lin in (blk.att.proj, blk.ff[2]):
+                    lin.weight.zero_()
+                    lin.bias.zero_()
+
     def init_envelope_from_istft(self, offset=-1.0):
         """Starts the envelope head as the iSTFT head's log magnitude at the envelope's frequencies,
         scaled to sinusoid amplitude (a Hann-windowed sinusoid of amplitude A peaks at A * n_fft / 4)

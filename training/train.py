@@ -69,6 +69,10 @@ def parse_args(argv=None):
     p.add_argument('--voiced-noise-gain', type=float, default=None,
                    help="a new pitch run's Config.voiced_noise_gain (gain of the iSTFT head in voiced frames)")
     p.add_argument('--envelope-hidden', type=int, default=None, help="a new pitch run's Config.envelope_hidden")
+    p.add_argument('--dec-layers', type=int, default=None,
+                   help="a new run's decoder Transformer depth; blocks beyond --init's start as the identity")
+    p.add_argument('--grown-lr-scale', type=float, default=1.0,
+                   help="learning-rate multiple for parameters --init did not have (blocks added by --dec-layers)")
     p.add_argument('--segment-trend', action='store_true',
                    help="a new run's Config.segment_trend: the quantizer also gets each segment's trend of both "
                         "streams (one started with --init from a model without it grows it, switched off at first)")
@@ -202,6 +206,23 @@ def corpus_mel_mean(model, corpus, rng, utterances=300):
     return total / max(1, frames)
 
 
+def grown_parameter_names(a, model):
+    """Names of the parameters a new run from --init adds (its checkpoint lacks them); they take
+    --grown-lr-scale. Written to <run>/grown.json when the run starts, so every resumed process
+    builds the same parameter groups (and the optimiser's moments still fit them)."""
+    path = os.path.join(a.run, 'grown.json')
+    if os.path.exists(path):
+        with open(path) as f:
+            return set(json.load(f))
+    if not a.init or os.path.exists(os.path.join(a.run, 'codec.pt')):
+        return set()
+    have = torch.load(a.init, map_location='cpu')['model'].keys()
+    names = sorted(n for n, _ in model.named_parameters() if n not in have)
+    with open(path, 'w') as f:
+        json.dump(names, f, indent=1)
+    return set(names)
+
+
 def learning_rate(a, frac):
     """Constant, or a cosine from --lr to --lr-final over the wall-clock budget (frac in [0, 1]):
     the budget, not a step count, is what a session on a shared machine can promise."""
@@ -250,7 +271,7 @@ def main(argv=None):
             init['config']['pitch'] = True
         if a.segment_trend:
             init['config']['segment_trend'] = True
-        for key in ('voiced_noise_gain', 'envelope_hidden'):
+        for key in ('voiced_noise_gain', 'envelope_hidden', 'dec_layers'):
             if getattr(a, key) is not None:
                 init['config'][key] = getattr(a, key)
         with open(os.path.join(a.run, 'config.json'), 'w') as f:
@@ -289,7 +310,11 @@ def main(argv=None):
             params = [p for p in params if p.requires_grad]
         rows = read_manifest(a.corpus, 'train')
         batch = a.batch or 8
-    opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
+    grown = grown_parameter_names(a, model) if a.stage == 'codec' else set()
+    named = {id(p): n for n, p in model.named_parameters()}
+    groups = [{'params': [p for p in params if named[id(p)] not in grown], 'lr_scale': 1.0},
+              {'params': [p for p in params if named[id(p)] in grown], 'lr_scale': a.grown_lr_scale}]
+    opt = torch.optim.AdamW([g for g in groups if g['params']], lr=a.lr, betas=(0.8, 0.99), weight_decay=0.01)
 
     if a.reset_envelope and not (a.init and c.pitch and a.stage == 'codec'):
         raise SystemExit('--reset-envelope is for a pitch codec run started with --init')
@@ -310,6 +335,10 @@ def main(argv=None):
         ck = torch.load(src, map_location='cpu')
         state = grow_state({k: v.float() for k, v in ck['model'].items()}, model.state_dict())
         missing = model.load_state_dict(state, strict=False)
+        old_layers = len({k.split('.')[2] for k in state if k.startswith('decoder.blocks.')})
+        if old_layers < c.dec_layers:
+            model.decoder.start_blocks_as_identity(old_layers)
+            print(f'decoder blocks {old_layers}..{c.dec_layers - 1} added, starting as the identity')
         if c.pitch and ('decoder.env_head.weight' in missing.missing_keys or a.reset_envelope):
             model.decoder.init_envelope_from_istft()
             print('harmonic envelope head started from the iSTFT head')
@@ -370,7 +399,7 @@ def main(argv=None):
             break
         lr = learning_rate(a, elapsed / (a.minutes * 60)) * (min(1.0, (step - first_step + 1) / warmup) if warmup else 1.0)
         for g in opt.param_groups:
-            g['lr'] = lr
+            g['lr'] = lr * g.get('lr_scale', 1.0)
         t0 = time.time()
         if a.stage == 'semantic':
             x, y = (t.to(device) for t in semantic_batch(corpus, vocab, rng, batch, a.crop_frames))
