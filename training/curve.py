@@ -20,10 +20,11 @@ from training.boundaries import fixed_flags, flags_at_rate
 from training.eval import heldout
 from training.eval.asr import pocketsphinx_available
 from training.eval.audio import read_wav_at
+from training.eval.bootstrap import file_word_errors
 from training.eval.report_markdown import with_kept_section
 from training.eval.score import CachedRecognizer, score_pair
 from training.eval.text import corpus_wer
-from training.eval.whisper_judge import WhisperJudge, wer_without_runaways, whisper_wer
+from training.eval.whisper_judge import WhisperJudge, wer_without_runaways, whisper_normalize, whisper_wer
 from training.export import load_codec
 from training.losses import PhoneLoss
 from training.model import frame_positions, pitch_inputs
@@ -109,9 +110,11 @@ class Judges:
             self.pocketsphinx.save()
 
 
-def score_snapshot(path, items, rate, judges=None, loaded=None):
+def score_snapshot(path, items, rate, judges=None, loaded=None, per_file=False):
     """Held-out scores of one checkpoint at `rate` Hz (PyTorch model), with the report's metrics.
-    loaded: `load_codec(path)`'s (model, checkpoint), when the caller scores it at several rates."""
+    loaded: `load_codec(path)`'s (model, checkpoint), when the caller scores it at several rates.
+    per_file: also return 'per_file' (each file's STOI and Whisper word errors and reference words,
+    in the order of `items`), for paired intervals between checkpoints (training/eval/bootstrap.py)."""
     m, ck = loaded or load_codec(path)
     rows, agree, refs, whisper_hyps, sphinx_hyps = [], [], [], [], []
     for it in items:
@@ -130,7 +133,7 @@ def score_snapshot(path, items, rate, judges=None, loaded=None):
     def mean(key, digits=4):
         return round(float(np.nanmean([r[key] for r in rows])), digits)
 
-    return {'snapshot': os.path.basename(path), 'step': int(ck.get('step', 0)),
+    out = {'snapshot': os.path.basename(path), 'step': int(ck.get('step', 0)),
             'hours': round(float(ck.get('seconds', 0)) / 3600, 3), 'rate_hz': rate, 'files': len(items),
             'stoi': mean('stoi'), 'log_mel': mean('log_mel'), 'pesq': mean('pesq', 3), 'gpe': mean('gpe', 3),
             'periodicity': mean('periodicity', 3), 'periodicity_high': mean('periodicity_high', 3),
@@ -138,6 +141,10 @@ def score_snapshot(path, items, rate, judges=None, loaded=None):
             'whisper_wer': round(whisper_wer(refs, whisper_hyps), 1) if judges else None,
             'whisper_wer_steady': round(wer_without_runaways(refs, whisper_hyps) or float('nan'), 1) if judges else None,
             'wer': round(corpus_wer(refs, sphinx_hyps), 1) if judges and judges.pocketsphinx else None}
+    if per_file:
+        errors, words = file_word_errors(refs, whisper_hyps, whisper_normalize) if judges else ([], [])
+        out['per_file'] = {'stoi': [r['stoi'] for r in rows], 'whisper_errors': list(map(float, errors)), 'whisper_words': list(map(float, words))}
+    return out
 
 
 def write_doc(rows, path):

@@ -3,11 +3,12 @@
 import math
 
 from .baselines import CODEC2_MODES, OPUS_SETTINGS
+from .bootstrap import DRAWS, LEVEL, file_word_errors, paired_difference, ratio_interval
 from .flexicodec_cli import ABLATION_RATE_HZ
 from .heldout import MAX_DURATION_S, MIN_DURATION_S, MIN_WORDS
 from .metrics import MAX_DELAY_S, MCD_COEFFICIENTS, MCD_DYNAMIC_RANGE_DB
 from .pitch import F0_CEIL_HZ, F0_FLOOR_HZ, FRAME_PERIOD_MS, GROSS_ERROR_RATIO
-from .whisper_judge import RUNAWAY_RATIO, is_runaway, wer_without_runaways
+from .whisper_judge import RUNAWAY_RATIO, is_runaway, wer_without_runaways, whisper_normalize
 
 
 def _num(value, digits):
@@ -32,11 +33,62 @@ def runaway_count(result, texts):
     return sum(map(is_runaway, hypotheses, references)) if references else None
 
 
+def whisper_file_errors(result, texts):
+    """Per-file (word errors, reference words) of a condition's Whisper transcripts; None without them."""
+    references, hypotheses = _transcribed(result, texts)
+    return file_word_errors(references, hypotheses, whisper_normalize) if references else None
+
+
+def whisper_wer_interval(result, texts):
+    """The bootstrap interval of a condition's Whisper WER in percent (bootstrap.ratio_interval); None without transcripts."""
+    counts = whisper_file_errors(result, texts)
+    if counts is None:
+        return None
+    low, high = ratio_interval(*counts)
+    return 100.0 * low, 100.0 * high
+
+
+def original_wer_interval(summary):
+    """The bootstrap interval of the uncoded originals' Whisper WER; None without their transcripts."""
+    hypotheses = summary.get("original_whisper_hypotheses")
+    if not hypotheses:
+        return None
+    low, high = ratio_interval(*file_word_errors(list(summary.get("texts", {}).values()), hypotheses, whisper_normalize))
+    return 100.0 * low, 100.0 * high
+
+
+def paired_ablation(dynamic, fixed, texts):
+    """Dynamic − fixed over the files both scored, each with its paired bootstrap interval:
+    {'whisper_wer': (points, low, high) or None, 'stoi': (difference, low, high)}."""
+    by_stem = {r["stem"]: r for r in fixed.get("rows", [])}
+    pairs = [(r, by_stem[r["stem"]]) for r in dynamic.get("rows", []) if r["stem"] in by_stem]
+    if not pairs:
+        return None
+    out = {"stoi": paired_difference([a["stoi"] for a, _ in pairs], [b["stoi"] for _, b in pairs])}
+    a_err = whisper_file_errors({"rows": [a for a, _ in pairs]}, texts)
+    b_err = whisper_file_errors({"rows": [b for _, b in pairs]}, texts)
+    if a_err is not None and b_err is not None and len(a_err[0]) == len(b_err[0]):
+        out["whisper_wer"] = tuple(100.0 * v for v in paired_difference(a_err[0], b_err[0], a_err[1], b_err[1]))
+    else:
+        out["whisper_wer"] = None
+    return out
+
+
+def _signed(triple, digits, unit=""):
+    point, low, high = triple
+    return f"{point:+.{digits}f}{unit} ({low:+.{digits}f} to {high:+.{digits}f})"
+
+
+def _interval(bounds, digits):
+    return "—" if bounds is None else f"{_num(bounds[0], digits)}–{_num(bounds[1], digits)}"
+
+
 def _words_row(result, texts=None):
     runaway = runaway_count(result, texts or {})
     steady = wer_without_runaways(*_transcribed(result, texts or {}))
     return (
         f"| {result['name']} | {_num(result['bps'], 0)} | {_num(result.get('frame_rate_hz'), 2)} | {_num(result.get('whisper_wer'), 1)} "
+        f"| {_interval(whisper_wer_interval(result, texts or {}), 1)} "
         f"| {'—' if runaway is None else runaway} | {_num(steady, 1)} | {_num(result['wer'], 1)} | {_num(result.get('pesq'), 2)} | {_num(result['stoi'], 3)} "
         f"| {_num(result.get('stoi_pystoi'), 3)} | {_num(result.get('estoi'), 3)} |"
     )
@@ -51,8 +103,8 @@ def _voice_row(result):
 
 
 _WORDS_HEADER = (
-    "| condition | bitrate (bit/s, whole file) | frame rate (Hz) | Whisper WER (%) ↓ | runaway transcripts | Whisper WER without them (%) ↓ | pocketsphinx WER (%) ↓ | PESQ wb ↑ | STOI ↑ (ours) | STOI ↑ (pystoi) | ESTOI ↑ |\n"
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    f"| condition | bitrate (bit/s, whole file) | frame rate (Hz) | Whisper WER (%) ↓ | its {LEVEL:.0%} interval | runaway transcripts | Whisper WER without them (%) ↓ | pocketsphinx WER (%) ↓ | PESQ wb ↑ | STOI ↑ (ours) | STOI ↑ (pystoi) | ESTOI ↑ |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 _VOICE_HEADER = (
     "| condition | DNSMOS OVRL ↑ | DNSMOS SIG ↑ | DNSMOS BAK ↑ | F0 RMSE (cents) ↓ | gross pitch error (%) ↓ | voicing error (%) ↓ | periodicity ↑ | periodicity 1.5–4 kHz ↑ | log-mel distance ↓ | MCD (dB) ↓ | delay removed (ms) |\n"
@@ -150,7 +202,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         "## Words and intelligibility",
         "",
         _WORDS_HEADER,
-        f"| original (16 kHz PCM, uncoded) | 256000 | — | {_num(summary.get('original_whisper_wer'), 1)} | — | — | {_num(summary.get('original_wer'), 1)} | — | — | — | — |",
+        f"| original (16 kHz PCM, uncoded) | 256000 | — | {_num(summary.get('original_whisper_wer'), 1)} | {_interval(original_wer_interval(summary), 1)} | — | — | {_num(summary.get('original_wer'), 1)} | — | — | — | — |",
     ]
     texts = summary.get("texts", {})
     lines += [_words_row(r, texts) for r in results]
@@ -191,6 +243,14 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
             *[_words_row(r, summary.get("texts", {})) for r in ablation],
             "",
         ]
+        paired = paired_ablation(ablation[0], ablation[1], summary.get("texts", {})) if "dynamic" in ablation[0]["name"] and "fixed" in ablation[1]["name"] else None
+        if paired:
+            wer = f"Whisper WER {_signed(paired['whisper_wer'], 1, ' points')}, " if paired["whisper_wer"] else ""
+            lines += [
+                f"Dynamic − fixed on the same files, with the {LEVEL:.0%} interval of {DRAWS} paired bootstrap resamples of the files:"
+                f" {wer}STOI {_signed(paired['stoi'], 3)}. An interval that spans 0 is a difference these files cannot tell from noise.",
+                "",
+            ]
     else:
         lines += ["Not measured in this run (see below).", ""]
     targets = target_rows(summary)
@@ -244,6 +304,9 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         f" Runaway transcripts: files whose transcript has more than {RUNAWAY_RATIO:g}× the reference's words + 2 (greedy"
         " decoding without temperature fallback repeats itself on audio it cannot read; each such file adds insertions, which"
         " is how a corpus WER passes 100 %).",
+        f"- Intervals: {LEVEL:.0%} percentile bootstrap over files ({DRAWS} resamples, fixed seed; `training/eval/bootstrap.py`): the"
+        " files are drawn with replacement and the corpus WER recomputed from their word edits and reference words, so a"
+        " file's words stay together. The ablation's differences resample the same files for both conditions (paired).",
         "- Pocketsphinx WER: pocketsphinx 0.1.15 (Debian `python3-pocketsphinx`, `pocketsphinx-en-us` acoustic model, its general English"
         " trigram LM and CMUdict, default search settings), one utterance per file; corpus WER = word edits / reference words."
         " Text normalised: lowercase, bracketed notes dropped, digits spoken out (\"press 1\" → \"press one\"), `*` → star,"
