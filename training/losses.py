@@ -64,3 +64,13 @@ class PhoneLoss(torch.nn.Module):
         kl = F.kl_div(logq, target, log_target=True, reduction='none').sum(-1).mean()
         agree = (logq.argmax(-1) == target.argmax(-1)).float().mean()
         return kl, float(agree)
+
+
+def asr_target_loss(pred, target):
+    """Mean 1 - cosine between predicted and frozen-encoder ASR features, both (B, T, D), over the
+    frames that have features (a crop past an utterance's last whole frame is zero padded)."""
+    have = target.abs().sum(-1) > 0
+    if not bool(have.any()):
+        return pred.sum() * 0.0
+    cos = torch.nn.functional.cosine_similarity(pred.float(), target.float(), dim=-1, eps=1e-6)
+    return (1.0 - cos)[have].mean()

@@ -73,6 +73,11 @@ class Config:
     # the quantizer also gets each segment's trend (`segment_trend`) of both streams: a mean forgets
     # the order of the frames it pools, so at low rates the decoder could not tell a rise from a fall
     segment_trend: bool = False
+    # training only: a linear head on the decoder's 12.5 Hz Transformer output predicts the frozen
+    # ASR encoder's features (asr_dim) of the original, so the trunk, and through it the codes, must
+    # carry what a recogniser hears (the paper distils its semantic stream from ASR features).
+    # The runtime never runs the head: the exported decoder and the bitstream do not change.
+    asr_target: bool = False
 
     @property
     def upsample(self) -> int:
@@ -540,6 +545,8 @@ class Decoder(nn.Module):
                 nn.init.zeros_(self.env_mlp[2].weight)
                 nn.init.zeros_(self.env_mlp[2].bias)
             self.synth = HarmonicSynth(c)
+        if c.asr_target:
+            self.asr_head = nn.Linear(c.dec_dim, c.asr_dim)
 
     def start_blocks_as_identity(self, first):
         """Zeroes the residual outputs of Transformer blocks `first`.. (attention and feed-forward
@@ -566,11 +573,12 @@ class Decoder(nn.Module):
                 self.env_mlp[2].weight.zero_()
                 self.env_mlp[2].bias.zero_()
 
-    def forward(self, seg_latent, seg_len, frame_seg, frame_pos, f0_frames=None, phase_start=None):
+    def forward(self, seg_latent, seg_len, frame_seg, frame_pos, f0_frames=None, phase_start=None, with_asr=False):
         """seg_latent (N, latent) and seg_len (N,) for all segments; frame_seg (B, T) long index into
         them; frame_pos (B, T) float position inside the segment; with `Config.pitch`, f0_frames and
         phase_start (B, 8T): the 10 ms F0 track rebuilt from the frame levels and its phases
-        (training/pitch/code.py). Returns audio (B, T*1280)."""
+        (training/pitch/code.py). Returns audio (B, T*1280); with `with_asr` (training, `Config.asr_target`)
+        also the ASR-feature prediction (B, T, asr_dim) of `asr_head`."""
         c = self.c
         seg = self.inp(seg_latent) + self.len_emb((seg_len - 1).clamp(0, c.max_segment_frames - 1).long())
         x = seg[frame_seg]  # (B, T, dec_dim)
@@ -583,7 +591,9 @@ class Decoder(nn.Module):
             x = x + self.pitch_in(pf.reshape(B, T, c.upsample, 2).mean(2))
         for blk in self.blocks:
             x = blk(x)
-        x = self.norm(x).transpose(1, 2)  # (B, dec_dim, T)
+        x = self.norm(x)
+        asr_pred = self.asr_head(x) if with_asr else None
+        x = x.transpose(1, 2)  # (B, dec_dim, T)
         y = self.up(x)  # (B, up_dim, 8T)
         if c.pitch:
             y = y + self.pitch_up(pf).transpose(1, 2)
@@ -599,7 +609,7 @@ class Decoder(nn.Module):
                 voiced = self.synth.upsample((f0_frames > 0).to(out.dtype)[..., None])[:, 0]  # (B, 8T * hop), smooth edges
                 out = out * (1 - (1 - c.voiced_noise_gain) * voiced)
             out = out + self.synth(env, f0_frames, phase_start)
-        return out
+        return (out, asr_pred) if with_asr else out
 
 
 class Codec(nn.Module):
@@ -688,8 +698,12 @@ class Codec(nn.Module):
         _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
         zq, _, seg_len, seg_id = self.quantize_segments(merge, pooled, flags)
         pitch = pitch_inputs(f0_sub, audio.device, fine=fine_pitch) if self.c.pitch else {}
-        out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
-        return out, {'segments': n_seg, 'frames': flags.numel()}
+        stats = {'segments': n_seg, 'frames': flags.numel()}
+        if self.c.asr_target:
+            out, stats['asr_pred'] = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch, with_asr=True)
+        else:
+            out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
+        return out, stats
 
 
 def pitch_inputs(f0_sub, device=None, pitch_stride=1, fine=False):

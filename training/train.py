@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from training.dataset import Corpus, FrameFeatures, augment, build_vocab, phone_targets, read_manifest, seed_everything
 from training.adversarial import MultiResolutionDiscriminator, discriminator_loss, generator_losses
 from training.asr_loss import AsrLoss
-from training.losses import PhoneLoss, SpectralLoss
+from training.losses import PhoneLoss, SpectralLoss, asr_target_loss
 from training.model import Codec, Config, tiny_config
 from training.pitch import track as pitch_track
 
@@ -98,6 +98,9 @@ def parse_args(argv=None):
                    help='weight of the frozen Whisper tiny.en encoder distance on the decoded audio (asr_loss.AsrLoss; 0: off)')
     p.add_argument('--asr-crops', type=int, default=4,
                    help='crops of each batch the ASR loss sees (its encoder costs about as much as the codec step)')
+    p.add_argument('--asr-target-weight', type=float, default=0.0,
+                   help="weight of 1 - cosine between the decoder trunk's prediction (Config.asr_target, a run "
+                        "started with --init grows the head) and the --asr-features of the clean crop (0: off)")
     p.add_argument('--delta-weight', type=float, default=0.0,
                    help='weight of the L1 on log-mel frame-to-frame changes (losses.SpectralLoss; 0: off)')
     p.add_argument('--adv-weight', type=float, default=0.0,
@@ -271,6 +274,8 @@ def main(argv=None):
             init['config']['pitch'] = True
         if a.segment_trend:
             init['config']['segment_trend'] = True
+        if a.asr_target_weight:
+            init['config']['asr_target'] = True
         for key in ('voiced_noise_gain', 'envelope_hidden', 'dec_layers'):
             if getattr(a, key) is not None:
                 init['config'][key] = getattr(a, key)
@@ -352,10 +357,14 @@ def main(argv=None):
         rows = [r for r in rows if os.path.exists(os.path.join(a.asr_features, os.path.splitext(r['file'])[0] + '.npy'))]
     corpus = Corpus(a.corpus, rows)
     asr = None
-    if a.stage == 'codec' and c.merge_on == 'whisper':
+    if a.asr_target_weight and not (a.stage == 'codec' and c.asr_target):
+        raise SystemExit('--asr-target-weight needs a codec run whose config has asr_target (start it with --init)')
+    if a.stage == 'codec' and (c.merge_on == 'whisper' or a.asr_target_weight):
         if not a.asr_features:
-            raise SystemExit('--merge-on whisper needs --asr-features DIR')
+            raise SystemExit('--merge-on whisper and --asr-target-weight need --asr-features DIR')
         asr = FrameFeatures(a.asr_features, corpus)
+        if asr.dim != c.asr_dim:
+            raise SystemExit(f'{a.asr_features}: {asr.dim}-d features, the model expects {c.asr_dim}')
     if a.stage == 'codec' and c.sends_mel_mean and not model.mel_centre.abs().sum():
         model.mel_centre.copy_(corpus_mel_mean(model, corpus, rng))
         print(f'merge stream centred on the corpus log-mel mean ({float(model.mel_centre.mean()):.3f} on average)')
@@ -416,6 +425,9 @@ def main(argv=None):
             f0_sub = np.stack([pitch_track.track(r) for r in x.cpu().numpy()]) if c.pitch else None
             y_hat, st = model(x, tau, feats, f0_sub, fine_pitch=a.fine_pitch_training)
             loss, parts = spectral(y_hat, x)
+            if a.asr_target_weight:
+                d = asr_target_loss(st.pop('asr_pred'), feats)
+                loss, parts['asr_target'] = loss + a.asr_target_weight * d, float(d)
             if asr_loss is not None:
                 d = asr_loss(y_hat[: a.asr_crops], x[: a.asr_crops])
                 loss, parts['asr'] = loss + a.asr_weight * d, float(d)
