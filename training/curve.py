@@ -134,13 +134,13 @@ def score_snapshot(path, items, rate, judges=None, loaded=None, per_file=False):
         return round(float(np.nanmean([r[key] for r in rows])), digits)
 
     out = {'snapshot': os.path.basename(path), 'step': int(ck.get('step', 0)),
-            'hours': round(float(ck.get('seconds', 0)) / 3600, 3), 'rate_hz': rate, 'files': len(items),
-            'stoi': mean('stoi'), 'log_mel': mean('log_mel'), 'pesq': mean('pesq', 3), 'gpe': mean('gpe', 3),
-            'periodicity': mean('periodicity', 3), 'periodicity_high': mean('periodicity_high', 3),
-            'phone_agree': round(float(np.mean(agree)), 4),
-            'whisper_wer': round(whisper_wer(refs, whisper_hyps), 1) if judges else None,
-            'whisper_wer_steady': round(wer_without_runaways(refs, whisper_hyps) or float('nan'), 1) if judges else None,
-            'wer': round(corpus_wer(refs, sphinx_hyps), 1) if judges and judges.pocketsphinx else None}
+          'hours': round(float(ck.get('seconds', 0)) / 3600, 3), 'rate_hz': rate, 'files': len(items),
+          'stoi': mean('stoi'), 'log_mel': mean('log_mel'), 'pesq': mean('pesq', 3), 'gpe': mean('gpe', 3),
+          'periodicity': mean('periodicity', 3), 'periodicity_high': mean('periodicity_high', 3),
+          'phone_agree': round(float(np.mean(agree)), 4),
+          'whisper_wer': round(whisper_wer(refs, whisper_hyps), 1) if judges else None,
+          'whisper_wer_steady': round(wer_without_runaways(refs, whisper_hyps) or float('nan'), 1) if judges else None,
+          'wer': round(corpus_wer(refs, sphinx_hyps), 1) if judges and judges.pocketsphinx else None}
     if per_file:
         errors, words = file_word_errors(refs, whisper_hyps, whisper_normalize) if judges else ([], [])
         out['per_file'] = {'stoi': [r['stoi'] for r in rows], 'whisper_errors': list(map(float, errors)), 'whisper_words': list(map(float, words))}

@@ -698,11 +698,10 @@ class Codec(nn.Module):
         _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
         zq, _, seg_len, seg_id = self.quantize_segments(merge, pooled, flags)
         pitch = pitch_inputs(f0_sub, audio.device, fine=fine_pitch) if self.c.pitch else {}
+        out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch, with_asr=self.c.asr_target)
         stats = {'segments': n_seg, 'frames': flags.numel()}
         if self.c.asr_target:
-            out, stats['asr_pred'] = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch, with_asr=True)
-        else:
-            out = self.decoder(zq, seg_len, seg_id, frame_positions(flags), **pitch)
+            out, stats['asr_pred'] = out
         return out, stats
 
 

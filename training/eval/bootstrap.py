@@ -39,24 +39,25 @@ def _percentiles(values, level):
     return float(low), float(high)
 
 
+def _ratio(numerators, denominators, picks):
+    """sum(numerators) / sum(denominators) (1 per file when None) over each row of file indices `picks`."""
+    num = np.asarray(numerators, float)
+    den = np.ones_like(num) if denominators is None else np.asarray(denominators, float)
+    return num[picks].sum(-1) / np.maximum(den[picks].sum(-1), 1e-12)
+
+
 def ratio_interval(numerators, denominators=None, draws=DRAWS, level=LEVEL, seed=0):
     """Percentile interval of sum(numerators) / sum(denominators) over files resampled with replacement
     (denominators default to 1 per file: the interval of a mean)."""
-    num = np.asarray(numerators, float)
-    den = np.ones_like(num) if denominators is None else np.asarray(denominators, float)
-    picks = _resamples(len(num), draws, seed)
-    return _percentiles(num[picks].sum(1) / np.maximum(den[picks].sum(1), 1e-12), level)
+    return _percentiles(_ratio(numerators, denominators, _resamples(len(numerators), draws, seed)), level)
 
 
 def paired_difference(num_a, num_b, den_a=None, den_b=None, draws=DRAWS, level=LEVEL, seed=0):
     """(a − b, low, high): the difference of two ratios over the same files, and its percentile
     interval with both conditions resampled on the same draws of files."""
-    a, b = np.asarray(num_a, float), np.asarray(num_b, float)
-    if len(a) != len(b):
-        raise ValueError(f"paired conditions need the same files ({len(a)} against {len(b)})")
-    da = np.ones_like(a) if den_a is None else np.asarray(den_a, float)
-    db = np.ones_like(b) if den_b is None else np.asarray(den_b, float)
-    point = a.sum() / max(da.sum(), 1e-12) - b.sum() / max(db.sum(), 1e-12)
-    picks = _resamples(len(a), draws, seed)
-    diffs = a[picks].sum(1) / np.maximum(da[picks].sum(1), 1e-12) - b[picks].sum(1) / np.maximum(db[picks].sum(1), 1e-12)
-    return (float(point), *_percentiles(diffs, level))
+    if len(num_a) != len(num_b):
+        raise ValueError(f"paired conditions need the same files ({len(num_a)} against {len(num_b)})")
+    every = np.arange(len(num_a))
+    point = _ratio(num_a, den_a, every) - _ratio(num_b, den_b, every)
+    picks = _resamples(len(num_a), draws, seed)
+    return (float(point), *_percentiles(_ratio(num_a, den_a, picks) - _ratio(num_b, den_b, picks), level))

@@ -50,11 +50,9 @@ def whisper_wer_interval(result, texts):
 
 def original_wer_interval(summary):
     """The bootstrap interval of the uncoded originals' Whisper WER; None without their transcripts."""
-    hypotheses = summary.get("original_whisper_hypotheses")
-    if not hypotheses:
-        return None
-    low, high = ratio_interval(*file_word_errors(list(summary.get("texts", {}).values()), hypotheses, whisper_normalize))
-    return 100.0 * low, 100.0 * high
+    texts = summary.get("texts", {})
+    hypotheses = summary.get("original_whisper_hypotheses") or []
+    return whisper_wer_interval({"rows": [{"stem": s, "whisper": h} for s, h in zip(texts, hypotheses)]}, texts)
 
 
 def paired_ablation(dynamic, fixed, texts):

@@ -63,13 +63,16 @@ class AsrTargetTrainTest(unittest.TestCase):
             common = ['--corpus', corpus, '--tiny', '--crop-frames', '16', '--batch', '2']
             train.main(['--stage', 'semantic', '--run', run, '--max-steps', '1', *common])
             train.main(['--stage', 'codec', '--run', run, '--max-steps', '2', *common])
-            with self.assertRaises(SystemExit):  # the term without its target's features
+            with self.assertRaisesRegex(SystemExit, 'config has asr_target'):  # a run made without the head
                 train.main(['--stage', 'codec', '--run', run, '--max-steps', '3', '--asr-target-weight', '1', *common])
             ck = torch.load(os.path.join(run, 'codec.pt'))
             with open(os.path.join(run, 'config.json')) as f:
                 config = json.load(f)
             compact = os.path.join(d, 'compact.pt')
             torch.save({'model': ck['model'], 'config': config, 'vocab': ck['vocab'], 'step': ck['step'], 'seconds': ck['seconds']}, compact)
+            with self.assertRaisesRegex(SystemExit, 'need --asr-features'):  # the head without its target's features
+                train.main(['--stage', 'codec', '--run', os.path.join(d, 'nofeats'), '--init', compact, '--asr-target-weight', '1',
+                            '--max-steps', str(ck['step'] + 1), *common])
             train.main(['--stage', 'codec', '--run', new, '--init', compact, '--asr-target-weight', '1', '--asr-features', feats,
                         '--grown-lr-scale', '10', '--max-steps', str(ck['step'] + 2), *common])
             with open(os.path.join(new, 'config.json')) as f:
