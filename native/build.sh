@@ -43,6 +43,9 @@ fi
 echo "$VOCODER_BLOB_SHA256  $blob" | sha256sum -c --quiet - ||
   { echo "native/build.sh: $blob does not have the pinned sha256" >&2; rm -f "$blob"; exit 1; }
 
+# The built site ships libopus's licence beside its binaries (BSD-3's binary-redistribution clause).
+cp "$src/COPYING" public/vocoder/COPYING
+
 # WebAssembly: analysis + FARGAN only (no DRED, no SILK/CELT codec), weights from the blob.
 command -v emcc >/dev/null || { echo "native/build.sh: emcc missing (apt-get install emscripten)" >&2; exit 1; }
 # Debian's emscripten runs its JS optimiser with the system node modules.
