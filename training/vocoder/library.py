@@ -33,6 +33,17 @@ SIGNATURES = {
     "fxv_fargan_start": ([_p, _f], None),
     "fxv_fargan_frame": ([_p, _f, _f], None),
     "fxv_fargan_free": ([_p], None),
+    # native/dred_codec.c: Opus DRED as a stand-alone codec (training/vocoder/dred.py).
+    "fxd_dframe_samples": ([], ctypes.c_int),
+    "fxd_max_latents": ([], ctypes.c_int),
+    "fxd_max_payload_bytes": ([], ctypes.c_int),
+    "fxd_encoder_new": ([], _p),
+    "fxd_encoder_push": ([_p, _f], None),
+    "fxd_encoder_payload": ([_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int], ctypes.c_int),
+    "fxd_encoder_free": ([_p], None),
+    "fxd_decoder_new": ([], _p),
+    "fxd_decoder_payload": ([_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, _f, ctypes.POINTER(ctypes.c_int)], ctypes.c_int),
+    "fxd_decoder_free": ([_p], None),
 }
 
 
