@@ -2,6 +2,7 @@
 import { parseEntropySection, type EntropySection } from './entropy.ts';
 import { checkAsrWindow, type AsrWindow } from './asr-windows.ts';
 import { checkPitchSection, type PitchSection } from './pitch-code.ts';
+import { checkVocoderSection, VOCODER_FEATURE_LAYOUT, type VocoderSection } from './vocoder-section.ts';
 
 /** One tensor of a model's signature. Dimensions are numbers or symbolic names ("T", "K", "S"). */
 export interface TensorSpec {
@@ -83,6 +84,12 @@ export interface ModelManifest {
    * log F0): its files are .fxc version 3 or 4 (fxcVersion), and `entropy` needs a pitch table.
    */
   pitch?: PitchSection;
+  /**
+   * The neural vocoder (libopus 1.6.1's FARGAN, WebAssembly) and its feature layout. A decoder with a
+   * `features` output (20 LPCNet features per 10 ms) decodes through it; the vocoder also runs on its
+   * own (`flexicodec vocode`). Not part of `modelId`, which hashes the ONNX files.
+   */
+  vocoder?: VocoderSection;
   models: { encoder: ModelFileSpec; quantizer: ModelFileSpec; decoder: ModelFileSpec; asr?: ModelFileSpec };
   /** Free-form provenance: training steps, data, date. */
   training?: Record<string, unknown>;
@@ -147,6 +154,7 @@ function checkConstants(json: unknown): ModelConstants {
       'models.json: a model with pitch needs entropy tables with a pitch table (.fxc version 3)',
     );
   if (m.entropy !== undefined) parseEntropySection(m.entropy, m);
+  if (m.vocoder !== undefined) checkVocoderSection(m.vocoder);
   if (m.fxcVersion !== undefined && m.fxcVersion !== 4)
     throw new Error(
       `models.json: fxcVersion ${JSON.stringify(m.fxcVersion)}; this runtime writes .fxc version 4 at most, update it`,
@@ -164,6 +172,39 @@ function checkFiles(models: Record<string, ModelFileSpec> | undefined, roles: re
   }
 }
 
+/** What decoder.onnx gives: the waveform (`audio`), or vocoder features (`features`) that FARGAN turns into it. */
+export type DecoderOutput = 'audio' | 'features';
+
+/** Which output a decoder declares in models.json (features: [1, F, 20], F = 10 ms frames). */
+export function decoderOutput(spec: Pick<ModelFileSpec, 'outputs'>): DecoderOutput {
+  return spec.outputs && 'features' in spec.outputs ? 'features' : 'audio';
+}
+
+/**
+ * Throws where a decoder declares both `audio` and `features`, or where a `features` decoder has no
+ * vocoder to run it or one whose frames do not divide the model's.
+ */
+function checkDecoderOutput(m: ModelConstants, decoder: ModelFileSpec): void {
+  const outputs = decoder.outputs ?? {};
+  if (!('features' in outputs)) return;
+  if ('audio' in outputs)
+    throw new Error('models.json: models.decoder declares both "audio" and "features"; it gives one of them');
+  if (!m.vocoder)
+    throw new Error(
+      'models.json: a decoder with a "features" output needs a vocoder section to turn them into audio',
+    );
+  const shape = outputs.features.shape;
+  if (shape?.length !== 3 || shape[2] !== VOCODER_FEATURE_LAYOUT.count)
+    throw new Error(
+      `models.json: decoder output "features" must be [1, F, ${VOCODER_FEATURE_LAYOUT.count}], got ${JSON.stringify(shape)}`,
+    );
+  if (m.frameSamples % m.vocoder.frameSamples !== 0 || m.sampleRateHz !== m.vocoder.sampleRateHz)
+    throw new Error(
+      `models.json: the vocoder's ${m.vocoder.frameSamples}-sample frames at ${m.vocoder.sampleRateHz} Hz ` +
+        `do not divide the model's ${m.frameSamples}-sample frames at ${m.sampleRateHz} Hz`,
+    );
+}
+
 /** Checks the parts of a parsed models.json the runtime relies on; throws a clear error otherwise. */
 export function parseManifest(json: unknown): ModelManifest {
   const m = checkConstants(json) as ModelManifest;
@@ -175,6 +216,7 @@ export function parseManifest(json: unknown): ModelManifest {
   if (!asr && m.asrWindow !== undefined) throw new Error('models.json: asrWindow given but no models.asr');
   if (m.mergeFeatures === 'whisper-tiny.en' && !asr)
     throw new Error('models.json: mergeFeatures "whisper-tiny.en" needs models.asr (asr.onnx)');
+  checkDecoderOutput(m, m.models.decoder);
   return m;
 }
 
@@ -183,5 +225,6 @@ export function parseDecoderManifest(json: unknown): DecoderManifest {
   const m = checkConstants(json) as DecoderManifest;
   if (m.decodeOnly !== true) throw new Error('models.json: an archived model must say "decodeOnly": true');
   checkFiles(m.models, ['decoder']);
+  checkDecoderOutput(m, m.models.decoder);
   return m;
 }

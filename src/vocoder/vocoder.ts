@@ -1,0 +1,314 @@
+/**
+ * libopus 1.6.1's neural vocoder in WebAssembly: LPCNet feature analysis (with PitchDNN) and
+ * FARGAN synthesis, behind one small class. No DOM and no Node APIs: the browser worker and Node
+ * share it; each brings the module's bytes and the weights blob (src/vocoder/load.ts).
+ */
+import { instantiateVocoder, type VocoderExports } from './wasm.ts';
+
+/** Samples per vocoder frame: 10 ms at 16 kHz. */
+export const VOCODER_FRAME_SAMPLES = 160;
+/** Features per frame: 18 Bark cepstra, pitch period code, pitch correlation. */
+export const VOCODER_FEATURE_COUNT = 20;
+/** Sample rate the vocoder analyses and synthesises, Hz. */
+export const VOCODER_SAMPLE_RATE_HZ = 16000;
+/**
+ * Samples FARGAN's output lags the analysed input by when it starts on the first frame's features
+ * (fxv_fargan_start) and then runs from that same frame: one frame of warm-up plus the analysis'
+ * half-frame look-back (240 = 160 + 80; fargan_demo drops its first frame and 80 samples alike).
+ * Measured: STOI of the 6 s fixture peaks at this shift (0.9775 at 240, 0.9768 at ±12).
+ */
+export const FARGAN_DELAY_SAMPLES = 240;
+
+/** Silence analysed after the audio by `resynthesize`: the features' lag, rounded up to frames. */
+export const RESYNTHESIS_PAD_SAMPLES = 2 * 160;
+
+/** A vocoder call given the wrong sizes, or a vocoder used after `release()`. */
+export class VocoderError extends Error {
+  override readonly name = 'VocoderError';
+}
+
+/** Float32 views of the module's memory are made afresh per use: a grown memory detaches old ones. */
+function f32(e: VocoderExports, ptr: number, length: number): Float32Array {
+  return new Float32Array(e.memory.buffer, ptr, length);
+}
+
+/** One instance of the vocoder module with the weights loaded: analysis and FARGAN synthesis. */
+export class Vocoder {
+  private released = false;
+
+  private constructor(
+    private readonly e: VocoderExports,
+    /** The weights blob in the module's memory: the layers point into it, so it lives as long as this. */
+    private readonly blob: number,
+    private readonly blobBytes: number,
+    /** Scratch: one frame of samples, one frame of features. */
+    private readonly pcm: number,
+    private readonly features: number,
+    /** Which build runs: 'simd' (WASM SIMD) or 'scalar'. */
+    readonly build: 'simd' | 'scalar',
+  ) {}
+
+  /**
+   * Instantiates the module and loads the weights blob (PitchDNN and FARGAN records of libopus
+   * 1.6.1, checked by the caller's sha256); throws where the module or the blob is not what the
+   * vocoder needs. `names` name the two in errors.
+   */
+  static async create(
+    wasm: BufferSource | WebAssembly.Module,
+    weights: Uint8Array,
+    build: 'simd' | 'scalar',
+    names: { wasm: string; weights: string } = { wasm: 'vocoder module', weights: 'vocoder weights' },
+  ): Promise<Vocoder> {
+    const e = await instantiateVocoder(wasm, names.wasm);
+    if (e.fxv_frame_samples() !== VOCODER_FRAME_SAMPLES || e.fxv_feature_count() !== VOCODER_FEATURE_COUNT)
+      throw new Error(
+        `${names.wasm}: ${e.fxv_frame_samples()}-sample frames of ${e.fxv_feature_count()} features, ` +
+          `expected ${VOCODER_FRAME_SAMPLES} and ${VOCODER_FEATURE_COUNT}`,
+      );
+    if (weights.length === 0) throw new Error(`${names.weights}: empty`);
+    const blob = e.fxv_alloc(weights.length);
+    if (!blob) throw new Error(`${names.weights}: no memory for ${weights.length} bytes`);
+    new Uint8Array(e.memory.buffer, blob, weights.length).set(weights);
+    // Each state is checked once here; the blob must hold both records.
+    for (const [make, free, what] of [
+      [e.fxv_analysis_new, e.fxv_analysis_free, "PitchDNN's (analysis)"],
+      [e.fxv_fargan_new, e.fxv_fargan_free, "FARGAN's"],
+    ] as const) {
+      const st = make(blob, weights.length);
+      if (!st) {
+        e.fxv_free(blob);
+        throw new Error(`${names.weights}: libopus refused the blob: it lacks ${what} weights or is corrupt`);
+      }
+      free(st);
+    }
+    const pcm = e.fxv_alloc(VOCODER_FRAME_SAMPLES * 4);
+    const features = e.fxv_alloc(VOCODER_FEATURE_COUNT * 4);
+    return new Vocoder(e, blob, weights.length, pcm, features, build);
+  }
+
+  /**
+   * LPCNet features of 16 kHz mono audio in [-1, 1]: N = ceil(length / 160) frames of 20, row-major
+   * [N, 20], frame k computed once samples [0, 160k + 160) are in (the last frame padded with
+   * zeros). The features lag the audio (see FARGAN_DELAY_SAMPLES); `synthesize` takes that off, so
+   * a model that predicts features predicts them in this timing.
+   */
+  analyse(pcm16k: Float32Array): Float32Array {
+    const e = this.exports();
+    const frames = Math.ceil(pcm16k.length / VOCODER_FRAME_SAMPLES);
+    const out = new Float32Array(frames * VOCODER_FEATURE_COUNT);
+    const st = e.fxv_analysis_new(this.blob, this.blobBytes);
+    if (!st) throw new VocoderError('vocoder: analysis state could not be created');
+    try {
+      for (let k = 0; k < frames; k++) {
+        const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
+        const piece = pcm16k.subarray(k * VOCODER_FRAME_SAMPLES, (k + 1) * VOCODER_FRAME_SAMPLES);
+        frame.set(piece);
+        frame.fill(0, piece.length);
+        e.fxv_analysis_frame(st, this.pcm, this.features);
+        out.set(f32(e, this.features, VOCODER_FEATURE_COUNT), k * VOCODER_FEATURE_COUNT);
+      }
+    } finally {
+      e.fxv_analysis_free(st);
+    }
+    return out;
+  }
+
+  /**
+   * FARGAN's 16 kHz speech from N frames of features (row-major [N, 20], as `analyse` gives):
+   * N · 160 samples, time-aligned with the audio the features were analysed from (FARGAN's delay
+   * is taken off: it runs on past the last frame, holding its features, for that many samples).
+   */
+  synthesize(features: Float32Array): Float32Array {
+    const e = this.exports();
+    if (features.length === 0 || features.length % VOCODER_FEATURE_COUNT !== 0)
+      throw new VocoderError(
+        `vocoder: ${features.length} feature values are not a positive multiple of ${VOCODER_FEATURE_COUNT}`,
+      );
+    for (let i = 0; i < features.length; i++)
+      if (!Number.isFinite(features[i]))
+        throw new VocoderError(
+          `vocoder: feature ${i % VOCODER_FEATURE_COUNT} of frame ${Math.floor(i / VOCODER_FEATURE_COUNT)} is ${features[i]}`,
+        );
+    const frames = features.length / VOCODER_FEATURE_COUNT;
+    const samples = frames * VOCODER_FRAME_SAMPLES;
+    const out = new Float32Array(samples);
+    const st = e.fxv_fargan_new(this.blob, this.blobBytes);
+    if (!st) throw new VocoderError('vocoder: FARGAN state could not be created');
+    try {
+      const row = (k: number) =>
+        features.subarray(
+          Math.min(k, frames - 1) * VOCODER_FEATURE_COUNT,
+          (Math.min(k, frames - 1) + 1) * VOCODER_FEATURE_COUNT,
+        );
+      f32(e, this.features, VOCODER_FEATURE_COUNT).set(row(0));
+      e.fxv_fargan_start(st, this.features);
+      // Synthesised sample s is output sample s − FARGAN_DELAY_SAMPLES.
+      const total = samples + FARGAN_DELAY_SAMPLES;
+      for (let k = 0, at = 0; at < total; k++, at += VOCODER_FRAME_SAMPLES) {
+        f32(e, this.features, VOCODER_FEATURE_COUNT).set(row(k));
+        e.fxv_fargan_frame(st, this.features, this.pcm);
+        const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
+        const from = Math.max(0, FARGAN_DELAY_SAMPLES - at);
+        const to = Math.min(VOCODER_FRAME_SAMPLES, total - at);
+        if (from < to) out.set(frame.subarray(from, to), at + from - FARGAN_DELAY_SAMPLES);
+      }
+    } finally {
+      e.fxv_fargan_free(st);
+    }
+    return out;
+  }
+
+  /**
+   * Analysis then synthesis: the vocoder's own rendition of `pcm16k`, as many samples as it has
+   * (the decoder's ceiling). One `resynthesisStream` fed the whole input.
+   */
+  resynthesize(pcm16k: Float32Array): Float32Array {
+    const stream = this.resynthesisStream();
+    try {
+      const head = stream.push(pcm16k);
+      const tail = stream.flush();
+      const out = new Float32Array(head.length + tail.length);
+      out.set(head);
+      out.set(tail, head.length);
+      return out;
+    } finally {
+      stream.close();
+    }
+  }
+
+  /**
+   * Analysis and synthesis frame by frame, for audio that arrives in pieces (a long file, a
+   * microphone): memory stays one frame whatever the length. Call `close()` when done.
+   */
+  resynthesisStream(): ResynthesisStream {
+    const e = this.exports();
+    const analysis = e.fxv_analysis_new(this.blob, this.blobBytes);
+    const fargan = e.fxv_fargan_new(this.blob, this.blobBytes);
+    if (!analysis || !fargan) {
+      if (analysis) e.fxv_analysis_free(analysis);
+      if (fargan) e.fxv_fargan_free(fargan);
+      throw new VocoderError('vocoder: analysis or FARGAN state could not be created');
+    }
+    return new ResynthesisStream(e, analysis, fargan, this.pcm, this.features, () => this.exports());
+  }
+
+  /** Frees the module's memory; the vocoder cannot be used afterwards. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const p of [this.blob, this.pcm, this.features]) this.e.fxv_free(p);
+  }
+
+  private exports(): VocoderExports {
+    if (this.released) throw new VocoderError('vocoder: used after release()');
+    return this.e;
+  }
+}
+
+/**
+ * One resynthesis in progress: samples in, the vocoder's samples out, FARGAN's delay taken off so
+ * output sample i renders input sample i. `flush` analyses RESYNTHESIS_PAD_SAMPLES of silence after
+ * the input, so its last samples have features of their own, and ends the output at the input's length.
+ */
+export class ResynthesisStream {
+  /** Input samples of the frame being filled. */
+  private readonly pending = new Float32Array(VOCODER_FRAME_SAMPLES);
+  private pendingLength = 0;
+  private inputSamples = 0;
+  private outputSamples = 0;
+  /** Synthesised samples still to drop (the delay). */
+  private toDrop = FARGAN_DELAY_SAMPLES;
+  private started = false;
+  private closed = false;
+
+  /** @internal Made by `Vocoder.resynthesisStream`. */
+  constructor(
+    private readonly e: VocoderExports,
+    private readonly analysis: number,
+    private readonly fargan: number,
+    private readonly pcm: number,
+    private readonly features: number,
+    /** Throws where the vocoder has been released. */
+    private readonly alive: () => unknown,
+  ) {}
+
+  /** Feeds samples; returns the output samples they complete (each frame once its features exist). */
+  push(pcm16k: Float32Array): Float32Array {
+    this.check();
+    this.inputSamples += pcm16k.length;
+    const out: Float32Array[] = [];
+    for (let at = 0; at < pcm16k.length;) {
+      const n = Math.min(VOCODER_FRAME_SAMPLES - this.pendingLength, pcm16k.length - at);
+      this.pending.set(pcm16k.subarray(at, at + n), this.pendingLength);
+      this.pendingLength += n;
+      at += n;
+      if (this.pendingLength === VOCODER_FRAME_SAMPLES) out.push(this.frame());
+    }
+    return this.take(out, Infinity);
+  }
+
+  /** Ends the input; returns the rest of the output, as many samples in all as were pushed. */
+  flush(): Float32Array {
+    this.check();
+    const out: Float32Array[] = [];
+    let pad = RESYNTHESIS_PAD_SAMPLES;
+    while (this.outputSamples + out.reduce((n, o) => n + o.length, 0) < this.inputSamples) {
+      this.pending.fill(0, this.pendingLength);
+      pad -= VOCODER_FRAME_SAMPLES - this.pendingLength;
+      this.pendingLength = VOCODER_FRAME_SAMPLES;
+      // Past the padding the last frame's features are held, as `synthesize` does.
+      out.push(this.frame(pad < 0));
+    }
+    return this.take(out, this.inputSamples - this.outputSamples);
+  }
+
+  /** Frees the two states (also after an error); the stream cannot be used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.e.fxv_analysis_free(this.analysis);
+    this.e.fxv_fargan_free(this.fargan);
+  }
+
+  /** Analyses the pending frame (or keeps the last features) and synthesises one frame from them. */
+  private frame(holdFeatures = false): Float32Array {
+    const e = this.e;
+    if (!holdFeatures) {
+      f32(e, this.pcm, VOCODER_FRAME_SAMPLES).set(this.pending);
+      e.fxv_analysis_frame(this.analysis, this.pcm, this.features);
+    }
+    this.pendingLength = 0;
+    if (!this.started) {
+      e.fxv_fargan_start(this.fargan, this.features);
+      this.started = true;
+    }
+    e.fxv_fargan_frame(this.fargan, this.features, this.pcm);
+    const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
+    const drop = Math.min(this.toDrop, VOCODER_FRAME_SAMPLES);
+    this.toDrop -= drop;
+    return frame.slice(drop);
+  }
+
+  /** Joins pieces, at most `limit` samples, and counts them as output. */
+  private take(pieces: Float32Array[], limit: number): Float32Array {
+    const total = Math.min(
+      limit,
+      pieces.reduce((n, p) => n + p.length, 0),
+    );
+    const out = new Float32Array(total);
+    let at = 0;
+    for (const p of pieces) {
+      if (at >= total) break;
+      const n = Math.min(p.length, total - at);
+      out.set(p.subarray(0, n), at);
+      at += n;
+    }
+    this.outputSamples += total;
+    return out;
+  }
+
+  private check(): void {
+    this.alive();
+    if (this.closed) throw new VocoderError('vocoder: resynthesis stream used after close()');
+  }
+}
