@@ -1,4 +1,6 @@
-"""Reference codecs run through their Debian command-line tools: codec2 (c2enc/c2dec) and Opus (opus-tools).
+"""Reference codecs: codec2 (c2enc/c2dec) and Opus (opus-tools) through their Debian command-line
+tools, and libopus 1.6.1's neural stack through the native build (training/vocoder/dred.py): FARGAN
+resynthesis of the original's LPCNet features (no coding) and Opus DRED as a stand-alone codec.
 
 Every condition turns a list of 16 kHz wavs into {stem: (encoded file, decoded 16 kHz wav)}; the
 encoded file is what bitrates are computed from, every byte of it (headers and containers included).
@@ -16,6 +18,8 @@ DECODED_RATE_HZ = 16000
 CODEC2_MODES = ("700C", "1300", "3200")
 # Opus target bitrates (kbit/s) and their maximum frame size (ms): longer frames cost fewer header bits.
 OPUS_SETTINGS = ((6, 40), (9, 20))
+# Opus DRED rows: the nominal bit/s of each, a key of training.vocoder.dred.REPORT_QUANTIZERS.
+DRED_TARGETS_BPS = (300, 500, 1000, 2000)
 
 
 def run_tool(args):
@@ -96,6 +100,82 @@ class Opus:
         return results
 
 
+def _read_and_write(wavs, out_dir, code):
+    """Run code(16 kHz samples) -> (encoded bytes or None, decoded samples) over wavs; returns
+    {stem: (encoded file or None, decoded wav)}."""
+    from .audio import read_wav_at, write_wav
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for wav in map(Path, wavs):
+        encoded, decoded = code(read_wav_at(wav, DECODED_RATE_HZ))
+        encoded_path = None
+        if encoded is not None:
+            encoded_path = out_dir / f"{wav.stem}.fxd"
+            encoded_path.write_bytes(encoded)
+        write_wav(out_dir / f"{wav.stem}.wav", decoded, DECODED_RATE_HZ)
+        results[wav.stem] = (encoded_path, out_dir / f"{wav.stem}.wav")
+    return results
+
+
+@dataclass
+class FarganResynthesis:
+    """The original's LPCNet features straight into FARGAN, nothing coded: the ceiling of any decoder
+    that predicts vocoder features. No encoded file (bitrate —)."""
+
+    family = "FARGAN"
+    label = "resynthesis"
+    name = "FARGAN resynthesis"
+
+    def process(self, wavs, out_dir):
+        """Resynthesise each wav; returns {stem: (None, decoded wav)}."""
+        import numpy as np
+
+        from training.vocoder import native
+
+        return _read_and_write(wavs, out_dir, lambda x: (None, native.resynthesize(np.asarray(x, dtype=np.float32))))
+
+
+@dataclass
+class OpusDred:
+    """Opus DRED as a stand-alone codec at one of the report's quantisers: a .fxd stream of 1-second
+    DRED packets (training/vocoder/dred.py; every byte counted), decoded through FARGAN."""
+
+    bps_target: int
+
+    family = "Opus DRED"
+
+    @property
+    def quantizer(self):
+        from training.vocoder.dred import REPORT_QUANTIZERS
+
+        return REPORT_QUANTIZERS[self.bps_target]
+
+    @property
+    def label(self):
+        return f"q{self.quantizer.q0}"
+
+    @property
+    def name(self):
+        return f"Opus DRED {self.bps_target}"
+
+    def process(self, wavs, out_dir):
+        """Encode and decode each wav; returns {stem: (encoded .fxd, decoded wav)}."""
+        from training.vocoder import dred
+
+        def code(samples):
+            encoded = dred.encode(samples, self.quantizer)
+            return encoded, dred.decode(encoded)
+
+        return _read_and_write(wavs, out_dir, code)
+
+
 def baseline_conditions():
-    """The reference codecs of the report, in table order."""
+    """The reference codecs run through their command-line tools, in table order."""
     return [Codec2(mode) for mode in CODEC2_MODES] + [Opus(kbps, frame_ms) for kbps, frame_ms in OPUS_SETTINGS]
+
+
+def vocoder_conditions():
+    """libopus's neural stack, in table order: FARGAN resynthesis, then Opus DRED from the lowest rate."""
+    return [FarganResynthesis()] + [OpusDred(bps) for bps in DRED_TARGETS_BPS]

@@ -1,4 +1,5 @@
-"""Quality report on the held-out English set: our codec (Node CLI, shipped ONNX models) against codec2 and Opus.
+"""Quality report on the held-out English set: our codec (Node CLI, shipped ONNX models) against codec2,
+Opus, and libopus 1.6.1's neural stack (FARGAN resynthesis, Opus DRED at 300–2000 bit/s).
 
     npm run quality            # = /usr/bin/python3 -m training.eval.quality_report
     /usr/bin/python3 -m training.eval.quality_report --limit 20 --no-ours
@@ -21,7 +22,7 @@ import sys
 import time
 
 from .audio import SCORE_RATE_HZ, read_wav_at, write_wav
-from .baselines import baseline_conditions
+from .baselines import baseline_conditions, vocoder_conditions
 from .flexicodec_cli import cli_missing_reason, flexicodec_conditions, model_id
 from .heldout import DEFAULT_FILE_COUNT, REPO_ROOT, heldout_manifest_path, load_manifest, select_items
 from .metrics import bits_per_second
@@ -45,7 +46,7 @@ DEFAULT_PLOT = REPO_ROOT / "docs/quality_bitrate.png"
 # The spectrograms of one clip under each codec (written beside the plot).
 SPECTROGRAM_NAME = "quality_spectrograms.png"
 # The conditions in the spectrogram figure, after the original.
-SPECTROGRAM_CONDITIONS = ("FlexiCodec dynamic 12.5 Hz", "FlexiCodec dynamic 6.25 Hz", "FlexiCodec dynamic 3 Hz", "codec2 1300", "Opus 6 kbps")
+SPECTROGRAM_CONDITIONS = ("FlexiCodec dynamic 12.5 Hz", "FlexiCodec dynamic 6.25 Hz", "FlexiCodec dynamic 3 Hz", "codec2 1300", "Opus 6 kbps", "Opus DRED 500")
 # Per-file scores averaged into each condition's row.
 MEAN_KEYS = ("stoi", "stoi_pystoi", "estoi", "pesq", "log_mel", "mcd", "f0_rmse_cents", "gpe", "vde", "periodicity", "periodicity_high", "dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl", "dnsmos_p808", "delay_ms")
 
@@ -67,8 +68,9 @@ def score_condition(condition, items, input_wavs, references, reference_f0s, rec
     for item, reference, reference_f0 in zip(items, references, reference_f0s):
         encoded, decoded_path = outputs[item.stem]
         decoded = read_wav_at(decoded_path, SCORE_RATE_HZ)
-        row = {"stem": item.stem, "duration_s": item.duration_s, "bytes": Path(encoded).stat().st_size, "decoded": str(decoded_path)}
-        row["bps"] = bits_per_second(encoded, item.duration_s)
+        # A condition without an encoded file (FARGAN resynthesis codes nothing) has no bitrate.
+        row = {"stem": item.stem, "duration_s": item.duration_s, "bytes": None if encoded is None else Path(encoded).stat().st_size, "decoded": str(decoded_path)}
+        row["bps"] = None if encoded is None else bits_per_second(encoded, item.duration_s)
         row.update(score_pair(reference, decoded, standard=True, naturalness=True, reference_f0=reference_f0))
         row["hypothesis"] = recognizer.transcribe(decoded) if recognizer else None
         row["whisper"] = judge.transcribe(decoded) if judge else None
@@ -80,7 +82,7 @@ def score_condition(condition, items, input_wavs, references, reference_f0s, rec
         "name": condition.name,
         "family": condition.family,
         "label": condition.label,
-        "bps": sum(r["bytes"] for r in rows) * 8.0 / total_s,
+        "bps": None if any(r["bytes"] is None for r in rows) else sum(r["bytes"] for r in rows) * 8.0 / total_s,
         **{key: mean_of(rows, key) for key in MEAN_KEYS},
         "wer": corpus_wer([i.text for i in items], [r["hypothesis"] for r in rows]) if recognizer else None,
         "whisper_wer": whisper_wer([i.text for i in items], [r["whisper"] for r in rows]) if judge else None,
@@ -137,14 +139,33 @@ def spectrogram_panels(summary, original):
         result = next((r for r in summary["results"] if r["name"] == name), None)
         if result:
             row = next(r for r in result["rows"] if r["stem"] == stem)
-            panels.append((f"{name}: {row['bps']:.0f} bit/s", read_wav_at(row["decoded"], SCORE_RATE_HZ)))
+            rate = "not coded" if row["bps"] is None else f"{row['bps']:.0f} bit/s"
+            panels.append((f"{name}: {rate}", read_wav_at(row["decoded"], SCORE_RATE_HZ)))
     return panels
 
 
-def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=DEFAULT_REPORT, plot_path=DEFAULT_PLOT, with_ours=True, with_wer=True, manifest=None, judge_model=DEFAULT_JUDGE):
+def report_conditions(with_ours=True, families=None):
+    """(conditions in table order, {name: why not measured}): codec2 and Opus, libopus's FARGAN and
+    DRED, then FlexiCodec where its CLI runs; only the given families (e.g. {"Opus DRED"}) if any."""
+    conditions = baseline_conditions() + vocoder_conditions()
+    skipped = {}
+    missing = cli_missing_reason()
+    if with_ours and missing is None:
+        conditions += flexicodec_conditions()
+    elif with_ours:
+        skipped["FlexiCodec"] = missing
+    else:
+        skipped["FlexiCodec"] = "left out with --no-ours"
+    if families is not None:
+        conditions = [c for c in conditions if c.family in families]
+    return conditions, skipped
+
+
+def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=DEFAULT_REPORT, plot_path=DEFAULT_PLOT, with_ours=True, with_wer=True, manifest=None, judge_model=DEFAULT_JUDGE, families=None):
     """Measure every condition, write the markdown report and the plot; returns the results dict.
 
     manifest: a {file, duration_s, text} jsonl (default: the held-out set's).
+    families: only the conditions of these families (report_conditions), for a quick look.
     """
     work_dir = Path(work_dir)
     model_id_at_start = model_id()
@@ -171,15 +192,7 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
         judge.save()
         _log(f"[quality] originals: Whisper {judge.model_name} WER {original['whisper_wer']:.1f} %, pocketsphinx WER {original_wer:.1f} %")
 
-    conditions = baseline_conditions()
-    skipped = {}
-    missing = cli_missing_reason()
-    if with_ours and missing is None:
-        conditions += flexicodec_conditions()
-    elif with_ours:
-        skipped["FlexiCodec"] = missing
-    else:
-        skipped["FlexiCodec"] = "left out with --no-ours"
+    conditions, skipped = report_conditions(with_ours, families)
 
     results = []
     for condition in conditions:
@@ -194,7 +207,8 @@ def run_report(limit=DEFAULT_FILE_COUNT, work_dir=DEFAULT_WORK_DIR, report_path=
             judge.save()
         results.append(result)
         wer = "-" if result["wer"] is None else f"Whisper {result['whisper_wer']:.1f} %, pocketsphinx {result['wer']:.1f} %"
-        _log(f"[quality] {condition.name}: {result['bps']:.0f} bps, STOI {result['stoi']:.3f}, PESQ {result['pesq']:.2f}, GPE {result['gpe']:.3f}, WER {wer} ({result['seconds']:.0f} s)")
+        bps = "—" if result["bps"] is None else f"{result['bps']:.0f}"
+        _log(f"[quality] {condition.name}: {bps} bps, STOI {result['stoi']:.3f}, PESQ {result['pesq']:.2f}, GPE {result['gpe']:.3f}, WER {wer} ({result['seconds']:.0f} s)")
 
     summary = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -253,12 +267,14 @@ def main(argv=None):
     parser.add_argument("--judge", default=DEFAULT_JUDGE, help=f"Whisper model that judges WER (default {DEFAULT_JUDGE})")
     parser.add_argument("--no-ours", action="store_true", help="baselines only (no Node CLI)")
     parser.add_argument("--no-wer", action="store_true", help="skip the recognisers (Whisper and pocketsphinx)")
+    parser.add_argument("--families", help="comma-separated condition families only, for a quick look (e.g. 'FARGAN,Opus DRED')")
     parser.add_argument("--render-only", action="store_true", help="re-render the report from <work>/results.json")
     args = parser.parse_args(argv)
     if args.render_only:
         render_from_results(Path(args.work), Path(args.out), Path(args.plot))
         return
-    run_report(args.limit, Path(args.work), Path(args.out), Path(args.plot), with_ours=not args.no_ours, with_wer=not args.no_wer, judge_model=args.judge)
+    run_report(args.limit, Path(args.work), Path(args.out), Path(args.plot), with_ours=not args.no_ours, with_wer=not args.no_wer, judge_model=args.judge,
+               families=None if args.families is None else {f.strip() for f in args.families.split(",")})
 
 
 if __name__ == "__main__":

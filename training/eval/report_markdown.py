@@ -2,7 +2,7 @@
 
 import math
 
-from .baselines import CODEC2_MODES, OPUS_SETTINGS
+from .baselines import CODEC2_MODES, DRED_TARGETS_BPS, OPUS_SETTINGS
 from .bootstrap import DRAWS, LEVEL, file_word_errors, paired_difference, ratio_interval
 from .flexicodec_cli import ABLATION_RATE_HZ
 from .heldout import MAX_DURATION_S, MIN_DURATION_S, MIN_WORDS
@@ -115,7 +115,7 @@ def _find(results, name):
 
 
 def target_rows(summary):
-    """(target, measured, met) triples for the targets of issue 14 that this run can check."""
+    """(target, measured, met) triples for the targets of issues 14 and 28 that this run can check."""
     results = summary["results"]
     dyn12, dyn6, dyn3 = (_find(results, f"FlexiCodec dynamic {rate} Hz") for rate in ("12.5", f"{ABLATION_RATE_HZ:g}", "3"))
     fixed6 = _find(results, f"FlexiCodec fixed {ABLATION_RATE_HZ:g} Hz")
@@ -146,6 +146,11 @@ def target_rows(summary):
     check("12.5 Hz: PESQ ≥ codec2 3200", dyn12, c3200, "pesq", 2, True)
     cap("3 Hz: bitrate ≤ 350 bit/s", dyn3, 350)
     check("3 Hz: Whisper WER ≤ codec2 700C", dyn3, c700, "whisper_wer", 1, False, unit=" %")
+    fargan = _find(results, "FARGAN resynthesis")
+    if fargan and fargan.get("stoi") is not None:
+        rows.append(("FARGAN resynthesis: STOI ≥ 0.95", _num(fargan["stoi"], 3), "yes" if fargan["stoi"] >= 0.95 else "**no**"))
+    if fargan and original_wer is not None:
+        check("FARGAN resynthesis: Whisper WER ≤ originals' + 1 point", fargan, {"whisper_wer": original_wer}, "whisper_wer", 1, False, slack=1.0, unit=" %")
     if dyn6 and fixed6:
         for key, digits, higher, label in (("stoi", 3, True, "STOI >"), ("whisper_wer", 1, False, "Whisper WER <")):
             a, b = dyn6.get(key), fixed6.get(key)
@@ -228,7 +233,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         f"![spectrograms of one held-out clip]({spectrogram_name})",
         "",
         f"Spectrograms of one held-out clip (`{summary.get('spectrogram_stem', '?')}`): the original, the codec at 12.5 / 6.25 / 3 Hz,"
-        " codec2 1300 and Opus 6 kbps; 512-point Hann STFT, 0–8 kHz, one colour scale (80 dB below the original's loudest bin).",
+        " codec2 1300, Opus 6 kbps and Opus DRED 500; 512-point Hann STFT, 0–8 kHz, one colour scale (80 dB below the original's loudest bin).",
         "",
     ]
     ablation = [r for r in ours if r["name"].endswith(f" {ABLATION_RATE_HZ:g} Hz")]
@@ -253,7 +258,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         lines += ["Not measured in this run (see below).", ""]
     targets = target_rows(summary)
     if targets:
-        lines += ["## Targets (issue 14)", "", "| target | measured | met |", "| --- | --- | --- |"]
+        lines += ["## Targets (issues 14 and 28)", "", "| target | measured | met |", "| --- | --- | --- |"]
         lines += [f"| {t} | {m} | {ok} |" for t, m, ok in targets]
         lines += [""]
     lines += [f"![bitrate vs STOI and vs Whisper WER]({plot_name})", ""]
@@ -271,6 +276,14 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         f"- codec2 ({', '.join(CODEC2_MODES)}): `sox -D` to 8 kHz raw, `c2enc MODE in.raw out.c2` (the .c2 file has a 7-byte header;"
         " 700C packs each 28-bit frame into 4 bytes, hence 800 bit/s), `c2dec`, `sox -D` back to 16 kHz.",
         f"- Opus: `opusenc --speech --bitrate K --framesize F` ({opus}), VBR; size of the whole Ogg file; `opusdec --rate 16000`.",
+        "- FARGAN resynthesis: libopus 1.6.1's LPCNet analysis (20 features per 10 ms, PitchDNN pitch) of the original, straight into"
+        " its FARGAN vocoder, nothing coded (bitrate —): the ceiling of a decoder that predicts these features. Native build of the"
+        " crates.io release tree (`native/build.sh`, `training/vocoder/dred.py`); FARGAN's 15 ms delay is removed by construction.",
+        f"- Opus DRED ({', '.join(f'{b}' for b in DRED_TARGETS_BPS)}, named by the bit/s aimed at): libopus 1.6.1's DRED as a stand-alone"
+        " codec (`training/vocoder/dred.py`, `native/dred_codec.c`): RDO-VAE latents of the LPCNet features, one per 40 ms, sent as"
+        " 1-second packets, each DRED's own payload (its quantiser, the decoder state at the second's end, 25 latents) behind a"
+        " LEB128 length, in a `.fxd` stream with a 4-byte magic+version, the LEB128 sample count and a CRC-32; every byte counted."
+        " Uniform quantiser level per row (the label, q0 with dQ 0); decoded by the RDO-VAE decoder and FARGAN.",
         "- FlexiCodec: the Node CLI (`node bin/flexicodec.js encode DIR -o DIR --frame-rate R [--fixed]`, then `decode`) on the shipped"
         " ONNX models with onnxruntime-node; the frame-rate column is the segments the files really hold (`flexicodec info`), duration-weighted.",
         f"- Delay: estimated per file (band-envelope cross-correlation within ±{MAX_DELAY_S * 1000:.0f} ms, refined on the waveform when it is"

@@ -1,5 +1,6 @@
 """The quality report's plots: bitrate (log axis) against STOI and against Whisper WER, one point per
-codec and rate, one line per codec family; and the spectrograms of one held-out clip."""
+codec and rate, one line per codec family, a level line for a condition that codes nothing (FARGAN
+resynthesis); and the spectrograms of one held-out clip."""
 
 import math
 
@@ -17,7 +18,10 @@ FAMILY_STYLE = {
     "Opus": ("^", "#2ca02c"),
     "FlexiCodec dynamic": ("o", "#d62728"),
     "FlexiCodec fixed": ("x", "#7f7f7f"),
+    "Opus DRED": ("v", "#9467bd"),
 }
+# Colour of the level line of conditions without a bitrate.
+UNCODED_COLOUR = "#8c564b"
 # The spectrogram figure's STFT (the one the issues describe): 512-point Hann, 0-8 kHz, dB.
 SPECTROGRAM_FFT = 512
 SPECTROGRAM_HOP = 128
@@ -33,9 +37,13 @@ def _families(results):
     return families
 
 
+def _finite(value):
+    return value is not None and math.isfinite(value)
+
+
 def _plot_metric(ax, results, key, ylabel, title, original=None):
     for family in _families(results):
-        points = sorted((r for r in results if r["family"] == family and r.get(key) is not None and math.isfinite(r[key])), key=lambda r: r["bps"])
+        points = sorted((r for r in results if r["family"] == family and r.get("bps") is not None and _finite(r.get(key))), key=lambda r: r["bps"])
         if not points:
             continue
         marker, colour = FAMILY_STYLE.get(family, ("D", "black"))
@@ -44,6 +52,9 @@ def _plot_metric(ax, results, key, ylabel, title, original=None):
             # Fixed-rate points sit on top of a dynamic one: label them above, the rest below.
             offset = (5, 6) if family.endswith("fixed") else (5, -10)
             ax.annotate(p["label"], (p["bps"], p[key]), textcoords="offset points", xytext=offset, fontsize=8, color=colour)
+    for r in results:
+        if r.get("bps") is None and _finite(r.get(key)):
+            ax.axhline(r[key], color=UNCODED_COLOUR, linestyle="--", linewidth=1, label=f"{r['name']} (not coded)")
     if original is not None and math.isfinite(original):
         ax.axhline(original, color="black", linestyle=":", linewidth=1, label="uncoded original")
     ax.set_xscale("log")

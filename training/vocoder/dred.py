@@ -33,7 +33,7 @@ import zlib
 
 import numpy as np
 
-from . import library
+from . import library, native
 
 # Audio in and out: 16 kHz mono floats in [-1, 1].
 SAMPLE_RATE_HZ = 16000
@@ -47,15 +47,14 @@ PACKET_LATENTS = 25
 LATENT_SAMPLES = 640
 # Samples the encoder feeds DRED per call (one RDO-VAE step, 20 ms).
 DFRAME_SAMPLES = 320
-# Samples by which FARGAN's output lags the analysed input: one 10 ms frame of analysis look-ahead
-# plus FARGAN's half frame. Measured: the LPCNet features of the resynthesis match the input's best
-# when the output is advanced by 240 samples (5 LJ Speech clips, 8-sample steps, all at 240).
-DELAY_SAMPLES = 240
+# Samples by which FARGAN's output lags the analysed input (native.py removes it). The stream codes
+# this much audio past the end, so that the last samples are synthesised from their own features.
+# Also measured here: the LPCNet features of the resynthesis match the input's best when the output
+# is advanced by 240 samples (5 LJ Speech clips, 8-sample steps, all at 240).
+DELAY_SAMPLES = native.DELAY_SAMPLES
 # The LPCNet pitch feature's range: periods of 256 down to 32 samples (256 / 2^(f + 1.5)), which is
 # all FARGAN's pitch buffer can index; decoded values outside it are clipped before FARGAN.
 PITCH_FEATURE_RANGE = (-1.5, 1.5)
-# Index of the pitch feature among the 20.
-PITCH_FEATURE = 18
 # Longest audio a stream may claim (4 h at 16 kHz), so a header cannot ask for a huge buffer.
 MAX_SAMPLE_COUNT = 4 * 3600 * SAMPLE_RATE_HZ
 # Largest DRED payload (libopus's DRED_MAX_DATA_SIZE); a packet length above it is corrupt.
@@ -84,10 +83,10 @@ class Quantizer:
 # (dQ = 0): every second of a stand-alone stream is equally needed, unlike Opus's redundancy,
 # where older latents matter less.
 REPORT_QUANTIZERS = {
-    300: Quantizer(12),
+    300: Quantizer(13),
     500: Quantizer(9),
     1000: Quantizer(6),
-    2000: Quantizer(3),
+    2000: Quantizer(1),
 }
 
 
@@ -153,7 +152,7 @@ def encode(audio, quantizer):
                 at += DFRAME_SAMPLES
             size = lib.fxd_encoder_payload(encoder, latents, q0, dq, qmax, payload, MAX_PAYLOAD_BYTES)
             if size <= 0:
-                raise ValueError(f"DRED refused quantiser {quantizer.levels} for {latents} latents (error {size})")
+                raise RuntimeError(f"DRED refused quantiser {quantizer.levels} for {latents} latents (error {size})")
             out += _leb128(size) + payload.raw[:size]
     finally:
         lib.fxd_encoder_free(encoder)
@@ -200,8 +199,8 @@ def parse(data):
 
 def decode_features(data):
     """The bytes of a .fxd stream -> (LPCNet features (frames, 20) float32, sampleCount, per-packet
-    quantisers [(q0, dQ, highest level used)]). Frame k is the features of input samples
-    [160k, 160k + 160), as LPCNet analysis gives them."""
+    quantisers [(q0, dQ, highest level used)]). Frame k stands for the input's frame k, as
+    native.analyse gives it; the frames run DELAY_SAMPLES or more past sampleCount."""
     stream = parse(data)
     lib = library.load()
     decoder = lib.fxd_decoder_new()
@@ -222,55 +221,12 @@ def decode_features(data):
     return np.concatenate(blocks), stream.sample_count, quantizers
 
 
-def synthesize(features, sample_count):
-    """LPCNet features (frames, 20) -> sample_count samples of 16 kHz speech through FARGAN, with
-    FARGAN's delay removed (output sample n is input sample n's)."""
-    features = np.array(features, dtype=np.float32).reshape(-1, library.FEATURE_COUNT)
-    if len(features) * library.FRAME_SAMPLES < sample_count + DELAY_SAMPLES:
-        raise ValueError(f"{len(features)} frames do not cover {sample_count} samples after the {DELAY_SAMPLES}-sample delay")
-    features[:, PITCH_FEATURE] = np.clip(features[:, PITCH_FEATURE], *PITCH_FEATURE_RANGE)
-    lib = library.load()
-    blob = library.weights()
-    fargan = lib.fxv_fargan_new(blob, len(blob))
-    if not fargan:
-        raise library.LibraryMissing(f"{library.WEIGHTS_PATH} has no FARGAN weights")
-    frames = -(-(sample_count + DELAY_SAMPLES) // library.FRAME_SAMPLES)
-    out = np.zeros((frames, library.FRAME_SAMPLES), dtype=np.float32)
-    try:
-        lib.fxv_fargan_start(fargan, _floats(features[0]))
-        for k in range(frames):
-            lib.fxv_fargan_frame(fargan, _floats(features[k]), _floats(out[k]))
-    finally:
-        lib.fxv_fargan_free(fargan)
-    return out.reshape(-1)[DELAY_SAMPLES : DELAY_SAMPLES + sample_count]
-
-
-def analyse(audio):
-    """16 kHz audio -> its LPCNet features (frames, 20), zero-padded at the end so that they cover
-    the audio after FARGAN's delay (synthesize(analyse(x), len(x)) is the resynthesis of x)."""
-    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-    frames = -(-(len(audio) + DELAY_SAMPLES) // library.FRAME_SAMPLES)
-    padded = np.zeros(frames * library.FRAME_SAMPLES, dtype=np.float32)
-    padded[: len(audio)] = np.clip(audio, -1.0, 1.0)
-    lib = library.load()
-    blob = library.weights()
-    state = lib.fxv_analysis_new(blob, len(blob))
-    if not state:
-        raise library.LibraryMissing(f"{library.WEIGHTS_PATH} has no PitchDNN weights")
-    features = np.zeros((frames, library.FEATURE_COUNT), dtype=np.float32)
-    try:
-        for k in range(frames):
-            lib.fxv_analysis_frame(state, _floats(padded[k * library.FRAME_SAMPLES :]), _floats(features[k]))
-    finally:
-        lib.fxv_analysis_free(state)
-    return features
-
-
 def decode(data):
     """The bytes of a .fxd stream -> 16 kHz float32 audio, sampleCount long and time-aligned with the
     encoder's input."""
     features, sample_count, _ = decode_features(data)
-    return synthesize(features, sample_count)
+    features[:, native.PITCH_FEATURE] = np.clip(features[:, native.PITCH_FEATURE], *PITCH_FEATURE_RANGE)
+    return native.synthesize(features)[:sample_count]
 
 
 def main(argv=None):
