@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { ortGzipPlugin } from './src/pwa/ort-gzip-plugin.ts';
 import { pwaOptions } from './src/pwa/pwa-options.ts';
 
 // The worker and ORT's wasm files are ES modules; headers enable SharedArrayBuffer
@@ -14,8 +15,9 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  // The offline voice-notes app (app.html): service worker and precache (src/pwa/pwa-options.ts).
-  plugins: [VitePWA(pwaOptions)],
+  // The offline voice-notes app (app.html): service worker and precache (src/pwa/pwa-options.ts),
+  // and the gzip copies of ORT's wasm builds that it stores (src/pwa/ort-gzip-plugin.ts).
+  plugins: [VitePWA(pwaOptions), ortGzipPlugin()],
   build: {
     target: 'es2022',
     // Two pages: the demo (index.html) and the offline app (app.html).

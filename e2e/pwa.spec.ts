@@ -1,13 +1,21 @@
 /**
- * The offline voice-notes app (app.html) on the production build: the service worker precaches
- * the app, models and wasm; with the network off it records, compresses, lists, plays, exports
- * and imports, and the library survives reloads; a page killed mid-compression or mid-recording
- * loses nothing (but the last second of a recording).
+ * The offline voice-notes app (app.html) on the production build: after a first visit the
+ * service worker holds the app, models, vocoder and the onnxruntime-web build(s) this browser
+ * runs, within 35 MB, on a WASM-only and on a WebGPU browser; with the network off it records,
+ * compresses, lists, plays, exports and imports, and the library survives reloads; a page killed
+ * mid-compression or mid-recording loses nothing (but the last second of a recording).
  * No request may leave this machine.
  */
-import { readFile } from 'node:fs/promises';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { WEBGPU_ARGS } from '../playwright.config.ts';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS, numberIn } from './fixtures/app-page.ts';
+import {
+  describe,
+  DownloadLog,
+  expectServesOrtBuilds,
+  expectStoredFor,
+  storageEstimate,
+} from './fixtures/first-visit.ts';
 import { withOfflineMicContext } from './fixtures/pwa-page.ts';
 
 const CODEC_RATE_HZ = 16000;
@@ -37,19 +45,30 @@ async function recordNote(page: Page): Promise<Locator> {
   return page.getByTestId('recording').first();
 }
 
-/** Bytes of every cached response, per Cache Storage key, as the service worker stored them. */
-function precacheContents(page: Page): Promise<{ url: string; bytes: number }[]> {
-  return page.evaluate(async () => {
-    const out: { url: string; bytes: number }[] = [];
-    for (const name of await caches.keys()) {
-      const cache = await caches.open(name);
-      for (const request of await cache.keys()) {
-        const response = await cache.match(request);
-        out.push({ url: request.url, bytes: response ? (await response.arrayBuffer()).byteLength : 0 });
-      }
-    }
-    return out;
-  });
+/**
+ * Opens the app on a fresh profile and waits until it says "ready" for offline use; checks and
+ * logs what that first visit downloaded and stored (docs/PWA.md quotes the log).
+ */
+async function firstVisit(context: BrowserContext, kind: string, backends: ('webgpu' | 'wasm')[]) {
+  const downloads = new DownloadLog(context);
+  const page = await context.newPage();
+  const started = Date.now();
+  await page.goto('/app.html');
+  await expect(page.getByTestId('offline-ready')).toHaveText('ready', { timeout: LOAD_TIMEOUT_MS });
+  const readyMs = Date.now() - started;
+  await expect(page.getByTestId('backend')).toHaveText(backends[0]);
+  expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+  const stored = await expectStoredFor(page, backends);
+  const estimate = await storageEstimate(page);
+  const downloaded = await downloads.settled();
+  console.log(`first visit, ${kind} browser (codec on ${backends[0]}), offline-ready after ${readyMs} ms`);
+  console.log(`  stored (Cache Storage): ${describe(stored)}`);
+  console.log(
+    `  navigator.storage.estimate(): usage ${(estimate.usage / 1e6).toFixed(2)} MB, caches ${((estimate.caches ?? 0) / 1e6).toFixed(2)} MB`,
+  );
+  console.log(`  downloaded: ${describe(downloaded)}`);
+  for (const f of downloaded.filter((d) => d.bytes > 100_000)) console.log(`    ${f.path} ${f.bytes}`);
+  return { page, stored, downloaded };
 }
 
 /** Entries of one library store in IndexedDB ('pending': raw recordings still waiting; 'drafts'). */
@@ -77,33 +96,8 @@ test('after one visit it works offline: record, compress, play, export, import, 
 }) => {
   test.setTimeout(1_200_000);
   await withOfflineMicContext(playwright.chromium, { baseURL, acceptDownloads: true }, async (context) => {
-    const page = await context.newPage();
-
-    await page.goto('/app.html');
-    // Workbox activates the worker only once every precache entry is stored.
-    await expect(page.getByTestId('offline-ready')).toHaveText('ready', { timeout: LOAD_TIMEOUT_MS });
-    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
-    const cached = await precacheContents(page);
-    const cachedBytes = cached.reduce((n, c) => n + c.bytes, 0);
-    console.log(`precache: ${cached.length} files, ${(cachedBytes / 1e6).toFixed(1)} MB`);
-    const paths = cached.map((c) => new URL(c.url).pathname);
-    for (const file of [
-      '/app.html',
-      '/models/models.json',
-      '/models/encoder.onnx',
-      '/models/quantizer.onnx',
-      '/models/decoder.onnx',
-    ]) {
-      expect(paths, file).toContain(file);
-    }
-    // Both onnxruntime-web binaries: WebGPU's (asyncify) and the plain WASM fallback.
-    expect(paths.filter((p) => /ort-wasm-simd-threaded.*\.wasm$/.test(p))).toHaveLength(2);
-    const manifest = JSON.parse(await readFile('public/models/models.json', 'utf8')) as {
-      models: Record<string, { file: string; bytes: number }>;
-    };
-    for (const { file, bytes } of Object.values(manifest.models)) {
-      expect(cached.find((c) => new URL(c.url).pathname === `/models/${file}`)?.bytes, file).toBe(bytes);
-    }
+    // A browser with no WebGPU adapter: the plain WASM build, and nothing to fall back to.
+    const { page, stored } = await firstVisit(context, 'WASM-only', ['wasm']);
 
     await context.setOffline(true);
     const reloadStarted = Date.now();
@@ -113,6 +107,8 @@ test('after one visit it works offline: record, compress, play, export, import, 
     console.log(
       `offline reload to ready: ${Date.now() - reloadStarted} ms on ${await page.getByTestId('backend').textContent()}`,
     );
+    await expect(page.getByTestId('offline-ready')).toHaveText('ready');
+    await expectServesOrtBuilds(page, stored);
     await expect(page.getByTestId('library-empty')).toBeVisible();
 
     const item = await recordNote(page);
@@ -252,4 +248,38 @@ test('a tab closed mid-recording keeps what it had recorded: the next visit comp
     expect(await storeCount(second, 'pending')).toBe(0);
     await ready(second);
   });
+});
+
+test('on a WebGPU browser a first visit stores the WebGPU build and its WASM fallback, within 35 MB; offline, both run', async ({
+  playwright,
+  baseURL,
+}) => {
+  test.setTimeout(1_500_000);
+  await withOfflineMicContext(
+    playwright.chromium,
+    { baseURL },
+    async (context) => {
+      const { page, stored } = await firstVisit(context, 'WebGPU', ['webgpu', 'wasm']);
+
+      await context.setOffline(true);
+      const reloadStarted = Date.now();
+      await page.reload();
+      await expect(page.getByTestId('network')).toHaveText('offline');
+      await ready(page);
+      await expect(page.getByTestId('backend')).toHaveText('webgpu');
+      console.log(`offline reload to ready: ${Date.now() - reloadStarted} ms on webgpu`);
+      await expect(page.getByTestId('offline-ready')).toHaveText('ready');
+      await expectServesOrtBuilds(page, stored);
+      const estimate = await storageEstimate(page);
+      console.log(`  after the offline reload: usage ${(estimate.usage / 1e6).toFixed(2)} MB`);
+
+      // Where WebGPU fails to start the codec falls back to WASM; offline, that build is here too.
+      const fallback = await context.newPage();
+      await fallback.goto('/app.html?backend=wasm');
+      await ready(fallback);
+      await expect(fallback.getByTestId('backend')).toHaveText('wasm');
+      await expect(fallback.getByTestId('offline-ready')).toHaveText('ready');
+    },
+    WEBGPU_ARGS,
+  );
 });

@@ -16,7 +16,7 @@ import { download, sniffKind } from '../main/files';
 import { play } from '../main/player';
 import { MicError } from '../main/recorder';
 import { LinkPanel } from '../ui/link-panel';
-import type { CodecResult } from '../worker/protocol';
+import type { BackendName, CodecResult, LoadInfo } from '../worker/protocol';
 import { setNotice, ui } from './app-dom';
 import { keepArchivedModels } from './archived-models';
 import { compressPending, MAX_AUTO_ATTEMPTS, resumePending } from './compress';
@@ -35,9 +35,10 @@ import {
   type PendingRecording,
 } from './library-db';
 import { libraryBytes, renderLibrary, type LibraryAction, type LibraryState } from './library-view';
+import { keepOrtBuilds } from './ort-builds';
 import { acceptLaunchedFiles, fileNameFor, shareOrDownload } from './share';
 import { formatBytes, requestPersistence, spaceUsed } from './storage';
-import { registerServiceWorker, type OfflineState } from './sw-register';
+import { registerServiceWorker, type OfflineState, type WorkerOutcome } from './sw-register';
 
 let db: LibraryDb;
 let codec: SharedCodec | undefined;
@@ -470,6 +471,8 @@ function wire(): void {
   const showNetwork = () => (ui.network.textContent = navigator.onLine ? 'online' : 'offline');
   window.addEventListener('online', () => {
     showNetwork();
+    // A fallback build that could not be stored offline can be now.
+    if (ui.offlineReady.dataset.state === 'failed') retryOffline?.();
     // Decoders that could not be fetched offline can be now.
     if ([...(library.models?.values() ?? [])].some((m) => m.state === 'unavailable')) void checkModels();
   });
@@ -480,11 +483,42 @@ function wire(): void {
 const offlineText: Record<OfflineState, string> = {
   unsupported: 'unavailable',
   installing: 'saving the app for offline use…',
+  checking: 'checking…',
   ready: 'ready',
   failed: 'failed',
 };
 
-async function loadCodec(): Promise<void> {
+function showOffline(state: OfflineState, detail?: string): void {
+  ui.offlineReady.textContent = offlineText[state];
+  ui.offlineReady.dataset.state = state;
+  ui.offlineReady.title = detail ?? '';
+}
+
+/** Runs the offline check again (when the network comes back after it failed). */
+let retryOffline: (() => void) | undefined;
+
+/**
+ * Says "ready" only once everything this device runs offline is stored: the precache (app, models,
+ * vocoder; the worker is active only once it holds every file) and the onnxruntime-web build of
+ * the backend the codec runs on, with the build it falls back to (ort-builds.ts).
+ */
+async function confirmOffline(worker: Promise<WorkerOutcome>, backend: BackendName): Promise<void> {
+  const outcome = await worker;
+  if (!outcome.active) {
+    showOffline(outcome.state, outcome.reason);
+    return;
+  }
+  try {
+    await keepOrtBuilds(backend);
+    showOffline('ready');
+  } catch (err) {
+    showOffline('failed', messageOf(err));
+    retryOffline = () => void confirmOffline(worker, backend);
+  }
+  void showSpace();
+}
+
+async function loadCodec(): Promise<LoadInfo> {
   const forceWasm = new URLSearchParams(location.search).get('backend') === 'wasm';
   ui.status.textContent = 'loading models';
   const shared = sharedCodec(defaultModelsUrl(), { forceWasm }, (p) => {
@@ -502,15 +536,14 @@ async function loadCodec(): Promise<void> {
   ui.modelId.textContent = info.modelId;
   console.info(`codec on ${info.backend}: ready in ${Math.round(info.loadMs)} ms`);
   codec = shared;
+  return info;
 }
 
 async function boot(): Promise<void> {
   wire();
-  registerServiceWorker((state, detail) => {
-    ui.offlineReady.textContent = offlineText[state];
-    ui.offlineReady.dataset.state = state;
-    if (detail) ui.offlineReady.title = detail;
-  });
+  const firstVisit = !navigator.serviceWorker?.controller;
+  showOffline(firstVisit ? 'installing' : 'checking');
+  const worker = registerServiceWorker();
   // A link's note is checked before anything loads, so a broken link says so at once.
   linkAtBoot = readLink() ?? undefined;
   db = await openLibrary();
@@ -524,15 +557,25 @@ async function boot(): Promise<void> {
     ui.persisted.dataset.granted = String(granted);
   });
   acceptLaunchedFiles((file) => void importFile(file));
+  let info: LoadInfo;
   try {
-    await loadCodec();
+    // On a first visit the codec waits until the service worker has stored the app: its files
+    // (the models, the ORT build it runs) then come once, through the worker, which keeps them.
+    if (firstVisit) {
+      ui.status.textContent = 'saving the app for offline use';
+      ui.progress.removeAttribute('value');
+      await worker;
+    }
+    info = await loadCodec();
   } catch (err) {
     fail(`The codec could not load: ${messageOf(err)}`);
+    showOffline('failed', 'the codec could not load, so what it runs is not known');
     return;
   } finally {
     syncButtons();
   }
   syncStatus();
+  void confirmOffline(worker, info.backend);
   void checkModels();
   if (linkAtBoot) void openLink(linkAtBoot);
   // Whatever an earlier page left half-done: resume it, unless it keeps failing.
