@@ -52,6 +52,17 @@ export { searchTau, fixedRateLengths, type TauChoice } from './core/tau.ts';
 export { TwinMerger } from './core/twin-merger.ts';
 export type { EncodedFeatures, InferenceBackend, MergeResult, Merger } from './core/types.ts';
 export { parseWav, writeWav, type MonoAudio } from './core/wav.ts';
+export { checkVocoderSection, type VocoderSection } from './core/vocoder-section.ts';
+export {
+  FARGAN_DELAY_SAMPLES,
+  ResynthesisStream,
+  VOCODER_FEATURE_COUNT,
+  VOCODER_FRAME_SAMPLES,
+  Vocoder,
+  VocoderError,
+} from './vocoder/vocoder.ts';
+export { loadVocoder, type VocoderFetcher, type VocoderLoadOptions } from './vocoder/load.ts';
+export { wasmSimdSupported } from './vocoder/wasm.ts';
 
 /** Encodes 16 kHz mono audio with a codec; same as `codec.encode`. */
 export function encode(codec: Codec, audio16k: Float32Array, options: EncodeOptions): Promise<EncodeResult> {

@@ -5,21 +5,24 @@
  * STOI, the SIMD and scalar builds agree, streaming equals one pass, and every way of handing it
  * the wrong thing gives an error that says what is wrong.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../src/core/manifest.ts';
-import { loadNodeVocoder } from '../src/node/vocoder.ts';
+import { loadNodeVocoder } from '../src/node/index.ts';
 import { checkVocoderSection } from '../src/core/vocoder-section.ts';
 import {
   FARGAN_DELAY_SAMPLES,
+  RESYNTHESIS_PAD_SAMPLES,
   VOCODER_FEATURE_COUNT,
   Vocoder,
   VocoderError,
 } from '../src/vocoder/vocoder.ts';
 import { wasmSimdSupported } from '../src/vocoder/wasm.ts';
-import { MODELS_DIR, speechSamples } from './helpers/models.ts';
+import { parseWav } from '../src/core/wav.ts';
+import { MODELS_DIR, SPEECH_FIXTURE, speechSamples } from './helpers/models.ts';
 import { stoi } from './helpers/stoi.ts';
 
 const GOLDEN_DIR = 'test/fixtures/vocoder';
@@ -123,7 +126,7 @@ describe('vocoder in Node against the native build', () => {
     expect(aligned).toBeGreaterThan(stoi(speech.subarray(80), out.subarray(0, speech.length - 80)) + 0.005);
   });
 
-  it('resynthesis streamed in odd pieces equals one pass, sample for sample', () => {
+  it('resynthesis streamed in odd pieces equals one pass and analysis + synthesis, sample for sample', () => {
     const v = vocoders.simd!;
     const whole = v.resynthesize(speech);
     const stream = v.resynthesisStream();
@@ -135,6 +138,30 @@ describe('vocoder in Node against the native build', () => {
     const joined = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
     pieces.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
     expect(joined).toEqual(whole);
+    // …and the two steps by hand: analysis of the speech and RESYNTHESIS_PAD_SAMPLES of silence.
+    const padded = new Float32Array(speech.length + RESYNTHESIS_PAD_SAMPLES);
+    padded.set(speech);
+    expect(v.synthesize(v.analyse(padded)).subarray(0, speech.length)).toEqual(whole);
+  });
+});
+
+describe('flexicodec vocode', () => {
+  it('writes the FARGAN rendition of a WAV, as many samples, at the native STOI', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'flexicodec-vocode-')), 'speech.vocoded.wav');
+    const stdout = execFileSync(
+      process.execPath,
+      ['bin/flexicodec.js', 'vocode', SPEECH_FIXTURE, '-o', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(stdout).toMatch(
+      /speech\.vocoded\.wav: 6\.07 s through FARGAN \(simd WebAssembly, [0-9.]+x real time\)/,
+    );
+    const wav = parseWav(new Uint8Array(readFileSync(out)));
+    expect(wav.sampleRateHz).toBe(16000);
+    expect(wav.samples.length).toBe(speech.length);
+    expect(stoi(speech, wav.samples)).toBeGreaterThanOrEqual(golden.nativeResynthesisStoi - STOI_MARGIN);
   });
 });
 

@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   flexicodec encode IN.wav|DIR... [-o OUT.fxc|DIR] [--frame-rate HZ] [--fixed]
   flexicodec decode IN.fxc|DIR... [-o OUT.wav|DIR] [--float]
   flexicodec info IN.fxc... [--json]
+  flexicodec vocode IN.wav|DIR... [-o OUT.wav|DIR] [--float] [--scalar]
 
 Options:
   -o, --output PATH   output file, or folder when the input is a folder or several files
@@ -16,16 +17,19 @@ Options:
   --models DIR        folder with models.json and the ONNX files (default: the package's)
   --threads N         onnxruntime intra-op threads (default: all cores)
   --json              info: one JSON object per file
+  --scalar            vocode: the WebAssembly build without SIMD (default: SIMD where it runs)
   -q, --quiet         no progress bar
   -h, --help          this text
   -v, --version       the package version
 
 Any WAV (PCM 8/16/24/32-bit or float, mono or multichannel, 8-192 kHz) is converted to
-16 kHz mono. Folders are searched recursively for *.wav (encode) or *.fxc (decode, info).`;
+16 kHz mono. Folders are searched recursively for *.wav (encode, vocode) or *.fxc (decode, info).
+vocode runs libopus's FARGAN vocoder on the LPCNet features of each WAV (analysis, then
+resynthesis): what a decoder that predicts those features could reach at best.`;
 
 /** A parsed command line. */
 export interface CliCommand {
-  command: 'encode' | 'decode' | 'info' | 'help' | 'version';
+  command: 'encode' | 'decode' | 'info' | 'vocode' | 'help' | 'version';
   inputs: string[];
   output?: string;
   frameRateHz: number;
@@ -34,6 +38,8 @@ export interface CliCommand {
   modelsDir?: string;
   threads?: number;
   json: boolean;
+  /** vocode: the scalar WebAssembly build instead of the SIMD one. */
+  scalar: boolean;
   quiet: boolean;
 }
 
@@ -57,6 +63,7 @@ export function parseCommandLine(argv: string[]): CliCommand {
         models: { type: 'string' },
         threads: { type: 'string' },
         json: { type: 'boolean', default: false },
+        scalar: { type: 'boolean', default: false },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -73,13 +80,14 @@ export function parseCommandLine(argv: string[]): CliCommand {
     float: values.float,
     modelsDir: values.models,
     json: values.json,
+    scalar: values.scalar,
     quiet: values.quiet,
     frameRateHz: 6.25,
   };
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
   const command = positionals[0];
-  if (command !== 'encode' && command !== 'decode' && command !== 'info') {
+  if (command !== 'encode' && command !== 'decode' && command !== 'info' && command !== 'vocode') {
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
   }
   if (base.inputs.length === 0) throw new UsageError(`${command}: no input file given`);

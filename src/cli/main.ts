@@ -16,6 +16,8 @@ import {
   loadArchivedManifest,
   loadCodec,
   loadManifest,
+  loadNodeVocoder,
+  vocodeFile,
 } from '../node/index.ts';
 import { USAGE, UsageError, parseCommandLine, type CliCommand } from './args.ts';
 import { planJobs, type FileJob } from './files.ts';
@@ -131,6 +133,28 @@ async function infoCommand(cmd: CliCommand): Promise<number> {
   return failures;
 }
 
+/** Each WAV through the vocoder: LPCNet analysis, then FARGAN resynthesis (the decoder's ceiling). */
+async function vocodeCommand(cmd: CliCommand): Promise<number> {
+  const jobs = planJobs(cmd.inputs, cmd.output, '.wav', '.vocoded.wav');
+  const vocoder = await loadNodeVocoder(cmd.modelsDir ?? defaultModelsDir(), {
+    build: cmd.scalar ? 'scalar' : undefined,
+  });
+  try {
+    return await runJobs(jobs, cmd, async (job, onProgress) => {
+      const started = performance.now();
+      const r = await vocodeFile(vocoder, job.input, job.output, {
+        sampleType: cmd.float ? 'float32' : 'int16',
+        onProgress,
+      });
+      const seconds = r.sampleCount / 16000;
+      const rtf = (performance.now() - started) / 1000 / seconds;
+      return `${job.output}: ${seconds.toFixed(2)} s through FARGAN (${vocoder.build} WebAssembly, ${rtf.toFixed(3)}x real time)`;
+    });
+  } finally {
+    vocoder.release();
+  }
+}
+
 /** Runs the CLI and returns the exit code: 0 ok, 1 some file failed, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
   let cmd: CliCommand;
@@ -151,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (cmd.command === 'info') return (await infoCommand(cmd)) ? 1 : 0;
+    if (cmd.command === 'vocode') return (await vocodeCommand(cmd)) ? 1 : 0;
     const codec = await loadCodec({ modelsDir: cmd.modelsDir, intraOpThreads: cmd.threads });
     try {
       const failures =

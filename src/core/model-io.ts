@@ -2,7 +2,13 @@
  * The tensors each model is fed and the checks on what it returns, shared by the onnxruntime-node
  * and onnxruntime-web backends (each wraps these plain arrays in its own Tensor class).
  */
-import { quantizerTakesTrends, type ModelConstants } from './manifest.ts';
+import {
+  decoderOutput,
+  quantizerTakesTrends,
+  type DecoderOutput,
+  type ModelConstants,
+  type ModelFileSpec,
+} from './manifest.ts';
 import { expandLengths } from './merge.ts';
 import type { DecoderPitch, MergeResult } from './types.ts';
 
@@ -24,7 +30,9 @@ export type ModelFileRole = 'asr' | 'encoder' | 'quantizer' | 'decoder';
  */
 export function modelTensorNames(
   role: ModelFileRole,
-  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'>,
+  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'> & {
+    models?: { decoder?: Pick<ModelFileSpec, 'outputs'> };
+  },
 ): { inputs: string[]; outputs: string[] } {
   switch (role) {
     case 'asr':
@@ -37,7 +45,10 @@ export function modelTensorNames(
     case 'quantizer':
       return { inputs: quantizerInputNames(m), outputs: ['codes'] };
     case 'decoder':
-      return { inputs: decoderInputNames(m), outputs: ['audio'] };
+      return {
+        inputs: decoderInputNames(m),
+        outputs: [m.models?.decoder ? decoderOutput(m.models.decoder) : 'audio'],
+      };
   }
 }
 
@@ -112,4 +123,33 @@ export function checkDecoded(m: ModelConstants, audio: Float32Array, frames: num
   if (audio.length !== frames * m.frameSamples)
     throw new Error(`decoder: ${audio.length} samples for ${frames} frames`);
   return audio;
+}
+
+/** What turns vocoder features into audio (src/vocoder/vocoder.ts `Vocoder`). */
+export interface FeatureSynthesizer {
+  /** Row-major [F, 20] features of 10 ms frames → F · 160 samples, time-aligned. */
+  synthesize(features: Float32Array): Float32Array;
+}
+
+/**
+ * The audio of a decoder's output: the output itself for an `audio` decoder; for a `features`
+ * decoder (models.json, docs/MODELS.md) its [1, F, 20] vocoder features, checked against the
+ * frames decoded, through the vocoder.
+ */
+export function decoderAudio(
+  m: ModelConstants,
+  kind: DecoderOutput,
+  out: Float32Array,
+  frames: number,
+  vocoder?: FeatureSynthesizer,
+): Float32Array {
+  if (kind === 'audio') return checkDecoded(m, out, frames);
+  if (!m.vocoder)
+    throw new Error('decoder: this model predicts vocoder features but models.json has no vocoder');
+  const vocoderFrames = (frames * m.frameSamples) / m.vocoder.frameSamples;
+  const count = m.vocoder.features.count;
+  if (out.length !== vocoderFrames * count)
+    throw new Error(`decoder: ${out.length} feature values for ${vocoderFrames} vocoder frames of ${count}`);
+  if (!vocoder) throw new Error('decoder: this model predicts vocoder features and no vocoder is loaded');
+  return checkDecoded(m, vocoder.synthesize(out), frames);
 }

@@ -4,7 +4,16 @@
  */
 import * as Comlink from 'comlink';
 import type { CodecWorkerApi } from '../worker/codec.worker';
-import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from '../worker/protocol';
+import type { VocoderLoadOptions } from '../vocoder/load';
+import type {
+  CodecResult,
+  LoadInfo,
+  LoadOptions,
+  LoadProgress,
+  ModelState,
+  VocodeResult,
+  VocoderInfo,
+} from '../worker/protocol';
 
 /** Owns one codec worker: lazy start, a serial queue, transfers in and out. */
 export class CodecClient {
@@ -57,6 +66,16 @@ export class CodecClient {
   /** Fetches and starts the decoders of earlier models that these model ids need (see the worker). */
   prepareModels(modelIds: string[]): Promise<ModelState[]> {
     return this.enqueue((api) => api.prepareModels(modelIds));
+  }
+
+  /** Fetches and starts the vocoder of modelsUrl's models.json in the worker (see the worker's `loadVocoder`). */
+  loadVocoder(modelsUrl: string, options: VocoderLoadOptions = {}): Promise<VocoderInfo> {
+    return this.enqueue((api) => api.loadVocoder(modelsUrl, options));
+  }
+
+  /** 16 kHz audio through the vocoder: analysis, then FARGAN. The array is transferred. */
+  vocode(audio16k: Float32Array): Promise<VocodeResult> {
+    return this.enqueue((api) => api.vocode(Comlink.transfer(audio16k, [audio16k.buffer])));
   }
 
   /** Stops the worker; the next call starts a fresh one (models load again). */

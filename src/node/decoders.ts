@@ -52,7 +52,8 @@ export async function loadArchivedCodec(
   // the index's sha256 checks the models.json, which in turn holds the decoder's
   const backend = await OrtNodeBackend.loadDecoder(
     dir,
-    options,
+    // A decoder that predicts vocoder features uses the vocoder of the current models folder.
+    { vocoderDir: modelsDir, ...options },
     await loadArchivedManifest(modelsDir, entry),
   );
   const m = backend.manifest;

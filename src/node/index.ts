@@ -12,12 +12,16 @@ import { resample } from '../core/resample.ts';
 import { TwinMerger } from '../core/twin-merger.ts';
 import type { WavInfo, WavOutputType } from '../core/wav.ts';
 import { archiveDecoders } from './decoders.ts';
-import { OrtNodeBackend, type OrtLoadOptions } from './ort-backend.ts';
+import { OrtNodeBackend, loadManifest, type OrtLoadOptions } from './ort-backend.ts';
+import { loadVocoderFiles, requireVocoderSection } from './vocoder.ts';
+import type { Vocoder } from '../vocoder/vocoder.ts';
+import type { VocoderLoadOptions } from '../vocoder/load.ts';
 import { WavFileWriter, openWavFile } from './wav-file.ts';
 
 export * from '../index.ts';
 export { OrtNodeBackend, loadManifest, type OrtLoadOptions } from './ort-backend.ts';
 export { WavFileWriter, openWavFile, type WavFileSource } from './wav-file.ts';
+export { loadVocoderFiles, vocodeFile } from './vocoder.ts';
 export {
   archiveDecoders,
   loadArchiveIndexFile,
@@ -44,6 +48,21 @@ export async function loadCodec(options: LoadCodecOptions = {}): Promise<Codec> 
   const backend = await OrtNodeBackend.load(options.modelsDir ?? defaultModelsDir(), options);
   const m = backend.manifest;
   return new Codec(m, backend, new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames));
+}
+
+/**
+ * The vocoder of a models folder's models.json (libopus FARGAN and LPCNet analysis in WebAssembly):
+ * `analyse`, `synthesize`, `resynthesize`. Release it when done.
+ */
+export async function loadNodeVocoder(
+  modelsDir = defaultModelsDir(),
+  options: VocoderLoadOptions = {},
+): Promise<Vocoder> {
+  return loadVocoderFiles(
+    requireVocoderSection(await loadManifest(modelsDir), modelsDir),
+    modelsDir,
+    options,
+  );
 }
 
 /**

@@ -8,22 +8,26 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
+  decoderOutput,
   parseDecoderManifest,
   parseManifest,
   type DecoderManifest,
+  type DecoderOutput,
   type ModelConstants,
   type ModelFileSpec,
   type ModelManifest,
 } from '../core/manifest.ts';
 import {
   checkCodes,
-  checkDecoded,
+  decoderAudio,
   decoderFeeds,
   modelTensorNames,
   quantizerFeeds,
   type Feed,
 } from '../core/model-io.ts';
 import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types.ts';
+import type { Vocoder } from '../vocoder/vocoder.ts';
+import { loadVocoderFiles } from './vocoder.ts';
 
 /** The models of the contract, in load order; asr.onnx only in model sets that list it. */
 export const MODEL_ROLES = ['asr', 'encoder', 'quantizer', 'decoder'] as const;
@@ -33,6 +37,11 @@ type ModelRole = (typeof MODEL_ROLES)[number];
 export interface OrtLoadOptions {
   /** Threads inside one operator; default: onnxruntime's choice (all cores). */
   intraOpThreads?: number;
+  /**
+   * The folder the `vocoder` section's paths are relative to, for a decoder that predicts vocoder
+   * features: default the models folder; an archived model's is the current models folder.
+   */
+  vocoderDir?: string;
 }
 
 /** Reads and validates `DIR/models.json`, with an error that names the folder. */
@@ -62,7 +71,7 @@ function checkNames(
   role: ModelRole,
   spec: ModelFileSpec,
   session: ort.InferenceSession,
-  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'>,
+  manifest: Parameters<typeof modelTensorNames>[1],
 ): void {
   const expected = modelTensorNames(role, manifest);
   for (const [kind, names, graph] of [
@@ -100,6 +109,10 @@ export class OrtNodeBackend implements InferenceBackend {
   private constructor(
     readonly manifest: ModelConstants,
     private readonly sessions: Partial<Record<ModelRole, ort.InferenceSession>>,
+    /** What decoder.onnx gives: audio, or vocoder features for `vocoder`. */
+    private readonly decoderOutput: DecoderOutput,
+    /** The vocoder of a decoder that predicts its features (models.json `vocoder`). */
+    readonly vocoder?: Vocoder,
   ) {}
 
   /** Loads models.json and the three models from `modelsDir`, checking sha256 and tensor names. */
@@ -130,7 +143,12 @@ export class OrtNodeBackend implements InferenceBackend {
       ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
     };
     const sessions: Partial<Record<ModelRole, ort.InferenceSession>> = {};
+    const output = manifest.models.decoder ? decoderOutput(manifest.models.decoder) : 'audio';
+    let vocoder: Vocoder | undefined;
     try {
+      // A decoder that predicts vocoder features decodes through the vocoder: load it first.
+      if (output === 'features')
+        vocoder = await loadVocoderFiles(manifest.vocoder!, options.vocoderDir ?? modelsDir);
       for (const role of MODEL_ROLES) {
         const spec = manifest.models[role];
         if (!spec) continue;
@@ -153,10 +171,11 @@ export class OrtNodeBackend implements InferenceBackend {
         checkNames(role, spec, session, manifest);
       }
     } catch (err) {
+      vocoder?.release();
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw err;
     }
-    return new OrtNodeBackend(manifest, sessions);
+    return new OrtNodeBackend(manifest, sessions, output, vocoder);
   }
 
   async encode(audio: Float32Array): Promise<EncoderOutput> {
@@ -206,7 +225,8 @@ export class OrtNodeBackend implements InferenceBackend {
   async decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
     const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
     const results = await this.session('decoder').run(this.tensors(feeds));
-    return checkDecoded(this.manifest, data<Float32Array>(results, 'audio'), frames);
+    const out = data<Float32Array>(results, this.decoderOutput);
+    return decoderAudio(this.manifest, this.decoderOutput, out, frames, this.vocoder);
   }
 
   /** The session of a role; an archived model has none for encoding. */
@@ -224,6 +244,7 @@ export class OrtNodeBackend implements InferenceBackend {
   }
 
   async release(): Promise<void> {
+    this.vocoder?.release();
     await Promise.all(Object.values(this.sessions).map((s) => s.release()));
   }
 }

@@ -10,7 +10,6 @@ import type { VocoderSection } from '../core/vocoder-section.ts';
 import type { WavOutputType } from '../core/wav.ts';
 import { loadVocoder, type VocoderLoadOptions } from '../vocoder/load.ts';
 import { VOCODER_SAMPLE_RATE_HZ, type Vocoder } from '../vocoder/vocoder.ts';
-import { loadManifest } from './ort-backend.ts';
 import { WavFileWriter, openWavFile } from './wav-file.ts';
 
 /** The vocoder section of a manifest, or an error saying the models folder has none. */
@@ -42,15 +41,6 @@ export async function loadVocoderFiles(
         );
       }
     },
-    options,
-  );
-}
-
-/** The vocoder named by `<modelsDir>/models.json`. */
-export async function loadNodeVocoder(modelsDir: string, options: VocoderLoadOptions = {}): Promise<Vocoder> {
-  return loadVocoderFiles(
-    requireVocoderSection(await loadManifest(modelsDir), modelsDir),
-    modelsDir,
     options,
   );
 }

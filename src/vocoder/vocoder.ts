@@ -19,7 +19,10 @@ export const VOCODER_SAMPLE_RATE_HZ = 16000;
  */
 export const FARGAN_DELAY_SAMPLES = 240;
 
-/** Silence analysed after the audio by `resynthesize`: the features' lag, rounded up to frames. */
+/**
+ * Silence after the audio that covers FARGAN's delay in whole frames: `synthesize(analyse(x and
+ * this much silence))`, cut to x's length, is `resynthesize(x)` sample for sample.
+ */
 export const RESYNTHESIS_PAD_SAMPLES = 2 * 160;
 
 /** A vocoder call given the wrong sizes, or a vocoder used after `release()`. */
@@ -160,7 +163,8 @@ export class Vocoder {
 
   /**
    * Analysis then synthesis: the vocoder's own rendition of `pcm16k`, as many samples as it has
-   * (the decoder's ceiling). One `resynthesisStream` fed the whole input.
+   * (the decoder's ceiling). One `resynthesisStream` fed the whole input; the same samples as
+   * `synthesize(analyse(...))` of the input with RESYNTHESIS_PAD_SAMPLES of silence after it.
    */
   resynthesize(pcm16k: Float32Array): Float32Array {
     const stream = this.resynthesisStream();
@@ -207,8 +211,9 @@ export class Vocoder {
 
 /**
  * One resynthesis in progress: samples in, the vocoder's samples out, FARGAN's delay taken off so
- * output sample i renders input sample i. `flush` analyses RESYNTHESIS_PAD_SAMPLES of silence after
- * the input, so its last samples have features of their own, and ends the output at the input's length.
+ * output sample i renders input sample i. `flush` analyses frames of silence after the input until
+ * its last sample is rendered (FARGAN is causal: later frames change nothing before them), and ends
+ * the output at the input's length.
  */
 export class ResynthesisStream {
   /** Input samples of the frame being filled. */
@@ -251,13 +256,13 @@ export class ResynthesisStream {
   flush(): Float32Array {
     this.check();
     const out: Float32Array[] = [];
-    let pad = RESYNTHESIS_PAD_SAMPLES;
-    while (this.outputSamples + out.reduce((n, o) => n + o.length, 0) < this.inputSamples) {
+    let have = this.outputSamples;
+    // Silence after the input, analysed until FARGAN has rendered the input's last sample.
+    while (have < this.inputSamples) {
       this.pending.fill(0, this.pendingLength);
-      pad -= VOCODER_FRAME_SAMPLES - this.pendingLength;
       this.pendingLength = VOCODER_FRAME_SAMPLES;
-      // Past the padding the last frame's features are held, as `synthesize` does.
-      out.push(this.frame(pad < 0));
+      out.push(this.frame());
+      have += out[out.length - 1].length;
     }
     return this.take(out, this.inputSamples - this.outputSamples);
   }
@@ -270,13 +275,11 @@ export class ResynthesisStream {
     this.e.fxv_fargan_free(this.fargan);
   }
 
-  /** Analyses the pending frame (or keeps the last features) and synthesises one frame from them. */
-  private frame(holdFeatures = false): Float32Array {
+  /** Analyses the pending frame and synthesises one frame from its features. */
+  private frame(): Float32Array {
     const e = this.e;
-    if (!holdFeatures) {
-      f32(e, this.pcm, VOCODER_FRAME_SAMPLES).set(this.pending);
-      e.fxv_analysis_frame(this.analysis, this.pcm, this.features);
-    }
+    f32(e, this.pcm, VOCODER_FRAME_SAMPLES).set(this.pending);
+    e.fxv_analysis_frame(this.analysis, this.pcm, this.features);
     this.pendingLength = 0;
     if (!this.started) {
       e.fxv_fargan_start(this.fargan, this.features);

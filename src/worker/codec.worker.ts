@@ -2,22 +2,47 @@
  * The codec worker, reached only through comlink. It owns the onnxruntime-web sessions (WebGPU,
  * or WASM where WebGPU is missing), the merger on the same device, and the encoder features of
  * the last recording, so a slider move re-codes without running the encoder again. A file made
- * with an earlier model is decoded by that model's archived decoder, loaded on first use.
+ * with an earlier model is decoded by that model's archived decoder, loaded on first use. A model
+ * whose decoder predicts vocoder features decodes through the vocoder (libopus FARGAN in
+ * WebAssembly, models.json `vocoder`), which `loadVocoder` and `vocode` also run on their own.
  */
 import * as Comlink from 'comlink';
 import { fileBitrateBps } from '../core/bitstream';
 import { Codec, type EncodedSession, type EncodeResult } from '../core/codec';
-import { modelRoles } from '../core/manifest';
+import {
+  decoderOutput,
+  modelRoles,
+  parseManifest,
+  type ModelConstants,
+  type ModelFileSpec,
+} from '../core/manifest';
 import { segmentRateHz } from '../core/tau';
 import { ModelDecoders, type ArchiveEntry } from '../core/model-archive';
 import { TwinMerger } from '../core/twin-merger';
 import type { Merger } from '../core/types';
 import { GpuMerger } from './gpu/gpuMerger';
 import { timed } from './load-timing';
-import { fetchModels, loadArchiveIndex, loadArchivedDecoder, type FetchingModels } from './model-loader';
+import {
+  fetchModels,
+  fetchOk,
+  loadArchiveIndex,
+  loadArchivedDecoder,
+  type FetchingModels,
+} from './model-loader';
 import { OrtBackend } from './ort-backend';
 import { loadOrt, ortGpuDevice, pickBackend } from './ort-env';
-import type { CodecResult, LoadInfo, LoadOptions, LoadProgress, ModelState } from './protocol';
+import type {
+  CodecResult,
+  LoadInfo,
+  LoadOptions,
+  LoadProgress,
+  ModelState,
+  VocodeResult,
+  VocoderInfo,
+} from './protocol';
+import { RESYNTHESIS_PAD_SAMPLES, type Vocoder } from '../vocoder/vocoder';
+import type { VocoderLoadOptions } from '../vocoder/load';
+import { fetchVocoder, type LoadedVocoder } from './vocoder-loader';
 
 /** Seconds of silence run through every model at load, so shader compilation is not paid on the first recording. */
 const WARMUP_SECONDS = 1;
@@ -28,13 +53,29 @@ let codec: Codec | undefined;
 let decoders: ModelDecoders<Codec> | undefined;
 /** Encoder features of the last encoded audio. */
 let session: EncodedSession | undefined;
+/** The vocoder `vocode` runs (started by `loadVocoder`). */
+let standalone: LoadedVocoder | undefined;
+
+/**
+ * The vocoder a model's decoder needs where it predicts vocoder features (fetched beside the
+ * models, files relative to the models folder), else undefined: the shipped decoder gives audio.
+ */
+function decoderVocoder(
+  modelsUrl: string,
+  manifest: ModelConstants & { models: { decoder: ModelFileSpec } },
+): Promise<Vocoder> | undefined {
+  if (decoderOutput(manifest.models.decoder) !== 'features') return undefined;
+  return fetchVocoder(modelsUrl, manifest.vocoder!).then((l) => l.vocoder);
+}
 
 /** Builds the backend and merger on WebGPU, or on WASM with the TypeScript twin. */
 async function createCodec(
-  models: FetchingModels,
+  fetched: FetchingModels,
+  modelsUrl: string,
   forceWasm: boolean,
 ): Promise<{ codec: Codec; fallbackReason?: string }> {
-  const { manifest } = models;
+  const { manifest } = fetched;
+  const models = { ...fetched, vocoder: decoderVocoder(modelsUrl, manifest) };
   const choice = await pickBackend(forceWasm);
   let fallbackReason = choice.reason;
   if (choice.backend === 'webgpu') {
@@ -59,8 +100,10 @@ async function createCodec(
 
 /** A decode-only codec for an archived model, on the same execution provider as the current one. */
 async function createArchivedCodec(modelsUrl: string, entry: ArchiveEntry, current: Codec): Promise<Codec> {
-  const models = await loadArchivedDecoder(modelsUrl, entry);
-  const m = models.manifest;
+  const archived = await loadArchivedDecoder(modelsUrl, entry);
+  const m = archived.manifest;
+  // Its vocoder, where it needs one, is the current models folder's (paths relative to it).
+  const models = { ...archived, vocoder: decoderVocoder(modelsUrl, m) };
   const merger = new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames);
   if (current.backend.name === 'webgpu') {
     try {
@@ -117,7 +160,7 @@ async function loadOnce(
     () => undefined,
   );
   const compileStarted = performance.now();
-  const built = await timed('sessions', () => createCodec(models, options.forceWasm ?? false));
+  const built = await timed('sessions', () => createCodec(models, modelsUrl, options.forceWasm ?? false));
   await downloaded;
   const compileMs = performance.now() - compileStarted;
   report('warmup');
@@ -133,6 +176,7 @@ async function loadOnce(
     backend: codec.backend.name === 'webgpu' ? 'webgpu' : 'wasm',
     fallbackReason: built.fallbackReason,
     asrBackend: (codec.backend as OrtBackend).asrBackend,
+    vocoderBuild: (codec.backend as OrtBackend).vocoder?.build,
     modelId: manifest.modelId,
     sampleRateHz: manifest.sampleRateHz,
     frameSamples: manifest.frameSamples,
@@ -250,6 +294,46 @@ const api = {
       modelId: c.manifest.modelId,
     };
     return transferResult(result);
+  },
+
+  /**
+   * Fetches and starts the vocoder of the models folder's models.json (its `vocoder` section; the
+   * weights sha256-checked), for `vocode`; the codec's models need not be loaded. `build` picks
+   * the WebAssembly build (default: SIMD where this engine runs it).
+   */
+  async loadVocoder(modelsUrl: string, options: VocoderLoadOptions = {}): Promise<VocoderInfo> {
+    const manifest = parseManifest(await (await fetchOk(new URL('models.json', modelsUrl))).json());
+    if (!manifest.vocoder)
+      throw new Error(`${new URL('models.json', modelsUrl).pathname} has no vocoder section`);
+    const loaded = await fetchVocoder(modelsUrl, manifest.vocoder, options);
+    standalone?.vocoder.release();
+    standalone = loaded;
+    return loaded.info;
+  },
+
+  /**
+   * 16 kHz mono audio (transferred in) through the vocoder: LPCNet analysis, then FARGAN, on this
+   * worker's one thread, each timed; the audio comes back time-aligned, as many samples as went in.
+   */
+  async vocode(audio16k: Float32Array): Promise<VocodeResult> {
+    if (!standalone) throw new Error('the vocoder is not loaded: call loadVocoder first');
+    const v = standalone.vocoder;
+    const padded = new Float32Array(audio16k.length + RESYNTHESIS_PAD_SAMPLES);
+    padded.set(audio16k);
+    const t0 = performance.now();
+    const features = v.analyse(padded);
+    const t1 = performance.now();
+    const audio = v.synthesize(features).slice(0, audio16k.length);
+    const t2 = performance.now();
+    const result: VocodeResult = {
+      audio,
+      features,
+      frames: features.length / 20,
+      build: v.build,
+      analysisMs: t1 - t0,
+      synthesisMs: t2 - t1,
+    };
+    return Comlink.transfer(result, [audio.buffer, features.buffer]);
   },
 
   /**

@@ -68,7 +68,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** Fetches a URL or throws an error that names it (offline and uncached: a network error). */
-async function fetchOk(url: URL): Promise<Response> {
+export async function fetchOk(url: URL): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url);

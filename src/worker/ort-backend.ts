@@ -1,15 +1,16 @@
 /** InferenceBackend on onnxruntime-web: the models of models.json on WebGPU or WASM. */
 import type * as ortTypes from 'onnxruntime-web';
-import type { ModelConstants, ModelFileSpec } from '../core/manifest';
+import { decoderOutput, type DecoderOutput, type ModelConstants, type ModelFileSpec } from '../core/manifest';
 import {
   checkCodes,
-  checkDecoded,
+  decoderAudio,
   decoderFeeds,
   modelTensorNames,
   quantizerFeeds,
   type Feed,
 } from '../core/model-io';
 import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types';
+import type { Vocoder } from '../vocoder/vocoder';
 import { timed } from './load-timing';
 import { LOAD_ORDER, type ModelRole } from './model-loader';
 import type { Ort } from './ort-env';
@@ -22,6 +23,8 @@ import type { BackendName } from './protocol';
 export interface BackendModels {
   manifest: ModelConstants & { models: Partial<Record<ModelRole, ModelFileSpec>> };
   bytes: Partial<Record<ModelRole, Uint8Array | Promise<Uint8Array>>>;
+  /** The vocoder, for a decoder that predicts its features (models.json `vocoder`); else absent. */
+  vocoder?: Vocoder | Promise<Vocoder>;
 }
 
 /** Throws unless the manifest and the session both declare every tensor the runtime feeds or reads. */
@@ -29,7 +32,7 @@ function checkNames(
   role: ModelRole,
   spec: ModelFileSpec,
   session: ortTypes.InferenceSession,
-  manifest: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'>,
+  manifest: Parameters<typeof modelTensorNames>[1],
 ): void {
   const names = modelTensorNames(role, manifest);
   for (const name of names.inputs) {
@@ -84,8 +87,12 @@ export class OrtBackend implements InferenceBackend {
     readonly name: BackendName,
     private readonly manifest: ModelConstants,
     private readonly sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>>,
+    /** What decoder.onnx gives: audio, or vocoder features for `vocoder`. */
+    private readonly decoderOutput: DecoderOutput,
     /** Where asr.onnx runs, for a model set that has it: see `create`. */
     readonly asrBackend?: BackendName,
+    /** The vocoder of a decoder that predicts its features (not released with the sessions). */
+    readonly vocoder?: Vocoder,
   ) {}
 
   /**
@@ -115,11 +122,15 @@ export class OrtBackend implements InferenceBackend {
         if (role === 'asr') asrBackend = ep;
         checkNames(role, spec, session, models.manifest);
       }
+      const output = models.manifest.models.decoder ? decoderOutput(models.manifest.models.decoder) : 'audio';
+      if (output === 'features' && !models.vocoder)
+        throw new Error('decoder.onnx predicts vocoder features, but no vocoder was loaded for it');
+      const vocoder = output === 'features' ? await models.vocoder : undefined;
+      return new OrtBackend(ort, name, models.manifest, sessions, output, asrBackend, vocoder);
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
       throw err;
     }
-    return new OrtBackend(ort, name, models.manifest, sessions, asrBackend);
   }
 
   async encode(audio: Float32Array): Promise<EncoderOutput> {
@@ -168,7 +179,13 @@ export class OrtBackend implements InferenceBackend {
   async decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
     const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
     const results = await this.run('decoder', this.tensors(feeds));
-    return checkDecoded(this.manifest, await output<Float32Array>(results, 'audio'), frames);
+    const out = await output<Float32Array>(results, this.decoderOutput);
+    const audio = this.loadTiming
+      ? await timed('run vocoder', async () =>
+          decoderAudio(this.manifest, this.decoderOutput, out, frames, this.vocoder),
+        )
+      : decoderAudio(this.manifest, this.decoderOutput, out, frames, this.vocoder);
+    return audio;
   }
 
   /** Records session runs as User Timing measures `run <role>` (on for the load's warm-up only). */
@@ -199,6 +216,7 @@ export class OrtBackend implements InferenceBackend {
     );
   }
 
+  /** Releases the sessions; the vocoder stays its loader's (the worker keeps it for a fallback backend). */
   async release(): Promise<void> {
     await Promise.all(Object.values(this.sessions).map((s) => s.release()));
   }

@@ -29,6 +29,11 @@ export interface LoadInfo {
    * WebGPU on a software adapter such as SwiftShader (Whisper is far faster on WASM there).
    */
   asrBackend?: BackendName;
+  /**
+   * Where the decoder predicts vocoder features: the vocoder build (WebAssembly with SIMD, or
+   * scalar) that turns them into audio. Absent for a decoder that gives audio itself.
+   */
+  vocoderBuild?: 'simd' | 'scalar';
   modelId: string;
   sampleRateHz: number;
   frameSamples: number;
@@ -76,4 +81,30 @@ export interface ModelState {
   state: 'current' | 'archived' | 'unavailable';
   /** Why it is unavailable, naming the model. */
   message?: string;
+}
+
+/** The vocoder the worker started (libopus FARGAN in WebAssembly, models.json `vocoder`). */
+export interface VocoderInfo {
+  /** Which WebAssembly build runs: with SIMD, or the scalar fallback. */
+  build: 'simd' | 'scalar';
+  /** Whether this engine validates WASM SIMD (the scalar build may still be asked for). */
+  simdSupported: boolean;
+  /** Bytes downloaded: the module, and the weights blob. */
+  wasmBytes: number;
+  weightsBytes: number;
+  /** Fetch, sha256 check and start, ms. */
+  loadMs: number;
+}
+
+/** Audio analysed and resynthesised by the vocoder in the worker. */
+export interface VocodeResult {
+  /** FARGAN's rendition, as many 16 kHz samples as the input (transferred). */
+  audio: Float32Array;
+  /** LPCNet features, row-major [frames, 20] (transferred). */
+  features: Float32Array;
+  frames: number;
+  build: 'simd' | 'scalar';
+  /** Time of the analysis and of the synthesis, ms, on the worker's one thread. */
+  analysisMs: number;
+  synthesisMs: number;
 }

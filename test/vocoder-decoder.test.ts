@@ -1,0 +1,70 @@
+/**
+ * The decode path of a model whose decoder predicts vocoder features (models.json: decoder output
+ * `features` [1, 8T, 20]): decoder.onnx → FARGAN, on Node. The decoder is a stand-in that gives the
+ * real LPCNet features of the speech (test/helpers/features-model.ts), so the decoded note must be
+ * the vocoder's rendition of the speech, time-aligned, at the native build's resynthesis STOI. The
+ * shipped decoder (audio output) keeps its path and loads no vocoder.
+ */
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Codec } from '../src/core/codec.ts';
+import { OrtNodeBackend, loadCodec, loadNodeVocoder } from '../src/node/index.ts';
+import { RESYNTHESIS_PAD_SAMPLES, type Vocoder } from '../src/vocoder/vocoder.ts';
+import { FEATURES_MODEL_ID, featuresModelDir } from './helpers/features-model.ts';
+import { MODELS_DIR, realCodec, speechSamples } from './helpers/models.ts';
+import { stoi } from './helpers/stoi.ts';
+
+const golden = JSON.parse(readFileSync('test/fixtures/vocoder/golden.json', 'utf8')) as {
+  nativeResynthesisStoi: number;
+};
+const speech = speechSamples();
+/** 12.5 Hz frames of the speech, as the codec pads it. */
+const frames = Math.ceil(speech.length / 1280);
+
+let vocoder: Vocoder;
+let dir = '';
+let codec: Codec;
+
+beforeAll(async () => {
+  vocoder = await loadNodeVocoder(MODELS_DIR);
+  // The table covers every 10 ms frame of the padded file, and two frames of silence after it.
+  dir = featuresModelDir(vocoder, speech, frames * 1280 - speech.length + RESYNTHESIS_PAD_SAMPLES);
+  codec = await loadCodec({ modelsDir: dir, intraOpThreads: 2 });
+});
+
+afterAll(async () => {
+  await codec?.backend.release();
+  vocoder?.release();
+  if (dir) rmSync(dirname(dir), { recursive: true, force: true });
+});
+
+describe('a decoder that predicts vocoder features', () => {
+  it('decodes a note through FARGAN: the features rendered, time-aligned, at the native STOI', async () => {
+    expect((codec.backend as OrtNodeBackend).vocoder?.build).toBe('simd');
+    const encoded = await codec.encode(speech, { frameRateHz: 6.25 });
+    expect(codec.readHeader(encoded.fxc).modelId).toBe(FEATURES_MODEL_ID);
+    const decoded = await codec.decode(encoded.fxc);
+    expect(decoded.length).toBe(speech.length);
+    // Exactly FARGAN on the decoder's 8T frames of features, cut to the note's length.
+    const features = new Float32Array(readFileSync(join(dirname(dir), 'features.f32')).buffer);
+    const expected = vocoder.synthesize(features.subarray(0, frames * 8 * 20)).subarray(0, speech.length);
+    expect(decoded).toEqual(expected);
+    const score = stoi(speech, decoded);
+    expect(score, `STOI ${score}`).toBeGreaterThanOrEqual(golden.nativeResynthesisStoi - 0.01);
+  });
+
+  it('refuses to load without its vocoder, naming the missing file', async () => {
+    // The same set in a folder with no vocoder/ beside it.
+    const broken = join(dirname(dir), 'no-vocoder', 'models');
+    cpSync(dir, broken, { recursive: true });
+    await expect(loadCodec({ modelsDir: broken, intraOpThreads: 2 })).rejects.toThrow(
+      /vocoder file \.\.\/vocoder\/fxvocoder\.wasm, but .*no-vocoder\/vocoder\/fxvocoder\.wasm cannot be read \(ENOENT\)/,
+    );
+  });
+
+  it('the shipped decoder gives audio and loads no vocoder', async () => {
+    const shipped = await realCodec();
+    expect((shipped.backend as OrtNodeBackend).vocoder).toBeUndefined();
+  });
+});
