@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../src/core/codec.ts';
 import { OrtNodeBackend, loadCodec, loadNodeVocoder } from '../src/node/index.ts';
-import { RESYNTHESIS_PAD_SAMPLES, type Vocoder } from '../src/vocoder/vocoder.ts';
+import type { Vocoder } from '../src/vocoder/vocoder.ts';
 import { FEATURES_MODEL_ID, featuresModelDir } from './helpers/features-model.ts';
 import { MODELS_DIR, realCodec, speechSamples } from './helpers/models.ts';
 import { stoi } from './helpers/stoi.ts';
@@ -28,8 +28,8 @@ let codec: Codec;
 
 beforeAll(async () => {
   vocoder = await loadNodeVocoder(MODELS_DIR);
-  // The table covers every 10 ms frame of the padded file, and two frames of silence after it.
-  dir = featuresModelDir(vocoder, speech, frames * 1280 - speech.length + RESYNTHESIS_PAD_SAMPLES);
+  // The table covers every 10 ms frame of the file as the codec pads it (whole 80 ms frames).
+  dir = featuresModelDir(vocoder, speech, frames * 1280 - speech.length);
   codec = await loadCodec({ modelsDir: dir, intraOpThreads: 2 });
 });
 

@@ -12,18 +12,18 @@ export const VOCODER_FEATURE_COUNT = 20;
 /** Sample rate the vocoder analyses and synthesises, Hz. */
 export const VOCODER_SAMPLE_RATE_HZ = 16000;
 /**
- * Samples FARGAN's output lags the analysed input by when it starts on the first frame's features
- * (fxv_fargan_start) and then runs from that same frame: one frame of warm-up plus the analysis'
- * half-frame look-back (240 = 160 + 80; fargan_demo drops its first frame and 80 samples alike).
- * Measured: STOI of the 6 s fixture peaks at this shift (0.9775 at 240, 0.9768 at ±12).
+ * Samples FARGAN's output lags the analysed input when every frame is synthesised after the warm-up:
+ * half a frame from the analysis window's centre, one frame from FARGAN's conditioning (its output
+ * for features k is the speech of frame k − 1). Measured: STOI of the 6 s fixture peaks at this
+ * shift (0.9775 at 240, 0.9768 at ±12); training/vocoder/native.py measured 240-244 over 13 files.
  */
 export const FARGAN_DELAY_SAMPLES = 240;
-
 /**
- * Silence after the audio that covers FARGAN's delay in whole frames: `synthesize(analyse(x and
- * this much silence))`, cut to x's length, is `resynthesize(x)` sample for sample.
+ * Samples of the first synthesised frame that lie before the input (fargan_demo's skip): the
+ * warm-up consumes the first frame's features, which are not synthesised again, so what is left of
+ * the delay is half a frame.
  */
-export const RESYNTHESIS_PAD_SAMPLES = 2 * 160;
+export const FARGAN_LEAD_SAMPLES = FARGAN_DELAY_SAMPLES - VOCODER_FRAME_SAMPLES;
 
 /** A vocoder call given the wrong sizes, or a vocoder used after `release()`. */
 export class VocoderError extends Error {
@@ -118,8 +118,9 @@ export class Vocoder {
 
   /**
    * FARGAN's 16 kHz speech from N frames of features (row-major [N, 20], as `analyse` gives):
-   * N · 160 samples, time-aligned with the audio the features were analysed from (FARGAN's delay
-   * is taken off: it runs on past the last frame, holding its features, for that many samples).
+   * N · 160 samples, time-aligned with the audio the features were analysed from. The schedule of
+   * libopus's fargan_demo and of training/vocoder/native.py `synthesize`: the warm-up on frame 0,
+   * then frames 1 … N − 1 and the last frame twice more, the first FARGAN_LEAD_SAMPLES dropped.
    */
   synthesize(features: Float32Array): Float32Array {
     const e = this.exports();
@@ -133,8 +134,7 @@ export class Vocoder {
           `vocoder: feature ${i % VOCODER_FEATURE_COUNT} of frame ${Math.floor(i / VOCODER_FEATURE_COUNT)} is ${features[i]}`,
         );
     const frames = features.length / VOCODER_FEATURE_COUNT;
-    const samples = frames * VOCODER_FRAME_SAMPLES;
-    const out = new Float32Array(samples);
+    const out = new Float32Array(frames * VOCODER_FRAME_SAMPLES);
     const st = e.fxv_fargan_new(this.blob, this.blobBytes);
     if (!st) throw new VocoderError('vocoder: FARGAN state could not be created');
     try {
@@ -145,15 +145,14 @@ export class Vocoder {
         );
       f32(e, this.features, VOCODER_FEATURE_COUNT).set(row(0));
       e.fxv_fargan_start(st, this.features);
-      // Synthesised sample s is output sample s − FARGAN_DELAY_SAMPLES.
-      const total = samples + FARGAN_DELAY_SAMPLES;
-      for (let k = 0, at = 0; at < total; k++, at += VOCODER_FRAME_SAMPLES) {
+      // Raw sample s (counted from frame 1's first) is output sample s − FARGAN_LEAD_SAMPLES.
+      for (let k = 1, at = -FARGAN_LEAD_SAMPLES; at < out.length; k++, at += VOCODER_FRAME_SAMPLES) {
         f32(e, this.features, VOCODER_FEATURE_COUNT).set(row(k));
         e.fxv_fargan_frame(st, this.features, this.pcm);
         const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
-        const from = Math.max(0, FARGAN_DELAY_SAMPLES - at);
-        const to = Math.min(VOCODER_FRAME_SAMPLES, total - at);
-        if (from < to) out.set(frame.subarray(from, to), at + from - FARGAN_DELAY_SAMPLES);
+        const from = Math.max(0, -at);
+        const to = Math.min(VOCODER_FRAME_SAMPLES, out.length - at);
+        out.set(frame.subarray(from, to), at + from);
       }
     } finally {
       e.fxv_fargan_free(st);
@@ -163,8 +162,8 @@ export class Vocoder {
 
   /**
    * Analysis then synthesis: the vocoder's own rendition of `pcm16k`, as many samples as it has
-   * (the decoder's ceiling). One `resynthesisStream` fed the whole input; the same samples as
-   * `synthesize(analyse(...))` of the input with RESYNTHESIS_PAD_SAMPLES of silence after it.
+   * (the decoder's ceiling). One `resynthesisStream` fed the whole input: the same samples as
+   * `synthesize(analyse(pcm16k))` cut to its length, as training/vocoder/native.py `resynthesize`.
    */
   resynthesize(pcm16k: Float32Array): Float32Array {
     const stream = this.resynthesisStream();
@@ -210,10 +209,10 @@ export class Vocoder {
 }
 
 /**
- * One resynthesis in progress: samples in, the vocoder's samples out, FARGAN's delay taken off so
- * output sample i renders input sample i. `flush` analyses frames of silence after the input until
- * its last sample is rendered (FARGAN is causal: later frames change nothing before them), and ends
- * the output at the input's length.
+ * One resynthesis in progress: samples in, the vocoder's samples out, time-aligned (output sample i
+ * renders input sample i), in `synthesize`'s schedule: frame 0's features only warm FARGAN up, each
+ * later frame is synthesised as soon as it is analysed, and `flush` analyses the last, partial frame
+ * and holds its features until the input's last sample is rendered.
  */
 export class ResynthesisStream {
   /** Input samples of the frame being filled. */
@@ -221,8 +220,8 @@ export class ResynthesisStream {
   private pendingLength = 0;
   private inputSamples = 0;
   private outputSamples = 0;
-  /** Synthesised samples still to drop (the delay). */
-  private toDrop = FARGAN_DELAY_SAMPLES;
+  /** Synthesised samples still to drop (they lie before the input). */
+  private toDrop = FARGAN_LEAD_SAMPLES;
   private started = false;
   private closed = false;
 
@@ -247,7 +246,7 @@ export class ResynthesisStream {
       this.pending.set(pcm16k.subarray(at, at + n), this.pendingLength);
       this.pendingLength += n;
       at += n;
-      if (this.pendingLength === VOCODER_FRAME_SAMPLES) out.push(this.frame());
+      if (this.pendingLength === VOCODER_FRAME_SAMPLES) out.push(this.analyseAndSynthesise());
     }
     return this.take(out, Infinity);
   }
@@ -256,12 +255,14 @@ export class ResynthesisStream {
   flush(): Float32Array {
     this.check();
     const out: Float32Array[] = [];
-    let have = this.outputSamples;
-    // Silence after the input, analysed until FARGAN has rendered the input's last sample.
-    while (have < this.inputSamples) {
+    if (this.pendingLength > 0) {
       this.pending.fill(0, this.pendingLength);
-      this.pendingLength = VOCODER_FRAME_SAMPLES;
-      out.push(this.frame());
+      out.push(this.analyseAndSynthesise());
+    }
+    // The last frame's features, held (FARGAN is causal: nothing later changes what came before).
+    let have = this.outputSamples + out.reduce((n, o) => n + o.length, 0);
+    while (this.started && have < this.inputSamples) {
+      out.push(this.synthesise());
       have += out[out.length - 1].length;
     }
     return this.take(out, this.inputSamples - this.outputSamples);
@@ -275,18 +276,22 @@ export class ResynthesisStream {
     this.e.fxv_fargan_free(this.fargan);
   }
 
-  /** Analyses the pending frame and synthesises one frame from its features. */
-  private frame(): Float32Array {
+  /** Analyses the pending frame; the first one warms FARGAN up, each later one is synthesised. */
+  private analyseAndSynthesise(): Float32Array {
     const e = this.e;
     f32(e, this.pcm, VOCODER_FRAME_SAMPLES).set(this.pending);
     e.fxv_analysis_frame(this.analysis, this.pcm, this.features);
     this.pendingLength = 0;
-    if (!this.started) {
-      e.fxv_fargan_start(this.fargan, this.features);
-      this.started = true;
-    }
-    e.fxv_fargan_frame(this.fargan, this.features, this.pcm);
-    const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
+    if (this.started) return this.synthesise();
+    e.fxv_fargan_start(this.fargan, this.features);
+    this.started = true;
+    return new Float32Array(0);
+  }
+
+  /** One FARGAN frame from the features in scratch, less what still lies before the input. */
+  private synthesise(): Float32Array {
+    this.e.fxv_fargan_frame(this.fargan, this.features, this.pcm);
+    const frame = f32(this.e, this.pcm, VOCODER_FRAME_SAMPLES);
     const drop = Math.min(this.toDrop, VOCODER_FRAME_SAMPLES);
     this.toDrop -= drop;
     return frame.slice(drop);

@@ -40,7 +40,7 @@ import type {
   VocodeResult,
   VocoderInfo,
 } from './protocol';
-import { RESYNTHESIS_PAD_SAMPLES, type Vocoder } from '../vocoder/vocoder';
+import type { Vocoder } from '../vocoder/vocoder';
 import type { VocoderLoadOptions } from '../vocoder/load';
 import { fetchVocoder, type LoadedVocoder } from './vocoder-loader';
 
@@ -318,10 +318,8 @@ const api = {
   async vocode(audio16k: Float32Array): Promise<VocodeResult> {
     if (!standalone) throw new Error('the vocoder is not loaded: call loadVocoder first');
     const v = standalone.vocoder;
-    const padded = new Float32Array(audio16k.length + RESYNTHESIS_PAD_SAMPLES);
-    padded.set(audio16k);
     const t0 = performance.now();
-    const features = v.analyse(padded);
+    const features = v.analyse(audio16k);
     const t1 = performance.now();
     const audio = v.synthesize(features).slice(0, audio16k.length);
     const t2 = performance.now();
