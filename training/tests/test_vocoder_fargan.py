@@ -54,7 +54,9 @@ void ref_start(FARGANState *st, const float *first) {
 void ref_frame(FARGANState *st, const float *features, float *pcm) { fargan_synthesize(st, pcm, features); }
 void ref_free(FARGANState *st) { free(st); }
 """
-# The C sources it needs from the release tree; no SIMD flags, so products are exact integers.
+# The C sources it needs from the release tree. HIGH_ACCURACY switches nnet_arch.h's activations to
+# libm's tanh and exp; no SIMD flags beyond the compiler's default, so the 8-bit products are exact
+# integers and everything else is plain float arithmetic.
 REFERENCE_SOURCES = ["dnn/nnet.c", "dnn/nnet_default.c", "dnn/parse_lpcnet_weights.c", "dnn/fargan_data.c"]
 REFERENCE_FLAGS = ["-DOPUS_BUILD", "-DUSE_WEIGHTS_FILE", "-DHAVE_LRINTF", "-DVAR_ARRAYS", "-DDISABLE_DEBUG_FLOAT", "-DHIGH_ACCURACY"]
 
@@ -93,6 +95,7 @@ def reference_run(ref, features):
     """The reference C's raw output: warm-up on features[0], then every row (native.run_fargan's schedule)."""
     data = library.weights()
     st = ref.ref_new(data, len(data))
+    assert st, "the reference C refused the weights blob"
     features = np.ascontiguousarray(features, np.float32)
     out = np.zeros(len(features) * native.FRAME_SAMPLES, np.float32)
     ref.ref_start(st, pointer(features[0]))
