@@ -3,7 +3,7 @@
  * Run alone (`npm run bench:report`) to redraw from the last results without measuring again.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,10 @@ import { readResults, type Results } from './report/results.ts';
 import { kernelTable, opusTable, ourBitrates, readyTable, sizeTables } from './report/sections.ts';
 import { memoryTable, rtfTable, speedRows, stageTable, type SpeedRow } from './report/speed.ts';
 import { targetTable } from './report/targets.ts';
+import { vocoderSection } from './report/vocoder.ts';
 
+/** Everything after this line of the doc is hand-written: a regenerated doc keeps it as it is. */
+export const KEPT_MARKER = '<!-- Hand-written sections below: bench/report.ts keeps them on a rerun. -->';
 /** Where the figures go, beside the doc. */
 const FIGURES_DIR = 'docs/benchmarks';
 /** The Python with matplotlib (Debian's). */
@@ -60,7 +63,8 @@ function machineSection(r: Results): string {
     ['section', 'started (UTC)', 'load average 1 / 5 / 15 min', 'took (s)', 'result'],
     m.loads.map((l) => [
       l.section,
-      l.at.slice(11, 19),
+      // A section rerun alone (BENCH_SECTIONS) carries its own date.
+      l.at.slice(0, 10) === m.date.slice(0, 10) ? l.at.slice(11, 19) : l.at.slice(0, 19).replace('T', ' '),
       l.loadAverage.map((x) => x.toFixed(1)).join(' / '),
       m.sections[l.section] ? (m.sections[l.section].ms / 1000).toFixed(0) : '',
       r.errors[l.section] ? `failed: ${r.errors[l.section]}` : m.sections[l.section] ? 'ok' : '',
@@ -195,14 +199,21 @@ export async function writeReport(resultsDir: string, docPath: string): Promise<
     fig('codecs.svg', 'bitrate vs RTF for Opus and FlexiCodec'),
     opusTable(r),
     '',
+    '## Vocoder (libopus FARGAN, WebAssembly)',
+    '',
+    vocoderSection(r.vocoder, r.errors.vocoder),
+    '',
     '## Reproduce one part',
     '',
+    '- `BENCH_SECTIONS=vocoder npm run bench`: the vocoder section alone (about 3 minutes); the other sections keep their results.',
     '- `npx tsx bench/node-pipeline.ts 60`: one Node run of 60 s (JSON on stdout).',
     '- `npm run bench:kernels`: the kernel table alone (docs/KERNELS.md).',
     '- `npx tsx bench/app-latency.ts`: the app latency of docs/DEMO.md.',
     '',
   ].join('\n');
-  writeFileSync(docPath, md);
+  const before = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const kept = before.includes(KEPT_MARKER) ? before.slice(before.indexOf(KEPT_MARKER)) : `${KEPT_MARKER}\n`;
+  writeFileSync(docPath, `${md}\n${kept}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -23,7 +23,7 @@ export interface SizesResult {
   app: FileSize[];
 }
 
-function sizeOf(path: string, name: string): FileSize {
+export function sizeOf(path: string, name: string): FileSize {
   const bytes = readFileSync(path);
   return {
     file: name,

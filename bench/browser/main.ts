@@ -3,6 +3,8 @@
  * through WebCodecs and reads the page's memory. bench/browser-bench.ts drives it.
  */
 import * as Comlink from 'comlink';
+import { CodecClient } from '../../src/main/codec-client.ts';
+import type { VocoderInfo } from '../../src/worker/protocol.ts';
 import type { PipelineRun } from '../lib/pipeline-run.ts';
 import { opusAccepts, opusRun, type OpusRun } from './opus.ts';
 import type { PipelineWorkerApi, WorkerLoadInfo } from './pipeline.worker.ts';
@@ -20,6 +22,16 @@ export interface PageMemory {
 }
 
 let worker: Comlink.Remote<PipelineWorkerApi> | undefined;
+/** The app's codec worker, running only the vocoder (src/worker/ `loadVocoder`, `vocode`). */
+let vocoderWorker: CodecClient | undefined;
+
+/** One vocoder run in the worker: analysis and FARGAN times for `seconds` of speech. */
+export interface VocoderPageRun {
+  seconds: number;
+  analysisMs: number;
+  synthesisMs: number;
+  samples: number;
+}
 
 async function speech(seconds: number): Promise<Float32Array> {
   const response = await fetch(SPEECH_URL(seconds));
@@ -63,6 +75,20 @@ const api = {
     } catch (err) {
       return { available: false, error: String(err) };
     }
+  },
+
+  /** Starts a fresh codec worker with only the vocoder (public/models' `vocoder`), in `build`. */
+  async vocoderLoad(build: 'simd' | 'scalar'): Promise<VocoderInfo> {
+    vocoderWorker?.terminate();
+    vocoderWorker = new CodecClient();
+    return vocoderWorker.loadVocoder(new URL('/models/', location.href).href, { build });
+  },
+
+  /** `seconds` of speech through the vocoder in the worker: LPCNet analysis, then FARGAN, each timed there. */
+  async vocode(seconds: number): Promise<VocoderPageRun> {
+    if (!vocoderWorker) throw new Error('vocoderLoad() first');
+    const r = await vocoderWorker.vocode(await speech(seconds));
+    return { seconds, analysisMs: r.analysisMs, synthesisMs: r.synthesisMs, samples: r.audio.length };
   },
 
   /** The lowest of `candidates` (bits per second) Opus accepts here, highest first in the list. */

@@ -7,6 +7,7 @@ import type { LoadSample, MachineInfo } from '../lib/machine.ts';
 import type { NodePipelineResult } from '../node-pipeline.ts';
 import type { ReadyResult } from '../ready-time.ts';
 import type { SizesResult } from '../sizes.ts';
+import type { VocoderBenchResult } from '../vocoder-bench.ts';
 
 /** bench/results/machine.json */
 export interface MachineResult {
@@ -28,6 +29,7 @@ export interface Results {
   webgpu?: BrowserPipelineResult;
   opus?: OpusResult;
   ready?: ReadyResult[];
+  vocoder?: VocoderBenchResult;
   /** Sections that failed, with the first line of their error. */
   errors: Record<string, string>;
 }
@@ -56,6 +58,7 @@ export function readResults(dir: string): Results {
     webgpu: read('browser-webgpu'),
     opus: read('opus'),
     ready: read('ready'),
+    vocoder: read('vocoder'),
     errors,
   };
 }

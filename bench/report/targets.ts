@@ -3,6 +3,7 @@ import { kernelWithTransferMs, twinMs } from './sections.ts';
 import { PLATFORM, rowOf, totalRtf, type SpeedRow } from './speed.ts';
 import { ratio, table, verdict } from './format.ts';
 import type { Results } from './results.ts';
+import { vocoderTargetRows } from './vocoder.ts';
 
 /** Encode + decode RTF at 60 s must be at most this (Node and Chromium WASM). */
 export const TARGET_RTF_60S = 0.3;
@@ -72,6 +73,7 @@ export function targetTable(r: Results, rows: SpeedRow[]): string {
       'models.json and the three ONNX files; the onnxruntime-web binary comes on top (below)',
     ]);
   }
+  out.push(...(vocoderTargetRows(r.vocoder) as Row[]));
   return table(['target', 'measured', 'ratio', 'verdict', 'note'], out, 'lrrll');
 }
 
