@@ -65,7 +65,9 @@ function decoderVocoder(
   manifest: ModelConstants & { models: { decoder: ModelFileSpec } },
 ): Promise<Vocoder> | undefined {
   if (decoderOutput(manifest.models.decoder) !== 'features') return undefined;
-  return fetchVocoder(modelsUrl, manifest.vocoder!).then((l) => l.vocoder);
+  const vocoder = fetchVocoder(modelsUrl, manifest.vocoder!).then((l) => l.vocoder);
+  vocoder.catch(() => undefined); // reported where the backend awaits it, not as an unhandled rejection
+  return vocoder;
 }
 
 /** Builds the backend and merger on WebGPU, or on WASM with the TypeScript twin. */
