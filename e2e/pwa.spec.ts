@@ -15,6 +15,7 @@ import {
   expectServesOrtBuilds,
   expectStoredFor,
   storageEstimate,
+  storedFiles,
 } from './fixtures/first-visit.ts';
 import { withOfflineMicContext } from './fixtures/pwa-page.ts';
 
@@ -58,16 +59,29 @@ async function firstVisit(context: BrowserContext, kind: string, backends: ('web
   const readyMs = Date.now() - started;
   await expect(page.getByTestId('backend')).toHaveText(backends[0]);
   expect(await page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
-  const stored = await expectStoredFor(page, backends);
   const estimate = await storageEstimate(page);
   const downloaded = await downloads.settled();
   console.log(`first visit, ${kind} browser (codec on ${backends[0]}), offline-ready after ${readyMs} ms`);
-  console.log(`  stored (Cache Storage): ${describe(stored)}`);
+  console.log(`  stored (Cache Storage): ${describe(await storedFiles(page))}`);
   console.log(
     `  navigator.storage.estimate(): usage ${(estimate.usage / 1e6).toFixed(2)} MB, caches ${((estimate.caches ?? 0) / 1e6).toFixed(2)} MB`,
   );
   console.log(`  downloaded: ${describe(downloaded)}`);
   for (const f of downloaded.filter((d) => d.bytes > 100_000)) console.log(`    ${f.path} ${f.bytes}`);
+
+  const stored = await expectStoredFor(page, backends);
+  // Each model, vocoder file and ORT build came once, through the service worker: the codec waited
+  // for it on this first visit. An ORT build came as its compressed copy only.
+  const heavy = downloaded.map((d) => d.path).filter((p) => /^\/(models|vocoder)\/|ort-wasm/.test(p));
+  expect(
+    heavy.filter((p, i) => heavy.indexOf(p) !== i),
+    'downloaded twice',
+  ).toEqual([]);
+  expect(heavy.filter((p) => p.endsWith('.wasm') && p.includes('ort-wasm'))).toEqual([]);
+  expect(
+    heavy.filter((p) => p.endsWith('.gzip')),
+    'ORT builds downloaded',
+  ).toHaveLength(backends.length);
   return { page, stored, downloaded };
 }
 

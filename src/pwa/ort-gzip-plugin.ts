@@ -6,7 +6,8 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { GZIP_SUFFIX, ORT_WASM_PATH } from './ort-cache.ts';
 
@@ -22,13 +23,17 @@ export function ortGzipPlugin(): Plugin {
       assetsDir = config.build.assetsDir;
     },
     // After the bundle is written: the worker's own assets (the wasm builds) are in it by then.
+    // Level 9: a few seconds of build for 70 kB less on every device; both builds at once.
     async writeBundle() {
       const dir = join(outDir, assetsDir);
-      for (const name of await readdir(dir)) {
-        if (!ORT_WASM_PATH.test(`/assets/${name}`)) continue;
-        const bytes = await readFile(join(dir, name));
-        await writeFile(join(dir, name + GZIP_SUFFIX), gzipSync(bytes, { level: 9 }));
-      }
+      const builds = (await readdir(dir)).filter((name) => ORT_WASM_PATH.test(`/assets/${name}`));
+      await Promise.all(
+        builds.map(async (name) => {
+          const bytes = await readFile(join(dir, name));
+          const level = constants.Z_BEST_COMPRESSION;
+          await writeFile(join(dir, name + GZIP_SUFFIX), await promisify(gzip)(bytes, { level }));
+        }),
+      );
     },
   };
 }
