@@ -278,7 +278,7 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         f"- Opus: `opusenc --speech --bitrate K --framesize F` ({opus}), VBR; size of the whole Ogg file; `opusdec --rate 16000`.",
         "- FARGAN resynthesis: libopus 1.6.1's LPCNet analysis (20 features per 10 ms, PitchDNN pitch) of the original, straight into"
         " its FARGAN vocoder, nothing coded (bitrate —): the ceiling of a decoder that predicts these features. Native build of the"
-        " crates.io release tree (`native/build.sh`, `training/vocoder/dred.py`); FARGAN's 15 ms delay is removed by construction.",
+        " crates.io release tree (`native/build.sh`, `training/vocoder/native.py`); FARGAN's 15 ms delay is removed by construction.",
         f"- Opus DRED ({', '.join(f'{b}' for b in DRED_TARGETS_BPS)}, named by the bit/s aimed at): libopus 1.6.1's DRED as a stand-alone"
         " codec (`training/vocoder/dred.py`, `native/dred_codec.c`): RDO-VAE latents of the LPCNet features, one per 40 ms, sent as"
         " 1-second packets, each DRED's own payload (its quantiser, the decoder state at the second's end, 25 latents) behind a"
