@@ -85,8 +85,8 @@ class DredCodecTest(unittest.TestCase):
         self.assertEqual(parsed.sample_count, len(self.speech))
         # 6.07 s + the 15 ms delay = 153 latents of 40 ms: six full packets and one of 3
         self.assertEqual(parsed.latents, [25] * 6 + [3])
-        header = 4 + len(self.dred._leb128(len(self.speech)))
-        lengths = sum(len(self.dred._leb128(len(p))) + len(p) for p in parsed.payloads)
+        header = 4 + len(self.dred.leb128(len(self.speech)))
+        lengths = sum(len(self.dred.leb128(len(p))) + len(p) for p in parsed.payloads)
         self.assertEqual(len(stream), header + lengths + 4)
 
     def corrupt(self, data):
@@ -113,10 +113,10 @@ class DredCodecTest(unittest.TestCase):
         # Every payload replaced with noise of its length, framing and CRC intact: DRED's decoder
         # runs on it and gives a clear error or finite audio of the right length, never a crash.
         parsed = self.dred.parse(good)
-        header = good[: 4 + len(self.dred._leb128(parsed.sample_count))]
+        header = good[: 4 + len(self.dred.leb128(parsed.sample_count))]
         rng = np.random.default_rng(7)
         for _ in range(12):
-            noisy = header + b"".join(self.dred._leb128(len(p)) + rng.integers(0, 256, len(p), dtype=np.uint8).tobytes() for p in parsed.payloads)
+            noisy = header + b"".join(self.dred.leb128(len(p)) + rng.integers(0, 256, len(p), dtype=np.uint8).tobytes() for p in parsed.payloads)
             try:
                 audio = self.dred.decode(resealed(noisy))
             except self.dred.CorruptStream:

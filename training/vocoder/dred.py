@@ -33,6 +33,7 @@ import zlib
 
 import numpy as np
 
+from ..entropy.container import leb128
 from . import library, native
 
 # Audio in and out: 16 kHz mono floats in [-1, 1].
@@ -94,15 +95,6 @@ class CorruptStream(ValueError):
     """The bytes are not a whole, intact .fxd stream; the message says what is wrong."""
 
 
-def _leb128(n):
-    out = bytearray()
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _read_leb128(data, at, max_bytes, what):
     """(value, index after) of the minimal LEB128 number at data[at]."""
     value = 0
@@ -142,7 +134,7 @@ def encode(audio, quantizer):
     encoder = lib.fxd_encoder_new()
     if not encoder:
         raise library.LibraryMissing("libfxvocoder.so has no DRED encoder weights: rebuild it with native/build.sh")
-    out = bytearray(MAGIC + bytes([VERSION]) + _leb128(len(audio)))
+    out = bytearray(MAGIC + bytes([VERSION]) + leb128(len(audio)))
     payload = ctypes.create_string_buffer(MAX_PAYLOAD_BYTES)
     try:
         at = 0
@@ -153,7 +145,7 @@ def encode(audio, quantizer):
             size = lib.fxd_encoder_payload(encoder, latents, q0, dq, qmax, payload, MAX_PAYLOAD_BYTES)
             if size <= 0:
                 raise RuntimeError(f"DRED refused quantiser {quantizer.levels} for {latents} latents (error {size})")
-            out += _leb128(size) + payload.raw[:size]
+            out += leb128(size) + payload.raw[:size]
     finally:
         lib.fxd_encoder_free(encoder)
     return bytes(out + struct.pack("<I", zlib.crc32(out)))
