@@ -32,7 +32,8 @@ from training.vocoder.fargan import FARGAN, load, period_from_features  # noqa: 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "test/fixtures/speech-en-6s.wav"
-LJ_CLIP = Path("/work/shared/data/ljspeech-364/wavs/LJ001-0003.flac")
+# ../shared/data beside the checkout (CI lays a copy there).
+LJ_CLIP = Path(__file__).resolve().parents[3] / "shared/data/ljspeech-364/wavs/LJ001-0003.flac"
 RATE = native.SAMPLE_RATE_HZ
 SUBFRAME = 40
 
