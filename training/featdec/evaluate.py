@@ -5,6 +5,7 @@ the same frozen codes.
   .venv/bin/python -m training.featdec.evaluate --conditions featdec featdec-coded --ckpt training/runs/featdec/featdec.pt
   .venv/bin/python -m training.featdec.evaluate --report
   .venv/bin/python -m training.featdec.evaluate --diagnostics --files 30
+  .venv/bin/python -m training.featdec.evaluate --spectrograms docs/feature_decoder_spectrograms.png
 
 Per file and rate, the shipped encoder, the runtime's tau bisection and the shipped quantizer give the
 codes (training/curve.py `quantize_at_rate`), and the pitch levels a .fxc file at that rate carries:
@@ -240,6 +241,21 @@ def diagnostics(files, rates, ckpt):
     return '\n'.join(lines)
 
 
+def spectrograms(path, rates, ckpt, file_index=0):
+    """One held-out file decoded by each condition at each rate, as the quality report draws codecs."""
+    from training.eval.report_plot import plot_spectrograms
+
+    it = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()))[file_index]
+    codec, _ = load_codec(SHIPPED)
+    dec = load_featdec(ckpt)[0]
+    x = read_wav_at(it.wav, 16000).astype(np.float32)
+    panels = [(f'original ({it.stem})', x), ('FARGAN resynthesis of the original (no coding)', decode('fargan', x, 0, codec, dec)[0])]
+    for rate in rates:
+        panels.append((f'shipped decoder at {rate:g} Hz', decode('shipped', x, rate, codec, dec)[0]))
+        panels.append((f'feature decoder + FARGAN at {rate:g} Hz', decode('featdec', x, rate, codec, dec)[0]))
+    plot_spectrograms(panels, 16000, path)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--conditions', nargs='+', default=['original', 'fargan', 'shipped', 'featdec', 'featdec-coded'])
@@ -249,11 +265,15 @@ def main():
     p.add_argument('--out', default='training/runs/featdec/eval')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--report', action='store_true', help='print the tables of what --out holds')
+    p.add_argument('--spectrograms', default='', help='PNG: the first held-out file under each condition and rate')
     p.add_argument('--diagnostics', action='store_true', help="print the decoder's feature-domain errors on --files held-out files")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     if a.report:
         print(report(a.out))
+        return
+    if a.spectrograms:
+        spectrograms(a.spectrograms, a.rates, a.ckpt)
         return
     if a.diagnostics:
         print(diagnostics(a.files, a.rates, a.ckpt))
