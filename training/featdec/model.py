@@ -17,7 +17,7 @@ The pitch period code (feature 18) is predicted like the rest; `with_coded_pitch
 where the coded track is voiced, with the code of the coded F0 (`pitch_code_of_f0`), so the vocoder
 sings the pitch the bitstream carries. docs/FEATURE_DECODER.md says which of the two measured better.
 """
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
@@ -152,12 +152,4 @@ def feature_loss(pred: torch.Tensor, target: torch.Tensor, w: LossWeights = Loss
     corr = (pred[..., CORRELATION] - target[..., CORRELATION]).abs().mean()
     loss = w.cepstra * ceps + w.delta * delta + w.pitch * pitch + w.correlation * corr
     return loss, {'cepstra': float(ceps), 'delta': float(delta), 'pitch': float(pitch), 'corr': float(corr)}
-
-
-def config_dict(c: FeatDecConfig) -> dict:
-    return asdict(c)
-
-
-def param_count(m: nn.Module) -> int:
-    return sum(p.numel() for p in m.parameters())
 
