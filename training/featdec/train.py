@@ -42,6 +42,7 @@ def parse_args(argv=None):
     p.add_argument('--minutes', type=float, default=80, help='wall-clock budget of the whole schedule')
     p.add_argument('--process-minutes', type=float, default=0, help='this process saves and exits after this long (0: never)')
     p.add_argument('--until', default='', help='UTC HH:MM: save and exit at this time')
+    p.add_argument('--init', default='', help='a new run starts from these weights (a compact file of compact(): fp16, weights only)')
     p.add_argument('--max-steps', type=int, default=0)
     p.add_argument('--batch', type=int, default=16)
     p.add_argument('--crop-frames', type=int, default=32)
@@ -111,6 +112,13 @@ def make_optimizer(dec, a):
 
 def learning_rate(a, frac):
     return a.lr_final + (a.lr - a.lr_final) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
+
+
+def compact(ckpt_path, out_path):
+    """Writes a run checkpoint's weights as fp16, without the optimiser, for `--init` on a new machine."""
+    ck = torch.load(ckpt_path, map_location='cpu')
+    model = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
+    torch.save({'model': model, 'config': ck['config'], 'step': ck['step'], 'seconds': ck['seconds']}, out_path)
 
 
 def save(path, dec, opt, state):
@@ -185,6 +193,11 @@ def main(argv=None):
     else:
         dec.feat_mean, dec.feat_std = feature_stats(train)
         state = {'step': 0, 'seconds': 0.0, 'schedule_start': t_process, 'args': vars(a)}
+        if a.init:
+            # A new machine resumes the weights; the optimiser restarts (its warm-up covers it).
+            init = torch.load(a.init, map_location='cpu')
+            dec.load_state_dict({k: v.float() for k, v in init['model'].items()})
+            print(f'started from {a.init} (step {init["step"]}, {init["seconds"] / 60:.0f} training minutes)', flush=True)
     vbatches = valid_batches(valid, 16, a.crop_frames)
     stop_at = deadline(a, t_process)
     last_save = time.time()

@@ -117,6 +117,12 @@ class WithShippedCodec(unittest.TestCase):
             self.assertGreater(float(moved.abs().max()), 0.0)
             self.assertEqual(len(second['optimizer']['state']), len(first['optimizer']['state']))
             self.assertTrue(all(int(s['step']) == 3 for s in second['optimizer']['state'].values()))
+            # a new run started from the compact fp16 file has its weights (to fp16 precision)
+            train.compact(f'{tmp}/run/featdec.pt', f'{tmp}/compact.pt')
+            train.main(args[:1] + [f'{tmp}/run2'] + args[2:] + ['--init', f'{tmp}/compact.pt', '--max-steps', '1', '--lr', '0', '--lr-final', '0'])
+            third = torch.load(f'{tmp}/run2/featdec.pt')
+            for key in ('feat_head.weight', 'up.weight'):
+                self.assertTrue(torch.allclose(third['model'][key], second['model'][key], atol=1e-2, rtol=1e-3), key)
 
 
 if __name__ == '__main__':
