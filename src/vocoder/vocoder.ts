@@ -3,6 +3,7 @@
  * FARGAN synthesis, behind one small class. No DOM and no Node APIs: the browser worker and Node
  * share it; each brings the module's bytes and the weights blob (src/vocoder/load.ts).
  */
+import { concatFloat32 } from '../core/concat.ts';
 import { instantiateVocoder, type VocoderExports } from './wasm.ts';
 
 /** Samples per vocoder frame: 10 ms at 16 kHz. */
@@ -168,12 +169,7 @@ export class Vocoder {
   resynthesize(pcm16k: Float32Array): Float32Array {
     const stream = this.resynthesisStream();
     try {
-      const head = stream.push(pcm16k);
-      const tail = stream.flush();
-      const out = new Float32Array(head.length + tail.length);
-      out.set(head);
-      out.set(tail, head.length);
-      return out;
+      return concatFloat32([stream.push(pcm16k), stream.flush()]);
     } finally {
       stream.close();
     }
