@@ -25,34 +25,8 @@ import soundfile as sf
 import torch
 
 from training.dataset import build_vocab, phone_targets, read_manifest
-from training.export import load_codec, merge_numpy
-
-
-def flags_at_rate(feats, rate, max_len):
-    """Boundary flags of the merge at the tau (bisection) that gives `rate` Hz on this utterance."""
-    T = feats.shape[0]
-    lo, hi = -1.0, 1.0
-    best = None
-    for _ in range(40):
-        tau = (lo + hi) / 2
-        _, ids, lengths, _ = merge_numpy(feats, tau, max_len)
-        r = 12.5 * len(lengths) / T
-        best = ids
-        if abs(r - rate) < 1e-3:
-            break
-        if r > rate:
-            hi = tau
-        else:
-            lo = tau
-    flags = np.zeros(T, bool)
-    flags[0] = True
-    flags[1:] = best[1:] != best[:-1]
-    return flags
-
-
-def fixed_flags(T, rate):
-    n = max(1, int(round(12.5 / rate)))
-    return (np.arange(T) % n) == 0
+from training.checkpoint import load_codec
+from training.segments import fixed_flags, flags_at_rate, merge_numpy
 
 
 def score(flags, dominant):

@@ -16,7 +16,7 @@ import torch
 from training.curve import quantize_at_rate
 from training.eval import heldout
 from training.eval.audio import read_wav_at
-from training.export import load_codec
+from training.checkpoint import load_codec
 
 
 def entropy_bits(values, levels):

@@ -9,7 +9,7 @@ import os
 
 import torch
 
-from training.export import load_codec
+from training.checkpoint import load_codec
 
 
 def main():

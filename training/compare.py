@@ -24,7 +24,7 @@ from training.curve import Judges, decode_at_rate, score_snapshot
 from training.eval import heldout
 from training.eval.audio import read_wav_at
 from training.eval.bootstrap import paired_difference
-from training.export import load_codec
+from training.checkpoint import load_codec
 
 
 def main():

@@ -16,7 +16,7 @@ import os
 import numpy as np
 import torch
 
-from training.boundaries import fixed_flags, flags_at_rate
+from training.segments import fixed_flags, flags_at_rate
 from training.eval import heldout
 from training.eval.asr import pocketsphinx_available
 from training.eval.audio import read_wav_at
@@ -25,7 +25,7 @@ from training.eval.report_markdown import with_kept_section
 from training.eval.score import CachedRecognizer, score_pair
 from training.eval.text import corpus_wer
 from training.eval.whisper_judge import WhisperJudge, wer_without_runaways, whisper_normalize, whisper_wer
-from training.export import load_codec
+from training.checkpoint import load_codec
 from training.losses import PhoneLoss
 from training.model import frame_positions, pitch_inputs
 from training.pitch import code as pitch_code

@@ -5,7 +5,6 @@ PyTorch-vs-onnxruntime-node agreement test).
 """
 import argparse
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
@@ -14,10 +13,11 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from training.model import Codec, Config, exact_transforms, trend_weights
-
-OPSET = 17
-
+from training.checkpoint import load_codec
+from training.entropy.measure import measure
+from training.manifest import OPSET, manifest_head, pitch_section, sha256, spec, store_weights_fp16
+from training.model import Codec, exact_transforms, trend_weights
+from training.segments import merge_numpy
 
 class EncoderOnnx(torch.nn.Module):
     def __init__(self, m: Codec):
@@ -87,13 +87,6 @@ class DecoderOnnx(torch.nn.Module):
         return self.d(latent[0], segment_length[0], frame_segment.to(torch.int64), frame_position, **pitch)
 
 
-def pitch_section():
-    """models.json `pitch`: what the runtime's tracker and level code must be (src/core/pitch-code.ts)."""
-    from training.pitch import code
-    return {'formatVersion': 1, 'tracker': 'nccf-8k-v1', 'levels': code.LEVELS, 'f0MinHz': code.F0_MIN,
-            'f0MaxHz': code.F0_MAX, 'subframes': code.SUBFRAMES, 'minVoicedShare': code.MIN_VOICED_SHARE}
-
-
 def decoder_pitch_example(lengths):
     """Example pitch inputs for tracing: a gliding voiced track over the frames of `lengths` (1, K)."""
     from training.pitch import code
@@ -102,46 +95,6 @@ def decoder_pitch_example(lengths):
     f0 = code.decoder_track(levels)
     return (torch.from_numpy(f0.astype(np.float32))[None],
             torch.from_numpy(code.phase_starts(f0).astype(np.float32))[None])
-
-
-def sha256(path):
-    with open(path, 'rb') as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def load_codec(ckpt_path):
-    ck = torch.load(ckpt_path, map_location='cpu')
-    cfg = ck.get('config')
-    if cfg is None:
-        with open(os.path.join(os.path.dirname(ckpt_path), 'config.json')) as f:
-            cfg = json.load(f)
-    m = Codec(Config(**cfg))
-    state = {k: v.float() for k, v in ck['model'].items()}
-    state.setdefault('mel_centre', torch.zeros(m.c.n_mels))  # older models merge on 'semantic' and lack it
-    m.load_state_dict(state)
-    m.eval()
-    return m, ck
-
-
-def merge_numpy(sem, tau, max_len):
-    """Reference merge for export-time tensors (same rule as src/core/merge.ts)."""
-    T = sem.shape[0]
-    n = np.linalg.norm(sem, axis=1)
-    sim = np.full(T, -1.0, np.float32)
-    sim[1:] = (sem[1:] * sem[:-1]).sum(1) / np.maximum(n[1:] * n[:-1], 1e-8)
-    flags = np.zeros(T, bool)
-    run = 0
-    for t in range(T):
-        if t == 0 or sim[t] <= tau:
-            run = t
-        flags[t] = (t - run) % max_len == 0
-    ids = np.cumsum(flags) - 1
-    K = int(flags.sum())
-    lengths = np.bincount(ids, minlength=K).astype(np.float32)
-    pos = np.zeros(T, np.float32)
-    for t in range(1, T):
-        pos[t] = 0 if flags[t] else pos[t - 1] + 1
-    return sim, ids.astype(np.int32), lengths, pos
 
 
 def tau_calibration(m, files, c):
@@ -158,22 +111,6 @@ def tau_calibration(m, files, c):
             _, _, lengths, _ = merge_numpy(sem, t, c.max_segment_frames)
             rates[t].append(12.5 * len(lengths) / sem.shape[0])
     return [{'tau': t, 'rateHz': round(float(np.mean(v)), 3)} for t, v in rates.items() if v]
-
-
-def store_weights_fp16(path):
-    """Rewrites an exported ONNX file with its float32 weights of >= 1024 elements stored as float16,
-    each cast back to float32 when the session starts (onnxruntime folds the Cast, so WebGPU without
-    shader-f16 runs it too; compute stays float32). The decoder: 14.7 -> 7.4 MB, output within 54 dB
-    SNR of float32's on held-out speech (docs/MODELS.md)."""
-    import onnx
-
-    from training.whisper.export_encoder import weights_to_fp16
-
-    onnx.save(weights_to_fp16(onnx.load(path)), path)
-
-
-def spec(type_, shape):
-    return {'type': type_, 'shape': shape}
 
 
 def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=None, entropy_corpus=None, decoder_fp16=True,
@@ -273,22 +210,9 @@ def export(ckpt, out, calib_files, golden_wav=None, golden_out=None, asr_onnx=No
     return manifest
 
 
-def manifest_head(hashes, codes_pitch, entropy=None, segment_trend=False):
-    """The first fields of models.json: formatVersion (2 when the quantizer also takes the segment
-    trends, docs/MODELS.md, so that a runtime without them refuses the model), fxcVersion 4 for a model that codes pitch and
-    has entropy tables (its encoder writes .fxc version 4, docs/FORMAT.md), and modelId: 8 hex digits
-    of the sha256 of the ONNX files' hashes (in name order), followed for a version 4 model by its
-    entropy tables' id, since a v4 header has no entropyId: the model id must name the tables."""
-    v4 = bool(codes_pitch) and entropy is not None
-    ids = ''.join(hashes[n] for n in sorted(hashes)) + (entropy['id'] if v4 else '')
-    return {'formatVersion': 2 if segment_trend else 1, **({'fxcVersion': 4} if v4 else {}),
-            'modelId': hashlib.sha256(ids.encode()).hexdigest()[:8]}
-
-
 def entropy_section(m, corpus, per_speaker=40):
     """The range coder's frequency tables, measured on the training corpus (training/entropy), so
     the new model's encoder writes .fxc version 2 (version 4 for a model that codes pitch)."""
-    from training.entropy.measure import measure  # it imports this module: import here
     if not os.path.exists(os.path.join(corpus, 'manifest.jsonl')):
         raise SystemExit(f'no training corpus at {corpus} to measure the range coder\'s tables on: '
                          'build it (training/data/README.md), pass --corpus, or export with --no-entropy')

@@ -8,7 +8,7 @@ import json, os, sys, tempfile
 import numpy as np, onnx, onnxruntime as ort, soundfile as sf
 
 from training.whisper.export_encoder import weights_to_fp16
-from training.export import merge_numpy
+from training.segments import merge_numpy
 
 TMP = tempfile.mkdtemp(prefix='fp16-')
 

@@ -17,7 +17,7 @@ from training.eval import heldout
 from training.eval.audio import read_wav_at
 from training.eval.score import score_pair
 from training.eval.whisper_judge import whisper_wer
-from training.export import load_codec
+from training.checkpoint import load_codec
 
 # The candidate that needs the audio itself (the Whisper encoder runs on it, not on the codec's mel).
 WHISPER = 'Whisper tiny.en (position-centred)'

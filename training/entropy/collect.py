@@ -8,7 +8,7 @@ reserved check sets): the frequency tables fitted to these segments ship with th
 import numpy as np
 import torch
 
-from training.boundaries import flags_at_rate
+from training.segments import flags_at_rate
 from training.curve import asr_features
 from training.dataset import read_manifest
 from training.eval.audio import read_wav_at
@@ -62,20 +62,22 @@ def segments_at_rates(m, x, rates):
     return out
 
 
-def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None):
+def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None,
+            segmenter=segments_at_rates):
     """Returns a list of streams {rate, lengths (K,), digits (K, 28)[, pitch (T,)]}: each
     utterance of the sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ
-    (FULL_RATE_SHARE of them at 12.5 Hz), or at each of `fixed_rates`."""
+    (FULL_RATE_SHARE of them at 12.5 Hz), or at each of `fixed_rates`. `segmenter(m, x, rates)` codes
+    one utterance as `segments_at_rates` does, for a model family of its own (training/v3/export.py)."""
     rng = np.random.default_rng(seed + 1)
     streams = []
     for r in sample_rows(corpus_dir, split, per_speaker, seed):
         x = read_wav_at(f"{corpus_dir}/{r['file']}", 16000).astype(np.float32)
-        if len(x) < 4 * m.c.frame_samples:
+        if len(x) < 4 * 1280:
             continue
         rates = rng.uniform(*RATE_RANGE_HZ, size=rates_per_file)
         rates[rng.random(rates_per_file) < FULL_RATE_SHARE] = RATE_RANGE_HZ[1]
         rates = fixed_rates or rates
-        streams += segments_at_rates(m, x, rates)
+        streams += segmenter(m, x, rates)
     return streams
 
 

@@ -22,7 +22,8 @@ import torch
 from training.entropy import tables as tb
 from training.entropy.collect import collect, load, save
 from training.entropy.container import v4_overhead_bytes
-from training.export import load_codec, manifest_head
+from training.checkpoint import load_codec
+from training.manifest import manifest_head
 from training.pitch.code import pitch_stride
 
 # Rates of the report (the quality report's rates).
@@ -134,19 +135,20 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
     return '\n'.join(lines), {str(r): round(8 * v2[r] / secs[r], 1) for r in REPORT_RATES_HZ}
 
 
-def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None):
+def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=None, pitch=None):
     """Collects (or loads from `cache`) the train and valid segments, fits the tables; returns the
     models.json section and the markdown report."""
     if cache and os.path.exists(f'{cache}/train.npz'):
         train, valid = load(f'{cache}/train.npz'), load(f'{cache}/valid.npz')
     else:
-        train = collect(m, corpus, 'train', per_speaker, rates_per_file)
-        valid = collect(m, corpus, 'valid', 10 ** 6, fixed_rates=REPORT_RATES_HZ)
+        seg = {'segmenter': segmenter} if segmenter else {}
+        train = collect(m, corpus, 'train', per_speaker, rates_per_file, **seg)
+        valid = collect(m, corpus, 'valid', 10 ** 6, fixed_rates=REPORT_RATES_HZ, **seg)
         if cache:
             os.makedirs(cache, exist_ok=True)
             save(f'{cache}/train.npz', train)
             save(f'{cache}/valid.npz', valid)
-    pitch = getattr(m.c, 'pitch', False)
+    pitch = getattr(m.c, 'pitch', False) if pitch is None else pitch
     if pitch and 'pitch' not in train[0]:
         raise SystemExit(f'{cache}: collected without pitch levels, but the model codes pitch; delete it or pick another --cache')
     lf, df = tb.fit(train)
@@ -174,7 +176,7 @@ def main():
     with open(path) as f:
         manifest = json.load(f)
     manifest['entropy'] = sec
-    if 'pitch' in manifest:  # a v4 model: its id names its tables (export.manifest_head), new tables a new id
+    if 'pitch' in manifest:  # a v4 model: its id names its tables (training.manifest.manifest_head), new tables a new id
         head = manifest_head({n: v['sha256'] for n, v in manifest['models'].items()}, True, sec)
         manifest = {**head, **manifest}
         manifest.update(head)

@@ -18,7 +18,7 @@ from training.eval.audio import read_wav_at
 from training.eval.postfilters import comb_postfilter, formant_postfilter
 from training.eval.score import score_pair
 from training.eval.whisper_judge import wer_without_runaways, whisper_wer
-from training.export import load_codec
+from training.checkpoint import load_codec
 from training.model import pitch_inputs
 from training.pitch import code as pitch_code
 from training.pitch import track as pitch_track

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from training.dataset import read_manifest
-from training.export import load_codec
+from training.checkpoint import load_codec
 from training.pitch import track as pitch_track
 from training.vocoder import native
 

@@ -35,7 +35,7 @@ from training.eval.audio import read_wav_at
 from training.eval.bootstrap import file_word_errors, paired_difference, ratio_interval
 from training.eval.score import score_pair
 from training.eval.whisper_judge import WhisperJudge, is_runaway, whisper_normalize
-from training.export import load_codec
+from training.checkpoint import load_codec
 from training.featdec.data import SHIPPED
 from training.featdec.model import CEPSTRA, FeatDecConfig, FeatureDecoder, with_coded_pitch
 from training.model import frame_positions, pitch_inputs

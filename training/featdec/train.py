@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.export import load_codec
+from training.checkpoint import load_codec
 from training.featdec.data import SHIPPED, FeatureCache
 from training.featdec.model import FeatDecConfig, FeatureDecoder, LossWeights, feature_loss
 from training.model import frame_positions, merge_segments, pitch_inputs

@@ -101,7 +101,7 @@ if '$DEVICE' != 'cpu':
   if [ ! -f "$RUN/codec.pt" ]; then echo "ERROR: no $RUN/codec.pt: nothing to bring back"; exit 5; fi
   "$PY" -m training.compact --ckpt "$RUN/codec.pt" --out "$OUT/$NAME" || { echo "ERROR: compaction failed"; exit 5; }
   "$PY" -c "
-from training.export import load_codec
+from training.checkpoint import load_codec
 m, ck = load_codec('$OUT/$NAME')
 n = sum(p.numel() for p in m.parameters())
 print(f'compact checkpoint loads: step {ck[\"step\"]} ({ck[\"step\"] - $step0} on this machine), '

@@ -216,12 +216,12 @@ class ContainerTest(unittest.TestCase):
 
 
 class ManifestHeadTest(unittest.TestCase):
-    """training.export.manifest_head: a model that codes pitch and has tables is version 4 and its id
+    """training.manifest.manifest_head: a model that codes pitch and has tables is version 4 and its id
     names the tables; any other keeps the id of its ONNX files alone and no fxcVersion."""
     hashes = {'encoder': 'aa' * 32, 'quantizer': 'bb' * 32, 'decoder': 'cc' * 32}
 
     def test_v4_only_with_pitch_and_tables(self):
-        from training.export import manifest_head
+        from training.manifest import manifest_head
 
         legacy = hashlib.sha256(('cc' * 32 + 'aa' * 32 + 'bb' * 32).encode()).hexdigest()[:8]  # decoder, encoder, quantizer
         for pitch, entropy in [(False, None), (True, None), (False, {'id': '389575e7'})]:

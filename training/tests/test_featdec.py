@@ -50,7 +50,7 @@ class Shapes(unittest.TestCase):
 class WithShippedCodec(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        from training.export import load_codec
+        from training.checkpoint import load_codec
 
         torch.manual_seed(0)
         cls.codec, _ = load_codec(str(SHIPPED))

@@ -20,7 +20,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from training.boundaries import flags_at_rate
+from training.segments import flags_at_rate
 from training.whisper import windows
 from training.whisper.asr_features import FRAME_SAMPLES, MAX_WINDOW_SAMPLES, POSITION_MEAN, AsrFeatures
 

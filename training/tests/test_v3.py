@@ -1,0 +1,146 @@
+"""FlexiCodec v3 (training/v3/): the segment pooling reads only its own segment's frames and follows
+their order, the layout helpers agree with the merge, the exported ONNX models agree with PyTorch at
+other sizes than they were traced with, and a training step on real speech lowers the loss.
+
+  .venv/bin/python -m unittest training.tests.test_v3
+"""
+from pathlib import Path
+import tempfile
+import unittest
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from training.featdec.model import feature_loss
+from training.model import frame_positions, merge_segments
+from training.v3 import model as v3
+from training.vocoder.library import LIBRARY_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEECH = ROOT / 'test/fixtures/speech-en-6s.wav'
+
+
+def tiny(**kw):
+    return v3.V3Config(enc_dim=16, enc_blocks=1, queries=2, value_dim=8, quant_hidden=32, dec_dim=32, dec_layers=1,
+                       dec_heads=2, up_dim=16, up_blocks=1, **kw)
+
+
+def speech_features(seconds=2.56):
+    from training.vocoder import native
+
+    x, sr = sf.read(SPEECH, dtype='float32')
+    assert sr == 16000
+    n = int(seconds * 16000) // 1280 * 1280
+    return x[:n], native.analyse(x[:n]).astype(np.float32)
+
+
+class Pooling(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.c = tiny()
+        self.pool = v3.SegmentPooler(self.c)
+
+    def test_a_segment_reads_only_its_own_frames(self):
+        lengths = torch.tensor([2., 1., 3.])  # frames; 8 fine rows each
+        starts = torch.tensor([0, 2, 3])
+        h = torch.randn(6 * 8, self.c.enc_dim)
+        before = self.pool(h, starts, lengths)
+        h2 = h.clone()
+        h2[16:24] += 5.0  # the second segment's frame only
+        after = self.pool(h2, starts, lengths)
+        self.assertTrue(torch.allclose(before[0], after[0]))
+        self.assertTrue(torch.allclose(before[2], after[2]))
+        self.assertFalse(torch.allclose(before[1], after[1]))
+
+    def test_the_order_inside_a_segment_is_kept(self):
+        """A mean would not tell a rise from a fall; the position bumps must."""
+        lengths, starts = torch.tensor([4.]), torch.tensor([0])
+        ramp = torch.linspace(-1, 1, 32)[:, None].repeat(1, self.c.enc_dim)
+        rise = self.pool(ramp, starts, lengths)
+        fall = self.pool(ramp.flip(0), starts, lengths)
+        self.assertGreater(float((rise - fall).abs().max()), 0.1)
+
+    def test_layout_matches_the_merge(self):
+        merge = torch.randn(2, 12, 6)
+        seg_id, n_seg, flags = merge_segments(merge, torch.tensor([0.2, -2.0]), 8)
+        ids, starts, lengths = v3.segment_layout(flags)
+        self.assertTrue(torch.equal(ids, seg_id))
+        self.assertEqual(len(starts), n_seg)
+        self.assertEqual(float(lengths.sum()), 24.0)
+        self.assertTrue(torch.equal(torch.bincount(seg_id.reshape(-1)).float(), lengths))
+        self.assertTrue(flags.reshape(-1)[starts].all())
+
+
+class Model(unittest.TestCase):
+    def test_shapes_and_merge_stream(self):
+        torch.manual_seed(0)
+        m = v3.CodecV3(tiny())
+        feats = torch.randn(2, 8 * 6, 20)
+        merge, fine = m.encode_streams(feats)
+        self.assertEqual(tuple(merge.shape), (2, 6, 18))
+        self.assertEqual(tuple(fine.shape), (2, 48, 16))
+        self.assertTrue(torch.allclose(merge[1, 2], m.normalise(feats)[1, 16:24, :18].mean(0), atol=1e-6))
+        out, stats = m(feats, torch.tensor([1.0, 0.0]), torch.full((2, 48), 120.0))
+        self.assertEqual(tuple(out.shape), (2, 48, 20))
+        self.assertEqual(stats['frames'], 12)
+
+    @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
+    def test_training_steps_lower_the_loss_on_real_speech(self):
+        torch.manual_seed(0)
+        _, f = speech_features()
+        feats = torch.from_numpy(f)[None].repeat(2, 1, 1)
+        m = v3.CodecV3(tiny())
+        m.set_feature_stats(feats.reshape(-1, 20).mean(0), feats.reshape(-1, 20).std(0) + 1e-3)
+        opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+        f0 = torch.full(feats.shape[:2], 120.0)
+        tau = torch.tensor([1.0, 0.5])
+        losses = []
+        for _ in range(80):
+            loss, _ = feature_loss(m(feats, tau, f0)[0], feats)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+        self.assertLess(np.mean(losses[-5:]), 0.8 * np.mean(losses[:5]))
+
+
+@unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
+class Export(unittest.TestCase):
+    def test_onnx_agrees_with_pytorch_at_new_sizes(self):
+        import onnxruntime as ort
+
+        from training.segments import merge_numpy
+        from training.v3 import export
+
+        torch.manual_seed(0)
+        m = v3.CodecV3(tiny()).eval()
+        x, f = speech_features(4.48)  # 56 frames: the models were traced on 10
+        with tempfile.TemporaryDirectory() as d:
+            export.export_onnx(m, d, decoder_fp16=False)
+            run = lambda name, feeds: ort.InferenceSession(f'{d}/{name}.onnx').run(None, feeds)
+            sem, ac = run('encoder', {'features': f[None]})
+            ps, pa = export.streams(m, x)
+            np.testing.assert_allclose(sem[0], ps, atol=1e-4)
+            np.testing.assert_allclose(ac[0], pa, atol=1e-4)
+            _, ids, lengths, pos = merge_numpy(ps, 0.6, 8)
+            self.assertLess(len(lengths), 56)
+            codes = run('quantizer', {'acoustic': ac, 'segment_length': lengths[None]})[0]
+            with torch.no_grad():
+                expect = export.QuantizerOnnx(m)(torch.from_numpy(pa)[None], torch.from_numpy(lengths)[None]).numpy()
+            np.testing.assert_array_equal(codes, expect)
+            f0 = np.where(np.arange(f.shape[0]) % 9 < 5, 130.0, 0.0).astype(np.float32)[None]
+            out = run('decoder', {'codes': codes, 'segment_length': lengths[None], 'frame_segment': ids[None],
+                                  'frame_position': pos[None], 'f0': f0})[0]
+            with torch.no_grad():
+                ref = export.DecoderOnnx(m)(torch.from_numpy(codes), torch.from_numpy(lengths)[None],
+                                            torch.from_numpy(ids)[None], torch.from_numpy(pos)[None], torch.from_numpy(f0)).numpy()
+            self.assertEqual(out.shape, (1, f.shape[0], 20))
+            np.testing.assert_allclose(out, ref, atol=1e-3)
+            # the frame positions the decoder is fed are the merge's
+            flags = torch.from_numpy(np.r_[True, ids[1:] != ids[:-1]])[None]
+            np.testing.assert_array_equal(frame_positions(flags)[0].numpy(), pos)
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,235 @@
+"""Exports FlexiCodec v3 (model.py) to ONNX (opset 17) and public/models/models.json.
+
+  .venv/bin/python -m training.v3.export --ckpt training/runs/v3/v3.pt --out public/models
+
+The three models and what the runtime feeds them (models.json `models`):
+- encoder.onnx: `features` [1, F, 20], libopus's LPCNet analysis of the audio (the runtime's vocoder
+  wasm, F = 8 T) -> `semantic` [1, T, 18], the merge stream the WGSL kernels compare, and `acoustic`
+  [1, T, 8 * enc_dim], the fine stream with each 80 ms frame's eight 10 ms rows side by side, so the
+  runtime's frame windows and chunking carry it unchanged;
+- quantizer.onnx: `acoustic` [1, T, 8 * enc_dim] of the window's frames and `segment_length` [1, K]
+  -> `codes` [1, K, 7]: the segment pooling runs inside, on the layout it is given;
+- decoder.onnx: `codes`, `segment_length`, `frame_segment`, `frame_position` and the coded 10 ms
+  pitch track `f0` [1, F] -> `features` [1, F, 20] for the vocoder (models.json `vocoder`).
+The range coder's tables are measured on the corpus's 'train' split as for the earlier models
+(training/entropy), the tau -> rate table on its 'valid' split, and models.json's `vocoder` section is
+carried over from the models folder being replaced.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from training.dataset import read_manifest
+from training.manifest import OPSET, manifest_head, pitch_section, sha256, spec, store_weights_fp16
+from training.segments import merge_numpy
+from training.featdec.model import FEATURES
+from training.v3.model import CEPSTRA, CodecV3, config_dict
+from training.v3.train import load
+from training.vocoder import native
+
+# models.json formatVersion of a model whose encoder reads vocoder features and whose quantizer
+# pools the frames of each segment itself (docs/MODELS.md): older runtimes refuse it.
+FORMAT_VERSION = 3
+
+
+class EncoderOnnx(torch.nn.Module):
+    def __init__(self, m: CodecV3):
+        super().__init__()
+        self.m = m
+
+    def forward(self, features):
+        merge, fine = self.m.encode_streams(features)
+        return merge, fine.reshape(1, -1, self.m.c.upsample * self.m.c.enc_dim)
+
+
+class QuantizerOnnx(torch.nn.Module):
+    def __init__(self, m: CodecV3):
+        super().__init__()
+        self.m = m
+
+    def forward(self, acoustic, segment_length):
+        q = self.m.quantizer
+        lengths = segment_length[0]
+        starts = (torch.cumsum(lengths, 0) - lengths).to(torch.int64)
+        z = q.latent(acoustic.reshape(-1, self.m.c.enc_dim), starts, lengths)
+        _, digits = q.quantize(z)
+        return q.codes_from_digits(digits).to(torch.int32)[None]
+
+
+class DecoderOnnx(torch.nn.Module):
+    def __init__(self, m: CodecV3):
+        super().__init__()
+        self.m = m
+
+    def forward(self, codes, segment_length, frame_segment, frame_position, f0):
+        latent = self.m.quantizer.dequantize_codes(codes.to(torch.float32))
+        return self.m.decoder(latent[0], segment_length[0], frame_segment.to(torch.int64), frame_position, f0)
+
+
+def analyse_frames(x: np.ndarray) -> np.ndarray:
+    """x (S,) float32, S a multiple of 1280 -> LPCNet features (S / 160, 20), as the runtime's analysis."""
+    return native.analyse(x).astype(np.float32)
+
+
+def streams(m: CodecV3, x: np.ndarray):
+    """The encoder's two outputs for audio x (S,), S a multiple of 1280: merge (T, 18), acoustic (T, 8 enc_dim)."""
+    with torch.no_grad():
+        merge, acoustic = EncoderOnnx(m)(torch.from_numpy(analyse_frames(x))[None])
+    return merge[0].numpy(), acoustic[0].numpy()
+
+
+def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
+    """training/entropy/collect.py's segmenter for v3: per rate, the lengths, FSQ digits and pitch levels."""
+    from training.segments import flags_at_rate
+    from training.pitch.code import frame_levels
+    from training.pitch.track import track
+
+    n = len(x) // 1280 * 1280
+    merge, acoustic = streams(m, x[:n])
+    levels = frame_levels(track(x[:n]))
+    out = []
+    with torch.no_grad():
+        for rate in rates:
+            flags = flags_at_rate(merge, rate, m.c.max_segment_frames)
+            starts = np.flatnonzero(flags)
+            lengths = np.diff(np.append(starts, len(flags))).astype(np.float32)
+            z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), torch.from_numpy(starts),
+                                   torch.from_numpy(lengths))
+            _, digits = m.quantizer.quantize(z)
+            out.append({'rate': float(rate), 'lengths': lengths.astype(np.int64), 'digits': digits.numpy().astype(np.int64),
+                        'pitch': levels})
+    return out
+
+
+def tau_calibration(m, files):
+    """Mean achieved rate per tau over real speech files (what the slider's bisection walks along)."""
+    taus = [1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.3, 0.0]
+    rates = {t: [] for t in taus}
+    for path in files:
+        x, sr = sf.read(path, dtype='float32')
+        x = x[: len(x) // 1280 * 1280]
+        if sr != 16000 or len(x) < 4 * 1280:
+            continue
+        merge, _ = streams(m, x)
+        for t in taus:
+            _, _, lengths, _ = merge_numpy(merge, t, m.c.max_segment_frames)
+            rates[t].append(12.5 * len(lengths) / merge.shape[0])
+    return [{'tau': t, 'rateHz': round(float(np.mean(v)), 3)} for t, v in rates.items() if v]
+
+
+def example_inputs(m: CodecV3, T=10):
+    feats = torch.from_numpy(analyse_frames((np.random.default_rng(0).standard_normal(T * 1280) * 0.05).astype(np.float32)))[None]
+    lengths = torch.tensor([[1.0, 2.0, 1.0, 3.0, 2.0, 1.0]])
+    fseg = torch.tensor([[0, 1, 1, 2, 3, 3, 3, 4, 4, 5]], dtype=torch.int32)
+    fpos = torch.tensor([[0, 0, 1, 0, 0, 1, 2, 0, 1, 0]], dtype=torch.float32)
+    f0 = torch.where(torch.arange(8 * T) % 7 < 4, 140.0, 0.0)[None]
+    return feats, lengths, fseg, fpos, f0
+
+
+def export_onnx(m: CodecV3, out: str, decoder_fp16=True):
+    feats, lengths, fseg, fpos, f0 = example_inputs(m)
+    merge, acoustic = EncoderOnnx(m)(feats)
+    torch.onnx.export(EncoderOnnx(m), (feats,), os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
+                      input_names=['features'], output_names=['semantic', 'acoustic'],
+                      dynamic_axes={'features': {1: 'F'}, 'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
+    torch.onnx.export(QuantizerOnnx(m), (acoustic, lengths), os.path.join(out, 'quantizer.onnx'), opset_version=OPSET,
+                      input_names=['acoustic', 'segment_length'], output_names=['codes'],
+                      dynamic_axes={'acoustic': {1: 'T'}, 'segment_length': {1: 'K'}, 'codes': {1: 'K'}})
+    codes = QuantizerOnnx(m)(acoustic, lengths)
+    names = ['codes', 'segment_length', 'frame_segment', 'frame_position', 'f0']
+    torch.onnx.export(DecoderOnnx(m), (codes, lengths, fseg, fpos, f0), os.path.join(out, 'decoder.onnx'),
+                      opset_version=OPSET, input_names=names, output_names=['features'],
+                      dynamic_axes={'codes': {1: 'K'}, 'segment_length': {1: 'K'}, 'frame_segment': {1: 'T'},
+                                    'frame_position': {1: 'T'}, 'f0': {1: 'F'}, 'features': {1: 'F'}})
+    if decoder_fp16:
+        store_weights_fp16(os.path.join(out, 'decoder.onnx'))
+
+
+def signatures(m: CodecV3):
+    c, G = m.c, m.c.code_groups
+    ad = c.upsample * c.enc_dim
+    return {
+        'encoder': ({'features': spec('float32', [1, 'F', FEATURES])},
+                    {'semantic': spec('float32', [1, 'T', CEPSTRA]), 'acoustic': spec('float32', [1, 'T', ad])}),
+        'quantizer': ({'acoustic': spec('float32', [1, 'T', ad]), 'segment_length': spec('float32', [1, 'K'])},
+                      {'codes': spec('int32', [1, 'K', G])}),
+        'decoder': ({'codes': spec('int32', [1, 'K', G]), 'segment_length': spec('float32', [1, 'K']),
+                     'frame_segment': spec('int32', [1, 'T']), 'frame_position': spec('float32', [1, 'T']),
+                     'f0': spec('float32', [1, 'F'])},
+                    {'features': spec('float32', [1, 'F', FEATURES])}),
+    }
+
+
+def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entropy_cache=None):
+    from training.entropy.measure import measure
+
+    m = load(ckpt)
+    ck = torch.load(ckpt, map_location='cpu')
+    c = m.c
+    os.makedirs(out, exist_ok=True)
+    export_onnx(m, out)
+    files = {n: f'{n}.onnx' for n in ('encoder', 'quantizer', 'decoder')}
+    hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
+    entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache, segmenter=segments_at_rates, pitch=True)
+    print(text)
+    head = manifest_head(hashes, True, entropy)
+    sigs = signatures(m)
+    manifest = {
+        **head,
+        'formatVersion': FORMAT_VERSION,
+        'sampleRateHz': 16000,
+        'frameSamples': 1280,
+        'frameRateHz': 12.5,
+        'maxSegmentFrames': c.max_segment_frames,
+        'lengthBits': int(np.ceil(np.log2(c.max_segment_frames))),
+        'semanticDim': CEPSTRA,
+        'acousticDim': c.upsample * c.enc_dim,
+        'codeGroups': c.code_groups,
+        'bitsPerCode': int(round(c.fsq_channels_per_group * np.log2(c.fsq_levels))),
+        'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
+        'semanticCodeGroups': 0,
+        'mergeFeatures': 'lpcnet-cepstra',
+        'encoderInput': 'vocoder-features',
+        'pitch': pitch_section(),
+        'tauCalibration': tau_calibration(m, calib_files),
+        'entropy': entropy,
+        'vocoder': vocoder_section,
+        'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
+                       'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
+        'training': {'family': 'v3', 'steps': int(ck.get('step', 0)), 'hours': round(float(ck.get('seconds', 0)) / 3600, 3),
+                     'config': config_dict(c)},
+    }
+    with open(os.path.join(out, 'models.json'), 'w') as f:
+        json.dump(manifest, f, indent=2)
+        f.write('\n')
+    print(f'exported {out}: model {head["modelId"]}, ' + ', '.join(f'{n} {manifest["models"][n]["bytes"] / 1e6:.2f} MB' for n in files))
+    return manifest
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--ckpt', required=True)
+    p.add_argument('--out', default='public/models')
+    p.add_argument('--vocoder-from', default='public/models/models.json', help="models.json whose `vocoder` section to carry over")
+    p.add_argument('--calib-files', type=int, default=60, help="the corpus's 'valid' utterances the tau -> rate table is measured on")
+    p.add_argument('--corpus', default='training/data/corpus', help="its 'train' split gives the entropy tables")
+    p.add_argument('--per-speaker', type=int, default=40)
+    p.add_argument('--entropy-cache', default=None)
+    p.add_argument('--threads', type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    with open(a.vocoder_from) as f:
+        vocoder = json.load(f).get('vocoder')
+    if not vocoder:
+        raise SystemExit(f'{a.vocoder_from} has no vocoder section to carry over')
+    rows = read_manifest(a.corpus, 'valid')
+    files = [os.path.join(a.corpus, r['file']) for r in rows[:: max(1, len(rows) // a.calib_files)][: a.calib_files]]
+    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache)
+
+
+if __name__ == '__main__':
+    main()

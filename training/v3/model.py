@@ -1,0 +1,217 @@
+"""FlexiCodec v3: LPCNet features in, LPCNet features out, FARGAN makes the waveform.
+
+Issue 29. The model codes what libopus 1.6.1's FARGAN reads (20 features per 10 ms: 18 Bark
+cepstra, pitch period code, pitch correlation; training/vocoder/native.py), so two CPU cores only
+have to learn the middle:
+
+  features (B, 8T, 20), normalised by the corpus's mean and spread
+    -> merge stream: each 80 ms frame's mean cepstra (B, T, 18); adjacent frames whose cosine
+       similarity is above tau merge (the runtime's WGSL kernels decide; `merge_segments` is the twin)
+    -> fine stream: conv + ConvNeXt at 100 Hz (B, 8T, enc_dim)
+    -> segment pooling (`SegmentPooler`): each segment's fine frames pooled by `queries` attention
+       heads, each with a learned bump over the relative position inside the segment, so a code
+       carries how the spectrum moves inside its segment, not only its mean (the issue's measurement:
+       segment means lose the words)
+    -> FSQ: 7 groups of 4 channels x 8 levels = 84 bits a segment (as .fxc version 4 carries)
+    -> decoder: expanded back to 12.5 Hz with in-segment position and the coded pitch, Transformer,
+       x8 up, ConvNeXt at 100 Hz, linear head to the 20 features (training/featdec/model.py's
+       FeatureDecoder, started from its trained weights)
+
+The pooling reads only the fine stream and the segment lengths, so it runs inside quantizer.onnx
+with the segment layout as input (issue 29, point 3).
+"""
+from dataclasses import asdict, dataclass
+import math
+
+import torch
+import torch.nn as nn
+
+from training.featdec.model import CEPSTRA, FEATURES, FeatDecConfig, FeatureDecoder
+from training.model import ConvNeXtBlock, merge_segments, frame_positions
+
+
+@dataclass
+class V3Config:
+    upsample: int = 8  # 10 ms feature frames per 80 ms frame
+    max_segment_frames: int = 8
+    enc_dim: int = 128
+    enc_blocks: int = 4
+    queries: int = 4  # attention heads of the segment pooling, each a bump over the segment
+    value_dim: int = 64
+    quant_hidden: int = 384
+    fsq_levels: int = 8
+    fsq_channels_per_group: int = 4
+    code_groups: int = 7
+    dec_dim: int = 256
+    dec_layers: int = 4
+    dec_heads: int = 4
+    up_dim: int = 192
+    up_blocks: int = 4
+
+    @property
+    def latent_channels(self) -> int:
+        return self.code_groups * self.fsq_channels_per_group
+
+    @property
+    def max_fine(self) -> int:
+        """10 ms frames in the longest segment."""
+        return self.upsample * self.max_segment_frames
+
+    def decoder_config(self) -> FeatDecConfig:
+        return FeatDecConfig(latent_channels=self.latent_channels, max_segment_frames=self.max_segment_frames,
+                             upsample=self.upsample, dec_dim=self.dec_dim, dec_layers=self.dec_layers,
+                             dec_heads=self.dec_heads, up_dim=self.up_dim, up_blocks=self.up_blocks)
+
+
+class FineEncoder(nn.Module):
+    """Normalised features (B, N, 20) -> the fine stream (B, N, enc_dim) at 100 Hz."""
+
+    def __init__(self, c: V3Config):
+        super().__init__()
+        self.inp = nn.Conv1d(FEATURES, c.enc_dim, 3, padding=1)
+        self.blocks = nn.Sequential(*[ConvNeXtBlock(c.enc_dim) for _ in range(c.enc_blocks)])
+        self.norm = nn.LayerNorm(c.enc_dim)
+
+    def forward(self, x):
+        return self.norm(self.blocks(self.inp(x.transpose(1, 2))).transpose(1, 2))
+
+
+def merge_stream(x_norm: torch.Tensor, upsample: int = 8) -> torch.Tensor:
+    """Normalised features (B, 8T, 20) -> each 80 ms frame's mean normalised cepstra (B, T, 18)."""
+    B, N, _ = x_norm.shape
+    return x_norm[..., :CEPSTRA].reshape(B, N // upsample, upsample, CEPSTRA).mean(2)
+
+
+class SegmentPooler(nn.Module):
+    """Each segment's 10 ms frames of the fine stream -> one vector (K, queries * value_dim).
+
+    Head q scores frame j of a segment as w_q . h_j - exp(s_q) (r_j - c_q)^2, where r_j in (0, 1) is
+    the frame's relative position inside the segment and c_q starts at (q + 1/2) / queries: a learned
+    bump, so the heads sample the segment's trajectory at its quarters and may also follow content.
+    Written with gathers of a fixed width (the longest segment's 64 frames), so the same code trains
+    on a batch and exports to ONNX with dynamic segment counts."""
+
+    def __init__(self, c: V3Config):
+        super().__init__()
+        self.c = c
+        self.score = nn.Linear(c.enc_dim, c.queries)
+        self.value = nn.Linear(c.enc_dim, c.value_dim)
+        self.centres = nn.Parameter(torch.tensor([(q + 0.5) / c.queries for q in range(c.queries)]))
+        self.log_sharpness = nn.Parameter(torch.full((c.queries,), math.log(4.0 * c.queries ** 2)))
+
+    def forward(self, h_flat: torch.Tensor, seg_start: torch.Tensor, seg_len: torch.Tensor):
+        """h_flat (N, enc_dim): the fine stream, rows of a batch one after another; seg_start (K,) long:
+        each segment's first 80 ms frame in that flattened order; seg_len (K,) float frames (1..8)."""
+        c = self.c
+        j = torch.arange(c.max_fine, device=h_flat.device)  # (W,)
+        fine_len = seg_len * c.upsample  # (K,)
+        # zero rows after the last frame, so a segment's window never indexes past the end (the last
+        # segment's frames beyond its length are masked); no clamp, whose bound ONNX would freeze
+        h_pad = torch.cat([h_flat, torch.zeros(c.max_fine, h_flat.shape[1], dtype=h_flat.dtype, device=h_flat.device)])
+        idx = seg_start[:, None] * c.upsample + j[None, :]  # (K, W)
+        h = h_pad[idx]  # (K, W, enc_dim)
+        inside = j[None, :].to(seg_len.dtype) < fine_len[:, None]  # (K, W)
+        rel = (j[None, :].to(seg_len.dtype) + 0.5) / fine_len[:, None]  # (K, W)
+        s = self.score(h) - torch.exp(self.log_sharpness) * (rel[..., None] - self.centres) ** 2  # (K, W, Q)
+        s = torch.where(inside[..., None], s, torch.full_like(s, -1e4))
+        a = torch.softmax(s, dim=1)  # (K, W, Q)
+        pooled = torch.einsum('kwq,kwd->kqd', a, self.value(h))  # (K, Q, value_dim)
+        return pooled.reshape(pooled.shape[0], -1)
+
+
+class SegmentQuantizer(nn.Module):
+    """Pooled segment + length -> FSQ latent in (-1, 1) -> digits and code indices."""
+
+    def __init__(self, c: V3Config):
+        super().__init__()
+        self.c = c
+        self.pool = SegmentPooler(c)
+        self.len_emb = nn.Embedding(c.max_segment_frames, 64)
+        self.proj = nn.Sequential(nn.Linear(c.queries * c.value_dim + 64, c.quant_hidden), nn.GELU(),
+                                  nn.Linear(c.quant_hidden, c.quant_hidden), nn.GELU(),
+                                  nn.Linear(c.quant_hidden, c.latent_channels))
+
+    def latent(self, h_flat, seg_start, seg_len):
+        le = self.len_emb((seg_len - 1).clamp(0, self.c.max_segment_frames - 1).long())
+        return torch.tanh(self.proj(torch.cat([self.pool(h_flat, seg_start, seg_len), le], -1)))
+
+    def quantize(self, z):
+        """z in (-1, 1) -> (dequantized with a straight-through gradient, digits 0..L-1)."""
+        L = self.c.fsq_levels
+        digits = torch.round((z + 1) * 0.5 * (L - 1))
+        deq = digits / (L - 1) * 2 - 1
+        return z + (deq - z).detach(), digits
+
+    def codes_from_digits(self, digits):
+        """(…, groups * 4) digits -> (…, groups) code indices, digit j weighted by L ** j (as .fxc)."""
+        c = self.c
+        d = digits.reshape(*digits.shape[:-1], c.code_groups, c.fsq_channels_per_group)
+        w = torch.tensor([c.fsq_levels ** j for j in range(c.fsq_channels_per_group)], dtype=d.dtype, device=d.device)
+        return (d * w).sum(-1)
+
+    def dequantize_codes(self, codes):
+        """(…, groups) code indices (float) -> (…, latent_channels) values in [-1, 1]."""
+        c = self.c
+        L = float(c.fsq_levels)
+        digs = []
+        for j in range(c.fsq_channels_per_group):
+            hi = torch.floor(codes / (L ** j))
+            digs.append(hi - L * torch.floor(hi / L))
+        d = torch.stack(digs, -1).reshape(*codes.shape[:-1], c.latent_channels)
+        return d / (L - 1) * 2 - 1
+
+
+def segment_layout(flags: torch.Tensor):
+    """flags (B, T) bool, True where a segment starts -> (seg_id (B, T) global, seg_start (K,) in the
+    flattened frame order, seg_len (K,) float)."""
+    flat = flags.reshape(-1)
+    seg_start = torch.nonzero(flat).reshape(-1)
+    ends = torch.cat([seg_start[1:], torch.tensor([flat.numel()], device=flat.device)])
+    seg_len = (ends - seg_start).to(torch.float32)
+    seg_id = (torch.cumsum(flat.long(), 0) - 1).view(flags.shape)
+    return seg_id, seg_start, seg_len
+
+
+class CodecV3(nn.Module):
+    def __init__(self, c: V3Config):
+        super().__init__()
+        self.c = c
+        self.encoder = FineEncoder(c)
+        self.quantizer = SegmentQuantizer(c)
+        self.decoder = FeatureDecoder(c.decoder_config())
+        # The corpus's per-feature mean and spread (set by train.py from the training split): inputs
+        # are normalised by them, and the decoder's head predicts in their units.
+        self.register_buffer('feat_mean', torch.zeros(FEATURES))
+        self.register_buffer('feat_std', torch.ones(FEATURES))
+
+    def set_feature_stats(self, mean, std):
+        self.feat_mean.copy_(mean)
+        self.feat_std.copy_(std)
+        self.decoder.feat_mean.copy_(mean)
+        self.decoder.feat_std.copy_(std)
+
+    def normalise(self, feats):
+        return (feats - self.feat_mean) / self.feat_std
+
+    def encode_streams(self, feats):
+        """feats (B, 8T, 20) -> (merge stream (B, T, 18), fine stream (B, 8T, enc_dim))."""
+        x = self.normalise(feats)
+        return merge_stream(x, self.c.upsample), self.encoder(x)
+
+    def code(self, fine, flags):
+        """The fine stream and a segment layout -> (zq (K, C), digits (K, C), seg_len, seg_id, positions)."""
+        seg_id, seg_start, seg_len = segment_layout(flags)
+        z = self.quantizer.latent(fine.reshape(-1, fine.shape[-1]), seg_start, seg_len)
+        zq, digits = self.quantizer.quantize(z)
+        return zq, digits, seg_len, seg_id, frame_positions(flags)
+
+    def forward(self, feats, tau, f0_frames):
+        """feats (B, 8T, 20), tau (B,), f0_frames (B, 8T) the coded 10 ms pitch track -> (features, stats)."""
+        merge, fine = self.encode_streams(feats)
+        _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
+        zq, _, seg_len, seg_id, pos = self.code(fine, flags)
+        return self.decoder(zq, seg_len, seg_id, pos, f0_frames), {'segments': n_seg, 'frames': flags.numel()}
+
+
+def config_dict(c: V3Config) -> dict:
+    return asdict(c)

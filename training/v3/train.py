@@ -1,0 +1,182 @@
+"""Trains FlexiCodec v3 (model.py) end to end in the LPCNet feature domain.
+
+  OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m training.v3.train --run training/runs/v3 \
+      --minutes 90 --process-minutes 10 [--init-decoder training/checkpoints/featdec-fp16.pt]
+
+Data: the feature cache of training/featdec/data.py (per corpus utterance, libopus's 20 LPCNet
+features per 10 ms and the codec pitch tracker's F0); nothing else is needed, so a step is an encoder,
+a pooling and a decoder pass on 2.56 s crops. Each crop draws a target rate in 3-12.5 Hz (20 %:
+12.5 Hz) and sets tau from its own merge stream, so one model serves the slider. The decoder gets
+the 10 ms pitch track rebuilt from the coded pitch levels, as at run time. Loss: L1 in the feature
+domain (training/featdec/model.py `feature_loss`).
+
+Resumable: <run>/v3.pt (weights, optimiser, step, seconds, the schedule's start) is written
+atomically every --save-every-s and on exit; a new process continues from it, and the cosine
+learning rate runs over --minutes from the schedule's first start.
+"""
+import argparse
+import json
+import os
+import random
+import time
+
+import numpy as np
+import torch
+
+from training.featdec.data import FeatureCache
+from training.featdec.model import feature_loss
+from training.featdec.train import deadline, draw_tau, feature_stats, learning_rate, rate_tau
+from training.model import pitch_inputs
+from training.v3.model import CodecV3, V3Config, config_dict
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--run', default='training/runs/v3')
+    p.add_argument('--cache', default='training/data/cache/featdec')
+    p.add_argument('--minutes', type=float, default=90, help='wall-clock budget of the whole schedule')
+    p.add_argument('--process-minutes', type=float, default=0, help='this process saves and exits after this long (0: never)')
+    p.add_argument('--until', default='', help='UTC HH:MM: save and exit at this time')
+    p.add_argument('--init', default='', help='a new run starts from these weights (compact(): fp16, weights only)')
+    p.add_argument('--init-decoder', default='training/checkpoints/featdec-fp16.pt',
+                   help="a new run's decoder starts from this feature decoder ('' : from scratch)")
+    p.add_argument('--max-steps', type=int, default=0)
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--crop-frames', type=int, default=32)
+    p.add_argument('--min-rate', type=float, default=3.0)
+    p.add_argument('--lr', type=float, default=4e-4)
+    p.add_argument('--lr-final', type=float, default=4e-5)
+    p.add_argument('--warmup', type=int, default=200)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--save-every-s', type=float, default=180)
+    p.add_argument('--valid-every', type=int, default=250)
+    p.add_argument('--seed', type=int, default=0)
+    return p.parse_args(argv)
+
+
+def f0_track(f0, pitch_stride=1):
+    """The coded 10 ms pitch track (B, 8T) the decoder gets, from the tracker's F0 (B, 8T) numpy."""
+    return pitch_inputs(f0, pitch_stride=pitch_stride)['f0_frames']
+
+
+def compact(ckpt_path, out_path):
+    """A run checkpoint's weights as fp16 without the optimiser, for `--init` on a new machine."""
+    ck = torch.load(ckpt_path, map_location='cpu')
+    model = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
+    torch.save({'model': model, 'config': ck['config'], 'step': ck['step'], 'seconds': ck['seconds']}, out_path)
+
+
+def load(path) -> CodecV3:
+    """A v3 model from a run checkpoint or a compact file, in eval mode."""
+    ck = torch.load(path, map_location='cpu')
+    m = CodecV3(V3Config(**ck['config']))
+    m.load_state_dict({k: v.float() for k, v in ck['model'].items()})
+    return m.eval()
+
+
+def save(path, m, opt, state):
+    tmp = path + '.tmp'
+    torch.save({'model': m.state_dict(), 'config': config_dict(m.c), 'optimizer': opt.state_dict(), **state}, tmp)
+    os.replace(tmp, path)
+
+
+def validate(m, batches):
+    out = {}
+    m.eval()
+    with torch.no_grad():
+        for rate in (12.5, 6.25, 3.0):
+            parts = []
+            for _, _, f0, lpc in batches:
+                merge, _ = m.encode_streams(lpc)
+                pred, _ = m(lpc, rate_tau(merge, rate), f0_track(f0))
+                parts.append(feature_loss(pred, lpc)[1])
+            out[f'valid_{rate:g}'] = {k: round(float(np.mean([p[k] for p in parts])), 4) for k in parts[0]}
+    m.train()
+    return out
+
+
+def new_model(a, train_cache) -> CodecV3:
+    m = CodecV3(V3Config())
+    if a.init:
+        init = torch.load(a.init, map_location='cpu')
+        m.load_state_dict({k: v.float() for k, v in init['model'].items()})
+        print(f'started from {a.init} (step {init["step"]}, {init["seconds"] / 60:.0f} training minutes)', flush=True)
+        return m
+    m.set_feature_stats(*feature_stats(train_cache))
+    if a.init_decoder:
+        # The feature decoder already turns 28 FSQ values a segment into FARGAN's features; only the
+        # meaning of those values changes, so its trunk and head are a far better start than noise.
+        dec = torch.load(a.init_decoder, map_location='cpu')['model']
+        m.decoder.load_state_dict({k: v.float() for k, v in dec.items()})
+        print(f'decoder from {a.init_decoder}', flush=True)
+    return m
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(True)
+    os.makedirs(a.run, exist_ok=True)
+    t_process = time.time()
+    rng = random.Random(a.seed + int(t_process))
+    nrng = np.random.default_rng(a.seed + int(t_process))
+    train = FeatureCache(os.path.join(a.cache, 'train.npz'))
+    valid = FeatureCache(os.path.join(a.cache, 'valid.npz'))
+    ckpt_path = os.path.join(a.run, 'v3.pt')
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location='cpu')
+        m = CodecV3(V3Config(**ck['config']))
+        m.load_state_dict(ck['model'])
+        opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
+        opt.load_state_dict(ck['optimizer'])
+        state = {k: ck[k] for k in ('step', 'seconds', 'schedule_start', 'args')}
+        print(f'resumed at step {state["step"]}', flush=True)
+    else:
+        m = new_model(a, train)
+        opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
+        state = {'step': 0, 'seconds': 0.0, 'schedule_start': t_process, 'args': vars(a)}
+    vbatches = [valid.batch(np.random.default_rng(1), 16, a.crop_frames) for _ in range(2)]
+    stop_at = deadline(a, t_process)
+    last_save = time.time()
+    log = open(os.path.join(a.run, 'log.jsonl'), 'a')
+    m.train()
+    while True:
+        now = time.time()
+        frac = (now - state['schedule_start']) / (60 * a.minutes)
+        if frac >= 1 or now >= stop_at or (a.max_steps and state['step'] >= a.max_steps):
+            break
+        lr = learning_rate(a, frac) * min(1.0, (state['step'] + 1) / a.warmup)
+        for g in opt.param_groups:
+            g['lr'] = lr
+        t0 = time.time()
+        _, _, f0, lpc = train.batch(nrng, a.batch, a.crop_frames)
+        with torch.no_grad():
+            merge, _ = m.encode_streams(lpc)
+        pred, stats = m(lpc, draw_tau(merge, rng, a.min_rate), f0_track(f0))
+        loss, parts = feature_loss(pred, lpc)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+        state['step'] += 1
+        state['seconds'] += time.time() - t0
+        step = state['step']
+        if step % 25 == 0 or step == 1:
+            row = {'step': step, 'minutes': round(state['seconds'] / 60, 2), 'loss': round(float(loss), 4),
+                   **{k: round(v, 4) for k, v in parts.items()}, 'rate_hz': round(12.5 * stats['segments'] / stats['frames'], 2),
+                   'lr': round(lr, 7), 'step_s': round(time.time() - t0, 3)}
+            if step % a.valid_every == 0 or step == 1:
+                row.update(validate(m, vbatches))
+            print(json.dumps(row), flush=True)
+            log.write(json.dumps(row) + '\n')
+            log.flush()
+        if time.time() - last_save > a.save_every_s:
+            save(ckpt_path, m, opt, state)
+            last_save = time.time()
+    save(ckpt_path, m, opt, state)
+    log.close()
+    print(f'saved {ckpt_path} at step {state["step"]} ({state["seconds"] / 60:.1f} training minutes)', flush=True)
+
+
+if __name__ == '__main__':
+    main()
