@@ -4,7 +4,7 @@ import math
 
 from .baselines import CODEC2_MODES, DRED_TARGETS_BPS, OPUS_SETTINGS
 from .bootstrap import DRAWS, LEVEL, file_word_errors, paired_difference, ratio_interval
-from .flexicodec_cli import ABLATION_RATE_HZ
+from .flexicodec_cli import ABLATION_RATES_HZ, flexicodec_name
 from .heldout import MAX_DURATION_S, MIN_DURATION_S, MIN_WORDS
 from .metrics import MAX_DELAY_S, MCD_COEFFICIENTS, MCD_DYNAMIC_RANGE_DB
 from .pitch import F0_CEIL_HZ, F0_FLOOR_HZ, FRAME_PERIOD_MS, GROSS_ERROR_RATIO
@@ -114,50 +114,195 @@ def _find(results, name):
     return next((r for r in results if r["name"] == name), None)
 
 
+def nearest_dred_at_or_above(results, bps):
+    """The Opus DRED condition ("Opus DRED 300/500/1000/2000") with the lowest measured bitrate at or above `bps`;
+    None when no DRED condition ran or every one is below `bps`."""
+    dred = [r for r in results if r["name"].startswith("Opus DRED ") and _finite(r.get("bps"))]
+    above = [r for r in dred if r["bps"] >= bps]
+    return min(above, key=lambda r: r["bps"]) if above else None
+
+
+def excludes_zero(triple):
+    """Whether an interval (point, low, high) lies wholly on one side of 0."""
+    return triple[1] > 0 or triple[2] < 0
+
+
+def ablation_pairs(summary):
+    """[(rate, dynamic result or None, fixed result or None, paired_ablation or None)] per ablation rate, in order."""
+    results, texts = summary["results"], summary.get("texts", {})
+    pairs = []
+    for rate in ABLATION_RATES_HZ:
+        dynamic, fixed = _find(results, flexicodec_name(rate)), _find(results, flexicodec_name(rate, fixed=True))
+        pairs.append((rate, dynamic, fixed, paired_ablation(dynamic, fixed, texts) if dynamic and fixed else None))
+    return pairs
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _value(result, key):
+    """A measured number of a condition, or None (condition not run, metric not measured)."""
+    value = None if result is None else result.get(key)
+    return value if _finite(value) else None
+
+
+# How a missing number is named in the Targets table.
+_METRIC_NAMES = {"bps": "bitrate", "whisper_wer": "Whisper WER", "stoi": "STOI", "pesq": "PESQ"}
+# Issue 29's targets per average frame rate (Hz): bitrate cap (bit/s), Whisper WER over the
+# originals' (points), STOI floor, PESQ floor, absolute Whisper WER cap (%), no runaway transcripts.
+ISSUE_29_TARGETS = (
+    (12.5, {"max_bps": 1500, "wer_over_original": 3.0, "min_stoi": 0.90, "min_pesq": 2.0}),
+    (6.25, {"max_bps": 700, "wer_over_original": 8.0, "below_dred": True, "min_stoi": 0.86}),
+    (3.0, {"max_bps": 350, "max_wer": 30.0, "no_runaways": True, "min_stoi": 0.75}),
+)
+# The issue each group of target rows comes from, and what it was about (the Targets subheadings).
+TARGET_ISSUES = {
+    29: "FlexiCodec v3 on the pretrained vocoder",
+    28: "the pretrained vocoder under the codec (FARGAN resynthesis, nothing coded)",
+}
+
+
 def target_rows(summary):
-    """(target, measured, met) triples for the targets of issues 14 and 28 that this run can check."""
-    results = summary["results"]
-    dyn12, dyn6, dyn3 = (_find(results, f"FlexiCodec dynamic {rate} Hz") for rate in ("12.5", f"{ABLATION_RATE_HZ:g}", "3"))
-    fixed6 = _find(results, f"FlexiCodec fixed {ABLATION_RATE_HZ:g} Hz")
-    c700, c1300, c3200 = (_find(results, f"codec2 {mode}") for mode in ("700C", "1300", "3200"))
+    """(issue, target, measured, met) rows for the targets of issues 29 and 28; met is "yes", "**no**",
+    or "—" with measured "not measured (…)" where this run lacks the condition or the number."""
+    results, texts = summary["results"], summary.get("texts", {})
     original_wer = summary.get("original_whisper_wer")
+    original_wer = original_wer if _finite(original_wer) else None
     rows = []
 
-    def check(target, ours, theirs, key, digits, higher_better, slack=0.0, unit=""):
-        if not ours or not theirs or ours.get(key) is None or theirs.get(key) is None:
+    def add(issue, target, measured, ok, missing=None):
+        if measured is None:
+            rows.append((issue, target, f"not measured ({missing})" if missing else "not measured", "—"))
+        else:
+            rows.append((issue, target, measured, "—" if ok is None else ("yes" if ok else "**no**")))
+
+    def why(result, name, key=None):
+        if result is None:
+            return f"no {name} in this run"
+        return f"no {_METRIC_NAMES.get(key, key)} for {name}" if key else None
+
+    def bound(issue, target, result, name, key, limit, upper, digits, unit="", note=""):
+        value = _value(result, key)
+        if value is None or limit is None:
+            add(issue, target, None, None, why(result, name, key) if value is None else "no Whisper WER of the originals")
             return
-        a, b = ours[key], theirs[key]
-        ok = a >= b - slack if higher_better else a <= b + slack
-        rows.append((target, f"{_num(a, digits)}{unit} vs {_num(b, digits)}{unit}", "yes" if ok else "**no**"))
+        ok = value <= limit if upper else value >= limit
+        add(issue, target, f"{_num(value, digits)}{unit}{note}", ok)
 
-    def cap(target, ours, limit):
-        if ours:
-            rows.append((target, f"{ours['bps']:.0f} bit/s", "yes" if ours["bps"] <= limit else "**no**"))
-
-    cap("6.25 Hz: bitrate ≤ 700 bit/s", dyn6, 700)
-    check("6.25 Hz: Whisper WER ≤ codec2 1300", dyn6, c1300, "whisper_wer", 1, False, unit=" %")
-    check("6.25 Hz: STOI ≥ codec2 1300", dyn6, c1300, "stoi", 3, True)
-    check("6.25 Hz: PESQ ≥ codec2 1300", dyn6, c1300, "pesq", 2, True)
-    check("6.25 Hz: gross pitch error ≤ codec2 1300", dyn6, c1300, "gpe", 3, False)
-    cap("12.5 Hz: bitrate ≤ 1500 bit/s", dyn12, 1500)
-    if dyn12 and original_wer is not None:
-        check("12.5 Hz: Whisper WER ≤ originals' + 5 points", dyn12, {"whisper_wer": original_wer}, "whisper_wer", 1, False, slack=5.0, unit=" %")
-    check("12.5 Hz: STOI ≥ codec2 3200", dyn12, c3200, "stoi", 3, True)
-    check("12.5 Hz: PESQ ≥ codec2 3200", dyn12, c3200, "pesq", 2, True)
-    cap("3 Hz: bitrate ≤ 350 bit/s", dyn3, 350)
-    check("3 Hz: Whisper WER ≤ codec2 700C", dyn3, c700, "whisper_wer", 1, False, unit=" %")
+    for rate, t in ISSUE_29_TARGETS:
+        name = flexicodec_name(rate)
+        ours = _find(results, name)
+        bps = _value(ours, "bps")
+        bound(29, f"{rate:g} Hz: bitrate ≤ {t['max_bps']} bit/s", ours, name, "bps", t["max_bps"], True, 0, " bit/s")
+        wer = _value(ours, "whisper_wer")
+        if "wer_over_original" in t:
+            slack = t["wer_over_original"]
+            limit = None if original_wer is None else original_wer + slack
+            note = "" if limit is None else f" (limit {_num(limit, 1)} % = originals' {_num(original_wer, 1)} % + {slack:g})"
+            bound(29, f"{rate:g} Hz: Whisper WER ≤ originals' + {slack:g} points", ours, name, "whisper_wer", limit, True, 1, " %", note)
+        if "max_wer" in t:
+            bound(29, f"{rate:g} Hz: Whisper WER ≤ {t['max_wer']:g} %", ours, name, "whisper_wer", t["max_wer"], True, 1, " %")
+        if t.get("below_dred"):
+            target = f"{rate:g} Hz: Whisper WER < Opus DRED's at the nearest DRED bitrate at or above ours"
+            dred = None if bps is None else nearest_dred_at_or_above(results, bps)
+            if wer is None or bps is None:
+                add(29, target, None, None, why(ours, name, "whisper_wer" if bps is not None else "bps"))
+            elif dred is None:
+                add(29, target, None, None, f"no Opus DRED condition at or above {bps:.0f} bit/s in this run")
+            elif _value(dred, "whisper_wer") is None:
+                add(29, target, None, None, why(dred, dred["name"], "whisper_wer"))
+            else:
+                add(29, target, f"{_num(wer, 1)} % at {bps:.0f} bit/s vs {dred['name']} {_num(dred['whisper_wer'], 1)} % at {dred['bps']:.0f} bit/s",
+                    wer < dred["whisper_wer"])
+        if t.get("no_runaways"):
+            target = f"{rate:g} Hz: no runaway transcripts"
+            runaways = None if ours is None else runaway_count(ours, texts)
+            if runaways is None:
+                add(29, target, None, None, why(ours, name) or f"no per-file Whisper transcripts for {name}")
+            else:
+                add(29, target, f"{runaways} of {len(_transcribed(ours, texts)[0])} files", runaways == 0)
+        bound(29, f"{rate:g} Hz: STOI ≥ {t['min_stoi']:.2f}", ours, name, "stoi", t["min_stoi"], False, 3)
+        if "min_pesq" in t:
+            bound(29, f"{rate:g} Hz: PESQ ≥ {t['min_pesq']:.1f}", ours, name, "pesq", t["min_pesq"], False, 2)
+    for rate, dynamic, fixed, paired in ablation_pairs(summary):
+        target = f"{rate:g} Hz: dynamic beats fixed on Whisper WER, paired {LEVEL:.0%} interval excludes 0"
+        if dynamic is None or fixed is None:
+            add(29, target, None, None, why(dynamic, flexicodec_name(rate)) or why(fixed, flexicodec_name(rate, fixed=True)))
+        elif paired is None or paired.get("whisper_wer") is None:
+            add(29, target, None, None, "no per-file Whisper transcripts of both on the same files")
+        else:
+            difference = paired["whisper_wer"]
+            add(29, target, f"{_num(_value(dynamic, 'whisper_wer'), 1)} % vs {_num(_value(fixed, 'whisper_wer'), 1)} %: {_signed(difference, 1, ' points')}",
+                difference[2] < 0)
     fargan = _find(results, "FARGAN resynthesis")
-    if fargan and fargan.get("stoi") is not None:
-        rows.append(("FARGAN resynthesis: STOI ≥ 0.95", _num(fargan["stoi"], 3), "yes" if fargan["stoi"] >= 0.95 else "**no**"))
-    if fargan and original_wer is not None:
-        check("FARGAN resynthesis: Whisper WER ≤ originals' + 1 point", fargan, {"whisper_wer": original_wer}, "whisper_wer", 1, False, slack=1.0, unit=" %")
-    if dyn6 and fixed6:
-        for key, digits, higher, label in (("stoi", 3, True, "STOI >"), ("whisper_wer", 1, False, "Whisper WER <")):
-            a, b = dyn6.get(key), fixed6.get(key)
-            if a is not None and b is not None:
-                ok = a > b if higher else a < b
-                rows.append((f"6.25 Hz: dynamic {label} fixed", f"{_num(a, digits)} vs {_num(b, digits)}", "yes" if ok else "**no**"))
+    bound(28, "FARGAN resynthesis: STOI ≥ 0.95", fargan, "FARGAN resynthesis", "stoi", 0.95, False, 3)
+    note = "" if original_wer is None else f" (limit {_num(original_wer + 1.0, 1)} % = originals' {_num(original_wer, 1)} % + 1)"
+    bound(28, "FARGAN resynthesis: Whisper WER ≤ originals' + 1 point", fargan, "FARGAN resynthesis", "whisper_wer",
+          None if original_wer is None else original_wer + 1.0, True, 1, " %", note)
     return rows
+
+
+def _spans(triple):
+    return "**excludes 0**" if excludes_zero(triple) else "spans 0"
+
+
+def ablation_section(summary):
+    """The ablation's markdown lines: each rate's dynamic and fixed rows, then each rate's paired differences."""
+    texts = summary.get("texts", {})
+    pairs = ablation_pairs(summary)
+    rates = " and ".join(f"{rate:g} Hz" for rate, *_ in pairs)
+    lines = [
+        "## Ablation: dynamic merging vs fixed frame rate",
+        "",
+        f"Same model, the same target average rate within each pair ({rates}): similarity merging (dynamic) against constant-length segments (`--fixed`).",
+        "",
+    ]
+    measured = [r for _, dynamic, fixed, _ in pairs if dynamic and fixed for r in (dynamic, fixed)]
+    if not any(dynamic or fixed for _, dynamic, fixed, _ in pairs):
+        return lines + ["Not measured in this run (see below).", ""]
+    if measured:
+        lines += [_WORDS_HEADER, *[_words_row(r, texts) for r in measured], ""]
+    lines += [
+        f"Dynamic − fixed on the same files, with the {LEVEL:.0%} interval of {DRAWS} paired bootstrap resamples of the files"
+        " (an interval that spans 0 is a difference these files cannot tell from noise):",
+        "",
+    ]
+    for rate, dynamic, fixed, paired in pairs:
+        if dynamic is None or fixed is None:
+            missing = " and ".join(f"`{flexicodec_name(rate, fixed=f)}`" for f, r in ((False, dynamic), (True, fixed)) if r is None)
+            lines.append(f"- {rate:g} Hz: not measured in this run (no {missing} in the results).")
+        elif paired is None:
+            lines.append(f"- {rate:g} Hz: no file scored by both, nothing to pair.")
+        else:
+            files = len({r["stem"] for r in dynamic.get("rows", [])} & {r["stem"] for r in fixed.get("rows", [])})
+            if paired["whisper_wer"] is None:
+                words = "Whisper WER not paired (no per-file transcripts of both)"
+            else:
+                better = "dynamic loses fewer words" if paired["whisper_wer"][2] < 0 else "fixed loses fewer words"
+                words = f"Whisper WER {_signed(paired['whisper_wer'], 1, ' points')}, {_spans(paired['whisper_wer'])}" + (
+                    f" ({better})" if excludes_zero(paired["whisper_wer"]) else "")
+            lines.append(f"- {rate:g} Hz ({files} files): {words}; STOI {_signed(paired['stoi'], 3)}, {_spans(paired['stoi'])}.")
+    return lines + [""]
+
+
+def targets_section(summary):
+    """The Targets markdown lines: one table per issue, newest first."""
+    rows = target_rows(summary)
+    lines = [
+        "## Targets",
+        "",
+        "Each target with what this run measured (and what it is compared with) and whether it is met;"
+        " \"not measured\" where this run has no such condition or number.",
+        "",
+    ]
+    for issue, about in TARGET_ISSUES.items():
+        mine = [row for row in rows if row[0] == issue]
+        if mine:
+            lines += [f"### Issue {issue}: {about}", "", "| target | measured | met |", "| --- | --- | --- |"]
+            lines += [f"| {t} | {m} | {ok} |" for _, t, m, ok in mine]
+            lines += [""]
+    return lines
 
 
 def kept_section(path, heading):
@@ -181,7 +326,6 @@ def with_kept_section(text, path, heading):
 def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="quality_spectrograms.png"):
     """The full markdown text of docs/QUALITY.md."""
     results = summary["results"]
-    ours = [r for r in results if r["family"].startswith("FlexiCodec")]
     lines = [
         "# Quality on held-out English speech",
         "",
@@ -236,31 +380,8 @@ def render_report(summary, plot_name="quality_bitrate.png", spectrogram_name="qu
         " codec2 1300, Opus 6 kbps and Opus DRED 500; 512-point Hann STFT, 0–8 kHz, one colour scale (80 dB below the original's loudest bin).",
         "",
     ]
-    ablation = [r for r in ours if r["name"].endswith(f" {ABLATION_RATE_HZ:g} Hz")]
-    lines += ["## Ablation: dynamic merging vs fixed frame rate", ""]
-    if len(ablation) == 2:
-        lines += [
-            f"Same model, same target average rate ({ABLATION_RATE_HZ:g} Hz): similarity merging (dynamic) against constant-length segments (`--fixed`).",
-            "",
-            _WORDS_HEADER,
-            *[_words_row(r, summary.get("texts", {})) for r in ablation],
-            "",
-        ]
-        paired = paired_ablation(ablation[0], ablation[1], summary.get("texts", {})) if "dynamic" in ablation[0]["name"] and "fixed" in ablation[1]["name"] else None
-        if paired:
-            wer = f"Whisper WER {_signed(paired['whisper_wer'], 1, ' points')}, " if paired["whisper_wer"] else ""
-            lines += [
-                f"Dynamic − fixed on the same files, with the {LEVEL:.0%} interval of {DRAWS} paired bootstrap resamples of the files:"
-                f" {wer}STOI {_signed(paired['stoi'], 3)}. An interval that spans 0 is a difference these files cannot tell from noise.",
-                "",
-            ]
-    else:
-        lines += ["Not measured in this run (see below).", ""]
-    targets = target_rows(summary)
-    if targets:
-        lines += ["## Targets (issues 14 and 28)", "", "| target | measured | met |", "| --- | --- | --- |"]
-        lines += [f"| {t} | {m} | {ok} |" for t, m, ok in targets]
-        lines += [""]
+    lines += ablation_section(summary)
+    lines += targets_section(summary)
     lines += [f"![bitrate vs STOI and vs Whisper WER]({plot_name})", ""]
     if summary.get("skipped"):
         lines += ["## Not measured", ""]
