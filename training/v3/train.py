@@ -8,7 +8,8 @@ features per 10 ms and the codec pitch tracker's F0); nothing else is needed, so
 a pooling and a decoder pass on 2.56 s crops. Each crop draws a target rate in 3-12.5 Hz (20 %:
 12.5 Hz) and sets tau from its own merge stream, so one model serves the slider. The decoder gets
 the 10 ms pitch track rebuilt from the coded pitch levels, as at run time. Loss: L1 in the feature
-domain (training/featdec/model.py `feature_loss`).
+domain, each cepstrum in units of its spread with c0-c5 first (model.py `weighted_feature_loss`;
+`--loss raw`: training/featdec/model.py `feature_loss`, the first 11 minutes of the shipped run).
 
 Resumable: <run>/v3.pt (weights, optimiser, step, seconds, the schedule's start) is written
 atomically every --save-every-s and on exit; a new process continues from it, and the cosine
@@ -27,7 +28,7 @@ from training.featdec.data import FeatureCache
 from training.featdec.model import feature_loss
 from training.featdec.train import deadline, draw_tau, feature_stats, learning_rate, rate_tau
 from training.model import pitch_inputs
-from training.v3.model import CodecV3, V3Config, config_dict
+from training.v3.model import CodecV3, V3Config, config_dict, weighted_feature_loss
 
 
 def parse_args(argv=None):
@@ -51,6 +52,8 @@ def parse_args(argv=None):
     p.add_argument('--save-every-s', type=float, default=180)
     p.add_argument('--valid-every', type=int, default=250)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--loss', choices=['weighted', 'raw'], default='weighted',
+                   help="'weighted': model.weighted_feature_loss (c0-c5 first); 'raw': featdec's L1 in feature units")
     return p.parse_args(argv)
 
 
@@ -80,7 +83,13 @@ def save(path, m, opt, state):
     os.replace(tmp, path)
 
 
-def validate(m, batches):
+def loss_of(a, m, pred, target):
+    if getattr(a, 'loss', 'raw') == 'weighted':
+        return weighted_feature_loss(pred, target, m.feat_std)
+    return feature_loss(pred, target)
+
+
+def validate(m, batches, a=None):
     out = {}
     m.eval()
     with torch.no_grad():
@@ -89,7 +98,7 @@ def validate(m, batches):
             for _, _, f0, lpc in batches:
                 merge, _ = m.encode_streams(lpc)
                 pred, _ = m(lpc, rate_tau(merge, rate), f0_track(f0))
-                parts.append(feature_loss(pred, lpc)[1])
+                parts.append(loss_of(a, m, pred, lpc)[1])
             out[f'valid_{rate:g}'] = {k: round(float(np.mean([p[k] for p in parts])), 4) for k in parts[0]}
     m.train()
     return out
@@ -153,7 +162,7 @@ def main(argv=None):
         with torch.no_grad():
             merge, _ = m.encode_streams(lpc)
         pred, stats = m(lpc, draw_tau(merge, rng, a.min_rate), f0_track(f0))
-        loss, parts = feature_loss(pred, lpc)
+        loss, parts = loss_of(a, m, pred, lpc)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
@@ -166,7 +175,7 @@ def main(argv=None):
                    **{k: round(v, 4) for k, v in parts.items()}, 'rate_hz': round(12.5 * stats['segments'] / stats['frames'], 2),
                    'lr': round(lr, 7), 'step_s': round(time.time() - t0, 3)}
             if step % a.valid_every == 0 or step == 1:
-                row.update(validate(m, vbatches))
+                row.update(validate(m, vbatches, a))
             print(json.dumps(row), flush=True)
             log.write(json.dumps(row) + '\n')
             log.flush()
