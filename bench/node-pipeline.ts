@@ -53,11 +53,7 @@ const backend = await OrtNodeBackend.load(process.env.BENCH_MODELS ?? defaultMod
 const loadMs = performance.now() - t0;
 const rssAfterLoadMiB = process.memoryUsage().rss / MIB;
 const m = backend.manifest;
-const codec = new Codec(
-  m,
-  new TimedBackend(backend, clock),
-  new TimedMerger(new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames), clock),
-);
+const codec = new Codec(m, new TimedBackend(backend, clock), new TimedMerger(TwinMerger.for(m), clock));
 
 const t1 = performance.now();
 await timePipeline(codec, clock, realSpeech(WARMUP_SECONDS).samples);

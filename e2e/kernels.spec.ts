@@ -44,7 +44,8 @@ function expectAgreement(r: MergeCaseReport): void {
   expect(r.lengthMismatches, `${at}: segment lengths`).toBe(0);
   expect(r.meanMaxError, `${at}: segment means`).toBeLessThanOrEqual(TOLERANCE);
   expect(r.trendMaxError, `${at}: segment trends`).toBeLessThanOrEqual(TOLERANCE);
-  expect(r.meanValuesCompared, `${at}: means compared`).toBeGreaterThan(0);
+  if (r.pooled) expect(r.meanValuesCompared, `${at}: means compared`).toBeGreaterThan(0);
+  else expect(r.meanValuesCompared, `${at}: a lengths-only merger pools nothing`).toBe(0);
   expect(r.buffersVsReadBackMismatches, `${at}: mergeToBuffers vs merge`).toBe(0);
   expect(r.expandFrames, `${at}: expanded frames`).toBe(r.frames);
   expect(r.expandMismatches, `${at}: expandLengths`).toBe(0);
@@ -98,4 +99,6 @@ test('merge kernels equal the twin on real encoder features (encoder.onnx on ORT
   // The data must exercise merging: some τ gives segments longer than a frame, on GPU buffers too.
   const merged = reports.filter((r) => r.name.includes('GPU buffers') && r.segmentsGpu < r.frames);
   expect(merged.length).toBeGreaterThan(0);
+  // The merger a formatVersion 3 model gets (its quantizer pools the frames): the same segments.
+  expect(reports.filter((r) => !r.pooled && r.segmentsGpu < r.frames).length).toBeGreaterThan(0);
 });

@@ -11,7 +11,7 @@ import {
   writeFxc,
   type FxcLayout,
 } from '../src/core/bitstream.ts';
-import { decodeWindows } from '../src/core/chunking.ts';
+import { decodeWindows } from '../src/core/decode-windows.ts';
 import { crc32 } from '../src/core/crc32.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
 import type { ModelConstants } from '../src/core/manifest.ts';

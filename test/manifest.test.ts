@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
-import { modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
+import { checkSessionNames, modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
@@ -15,7 +15,7 @@ describe('parseManifest', () => {
   it('accepts the shipped models.json and keeps its merge stream description', () => {
     const m = parseManifest(structuredClone(shipped));
     expect(m.modelId).toBe(shipped.modelId);
-    expect([undefined, 'semantic', 'log-mel']).toContain(m.mergeFeatures);
+    expect([undefined, 'semantic', 'log-mel', 'lpcnet-cepstra']).toContain(m.mergeFeatures);
   });
 
   it('accepts both merge streams and a manifest that predates the field', () => {
@@ -35,13 +35,81 @@ describe('parseManifest', () => {
     expect(modelTensorNames('quantizer', v2).inputs).toEqual(quantizerInputNames(v2));
   });
 
+  it('formatVersion 3 (v3): the encoder reads vocoder features, the quantizer pools frames, the decoder takes no phase', () => {
+    const v3 = parseManifest(structuredClone(shipped));
+    expect(v3.formatVersion).toBe(3);
+    expect(v3.encoderInput).toBe('vocoder-features');
+    expect(modelTensorNames('encoder', v3)).toEqual({
+      inputs: ['features'],
+      outputs: ['semantic', 'acoustic'],
+    });
+    expect(modelTensorNames('quantizer', v3).inputs).toEqual(['acoustic', 'segment_length']);
+    expect(modelTensorNames('decoder', v3)).toEqual({
+      inputs: ['codes', 'segment_length', 'frame_segment', 'frame_position', 'f0'],
+      outputs: ['features'],
+    });
+    // The earlier pitch models' decoders declare a phase and are fed one.
+    const old = parseDecoderManifest(
+      JSON.parse(readFileSync('public/models/archive/a78344e1/models.json', 'utf8')),
+    );
+    expect(old.formatVersion).toBe(2);
+    expect(modelTensorNames('encoder', old).inputs).toEqual(['audio']);
+    expect(modelTensorNames('decoder', old).inputs).toEqual([
+      'codes',
+      'segment_length',
+      'frame_segment',
+      'frame_position',
+      'f0',
+      'phase',
+    ]);
+  });
+
+  it('a model file is refused at load when its graph and models.json disagree on what is fed', () => {
+    const m = parseManifest(structuredClone(shipped));
+    const decoder = m.models.decoder;
+    const inputs = Object.keys(decoder.inputs);
+    const outputNames = ['features'];
+    expect(() => checkSessionNames('decoder', decoder, { inputNames: inputs, outputNames }, m)).not.toThrow();
+    // A graph that wants a phase that models.json does not declare would run without it: refused.
+    expect(() =>
+      checkSessionNames('decoder', decoder, { inputNames: [...inputs, 'phase'], outputNames }, m),
+    ).toThrow(/decoder.onnx: the ONNX graph takes "phase", which this runtime does not feed/);
+    expect(() =>
+      checkSessionNames('decoder', decoder, { inputNames: inputs.filter((n) => n !== 'f0'), outputNames }, m),
+    ).toThrow(/decoder.onnx: the ONNX graph has no input "f0"/);
+    const encoder = m.models.encoder;
+    expect(() =>
+      checkSessionNames(
+        'encoder',
+        encoder,
+        { inputNames: ['audio'], outputNames: ['semantic', 'acoustic'] },
+        m,
+      ),
+    ).toThrow(/encoder.onnx: the ONNX graph has no input "features"/);
+  });
+
+  it('an encoder that reads vocoder features needs the vocoder and a [1, F, 20] input', () => {
+    expect(() => parseManifest(withField('vocoder', undefined))).toThrow(
+      /an encoder that reads vocoder features needs a vocoder section/,
+    );
+    const m = structuredClone(shipped) as {
+      models: { encoder: { inputs: { features: { shape: unknown[] } } } };
+    };
+    m.models.encoder.inputs.features.shape = [1, 'F', 18];
+    expect(() => parseManifest(m)).toThrow(/encoder input "features" must be \[1, F, 20\]/);
+    expect(parseManifest(withField('encoderInput', 'audio')).encoderInput).toBe('audio');
+  });
+
   it('names the field that is wrong', () => {
     expect(() => parseManifest(withField('mergeFeatures', 'mfcc'))).toThrow(/unknown mergeFeatures "mfcc"/);
     expect(() => parseManifest(withField('semanticDim', 0))).toThrow(
       /semanticDim must be a positive integer/,
     );
-    expect(() => parseManifest(withField('formatVersion', 3))).toThrow(
-      /formatVersion 3; this runtime reads 1 and 2, update it/,
+    expect(() => parseManifest(withField('formatVersion', 4))).toThrow(
+      /formatVersion 4; this runtime reads 1, 2, 3, update it/,
+    );
+    expect(() => parseManifest(withField('encoderInput', 'mel'))).toThrow(
+      /unknown encoderInput "mel"; this runtime reads audio, vocoder-features, update it/,
     );
     expect(() => parseManifest(withField('modelId', 'xyz'))).toThrow(/modelId must be 8 hex digits/);
     expect(() => parseManifest(withField('maxSegmentFrames', 9))).toThrow(/exceeds lengthBits/);

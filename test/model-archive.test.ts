@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFxc } from '../src/core/bitstream.ts';
 import { ModelUnavailableError } from '../src/core/errors.ts';
 import { parseManifest } from '../src/core/manifest.ts';
+import { parseWav } from '../src/core/wav.ts';
 import {
   EMPTY_ARCHIVE,
   ModelDecoders,
@@ -120,13 +121,73 @@ describe('the shipped archive', () => {
   );
 });
 
+describe.skipIf(!HAVE_MODELS)('a note of model a78344e1, the last model before v3, after the switch', () => {
+  // test/fixtures/notes/: encoded and decoded by the CLI while a78344e1 was public/models' model.
+  const fxcPath = 'test/fixtures/notes/a78344e1.fxc';
+  const before = parseWav(new Uint8Array(readFileSync('test/fixtures/notes/a78344e1-decoded.wav'))).samples;
+
+  it('decodes with its archived decoder to the audio it decoded to before the switch', async () => {
+    const fxc = new Uint8Array(readFileSync(fxcPath));
+    const current = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
+    expect(current.modelId).not.toBe('a78344e1');
+    const decoders = await loadDecoders({ modelsDir: MODELS_DIR, intraOpThreads: 1 });
+    const codec = await decoders.forFile(fxc);
+    expect(codec.manifest.modelId).toBe('a78344e1');
+    const audio = await codec.decode(fxc);
+    expect(audio.length).toBe(before.length);
+    // The same decoder file on the same runtime: equal but for the 16-bit rounding of the stored WAV.
+    let worst = 0;
+    for (let i = 0; i < audio.length; i++) worst = Math.max(worst, Math.abs(audio[i] - before[i]));
+    expect(worst).toBeLessThanOrEqual(1.01 / 32768);
+  });
+
+  it('the CLI decodes it with the archived decoder and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexicodec-a78344e1-'));
+    const r = await cli('decode', fxcPath, '-o', join(dir, 'note.wav'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('(model a78344e1, archived)');
+    expect(parseWav(new Uint8Array(readFileSync(join(dir, 'note.wav')))).samples).toEqual(before);
+  });
+});
+
+describe.skipIf(!HAVE_MODELS)('the shipped v3 model, once a later model replaces it', () => {
+  it('archives, and its archived decoder (features through the vocoder) decodes its notes as before', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flexicodec-v3-archive-'));
+    symlinkSync(resolve(MODELS_DIR, '../vocoder'), join(root, 'vocoder'));
+    // A later models folder: the same files under another id, the v3 model in its archive.
+    const later = join(root, 'models');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(later);
+    const current = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
+    for (const m of Object.values(current.models))
+      symlinkSync(resolve(MODELS_DIR, m.file), join(later, m.file));
+    writeFileSync(join(later, 'models.json'), JSON.stringify({ ...current, modelId: 'c0ffee03' }));
+    const { entry } = await archiveModel(MODELS_DIR, join(later, 'archive'));
+    expect(entry.modelId).toBe(current.modelId);
+    const archived = JSON.parse(readFileSync(join(later, 'archive', entry.dir, 'models.json'), 'utf8'));
+    expect(archived).toMatchObject({ formatVersion: 3, decodeOnly: true, encoderInput: 'vocoder-features' });
+    expect(Object.keys(archived.models)).toEqual(['decoder']);
+
+    const codec = await loadCodec({ modelsDir: MODELS_DIR, intraOpThreads: 1 });
+    const speech = speechSamples().slice(0, 3 * 16000);
+    const note = (await codec.encode(speech, { frameRateHz: 6.25 })).fxc;
+    const before = await codec.decode(note);
+    const decoders = await loadDecoders({ modelsDir: later, intraOpThreads: 1 });
+    const old = await decoders.forFile(note);
+    expect(old.manifest.modelId).toBe(current.modelId);
+    expect(old).not.toBe(decoders.current);
+    expect(await old.decode(note)).toEqual(before);
+    await codec.backend.release();
+  });
+});
+
 const BIN = fileURLToPath(new URL('../bin/flexicodec.js', import.meta.url));
 const run = promisify(execFile);
 
 /** Runs the CLI (two threads); never throws. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--threads', '2'], {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--threads', '1'], {
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -154,6 +215,8 @@ describe.skipIf(!HAVE_MODELS)('two model versions on Node', () => {
     const current = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
     for (const file of ['models.json', ...Object.values(current.models).map((m) => m.file)])
       symlinkSync(resolve(MODELS_DIR, file), join(updated, file));
+    // The vocoder's files, which models.json names relative to the models folder (../vocoder/).
+    symlinkSync(resolve(MODELS_DIR, '../vocoder'), join(dir, 'vocoder'));
     const archived = await archiveModel(oldModel, join(updated, 'archive'));
     expect(archived.added).toBe(true);
     oldId = archived.entry.modelId;

@@ -1,151 +1,166 @@
 /**
- * The shipped ONNX models, run by onnxruntime-node, agree with the PyTorch model that exported them:
- * training/export.py writes PyTorch's outputs on a real speech clip to test/fixtures/golden/.
+ * The shipped ONNX models, run by onnxruntime-node on the tensors the runtime feeds them, agree with
+ * the PyTorch model that exported them: training/v3/golden.py writes PyTorch's outputs on the first
+ * 2 s of the speech fixture to test/fixtures/golden/. Also the runtime's own parts of the chain on
+ * the same clip: the vocoder's analysis (the encoder's input), the merge twin, the pitch code. And the
+ * archived decoder of model a78344e1 (the last model before v3) still computes what PyTorch did.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parseManifest, quantizerTakesTrends } from '../src/core/manifest.ts';
-import { segmentMeans, segmentTrends } from '../src/core/merge.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDecoderManifest, parseManifest, type ModelManifest } from '../src/core/manifest.ts';
+import { adjacentCosine, segmentBoundaries, segmentIds, segmentLengths } from '../src/core/merge.ts';
+import {
+  decoderFeeds,
+  encoderFeeds,
+  quantizerFeeds,
+  type Feed,
+  type ModelSignatures,
+} from '../src/core/model-io.ts';
 import { decoderTrack, frameLevels, phaseStarts, PITCH_SUBFRAMES } from '../src/core/pitch-code.ts';
 import { trackPitch } from '../src/core/pitch-track.ts';
+import type { MergeResult } from '../src/core/types.ts';
+import { loadNodeVocoder } from '../src/node/index.ts';
+import { maxAbsDiff, readGolden } from './helpers/golden.ts';
+import { MODELS_DIR } from './helpers/models.ts';
+import { CEPSTRUM_TOLERANCE, compare, PITCH_DIFFERING_SHARE } from './helpers/vocoder-features.ts';
 
-const MODELS_DIR = 'public/models';
-const GOLDEN_DIR = 'test/fixtures/golden';
+const golden = readGolden('test/fixtures/golden');
+const manifest = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
+const { frames: T, segments: K } = golden.meta;
+const none = new Float32Array(0);
 
-interface GoldenMeta {
-  modelId: string;
-  frames: number;
-  segments: number;
-  tensors: Record<string, { dtype: string; shape: number[]; offset: number }>;
+/** The golden segments as the merger hands them to the quantizer (a v3 quantizer pools them itself). */
+const merged: MergeResult = {
+  tau: golden.meta.tau,
+  segments: K,
+  lengths: Uint32Array.from(golden.tensor('segment_length')),
+  semanticMean: none,
+  acousticMean: none,
+  semanticTrend: none,
+  acousticTrend: none,
+};
+
+function tensors(feeds: Record<string, Feed>): Record<string, ort.Tensor> {
+  return Object.fromEntries(
+    Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]),
+  );
 }
 
-const meta = JSON.parse(readFileSync(`${GOLDEN_DIR}/golden.json`, 'utf8')) as GoldenMeta;
-const bin = readFileSync(`${GOLDEN_DIR}/golden.bin`);
-const manifest = parseManifest(JSON.parse(readFileSync(`${MODELS_DIR}/models.json`, 'utf8')));
-
-function golden(name: string): Float32Array | Int32Array {
-  const t = meta.tensors[name];
-  const count = t.shape.reduce((a, b) => a * b, 1);
-  const bytes = bin.buffer.slice(bin.byteOffset + t.offset, bin.byteOffset + t.offset + count * 4);
-  return t.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+async function run(dir: string, file: string, feeds: Record<string, Feed>) {
+  const session = await ort.InferenceSession.create(join(dir, file), { intraOpNumThreads: 1 });
+  try {
+    return await session.run(tensors(feeds));
+  } finally {
+    await session.release();
+  }
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-async function session(name: 'encoder' | 'quantizer' | 'decoder'): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(`${MODELS_DIR}/${manifest.models[name].file}`);
-}
-
-describe('ONNX models agree with PyTorch (golden tensors from training/export.py)', () => {
-  it('golden tensors belong to the shipped models', () => {
-    expect(meta.modelId).toBe(manifest.modelId);
+describe('the shipped v3 models agree with PyTorch (training/v3/golden.py)', () => {
+  it('the golden tensors belong to the shipped models, a model of formatVersion 3', () => {
+    expect(golden.meta.modelId).toBe(manifest.modelId);
+    expect(manifest.formatVersion).toBe(3);
+    expect(manifest.encoderInput).toBe('vocoder-features');
+    expect(golden.tensor('audio_in').length).toBe(T * manifest.frameSamples);
   });
 
-  it('encoder: same semantic and acoustic features', async () => {
-    const audio = golden('audio_in') as Float32Array;
-    const out = await (
-      await session('encoder')
-    ).run({ audio: new ort.Tensor('float32', audio, [1, audio.length]) });
-    expect(out.semantic.dims).toEqual([1, meta.frames, manifest.semanticDim]);
-    expect(maxAbsDiff(out.semantic.data as Float32Array, golden('semantic'))).toBeLessThan(1e-3);
-    expect(maxAbsDiff(out.acoustic.data as Float32Array, golden('acoustic'))).toBeLessThan(1e-3);
-  });
-
-  it.runIf(quantizerTakesTrends(manifest))("segment means and trends: the TS twin gives PyTorch's", () => {
-    const ids = Uint32Array.from(golden('frame_segment'));
-    const lengths = Uint32Array.from(golden('segment_length'));
-    const pooled = [
-      ['semantic', manifest.semanticDim],
-      ['acoustic', manifest.acousticDim],
-    ] as const;
-    for (const [stream, dim] of pooled) {
-      const x = golden(stream) as Float32Array;
-      expect(maxAbsDiff(segmentMeans(x, dim, ids, lengths), golden(`${stream}_mean`))).toBeLessThan(1e-5);
-      const trend = golden(`${stream}_trend`);
-      expect(maxAbsDiff(segmentTrends(x, dim, ids, lengths), trend)).toBeLessThan(1e-5);
-      expect(Math.max(...Array.from(trend, Math.abs))).toBeGreaterThan(0.01); // segments that move
+  it("the vocoder's analysis of the clip is the encoder input PyTorch was given", async () => {
+    const vocoder = await loadNodeVocoder(MODELS_DIR);
+    try {
+      const features = vocoder.analyse(golden.float('audio_in'));
+      expect(features.length).toBe(T * 8 * 20); // samples / 160 rows of 20
+      const d = compare(features, golden.float('features_in'));
+      expect(d.cepstrumMax).toBeLessThan(CEPSTRUM_TOLERANCE);
+      expect(d.periodShare).toBeLessThanOrEqual(PITCH_DIFFERING_SHARE);
+      expect(d.correlationShare).toBeLessThanOrEqual(PITCH_DIFFERING_SHARE);
+    } finally {
+      vocoder.release();
     }
   });
 
-  it('quantizer: identical integer codes', async () => {
-    const K = meta.segments;
-    const out = await (
-      await session('quantizer')
-    ).run({
-      semantic_mean: new ort.Tensor('float32', golden('semantic_mean') as Float32Array, [
-        1,
-        K,
-        manifest.semanticDim,
-      ]),
-      acoustic_mean: new ort.Tensor('float32', golden('acoustic_mean') as Float32Array, [
-        1,
-        K,
-        manifest.acousticDim,
-      ]),
-      segment_length: new ort.Tensor('float32', golden('segment_length') as Float32Array, [1, K]),
-      ...(quantizerTakesTrends(manifest)
-        ? {
-            semantic_trend: new ort.Tensor('float32', golden('semantic_trend') as Float32Array, [
-              1,
-              K,
-              manifest.semanticDim,
-            ]),
-            acoustic_trend: new ort.Tensor('float32', golden('acoustic_trend') as Float32Array, [
-              1,
-              K,
-              manifest.acousticDim,
-            ]),
-          }
-        : {}),
-    });
-    expect(out.codes.type).toBe('int32');
-    const codes = out.codes.data as Int32Array;
-    const expected = golden('codes');
-    let mismatches = 0;
-    for (let i = 0; i < codes.length; i++) if (codes[i] !== expected[i]) mismatches++;
-    // A code may flip where a latent sits on a rounding edge (float differences of ~1e-7).
-    expect(mismatches / codes.length).toBeLessThan(0.01);
+  it('encoder: same merge stream and fine stream from the same features', async () => {
+    const { feeds, frames } = encoderFeeds(manifest, golden.float('features_in'));
+    expect(frames).toBe(T);
+    expect(Object.keys(feeds)).toEqual(['features']);
+    const out = await run(MODELS_DIR, manifest.models.encoder.file, feeds);
+    expect(out.semantic.dims).toEqual([1, T, manifest.semanticDim]);
+    expect(out.acoustic.dims).toEqual([1, T, manifest.acousticDim]);
+    expect(maxAbsDiff(out.semantic.data as Float32Array, golden.tensor('semantic'))).toBeLessThan(1e-3);
+    expect(maxAbsDiff(out.acoustic.data as Float32Array, golden.tensor('acoustic'))).toBeLessThan(1e-3);
   });
 
-  it.runIf(manifest.pitch)(
-    "pitch: the TS tracker and level code give the export's levels and F0 track",
-    () => {
-      // One level per 80 ms frame (training/export.py writes pitch_level [T]), whatever the segments.
-      const levels = frameLevels(trackPitch(golden('audio_in') as Float32Array));
-      expect(levels.length).toBe(meta.frames);
-      expect(Array.from(levels)).toEqual(Array.from(golden('pitch_level')));
-      expect(levels.some((l) => l > 0)).toBe(true); // real speech has voiced frames
-      const f0 = decoderTrack(levels);
-      expect(maxAbsDiff(f0, golden('f0'))).toBeLessThan(1e-3);
-      expect(maxAbsDiff(phaseStarts(f0), golden('phase'))).toBeLessThan(1e-5);
-    },
-  );
+  it("merge: the TS twin cuts PyTorch's merge stream into the same segments", () => {
+    const sim = adjacentCosine(golden.float('semantic'), T, manifest.semanticDim);
+    const ids = segmentIds(segmentBoundaries(sim, golden.meta.tau, manifest.maxSegmentFrames));
+    expect(Array.from(segmentLengths(ids, K))).toEqual(Array.from(golden.tensor('segment_length')));
+    expect(Array.from(ids)).toEqual(Array.from(golden.tensor('frame_segment')));
+    // Segments of several frames, so the pooling inside the quantizer is exercised.
+    expect(Math.max(...golden.tensor('segment_length'))).toBeGreaterThanOrEqual(3);
+  });
 
-  it('decoder: same waveform from the same codes', async () => {
-    const K = meta.segments;
-    const T = meta.frames;
-    const pitch: Record<string, ort.Tensor> = manifest.pitch
-      ? {
-          f0: new ort.Tensor('float32', golden('f0') as Float32Array, [1, T * PITCH_SUBFRAMES]),
-          phase: new ort.Tensor('float32', golden('phase') as Float32Array, [1, T * PITCH_SUBFRAMES]),
-        }
-      : {};
-    const out = await (
-      await session('decoder')
-    ).run({
-      codes: new ort.Tensor('int32', golden('codes') as Int32Array, [1, K, manifest.codeGroups]),
-      segment_length: new ort.Tensor('float32', golden('segment_length') as Float32Array, [1, K]),
-      frame_segment: new ort.Tensor('int32', golden('frame_segment') as Int32Array, [1, T]),
-      frame_position: new ort.Tensor('float32', golden('frame_position') as Float32Array, [1, T]),
-      ...pitch,
+  it('quantizer: identical codes from the frames and the segment lengths', async () => {
+    const features = { frames: T, semantic: golden.float('semantic'), acoustic: golden.float('acoustic') };
+    const feeds = quantizerFeeds(manifest, merged, features);
+    expect(Object.keys(feeds).sort()).toEqual(['acoustic', 'segment_length']);
+    const out = await run(MODELS_DIR, manifest.models.quantizer.file, feeds);
+    expect(out.codes.type).toBe('int32');
+    expect(out.codes.dims).toEqual([1, K, manifest.codeGroups]);
+    expect(Array.from(out.codes.data as Int32Array)).toEqual(Array.from(golden.tensor('codes')));
+  });
+
+  it('pitch: the TS tracker and level code give the golden levels and F0 track', () => {
+    const levels = frameLevels(trackPitch(golden.float('audio_in')));
+    expect(levels.length).toBe(T);
+    expect(Array.from(levels)).toEqual(Array.from(golden.tensor('pitch_level')));
+    expect(levels.some((l) => l > 0)).toBe(true); // real speech has voiced frames
+    expect(maxAbsDiff(decoderTrack(levels), golden.tensor('f0'))).toBeLessThan(1e-3);
+  });
+
+  it('decoder: the same vocoder features from the same codes, fed without a phase', async () => {
+    const f0 = golden.float('f0');
+    const { feeds, frames } = decoderFeeds(
+      manifest as ModelSignatures,
+      golden.int('codes'),
+      Uint32Array.from(golden.tensor('segment_length')),
+      { f0, phase: Float32Array.from(phaseStarts(f0)) },
+    );
+    expect(frames).toBe(T);
+    expect(Object.keys(feeds).sort()).toEqual([
+      'codes',
+      'f0',
+      'frame_position',
+      'frame_segment',
+      'segment_length',
+    ]);
+    expect(maxAbsDiff(feeds.frame_position.data, golden.tensor('frame_position'))).toBe(0);
+    const out = await run(MODELS_DIR, manifest.models.decoder.file, feeds);
+    expect(out.features.dims).toEqual([1, T * PITCH_SUBFRAMES, 20]);
+    expect(maxAbsDiff(out.features.data as Float32Array, golden.tensor('features_out'))).toBeLessThan(1e-3);
+  });
+});
+
+describe('the archived decoder of model a78344e1 agrees with PyTorch (training/export.py write_golden)', () => {
+  const old = readGolden('test/fixtures/golden-a78344e1');
+  const dir = join(MODELS_DIR, 'archive', old.meta.modelId);
+  let archived: ModelManifest['models']['decoder'];
+  let m: ModelSignatures;
+
+  beforeAll(() => {
+    const parsed = parseDecoderManifest(JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8')));
+    archived = parsed.models.decoder;
+    m = parsed;
+  });
+
+  it('the same waveform from the same codes, F0 track and phases', async () => {
+    expect(old.meta.modelId).toBe('a78344e1');
+    const { feeds } = decoderFeeds(m, old.int('codes'), Uint32Array.from(old.tensor('segment_length')), {
+      f0: old.float('f0'),
+      phase: old.float('phase'),
     });
-    expect(out.audio.dims).toEqual([1, T * manifest.frameSamples]);
-    expect(maxAbsDiff(out.audio.data as Float32Array, golden('audio_out'))).toBeLessThan(1e-3);
+    expect(Object.keys(feeds)).toContain('phase');
+    const out = await run(dir, archived.file, feeds);
+    expect(out.audio.dims).toEqual([1, old.meta.frames * m.frameSamples]);
+    expect(maxAbsDiff(out.audio.data as Float32Array, old.tensor('audio_out'))).toBeLessThan(1e-3);
   });
 });

@@ -3,13 +3,14 @@
  * `features` [1, 8T, 20]): decoder.onnx → FARGAN, on Node. The decoder is a stand-in that gives the
  * real LPCNet features of the speech (test/helpers/features-model.ts), so the decoded note must be
  * the vocoder's rendition of the speech, time-aligned, at the native build's resynthesis STOI. The
- * shipped decoder (audio output) keeps its path and loads no vocoder.
+ * shipped v3 decoder is such a decoder; an archived one that gives audio keeps its path and loads no
+ * vocoder.
  */
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../src/core/codec.ts';
-import { OrtNodeBackend, loadCodec, loadNodeVocoder } from '../src/node/index.ts';
+import { OrtNodeBackend, loadCodec, loadDecoders, loadNodeVocoder } from '../src/node/index.ts';
 import type { Vocoder } from '../src/vocoder/vocoder.ts';
 import { FEATURES_MODEL_ID, featuresModelDir } from './helpers/features-model.ts';
 import { MODELS_DIR, realCodec, speechSamples } from './helpers/models.ts';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   vocoder = await loadNodeVocoder(MODELS_DIR);
   // The table covers every 10 ms frame of the file as the codec pads it (whole 80 ms frames).
   dir = featuresModelDir(vocoder, speech, frames * 1280 - speech.length);
-  codec = await loadCodec({ modelsDir: dir, intraOpThreads: 2 });
+  codec = await loadCodec({ modelsDir: dir, intraOpThreads: 1 });
 });
 
 afterAll(async () => {
@@ -58,13 +59,21 @@ describe('a decoder that predicts vocoder features', () => {
     // The same set in a folder with no vocoder/ beside it.
     const broken = join(dirname(dir), 'no-vocoder', 'models');
     cpSync(dir, broken, { recursive: true });
-    await expect(loadCodec({ modelsDir: broken, intraOpThreads: 2 })).rejects.toThrow(
+    await expect(loadCodec({ modelsDir: broken, intraOpThreads: 1 })).rejects.toThrow(
       /vocoder file \.\.\/vocoder\/fxvocoder\.wasm, but .*no-vocoder\/vocoder\/fxvocoder\.wasm cannot be read \(ENOENT\)/,
     );
   });
 
-  it('the shipped decoder gives audio and loads no vocoder', async () => {
+  it('the shipped v3 model loads the vocoder for both ends; the archived a78344e1 decoder gives audio and loads none', async () => {
     const shipped = await realCodec();
-    expect((shipped.backend as OrtNodeBackend).vocoder).toBeUndefined();
+    const backend = shipped.backend as OrtNodeBackend;
+    expect(backend.manifest.models.decoder?.outputs).toHaveProperty('features');
+    expect(backend.vocoder?.build).toBe('simd');
+    expect(backend.analyser).toBe(backend.vocoder);
+    const decoders = await loadDecoders({ modelsDir: MODELS_DIR, intraOpThreads: 1 });
+    const archived = (await decoders.forModel('a78344e1')).backend as OrtNodeBackend;
+    expect(archived.manifest.models.decoder?.outputs).toHaveProperty('audio');
+    expect(archived.vocoder).toBeUndefined();
+    expect(archived.analyser).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { concatFloat32 } from '../src/core/concat.ts';
 import { parseManifest } from '../src/core/manifest.ts';
 import { loadNodeVocoder } from '../src/node/index.ts';
 import { checkVocoderSection } from '../src/core/vocoder-section.ts';
@@ -23,6 +24,12 @@ import { wasmSimdSupported } from '../src/vocoder/wasm.ts';
 import { parseWav } from '../src/core/wav.ts';
 import { MODELS_DIR, SPEECH_FIXTURE, speechSamples } from './helpers/models.ts';
 import { stoi } from './helpers/stoi.ts';
+import {
+  CEPSTRUM_TOLERANCE,
+  compare,
+  PITCH_DIFFERING_SHARE,
+  STOI_MARGIN,
+} from './helpers/vocoder-features.ts';
 
 const GOLDEN_DIR = 'test/fixtures/vocoder';
 const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, 'golden.json'), 'utf8')) as {
@@ -35,39 +42,6 @@ const nativeFeatures = new Float32Array(
   new Uint8Array(readFileSync(join(GOLDEN_DIR, 'features.f32'))).buffer,
 );
 const shipped = JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')) as Record<string, unknown>;
-
-/** Largest |WASM − native| allowed in the 18 cepstra (measured: 3.8e-6). */
-const CEPSTRUM_TOLERANCE = 1e-4;
-/**
- * A pitch feature "differs" by more than this. PitchDNN runs int8 dot products on AVX2 natively and
- * on WASM SIMD (or plain C) here: the period code differs by > 1e-3 in 5 of 607 frames (0.8 %), the
- * correlation in 10 (1.6 %), by up to 0.3 where the pitch estimate flips.
- */
-const PITCH_TOLERANCE = 1e-3;
-/** Share of frames whose pitch period or correlation may differ. */
-const PITCH_DIFFERING_SHARE = 0.03;
-/** STOI may fall this far below the native build's resynthesis (FARGAN is autoregressive). */
-const STOI_MARGIN = 0.01;
-
-/** Per feature column: max |a − b| (cepstra), and frames where |a − b| > PITCH_TOLERANCE (pitch). */
-function compare(a: Float32Array, b: Float32Array) {
-  const frames = a.length / VOCODER_FEATURE_COUNT;
-  let cepstrumMax = 0;
-  let periodDiffering = 0;
-  let correlationDiffering = 0;
-  for (let k = 0; k < frames; k++) {
-    const at = k * VOCODER_FEATURE_COUNT;
-    for (let i = 0; i < 18; i++) cepstrumMax = Math.max(cepstrumMax, Math.abs(a[at + i] - b[at + i]));
-    if (Math.abs(a[at + 18] - b[at + 18]) > PITCH_TOLERANCE) periodDiffering++;
-    if (Math.abs(a[at + 19] - b[at + 19]) > PITCH_TOLERANCE) correlationDiffering++;
-  }
-  return {
-    frames,
-    cepstrumMax,
-    periodShare: periodDiffering / frames,
-    correlationShare: correlationDiffering / frames,
-  };
-}
 
 const builds = ['simd', 'scalar'] as const;
 const vocoders: Partial<Record<(typeof builds)[number], Vocoder>> = {};
@@ -139,6 +113,30 @@ describe('vocoder in Node against the native build', () => {
     expect(joined).toEqual(whole);
     // …and the two steps by hand, as training/vocoder/native.py resynthesises.
     expect(v.synthesize(v.analyse(speech)).subarray(0, speech.length)).toEqual(whole);
+  });
+
+  it('analysis and synthesis streamed in odd pieces equal one pass, row for row and sample for sample', () => {
+    // An encoder's windows feed the analysis in pieces, a decoder's windows the synthesis (src/core/).
+    const v = vocoders.simd!;
+    const analysis = v.analysisStream();
+    const rows: Float32Array[] = [];
+    for (let at = 0, n = 1; at < speech.length; at += n, n = (n * 7 + 13) % 4001)
+      rows.push(analysis.push(speech.subarray(at, at + n)));
+    rows.push(analysis.flush());
+    analysis.close();
+    const features = concatFloat32(rows);
+    expect(features).toEqual(v.analyse(speech));
+    const synthesis = v.synthesisStream();
+    const samples: Float32Array[] = [];
+    const frames = features.length / VOCODER_FEATURE_COUNT;
+    for (let at = 0, n = 0; at < frames; at += n, n = (n * 5 + 3) % 97)
+      samples.push(
+        synthesis.push(features.subarray(at * VOCODER_FEATURE_COUNT, (at + n) * VOCODER_FEATURE_COUNT)),
+      );
+    samples.push(synthesis.flush());
+    synthesis.close();
+    expect(concatFloat32(samples)).toEqual(v.synthesize(features));
+    expect(() => synthesis.push(features)).toThrow(/synthesis stream used after close/);
   });
 });
 
@@ -263,7 +261,8 @@ describe('vocoder errors say what is wrong', () => {
     };
     m.models.decoder.outputs = { features: { type: 'float32', shape: [1, 'F', 20] } };
     expect(parseManifest(m).models.decoder.outputs).toHaveProperty('features');
-    const without = { ...structuredClone(m), vocoder: undefined };
+    // (an encoder that reads audio: the shipped v3 encoder reads vocoder features and needs it too)
+    const without = { ...structuredClone(m), encoderInput: undefined, vocoder: undefined };
     expect(() => parseManifest(without)).toThrow(
       /a decoder with a "features" output needs a vocoder section/,
     );

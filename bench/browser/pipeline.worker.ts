@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { Codec } from '../../src/core/codec.ts';
+import { quantizerPoolsFrames } from '../../src/core/manifest.ts';
 import { TwinMerger } from '../../src/core/twin-merger.ts';
 import type { Merger } from '../../src/core/types.ts';
 import { GpuMerger } from '../../src/worker/gpu/gpuMerger.ts';
@@ -12,6 +13,7 @@ import { loadModels } from '../../src/worker/model-loader.ts';
 import { OrtBackend } from '../../src/worker/ort-backend.ts';
 import { loadOrt, ortGpuDevice } from '../../src/worker/ort-env.ts';
 import type { BackendName } from '../../src/worker/protocol.ts';
+import { modelVocoder } from '../../src/worker/vocoder-loader.ts';
 import { timePipeline, type PipelineRun } from '../lib/pipeline-run.ts';
 import { StageClock, TimedBackend, TimedMerger } from '../lib/timed.ts';
 
@@ -39,7 +41,9 @@ const api = {
   /** Downloads the models and builds the sessions and merger on `backend` (no fallback: a failure throws). */
   async load(backend: BackendName): Promise<WorkerLoadInfo> {
     const t0 = performance.now();
-    const models = await loadModels(new URL(MODELS_URL, self.location.href).href, () => {});
+    const modelsUrl = new URL(MODELS_URL, self.location.href).href;
+    const fetched = await loadModels(modelsUrl, () => {});
+    const models = { ...fetched, vocoder: modelVocoder(modelsUrl, fetched.manifest) };
     const t1 = performance.now();
     const m = models.manifest;
     const ort = await loadOrt(backend);
@@ -48,11 +52,11 @@ const api = {
     let adapter: string | null = null;
     if (backend === 'webgpu') {
       const device = await ortGpuDevice(ort);
-      merger = await GpuMerger.create(device, m);
+      merger = await GpuMerger.create(device, { ...m, poolSegments: !quantizerPoolsFrames(m) });
       const info = device.adapterInfo;
       adapter = info ? `${info.vendor} ${info.architecture} ${info.description}`.trim() : 'unknown';
     } else {
-      merger = new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames);
+      merger = TwinMerger.for(m);
     }
     codec = new Codec(m, new TimedBackend(inner, clock), new TimedMerger(merger, clock));
     return { backend, downloadMs: t1 - t0, sessionsMs: performance.now() - t1, adapter };

@@ -8,6 +8,8 @@ import type {
   DecoderPitch,
   EncodedFeatures,
   EncoderOutput,
+  FeatureAnalyser,
+  FeatureSynthesizer,
   InferenceBackend,
   MergeResult,
   Merger,
@@ -43,9 +45,23 @@ export class StageClock {
       this.ms[stage] += performance.now() - start;
     }
   }
+
+  /** The same for synchronous work (the vocoder's analysis and synthesis). */
+  timeSync<T>(stage: Stage, run: () => T): T {
+    const start = performance.now();
+    try {
+      return run();
+    } finally {
+      this.ms[stage] += performance.now() - start;
+    }
+  }
 }
 
-/** An InferenceBackend that times encoder, quantizer and decoder calls. */
+/**
+ * An InferenceBackend that times encoder, quantizer and decoder calls. A model whose encoder reads
+ * vocoder features counts the vocoder's analysis as the encoder stage; a decoder that predicts them,
+ * FARGAN as the decoder stage.
+ */
 export class TimedBackend implements InferenceBackend {
   readonly name: InferenceBackend['name'];
 
@@ -67,12 +83,48 @@ export class TimedBackend implements InferenceBackend {
     return (audio) => this.clock.time('encoder', () => run(audio));
   }
 
-  quantize(merged: MergeResult): Promise<Int32Array> {
-    return this.clock.time('quantizer', () => this.inner.quantize(merged));
+  get analyser(): FeatureAnalyser | undefined {
+    const inner = this.inner.analyser;
+    if (!inner) return undefined;
+    return {
+      analysisStream: () => {
+        const stream = inner.analysisStream();
+        return {
+          push: (pcm) => this.clock.timeSync('encoder', () => stream.push(pcm)),
+          close: () => stream.close(),
+        };
+      },
+    };
+  }
+
+  quantize(merged: MergeResult, features?: EncodedFeatures): Promise<Int32Array> {
+    return this.clock.time('quantizer', () => this.inner.quantize(merged, features));
   }
 
   decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
     return this.clock.time('decoder', () => this.inner.decode(codes, lengths, pitch));
+  }
+
+  get decodeFeatures():
+    ((codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch) => Promise<Float32Array>) | undefined {
+    const run = this.inner.decodeFeatures?.bind(this.inner);
+    if (!run) return undefined;
+    return (codes, lengths, pitch) => this.clock.time('decoder', () => run(codes, lengths, pitch));
+  }
+
+  get synthesizer(): FeatureSynthesizer | undefined {
+    const inner = this.inner.synthesizer;
+    if (!inner) return undefined;
+    return {
+      synthesisStream: () => {
+        const stream = inner.synthesisStream();
+        return {
+          push: (rows) => this.clock.timeSync('decoder', () => stream.push(rows)),
+          flush: () => this.clock.timeSync('decoder', () => stream.flush()),
+          close: () => stream.close(),
+        };
+      },
+    };
   }
 
   release(): Promise<void> {

@@ -65,10 +65,11 @@ export async function compareMerge(
   device: GPUDevice,
   features: EncodedFeatures,
   gpuFeatures: MergerFeatures,
-  dims: { semanticDim: number; acousticDim: number; maxSegmentFrames: number },
+  dims: { semanticDim: number; acousticDim: number; maxSegmentFrames: number; poolSegments?: boolean },
   tau: number,
 ): Promise<MergeCaseReport> {
-  const twin = new TwinMerger(dims.semanticDim, dims.acousticDim, dims.maxSegmentFrames);
+  const pools = dims.poolSegments ?? true;
+  const twin = new TwinMerger(dims.semanticDim, dims.acousticDim, dims.maxSegmentFrames, pools);
   const twinSims = adjacentCosine(features.semantic, features.frames, dims.semanticDim);
   const twinFlags = segmentBoundaries(twinSims, tau, dims.maxSegmentFrames);
   const { disputed, near } = disputedFrames(twinSims, tau);
@@ -87,7 +88,7 @@ export async function compareMerge(
   const leftOnGpu = await submitAndRead(
     device,
     device.createCommandEncoder(),
-    pooled.map((name) => ({ buffer: onGpu[name], bytes: onGpu.segments * dimOf(name) * 4 })),
+    pooled.map((name) => ({ buffer: onGpu[name], bytes: (pools ? onGpu.segments : 0) * dimOf(name) * 4 })),
   );
   for (const name of pooled) onGpu[name].destroy();
 
@@ -112,6 +113,7 @@ export async function compareMerge(
       scaledMaxError(gpuResult.acousticMean, twinResult.acousticMean),
     ),
     meanValuesCompared: twinResult.semanticMean.length + twinResult.acousticMean.length,
+    pooled: pools,
     trendMaxError: Math.max(
       scaledMaxError(gpuResult.semanticTrend, twinResult.semanticTrend),
       scaledMaxError(gpuResult.acousticTrend, twinResult.acousticTrend),

@@ -117,11 +117,26 @@ const api = {
         taus.add(searchTau(sims, rate, m.frameRateHz, m.maxSegmentFrames).tau);
       for (const tau of thresholdsAtSimilarities(sims)) taus.add(tau);
       const out: MergeCaseReport[] = [];
+      // As the worker builds it for a model whose quantizer pools the frames (formatVersion 3).
+      const lengthsOnly = { ...m, poolSegments: false };
+      const segmentsOnly = await GpuMerger.create(real.device, lengthsOnly);
       for (const tau of taus) {
         out.push(await compareMerge('real, GPU buffers', gpu, real.device, real.cpu, real.gpu, m, tau));
         out.push(await compareMerge('real, Float32Arrays', gpu, real.device, real.cpu, real.cpu, m, tau));
+        out.push(
+          await compareMerge(
+            'real, lengths only',
+            segmentsOnly,
+            real.device,
+            real.cpu,
+            real.gpu,
+            lengthsOnly,
+            tau,
+          ),
+        );
       }
       gpu.destroy();
+      segmentsOnly.destroy();
       return out;
     } finally {
       real.release();

@@ -1,14 +1,17 @@
 /**
  * Real encoder features for the kernel test: the shipped encoder.onnx on onnxruntime-web's
- * WebGPU execution provider, run on the committed speech fixture. Outputs stay on the GPU
+ * WebGPU execution provider, run on the committed speech fixture (through the vocoder's analysis
+ * first where the encoder reads vocoder features, as the v3 models'). Outputs stay on the GPU
  * (ORT gpu-buffer tensors) and the merger is built on ORT's own device, as in the worker.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { parseManifest, type ModelManifest } from '../../src/core/manifest.ts';
+import { encoderReadsFeatures, parseManifest, type ModelManifest } from '../../src/core/manifest.ts';
+import { encoderFeeds } from '../../src/core/model-io.ts';
 import type { EncodedFeatures } from '../../src/core/types.ts';
 import { parseWav } from '../../src/core/wav.ts';
 import type { GpuEncodedFeatures } from '../../src/worker/gpu/gpuMerger.ts';
 import { loadOrt, ortGpuDevice } from '../../src/worker/ort-env.ts';
+import { loadVocoder } from '../../src/vocoder/load.ts';
 
 /** The committed real speech the test encodes (16 kHz mono, see test/fixtures/README.md). */
 export const SPEECH_FIXTURE_URL = '/test/fixtures/speech-en-6s.wav';
@@ -49,8 +52,22 @@ export async function encodeFixture(): Promise<RealFeatures> {
   const frames = Math.ceil(wav.samples.length / manifest.frameSamples);
   const audio = new Float32Array(frames * manifest.frameSamples);
   audio.set(wav.samples);
-  const [inputName] = Object.keys(spec.inputs);
-  const results = await session.run({ [inputName]: new ort.Tensor('float32', audio, [1, audio.length]) });
+  let input: Float32Array = audio;
+  if (encoderReadsFeatures(manifest)) {
+    const base = new URL(MODELS_URL, location.href);
+    const vocoder = await loadVocoder(
+      manifest.vocoder!,
+      async (file) => new Uint8Array(await (await fetchOk(new URL(file, base).href)).arrayBuffer()),
+    );
+    input = vocoder.analyse(audio);
+    vocoder.release();
+  }
+  const { feeds } = encoderFeeds(manifest, input);
+  const results = await session.run(
+    Object.fromEntries(
+      Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]),
+    ),
+  );
   const semantic = results.semantic;
   const acoustic = results.acoustic;
   if (!semantic || !acoustic) throw new Error('encoder.onnx: outputs "semantic" and "acoustic" expected');

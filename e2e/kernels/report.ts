@@ -25,6 +25,8 @@ export interface MergeCaseReport {
   /** The same for the segment trends (segmentTrend vs segmentTrends). */
   trendMaxError: number;
   meanValuesCompared: number;
+  /** Whether the merger pooled the segments (false: a formatVersion 3 model's, lengths only). */
+  pooled: boolean;
   /** Values where mergeToBuffers (means left on the GPU) differs from merge(): must be 0. */
   buffersVsReadBackMismatches: number;
   /** Frames where GPU expandLengths differs from the twin (segment or position). */

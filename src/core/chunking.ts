@@ -2,14 +2,16 @@
  * Long audio in bounded memory. The encoder runs on windows of `windowFrames` frames with
  * `contextFrames` of real audio on each side (dropped after the model), fed from a stream of
  * 16 kHz chunks; the decoder runs on windows of whole segments with context segments on each
- * side and joins neighbouring windows with a short raised-cosine crossfade. Memory is one
- * window of audio plus features, whatever the length; a file of one window is a single pass.
+ * side and joins neighbouring windows with a short raised-cosine crossfade (decode-windows.ts).
+ * Memory is one window of audio plus features, whatever the length; a file of one window is a
+ * single pass.
  */
 import { planAsrWindows, type AsrWindow, type AsrWindowPlan } from './asr-windows.ts';
-import type { FxcFile } from './bitstream.ts';
-import { phaseStarts, PITCH_SUBFRAMES, strideTrack } from './pitch-code.ts';
+import { encoderReadsFeatures, type EncoderInput } from './manifest.ts';
+import { PITCH_SUBFRAMES } from './pitch-code.ts';
 import { trackPitch } from './pitch-track.ts';
-import type { EncodedFeatures, InferenceBackend, Merger } from './types.ts';
+import type { EncodedFeatures, FeatureAnalysisStream, InferenceBackend, Merger } from './types.ts';
+import type { VocoderSection } from './vocoder-section.ts';
 
 /** How long audio is cut into model calls. */
 export interface ChunkPlan {
@@ -159,17 +161,88 @@ class AsrStream {
 }
 
 /**
+ * The vocoder features an encoder reads (models.json `encoderInput: "vocoder-features"`): one
+ * analysis state runs over the whole file in order, as training/vocoder/native.py `analyse` ran over
+ * each training utterance, and each encoder window takes its rows, context included. Row r describes
+ * the 10 ms around sample 160 r, so a window of frames [a, b) takes rows [8a, 8b) whatever the cut;
+ * rows before the current window are dropped, so memory is one window of features.
+ */
+class FeatureStream {
+  /** Rows [base, base + rows.length / count) of the file's analysis. */
+  private base = 0;
+  private rows = new Float32Array(0);
+  /** Samples analysed so far. */
+  private analysed = 0;
+
+  constructor(
+    private readonly stream: FeatureAnalysisStream,
+    /** Samples per row (160) and values per row (20), from models.json's `vocoder`. */
+    private readonly rowSamples: number,
+    private readonly count: number,
+  ) {}
+
+  /**
+   * Rows of samples [from, to), both multiples of rowSamples; `from` never decreases between calls.
+   * `read(a, b)` returns samples [a, b) of the file.
+   */
+  async take(from: number, to: number, read: (a: number, b: number) => Promise<Float32Array>) {
+    const [first, end] = [from / this.rowSamples, to / this.rowSamples];
+    if (to > this.analysed) {
+      const fresh = this.stream.push(await read(this.analysed, to));
+      this.analysed = to;
+      const start = Math.max(0, first - this.base) * this.count;
+      const joined = new Float32Array(this.rows.length - start + fresh.length);
+      joined.set(this.rows.subarray(start));
+      joined.set(fresh, this.rows.length - start);
+      this.base += start / this.count;
+      this.rows = joined;
+    }
+    if (first < this.base || (end - this.base) * this.count > this.rows.length)
+      throw new Error(`vocoder analysis: rows [${first}, ${end}) asked for, [${this.base}, …) held`);
+    return this.rows.slice((first - this.base) * this.count, (end - this.base) * this.count);
+  }
+
+  close(): void {
+    this.stream.close();
+  }
+}
+
+/** The feature stream of a model whose encoder reads vocoder features, or an error saying what is missing. */
+function featureStream(
+  dims: { encoderInput?: EncoderInput; vocoder?: VocoderSection },
+  frameSamples: number,
+  backend: Pick<InferenceBackend, 'analyser'>,
+): FeatureStream | undefined {
+  if (!encoderReadsFeatures(dims)) return undefined;
+  if (!dims.vocoder) throw new Error('this model reads vocoder features, but models.json has no vocoder');
+  if (!backend.analyser)
+    throw new Error('this model reads vocoder features, but no vocoder is loaded for its encoder');
+  const rowSamples = dims.vocoder.frameSamples;
+  if (frameSamples % rowSamples !== 0)
+    throw new Error(`${frameSamples}-sample frames are not whole ${rowSamples}-sample vocoder frames`);
+  return new FeatureStream(backend.analyser.analysisStream(), rowSamples, dims.vocoder.features.count);
+}
+
+/**
  * Runs the encoder window by window over a stream of 16 kHz chunks holding `sampleCount`
  * samples in all (a short stream is padded with silence, extra samples are ignored). Where the
  * model set has asr.onnx (`dims.asrWindow`), the merge stream comes from its windows instead of
- * the encoder's `semantic` output.
+ * the encoder's `semantic` output; where its encoder reads vocoder features (`dims.encoderInput`),
+ * each window gets the rows of one analysis of the whole file (FeatureStream).
  */
 export async function* encoderWindows(
   chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   sampleCount: number,
   frameSamples: number,
-  dims: { semanticDim: number; acousticDim: number; asrWindow?: AsrWindow; pitch?: unknown },
-  backend: Pick<InferenceBackend, 'encode' | 'asr'>,
+  dims: {
+    semanticDim: number;
+    acousticDim: number;
+    asrWindow?: AsrWindow;
+    pitch?: unknown;
+    encoderInput?: EncoderInput;
+    vocoder?: VocoderSection;
+  },
+  backend: Pick<InferenceBackend, 'encode' | 'asr' | 'analyser'>,
   merger: Pick<Merger, 'similarities'>,
   plan: ChunkPlan = DEFAULT_ENCODE_PLAN,
 ): AsyncGenerator<FeatureWindow> {
@@ -193,124 +266,48 @@ export async function* encoderWindows(
     if (!run) throw new Error('models.json lists asr.onnx, but the backend cannot run it');
     asr = new AsrStream(frames, dims.asrWindow, dims.semanticDim, frameSamples, run);
   }
-  for (let w = 0; w + 1 < bounds.length; w++) {
-    const keepStart = bounds[w];
-    const keepEnd = bounds[w + 1];
-    const inStart = Math.max(0, keepStart - plan.contextFrames);
-    const inEnd = Math.min(frames, keepEnd + plan.contextFrames);
-    const audio = await read(inStart * frameSamples, inEnd * frameSamples);
-    const encoded = await backend.encode(audio);
-    if (encoded.frames !== inEnd - inStart) {
-      throw new Error(`encoder returned ${encoded.frames} frames for ${inEnd - inStart} frames of audio`);
+  const analysis = featureStream(dims, frameSamples, backend);
+  try {
+    for (let w = 0; w + 1 < bounds.length; w++) {
+      const keepStart = bounds[w];
+      const keepEnd = bounds[w + 1];
+      const inStart = Math.max(0, keepStart - plan.contextFrames);
+      const inEnd = Math.min(frames, keepEnd + plan.contextFrames);
+      const audio = await read(inStart * frameSamples, inEnd * frameSamples);
+      const input = analysis
+        ? await analysis.take(inStart * frameSamples, inEnd * frameSamples, read)
+        : audio;
+      const encoded = await backend.encode(input);
+      if (encoded.frames !== inEnd - inStart) {
+        throw new Error(`encoder returned ${encoded.frames} frames for ${inEnd - inStart} frames of audio`);
+      }
+      let semantic: Float32Array;
+      if (asr) semantic = await asr.take(keepStart, keepEnd, read);
+      else if (encoded.semantic)
+        semantic = rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart);
+      else throw new Error('encoder gave no semantic output, and models.json lists no asr.onnx');
+      const features: EncodedFeatures = {
+        frames: keepEnd - keepStart,
+        semantic,
+        acoustic: rows(encoded.acoustic, dims.acousticDim, keepStart - inStart, keepEnd - inStart),
+      };
+      const similarities = await merger.similarities(features);
+      const f0 = dims.pitch
+        ? trackPitch(audio).slice(
+            (keepStart - inStart) * PITCH_SUBFRAMES,
+            (keepEnd - inStart) * PITCH_SUBFRAMES,
+          )
+        : undefined;
+      const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
+      queue.dropBefore(Math.min(nextStart * frameSamples, asr?.firstNeededSample ?? Infinity));
+      yield { firstFrame: keepStart, features, similarities, ...(f0 ? { f0 } : {}) };
     }
-    let semantic: Float32Array;
-    if (asr) semantic = await asr.take(keepStart, keepEnd, read);
-    else if (encoded.semantic)
-      semantic = rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart);
-    else throw new Error('encoder gave no semantic output, and models.json lists no asr.onnx');
-    const features: EncodedFeatures = {
-      frames: keepEnd - keepStart,
-      semantic,
-      acoustic: rows(encoded.acoustic, dims.acousticDim, keepStart - inStart, keepEnd - inStart),
-    };
-    const similarities = await merger.similarities(features);
-    const f0 = dims.pitch
-      ? trackPitch(audio).slice(
-          (keepStart - inStart) * PITCH_SUBFRAMES,
-          (keepEnd - inStart) * PITCH_SUBFRAMES,
-        )
-      : undefined;
-    const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
-    queue.dropBefore(Math.min(nextStart * frameSamples, asr?.firstNeededSample ?? Infinity));
-    yield { firstFrame: keepStart, features, similarities, ...(f0 ? { f0 } : {}) };
+  } finally {
+    analysis?.close();
   }
   if (!sourceDone) await source.return?.();
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
-}
-
-/** Raised-cosine fade-in weight of sample i of n. */
-function fadeIn(i: number, n: number): number {
-  return 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / n);
-}
-
-/**
- * Decodes a parsed file window by window and yields its audio in order, `sampleCount`
- * samples in all. Each window decodes its segments plus context segments on both sides.
- */
-export async function* decodeWindows(
-  file: FxcFile,
-  frameSamples: number,
-  backend: Pick<InferenceBackend, 'decode'>,
-  plan: DecodePlan = DEFAULT_DECODE_PLAN,
-): AsyncGenerator<Float32Array> {
-  const { lengths, codes, segments } = file;
-  const groups = codes.length / Math.max(1, segments);
-  const half = plan.crossfadeSamples / 2;
-  if (!Number.isInteger(half) || half * 2 > plan.contextFrames * frameSamples) {
-    throw new RangeError('crossfade must be even and fit inside the context');
-  }
-  // frameAt[k]: first frame of segment k; frameAt[K] = T.
-  const frameAt = new Float64Array(segments + 1);
-  for (let k = 0; k < segments; k++) frameAt[k + 1] = frameAt[k] + lengths[k];
-  const frames = frameAt[segments];
-  // Window seams fall on segment starts near a balanced split of the frames.
-  const seams: number[] = [0];
-  const targets = windowBounds(frames, plan.windowFrames);
-  for (let i = 1, k = 0; i + 1 < targets.length; i++) {
-    while (k < segments && frameAt[k] < targets[i]) k++;
-    if (k > seams[seams.length - 1] && k < segments) seams.push(k);
-  }
-  seams.push(segments);
-  // A model with pitch: the whole file's 10 ms F0 track and phases, so every window gets the same
-  // values for a frame and harmonics run on across the seams without a phase jump.
-  const stride = file.pitchStride ?? 1;
-  if (file.pitch && file.pitch.length !== Math.ceil(frames / stride))
-    throw new RangeError(`${file.pitch.length} pitch levels for ${frames} frames: one per ${stride} frames`);
-  const f0 = file.pitch ? strideTrack(file.pitch, stride, frames) : undefined;
-  const phase = f0 ? phaseStarts(f0) : undefined;
-  let tail: Float32Array | null = null; // previous window's audio around the seam
-  let emitted = 0;
-  const sampleCount = file.header.sampleCount;
-  const emit = (piece: Float32Array): Float32Array => {
-    const take = Math.max(0, Math.min(piece.length, sampleCount - emitted));
-    emitted += take;
-    return piece.subarray(0, take);
-  };
-  for (let w = 0; w + 1 < seams.length; w++) {
-    const s0 = seams[w];
-    const s1 = seams[w + 1];
-    let c0 = s0;
-    while (c0 > 0 && frameAt[s0] - frameAt[c0] < plan.contextFrames) c0--;
-    let c1 = s1;
-    while (c1 < segments && frameAt[c1] - frameAt[s1] < plan.contextFrames) c1++;
-    const [p0, p1] = [frameAt[c0] * PITCH_SUBFRAMES, frameAt[c1] * PITCH_SUBFRAMES];
-    const pitch =
-      f0 && phase
-        ? { f0: Float32Array.from(f0.subarray(p0, p1)), phase: Float32Array.from(phase.subarray(p0, p1)) }
-        : undefined;
-    const audio = await backend.decode(codes.slice(c0 * groups, c1 * groups), lengths.slice(c0, c1), pitch);
-    const expected = (frameAt[c1] - frameAt[c0]) * frameSamples;
-    if (audio.length !== expected)
-      throw new Error(`decoder returned ${audio.length} samples, expected ${expected}`);
-    const origin = frameAt[c0] * frameSamples; // absolute sample index of audio[0]
-    const seamStart = frameAt[s0] * frameSamples;
-    const seamEnd = frameAt[s1] * frameSamples;
-    const last = w + 2 === seams.length;
-    let from = seamStart;
-    if (tail) {
-      const mixed = new Float32Array(2 * half);
-      for (let i = 0; i < mixed.length; i++) {
-        const g = fadeIn(i, mixed.length);
-        mixed[i] = tail[i] * (1 - g) + audio[seamStart - half + i - origin] * g;
-      }
-      yield emit(mixed);
-      from = seamStart + half;
-    }
-    const to = last ? seamEnd : seamEnd - half;
-    yield emit(audio.slice(from - origin, to - origin));
-    tail = last ? null : audio.slice(seamEnd - half - origin, seamEnd + half - origin);
-  }
 }

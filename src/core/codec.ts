@@ -15,15 +15,15 @@ import {
 import {
   DEFAULT_ENCODE_PLAN,
   defaultDecodePlan,
-  decodeWindows,
   encoderWindows,
   type ChunkPlan,
   type DecodePlan,
   type FeatureWindow,
 } from './chunking.ts';
 import { DcBlocker } from './dc-blocker.ts';
+import { decodeWindows } from './decode-windows.ts';
 import { frameLevels } from './pitch-code.ts';
-import type { ModelConstants } from './manifest.ts';
+import { quantizerPoolsFrames, type ModelConstants } from './manifest.ts';
 import { fixedRateLengths, searchTau, segmentRateHz } from './tau.ts';
 import { mergeWithLengths } from './twin-merger.ts';
 import type { InferenceBackend, MergeResult, Merger } from './types.ts';
@@ -172,7 +172,7 @@ export class Codec {
     plan: DecodePlan = defaultDecodePlan(this.manifest),
   ): AsyncGenerator<Float32Array> {
     const file = fxc instanceof Uint8Array ? this.parse(fxc) : fxc;
-    return decodeWindows(file, this.manifest.frameSamples, this.backend, plan);
+    return decodeWindows(file, this.manifest.frameSamples, this.backend, plan, this.manifest.vocoder);
   }
 
   /** @internal Segments and codes of one encoder window at a target rate. */
@@ -181,12 +181,18 @@ export class Codec {
     let merged: MergeResult;
     if (fixed) {
       const lengths = fixedRateLengths(window.features.frames, rateHz, m.frameRateHz, m.maxSegmentFrames);
-      merged = mergeWithLengths(window.features, lengths, m.semanticDim, m.acousticDim);
+      merged = mergeWithLengths(
+        window.features,
+        lengths,
+        m.semanticDim,
+        m.acousticDim,
+        !quantizerPoolsFrames(m),
+      );
     } else {
       const choice = searchTau(window.similarities, rateHz, m.frameRateHz, m.maxSegmentFrames);
       merged = await this.merger.merge(window.features, window.similarities, choice.tau);
     }
-    const codes = await this.backend.quantize(merged);
+    const codes = await this.backend.quantize(merged, window.features);
     const limit = 2 ** m.bitsPerCode;
     if (codes.length !== merged.segments * m.codeGroups) {
       throw new Error(`quantizer returned ${codes.length} codes for ${merged.segments} segments`);

@@ -20,9 +20,20 @@ export interface ModelFileSpec {
 }
 
 /** The merge features models.json may name. */
-export const MERGE_FEATURES = ['semantic', 'log-mel', 'whisper-tiny.en'] as const;
+export const MERGE_FEATURES = ['semantic', 'log-mel', 'whisper-tiny.en', 'lpcnet-cepstra'] as const;
 /** What the merge stream of a model is (models.json `mergeFeatures`). */
 export type MergeFeatures = (typeof MERGE_FEATURES)[number];
+
+/** What encoder.onnx reads (models.json `encoderInput`; absent means `audio`). */
+export const ENCODER_INPUTS = ['audio', 'vocoder-features'] as const;
+/**
+ * `audio`: the 16 kHz samples (`audio` [1, S]); `vocoder-features`: the vocoder's LPCNet analysis of
+ * them (`features` [1, F, 20], F = S / 160), which the runtime computes with the `vocoder` section's module.
+ */
+export type EncoderInput = (typeof ENCODER_INPUTS)[number];
+
+/** The models.json formatVersions this runtime reads. */
+export const FORMAT_VERSIONS = [1, 2, 3] as const;
 
 /** A point of the τ → average frame rate curve measured on held-out speech. */
 export interface TauPoint {
@@ -34,9 +45,11 @@ export interface TauPoint {
 export interface ModelManifest {
   /**
    * 1; 2 where quantizer.onnx also takes each segment's trend of both streams (`semantic_trend`,
-   * `acoustic_trend`, src/core/merge.ts segmentTrends), so a runtime without them refuses it.
+   * `acoustic_trend`, src/core/merge.ts segmentTrends); 3 where it takes the window's frame rows of
+   * the `acoustic` stream and the segment lengths, and pools each segment itself (the v3 family).
+   * A runtime that reads fewer versions refuses a model rather than feed its quantizer wrongly.
    */
-  formatVersion: 1 | 2;
+  formatVersion: (typeof FORMAT_VERSIONS)[number];
   /**
    * 4: the encoder writes .fxc version 4 (compact header; the modelId then hashes the entropy
    * tables' id too, so it names them). Absent: version 3, 2 or 1, by what the model codes.
@@ -68,6 +81,11 @@ export interface ModelManifest {
    * Absent means `semantic`.
    */
   mergeFeatures?: MergeFeatures;
+  /**
+   * What encoder.onnx reads: the audio (absent or `audio`), or the vocoder's LPCNet features of it
+   * (`vocoder-features`, needs the `vocoder` section: the runtime analyses with its module).
+   */
+  encoderInput?: EncoderInput;
   /**
    * How audio is cut into asr.onnx windows; present exactly when `models.asr` is (the merge
    * stream then comes from asr.onnx, and encoder.onnx gives only `acoustic`).
@@ -103,6 +121,19 @@ export function quantizerTakesTrends(m: Pick<ModelConstants, 'formatVersion'>): 
   return m.formatVersion === 2;
 }
 
+/**
+ * Whether quantizer.onnx takes the window's frame rows of the acoustic stream and pools each segment
+ * itself (formatVersion 3): the merger then computes no segment means or trends.
+ */
+export function quantizerPoolsFrames(m: Pick<ModelConstants, 'formatVersion'>): boolean {
+  return m.formatVersion === 3;
+}
+
+/** Whether encoder.onnx reads the vocoder's LPCNet features instead of audio (`encoderInput`). */
+export function encoderReadsFeatures(m: Pick<ModelConstants, 'encoderInput'>): boolean {
+  return m.encoderInput === 'vocoder-features';
+}
+
 /** The ONNX files a full model set has, in the order they are fetched: asr.onnx only where listed. */
 export function modelRoles(m: ModelManifest): ('asr' | 'encoder' | 'quantizer' | 'decoder')[] {
   return [...(m.models.asr ? (['asr'] as const) : []), 'encoder', 'quantizer', 'decoder'];
@@ -134,9 +165,10 @@ const positiveIntegerKeys = [
 function checkConstants(json: unknown): ModelConstants {
   if (typeof json !== 'object' || json === null) throw new Error('models.json: not a JSON object');
   const m = json as ModelConstants;
-  if (m.formatVersion !== 1 && m.formatVersion !== 2)
+  if (!(FORMAT_VERSIONS as readonly unknown[]).includes(m.formatVersion))
     throw new Error(
-      `models.json: formatVersion ${JSON.stringify(m.formatVersion)}; this runtime reads 1 and 2, update it`,
+      `models.json: formatVersion ${JSON.stringify(m.formatVersion)}; this runtime reads ` +
+        `${FORMAT_VERSIONS.join(', ')}, update it`,
     );
   if (!/^[0-9a-f]{8}$/.test(m.modelId ?? '')) throw new Error('models.json: modelId must be 8 hex digits');
   for (const key of positiveIntegerKeys) {
@@ -145,6 +177,11 @@ function checkConstants(json: unknown): ModelConstants {
   }
   if (m.mergeFeatures !== undefined && !(MERGE_FEATURES as readonly unknown[]).includes(m.mergeFeatures))
     throw new Error(`models.json: unknown mergeFeatures ${JSON.stringify(m.mergeFeatures)}`);
+  if (m.encoderInput !== undefined && !(ENCODER_INPUTS as readonly unknown[]).includes(m.encoderInput))
+    throw new Error(
+      `models.json: unknown encoderInput ${JSON.stringify(m.encoderInput)}; this runtime reads ` +
+        `${ENCODER_INPUTS.join(', ')}, update it`,
+    );
   if (m.asrWindow !== undefined) checkAsrWindow(m.asrWindow);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)
     throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
@@ -155,6 +192,7 @@ function checkConstants(json: unknown): ModelConstants {
     );
   if (m.entropy !== undefined) parseEntropySection(m.entropy, m);
   if (m.vocoder !== undefined) checkVocoderSection(m.vocoder);
+  if (encoderReadsFeatures(m)) checkVocoderFrames(m, 'an encoder that reads vocoder features');
   if (m.fxcVersion !== undefined && m.fxcVersion !== 4)
     throw new Error(
       `models.json: fxcVersion ${JSON.stringify(m.fxcVersion)}; this runtime writes .fxc version 4 at most, update it`,
@@ -189,19 +227,28 @@ function checkDecoderOutput(m: ModelConstants, decoder: ModelFileSpec): void {
   if (!('features' in outputs)) return;
   if ('audio' in outputs)
     throw new Error('models.json: models.decoder declares both "audio" and "features"; it gives one of them');
-  if (!m.vocoder)
-    throw new Error(
-      'models.json: a decoder with a "features" output needs a vocoder section to turn them into audio',
-    );
-  const shape = outputs.features.shape;
-  if (shape?.length !== 3 || shape[2] !== VOCODER_FEATURE_LAYOUT.count)
-    throw new Error(
-      `models.json: decoder output "features" must be [1, F, ${VOCODER_FEATURE_LAYOUT.count}], got ${JSON.stringify(shape)}`,
-    );
+  checkVocoderFrames(m, 'a decoder with a "features" output');
+  checkFeatureShape('decoder output', outputs.features.shape);
+}
+
+/**
+ * Throws unless the model has a vocoder section whose frames divide the model's, for `what` (a
+ * decoder that predicts vocoder features, an encoder that reads them).
+ */
+function checkVocoderFrames(m: ModelConstants, what: string): void {
+  if (!m.vocoder) throw new Error(`models.json: ${what} needs a vocoder section`);
   if (m.frameSamples % m.vocoder.frameSamples !== 0 || m.sampleRateHz !== m.vocoder.sampleRateHz)
     throw new Error(
       `models.json: the vocoder's ${m.vocoder.frameSamples}-sample frames at ${m.vocoder.sampleRateHz} Hz ` +
         `do not divide the model's ${m.frameSamples}-sample frames at ${m.sampleRateHz} Hz`,
+    );
+}
+
+/** Throws unless a `features` tensor is declared [1, F, 20] (the vocoder's feature layout). */
+function checkFeatureShape(what: string, shape: TensorSpec['shape'] | undefined): void {
+  if (shape?.length !== 3 || shape[2] !== VOCODER_FEATURE_LAYOUT.count)
+    throw new Error(
+      `models.json: ${what} "features" must be [1, F, ${VOCODER_FEATURE_LAYOUT.count}], got ${JSON.stringify(shape)}`,
     );
 }
 
@@ -217,6 +264,7 @@ export function parseManifest(json: unknown): ModelManifest {
   if (m.mergeFeatures === 'whisper-tiny.en' && !asr)
     throw new Error('models.json: mergeFeatures "whisper-tiny.en" needs models.asr (asr.onnx)');
   checkDecoderOutput(m, m.models.decoder);
+  if (encoderReadsFeatures(m)) checkFeatureShape('encoder input', m.models.encoder.inputs?.features?.shape);
   return m;
 }
 

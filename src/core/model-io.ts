@@ -4,13 +4,15 @@
  */
 import {
   decoderOutput,
+  encoderReadsFeatures,
+  quantizerPoolsFrames,
   quantizerTakesTrends,
   type DecoderOutput,
   type ModelConstants,
   type ModelFileSpec,
 } from './manifest.ts';
 import { expandLengths } from './merge.ts';
-import type { DecoderPitch, MergeResult } from './types.ts';
+import type { DecoderPitch, EncodedFeatures, EncoderOutput, MergeResult } from './types.ts';
 
 /** One input tensor as plain data: what `new ort.Tensor(type, data, dims)` takes. */
 export interface Feed {
@@ -22,6 +24,11 @@ export interface Feed {
 /** The ONNX files of the model contract (docs/MODELS.md). */
 export type ModelFileRole = 'asr' | 'encoder' | 'quantizer' | 'decoder';
 
+/** A model's constants and, where known, its files' signatures (which inputs its decoder declares). */
+export type ModelSignatures = ModelConstants & {
+  models?: { decoder?: Pick<ModelFileSpec, 'inputs' | 'outputs'> };
+};
+
 /**
  * Tensor names of the model contract (docs/MODELS.md) that the runtime feeds or reads; both
  * backends check each against models.json and the ONNX graph, so a renamed tensor fails at load
@@ -30,8 +37,8 @@ export type ModelFileRole = 'asr' | 'encoder' | 'quantizer' | 'decoder';
  */
 export function modelTensorNames(
   role: ModelFileRole,
-  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion'> & {
-    models?: { decoder?: Pick<ModelFileSpec, 'outputs'> };
+  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion' | 'encoderInput'> & {
+    models?: { decoder?: Pick<ModelFileSpec, 'inputs' | 'outputs'> };
   },
 ): { inputs: string[]; outputs: string[] } {
   switch (role) {
@@ -39,7 +46,7 @@ export function modelTensorNames(
       return { inputs: ['audio'], outputs: ['asr'] };
     case 'encoder':
       return {
-        inputs: ['audio'],
+        inputs: [encoderReadsFeatures(m) ? 'features' : 'audio'],
         outputs: m.asrWindow !== undefined ? ['acoustic'] : ['semantic', 'acoustic'],
       };
     case 'quantizer':
@@ -52,8 +59,90 @@ export function modelTensorNames(
   }
 }
 
-/** The tensors quantizer.onnx takes: a formatVersion 2 model adds the segment trends. */
+/**
+ * Throws unless models.json and the ONNX graph both declare every tensor the runtime feeds or reads
+ * for `role`, and the graph takes no input the runtime does not feed; the errors name file and tensor.
+ */
+export function checkSessionNames(
+  role: ModelFileRole,
+  spec: ModelFileSpec,
+  graph: { inputNames: readonly string[]; outputNames: readonly string[] },
+  m: Parameters<typeof modelTensorNames>[1],
+): void {
+  const expected = modelTensorNames(role, m);
+  for (const [kind, names, declared, inGraph] of [
+    ['input', expected.inputs, spec.inputs, graph.inputNames],
+    ['output', expected.outputs, spec.outputs, graph.outputNames],
+  ] as const) {
+    for (const name of names) {
+      if (!declared || !(name in declared))
+        throw new Error(`models.json: ${spec.file} lacks ${kind} "${name}"`);
+      if (!inGraph.includes(name)) throw new Error(`${spec.file}: the ONNX graph has no ${kind} "${name}"`);
+    }
+  }
+  const unfed = graph.inputNames.filter((name) => !expected.inputs.includes(name));
+  if (unfed.length > 0)
+    throw new Error(
+      `${spec.file}: the ONNX graph takes ${unfed.map((n) => `"${n}"`).join(', ')}, which this ` +
+        `runtime does not feed a model of models.json formatVersion ${m.formatVersion}`,
+    );
+}
+
+/** Samples or feature values per 12.5 Hz frame of what encoder.onnx reads. */
+function encoderValuesPerFrame(m: ModelConstants): number {
+  if (!encoderReadsFeatures(m)) return m.frameSamples;
+  if (!m.vocoder)
+    throw new Error('encoder: this model reads vocoder features but models.json has no vocoder');
+  return (m.frameSamples / m.vocoder.frameSamples) * m.vocoder.features.count;
+}
+
+/**
+ * encoder.onnx's input for T frames: `audio` [1, T · frameSamples], or for a model that reads vocoder
+ * features (`encoderInput`) `features` [1, F, 20], F = 8 T (src/core/chunking.ts analyses the audio).
+ */
+export function encoderFeeds(
+  m: ModelConstants,
+  input: Float32Array,
+): { feeds: Record<string, Feed>; frames: number } {
+  const perFrame = encoderValuesPerFrame(m);
+  const what = encoderReadsFeatures(m) ? 'feature values' : 'samples';
+  if (input.length === 0 || input.length % perFrame !== 0)
+    throw new Error(`encode: ${input.length} ${what} is not a positive multiple of ${perFrame} (one frame)`);
+  const frames = input.length / perFrame;
+  if (!encoderReadsFeatures(m))
+    return { frames, feeds: { audio: { type: 'float32', data: input, dims: [1, input.length] } } };
+  const count = m.vocoder!.features.count;
+  return {
+    frames,
+    feeds: { features: { type: 'float32', data: input, dims: [1, input.length / count, count] } },
+  };
+}
+
+/** Checks encoder.onnx's outputs against T frames; the merge stream is absent for a set with asr.onnx. */
+export function encoderResult(
+  m: ModelConstants,
+  frames: number,
+  acoustic: Float32Array,
+  semantic: Float32Array | undefined,
+): EncoderOutput {
+  if (acoustic.length !== frames * m.acousticDim)
+    throw new Error(
+      `encoder: ${acoustic.length} acoustic values do not fit ${frames} frames of ${m.acousticDim}`,
+    );
+  if (m.asrWindow) return { frames, acoustic };
+  if (!semantic || semantic.length !== frames * m.semanticDim)
+    throw new Error(
+      `encoder: ${semantic?.length ?? 0} semantic values do not fit ${frames} frames of ${m.semanticDim}`,
+    );
+  return { frames, semantic, acoustic };
+}
+
+/**
+ * The tensors quantizer.onnx takes: segment means and lengths; a formatVersion 2 model adds the
+ * segment trends; a formatVersion 3 model takes the frame rows of the acoustic stream and the lengths.
+ */
 export function quantizerInputNames(m: Pick<ModelConstants, 'formatVersion'>): string[] {
+  if (quantizerPoolsFrames(m)) return ['acoustic', 'segment_length'];
   return [
     'semantic_mean',
     'acoustic_mean',
@@ -62,9 +151,29 @@ export function quantizerInputNames(m: Pick<ModelConstants, 'formatVersion'>): s
   ];
 }
 
-/** quantizer.onnx inputs for K merged segments. */
-export function quantizerFeeds(m: ModelConstants, merged: MergeResult): Record<string, Feed> {
+/**
+ * quantizer.onnx inputs for K merged segments; a formatVersion 3 model also needs the window's
+ * frames, `features` (the ones the segments cover, in order).
+ */
+export function quantizerFeeds(
+  m: ModelConstants,
+  merged: MergeResult,
+  features?: EncodedFeatures,
+): Record<string, Feed> {
   const k = merged.segments;
+  if (quantizerPoolsFrames(m)) {
+    let covered = 0;
+    for (const l of merged.lengths) covered += l;
+    if (!features || features.frames !== covered)
+      throw new Error(
+        `quantizer: this model pools the frames of its segments itself and needs the ${covered} frames they cover` +
+          (features ? `, not ${features.frames}` : ''),
+      );
+    return {
+      acoustic: { type: 'float32', data: features.acoustic, dims: [1, features.frames, m.acousticDim] },
+      segment_length: { type: 'float32', data: Float32Array.from(merged.lengths), dims: [1, k] },
+    };
+  }
   const feeds: Record<string, Feed> = {
     semantic_mean: { type: 'float32', data: merged.semanticMean, dims: [1, k, m.semanticDim] },
     acoustic_mean: { type: 'float32', data: merged.acousticMean, dims: [1, k, m.acousticDim] },
@@ -77,9 +186,27 @@ export function quantizerFeeds(m: ModelConstants, merged: MergeResult): Record<s
   return feeds;
 }
 
-/** The tensors decoder.onnx takes: a model with pitch (models.json `pitch`) adds f0 and phase. */
-export function decoderInputNames(m: Pick<ModelConstants, 'pitch'>): string[] {
-  return ['codes', 'segment_length', 'frame_segment', 'frame_position', ...(m.pitch ? ['f0', 'phase'] : [])];
+/**
+ * The tensors decoder.onnx takes: a model with pitch (models.json `pitch`) adds `f0`, and `phase`
+ * where models.json declares it (the harmonic decoders; the v3 family's decoder takes none).
+ */
+export function decoderInputNames(
+  m: Pick<ModelConstants, 'pitch'> & { models?: { decoder?: Pick<ModelFileSpec, 'inputs'> } },
+): string[] {
+  return [
+    'codes',
+    'segment_length',
+    'frame_segment',
+    'frame_position',
+    ...(m.pitch ? ['f0'] : []),
+    ...(m.pitch && decoderTakesPhase(m) ? ['phase'] : []),
+  ];
+}
+
+/** Whether decoder.onnx takes `phase`: where models.json declares it, or names no decoder inputs at all. */
+function decoderTakesPhase(m: { models?: { decoder?: Pick<ModelFileSpec, 'inputs'> } }): boolean {
+  const inputs = m.models?.decoder?.inputs;
+  return inputs === undefined || 'phase' in inputs;
 }
 
 /**
@@ -87,7 +214,7 @@ export function decoderInputNames(m: Pick<ModelConstants, 'pitch'>): string[] {
  * model with pitch the F0 track and phases of those frames' 10 ms frames.
  */
 export function decoderFeeds(
-  m: ModelConstants,
+  m: ModelSignatures,
   codes: Int32Array,
   lengths: Uint32Array,
   pitch?: DecoderPitch,
@@ -103,10 +230,13 @@ export function decoderFeeds(
   };
   if (m.pitch) {
     const sub = frames * m.pitch.subframes;
-    if (!pitch || pitch.f0.length !== sub || pitch.phase.length !== sub)
-      throw new Error(`decoder: this model needs the F0 track and phases of ${sub} 10 ms frames`);
+    const phase = decoderTakesPhase(m);
+    if (!pitch || pitch.f0.length !== sub || (phase && pitch.phase.length !== sub))
+      throw new Error(
+        `decoder: this model needs the F0 track${phase ? ' and phases' : ''} of ${sub} 10 ms frames`,
+      );
     feeds.f0 = { type: 'float32', data: pitch.f0, dims: [1, sub] };
-    feeds.phase = { type: 'float32', data: pitch.phase, dims: [1, sub] };
+    if (phase) feeds.phase = { type: 'float32', data: pitch.phase, dims: [1, sub] };
   }
   return { frames, feeds };
 }
@@ -125,31 +255,39 @@ export function checkDecoded(m: ModelConstants, audio: Float32Array, frames: num
   return audio;
 }
 
-/** What turns vocoder features into audio (src/vocoder/vocoder.ts `Vocoder`). */
-export interface FeatureSynthesizer {
+/** What turns vocoder features into audio at once (src/vocoder/vocoder.ts `Vocoder`). */
+export interface FeatureRenderer {
   /** Row-major [F, 20] features of 10 ms frames → F · 160 samples, time-aligned. */
   synthesize(features: Float32Array): Float32Array;
 }
 
 /**
- * The audio of a decoder's output: the output itself for an `audio` decoder; for a `features`
- * decoder (models.json, docs/MODELS.md) its [1, F, 20] vocoder features, checked against the
- * frames decoded, through the vocoder.
+ * Checks a `features` decoder's output (models.json, docs/MODELS.md): [1, F, 20] vocoder features,
+ * F = the frames decoded · frameSamples / the vocoder's frame.
  */
-export function decoderAudio(
-  m: ModelConstants,
-  kind: DecoderOutput,
-  out: Float32Array,
-  frames: number,
-  vocoder?: FeatureSynthesizer,
-): Float32Array {
-  if (kind === 'audio') return checkDecoded(m, out, frames);
+export function decoderFeatures(m: ModelConstants, out: Float32Array, frames: number): Float32Array {
   if (!m.vocoder)
     throw new Error('decoder: this model predicts vocoder features but models.json has no vocoder');
   const vocoderFrames = (frames * m.frameSamples) / m.vocoder.frameSamples;
   const count = m.vocoder.features.count;
   if (out.length !== vocoderFrames * count)
     throw new Error(`decoder: ${out.length} feature values for ${vocoderFrames} vocoder frames of ${count}`);
+  return out;
+}
+
+/**
+ * The audio of a decoder's output: the output itself for an `audio` decoder; for a `features`
+ * decoder its [1, F, 20] vocoder features, checked against the frames decoded, through the vocoder.
+ */
+export function decoderAudio(
+  m: ModelConstants,
+  kind: DecoderOutput,
+  out: Float32Array,
+  frames: number,
+  vocoder?: FeatureRenderer,
+): Float32Array {
+  if (kind === 'audio') return checkDecoded(m, out, frames);
+  const features = decoderFeatures(m, out, frames);
   if (!vocoder) throw new Error('decoder: this model predicts vocoder features and no vocoder is loaded');
-  return checkDecoded(m, vocoder.synthesize(out), frames);
+  return checkDecoded(m, vocoder.synthesize(features), frames);
 }

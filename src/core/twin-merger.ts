@@ -7,6 +7,7 @@ import {
   segmentMeans,
   segmentTrends,
 } from './merge.ts';
+import { quantizerPoolsFrames, type ModelConstants } from './manifest.ts';
 import type { EncodedFeatures, MergeResult, Merger } from './types.ts';
 
 /** Merges by the rules of docs/MODELS.md with plain loops. */
@@ -15,7 +16,17 @@ export class TwinMerger implements Merger {
     private readonly semanticDim: number,
     private readonly acousticDim: number,
     private readonly maxSegmentFrames: number,
+    /**
+     * Whether merge() pools the segments (means and trends of both streams); false for a model whose
+     * quantizer pools the frames itself (formatVersion 3), where they would be computed for nothing.
+     */
+    private readonly poolSegments = true,
   ) {}
+
+  /** The twin merger a model needs (`poolSegments` from its formatVersion). */
+  static for(m: Pick<ModelConstants, 'semanticDim' | 'acousticDim' | 'maxSegmentFrames' | 'formatVersion'>) {
+    return new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames, !quantizerPoolsFrames(m));
+  }
 
   async similarities(features: EncodedFeatures): Promise<Float32Array> {
     return adjacentCosine(features.semantic, features.frames, this.semanticDim);
@@ -35,7 +46,7 @@ export class TwinMerger implements Merger {
     ids: Uint32Array,
     lengths: Uint32Array,
   ): MergeResult {
-    return meansOf(features, tau, ids, lengths, this.semanticDim, this.acousticDim);
+    return meansOf(features, tau, ids, lengths, this.semanticDim, this.acousticDim, this.poolSegments);
   }
 }
 
@@ -46,7 +57,20 @@ function meansOf(
   lengths: Uint32Array,
   semanticDim: number,
   acousticDim: number,
+  pool: boolean,
 ): MergeResult {
+  if (!pool) {
+    const none = new Float32Array(0);
+    return {
+      tau,
+      segments: lengths.length,
+      lengths,
+      semanticMean: none,
+      acousticMean: none,
+      semanticTrend: none,
+      acousticTrend: none,
+    };
+  }
   return {
     tau,
     segments: lengths.length,
@@ -58,17 +82,21 @@ function meansOf(
   };
 }
 
-/** Merges with given segment lengths, ignoring similarity (the fixed-rate ablation); tau is NaN. */
+/**
+ * Merges with given segment lengths, ignoring similarity (the fixed-rate ablation); tau is NaN.
+ * `pool` false leaves the means and trends empty (a quantizer that pools the frames itself).
+ */
 export function mergeWithLengths(
   features: EncodedFeatures,
   lengths: Uint32Array,
   semanticDim: number,
   acousticDim: number,
+  pool = true,
 ): MergeResult {
   const ids = new Uint32Array(features.frames);
   let t = 0;
   for (let k = 0; k < lengths.length; k++) for (let p = 0; p < lengths[k]; p++) ids[t++] = k;
   if (t !== features.frames)
     throw new RangeError(`lengths cover ${t} frames, features have ${features.frames}`);
-  return meansOf(features, NaN, ids, lengths, semanticDim, acousticDim);
+  return meansOf(features, NaN, ids, lengths, semanticDim, acousticDim, pool);
 }

@@ -23,7 +23,10 @@ export interface MergeResult {
   segments: number;
   /** Frames per segment, 1..maxSegmentFrames, length K. */
   lengths: Uint32Array;
-  /** Segment means, row-major [K, semanticDim] and [K, acousticDim]. */
+  /**
+   * Segment means, row-major [K, semanticDim] and [K, acousticDim]; empty, like the trends, for a
+   * model whose quantizer pools the frames itself (formatVersion 3, `quantizerPoolsFrames`).
+   */
   semanticMean: Float32Array;
   acousticMean: Float32Array;
   /**
@@ -45,26 +48,78 @@ export interface EncoderOutput {
 }
 
 /**
+ * LPCNet analysis of 16 kHz audio arriving in pieces, in one state, so the rows equal one analysis
+ * of the whole (src/vocoder/vocoder.ts `AnalysisStream`).
+ */
+export interface FeatureAnalysisStream {
+  /** Feeds samples; returns the rows [n, 20] of the 10 ms frames they complete, in order. */
+  push(pcm16k: Float32Array): Float32Array;
+  /** Frees the state; the stream cannot be used afterwards. */
+  close(): void;
+}
+
+/** What analyses audio into the vocoder features an encoder reads (the vocoder). */
+export interface FeatureAnalyser {
+  analysisStream(): FeatureAnalysisStream;
+}
+
+/**
+ * FARGAN over the vocoder feature rows a decoder predicts, arriving window after window, in one
+ * state (src/vocoder/vocoder.ts `SynthesisStream`): the samples equal one synthesis of all the rows.
+ */
+export interface FeatureSynthesisStream {
+  /** Feeds rows [n, 20]; returns the samples they complete, time-aligned. */
+  push(features: Float32Array): Float32Array;
+  /** Ends the rows: the rest of the samples, 160 per row in all. */
+  flush(): Float32Array;
+  close(): void;
+}
+
+/** What renders vocoder features as audio (the vocoder). */
+export interface FeatureSynthesizer {
+  synthesisStream(): FeatureSynthesisStream;
+}
+
+/**
  * Runs the ONNX models. Implemented with onnxruntime-node (CLI) and onnxruntime-web
  * (worker: WebGPU or WASM). Tensor names and shapes come from models.json.
  */
 export interface InferenceBackend {
   /** Which execution provider runs: 'webgpu', 'wasm' or 'cpu' (Node). */
   readonly name: 'webgpu' | 'wasm' | 'cpu';
-  /** audio: 16 kHz mono, length a multiple of frameSamples. */
-  encode(audio: Float32Array): Promise<EncoderOutput>;
+  /**
+   * input: 16 kHz mono audio, length a multiple of frameSamples; for a model whose encoder reads
+   * vocoder features (models.json `encoderInput`), their rows [8 T, 20] of T frames instead.
+   */
+  encode(input: Float32Array): Promise<EncoderOutput>;
+  /**
+   * The vocoder's analysis, present where the model's encoder reads vocoder features: the core
+   * (src/core/chunking.ts) analyses the audio with it before each encoder window.
+   */
+  readonly analyser?: FeatureAnalyser;
   /**
    * asr.onnx on one window (length a multiple of frameSamples, at most asrWindow.windowFrames
    * frames) → its merge-stream rows [frames, semanticDim]. Present where the model set has asr.onnx.
    */
   asr?(audio: Float32Array): Promise<Float32Array>;
-  /** Returns codes [K, codeGroups]. */
-  quantize(merged: MergeResult): Promise<Int32Array>;
+  /**
+   * Returns codes [K, codeGroups]. `features`: the encoder window's frames the segments cover, which
+   * a quantizer that pools the frames itself (formatVersion 3) takes instead of `merged`'s means.
+   */
+  quantize(merged: MergeResult, features?: EncodedFeatures): Promise<Int32Array>;
   /**
    * codes [K, codeGroups] and lengths [K] → audio of sum(lengths) * frameSamples samples. A model
    * with pitch (models.json `pitch`) also takes the 10 ms F0 track and phases of those frames.
    */
   decode(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array>;
+  /**
+   * Present with `synthesizer` where decoder.onnx predicts vocoder features (models.json): its rows
+   * [8 · sum(lengths), 20] for these segments, before the vocoder. The core then joins decoder
+   * windows in the feature domain and renders the whole note with one `synthesizer` stream.
+   */
+  decodeFeatures?(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array>;
+  /** The vocoder, present where decoder.onnx predicts its features. */
+  readonly synthesizer?: FeatureSynthesizer;
   release(): Promise<void>;
 }
 

@@ -57,7 +57,7 @@ export async function loadArchivedCodec(
     await loadArchivedManifest(modelsDir, entry),
   );
   const m = backend.manifest;
-  return new Codec(m, backend, new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames));
+  return new Codec(m, backend, TwinMerger.for(m));
 }
 
 /** The decoders of `current`'s models folder: the current model and, on demand, archived ones. */

@@ -47,7 +47,7 @@ export interface LoadCodecOptions extends OrtLoadOptions {
 export async function loadCodec(options: LoadCodecOptions = {}): Promise<Codec> {
   const backend = await OrtNodeBackend.load(options.modelsDir ?? defaultModelsDir(), options);
   const m = backend.manifest;
-  return new Codec(m, backend, new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames));
+  return new Codec(m, backend, TwinMerger.for(m));
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
   decoderOutput,
+  encoderReadsFeatures,
   parseDecoderManifest,
   parseManifest,
   type DecoderManifest,
@@ -19,13 +20,24 @@ import {
 } from '../core/manifest.ts';
 import {
   checkCodes,
+  checkSessionNames,
   decoderAudio,
+  decoderFeatures,
   decoderFeeds,
-  modelTensorNames,
+  encoderFeeds,
+  encoderResult,
   quantizerFeeds,
   type Feed,
 } from '../core/model-io.ts';
-import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types.ts';
+import type {
+  DecoderPitch,
+  EncodedFeatures,
+  EncoderOutput,
+  FeatureAnalyser,
+  FeatureSynthesizer,
+  InferenceBackend,
+  MergeResult,
+} from '../core/types.ts';
 import type { Vocoder } from '../vocoder/vocoder.ts';
 import { loadVocoderFiles } from './vocoder.ts';
 
@@ -39,7 +51,8 @@ export interface OrtLoadOptions {
   intraOpThreads?: number;
   /**
    * The folder the `vocoder` section's paths are relative to, for a decoder that predicts vocoder
-   * features: default the models folder; an archived model's is the current models folder.
+   * features or an encoder that reads them: default the models folder; an archived model's is the
+   * current models folder.
    */
   vocoderDir?: string;
 }
@@ -67,26 +80,6 @@ async function readManifestJson(modelsDir: string): Promise<unknown> {
   return json;
 }
 
-function checkNames(
-  role: ModelRole,
-  spec: ModelFileSpec,
-  session: ort.InferenceSession,
-  manifest: Parameters<typeof modelTensorNames>[1],
-): void {
-  const expected = modelTensorNames(role, manifest);
-  for (const [kind, names, graph] of [
-    ['input', expected.inputs, session.inputNames],
-    ['output', expected.outputs, session.outputNames],
-  ] as const) {
-    for (const name of names) {
-      const declared = kind === 'input' ? spec.inputs : spec.outputs;
-      if (!declared || !(name in declared))
-        throw new Error(`models.json: ${spec.file} lacks ${kind} "${name}"`);
-      if (!graph.includes(name)) throw new Error(`${spec.file}: the ONNX graph has no ${kind} "${name}"`);
-    }
-  }
-}
-
 function data<T extends Float32Array | Int32Array>(
   results: ort.InferenceSession.ReturnType,
   name: string,
@@ -107,13 +100,23 @@ export class OrtNodeBackend implements InferenceBackend {
   readonly name = 'cpu' as const;
 
   private constructor(
-    readonly manifest: ModelConstants,
+    readonly manifest: ModelConstants & { models: Partial<Record<ModelRole, ModelFileSpec>> },
     private readonly sessions: Partial<Record<ModelRole, ort.InferenceSession>>,
     /** What decoder.onnx gives: audio, or vocoder features for `vocoder`. */
     private readonly decoderOutput: DecoderOutput,
-    /** The vocoder of a decoder that predicts its features (models.json `vocoder`). */
+    /** The vocoder of a decoder that predicts its features or an encoder that reads them (models.json `vocoder`). */
     readonly vocoder?: Vocoder,
   ) {}
+
+  /** The vocoder's analysis, for a model whose encoder reads vocoder features (src/core/chunking.ts). */
+  get analyser(): FeatureAnalyser | undefined {
+    return this.sessions.encoder && encoderReadsFeatures(this.manifest) ? this.vocoder : undefined;
+  }
+
+  /** The vocoder's synthesis, for a decoder that predicts its features (src/core/chunking.ts). */
+  get synthesizer(): FeatureSynthesizer | undefined {
+    return this.sessions.decoder && this.decoderOutput === 'features' ? this.vocoder : undefined;
+  }
 
   /** Loads models.json and the three models from `modelsDir`, checking sha256 and tensor names. */
   static async load(modelsDir: string, options: OrtLoadOptions = {}): Promise<OrtNodeBackend> {
@@ -146,8 +149,9 @@ export class OrtNodeBackend implements InferenceBackend {
     const output = manifest.models.decoder ? decoderOutput(manifest.models.decoder) : 'audio';
     let vocoder: Vocoder | undefined;
     try {
-      // A decoder that predicts vocoder features decodes through the vocoder: load it first.
-      if (output === 'features')
+      // A decoder that predicts vocoder features decodes through the vocoder, and an encoder that
+      // reads them encodes its analysis: load it first.
+      if (output === 'features' || (manifest.models.encoder && encoderReadsFeatures(manifest)))
         vocoder = await loadVocoderFiles(manifest.vocoder!, options.vocoderDir ?? modelsDir);
       for (const role of MODEL_ROLES) {
         const spec = manifest.models[role];
@@ -168,7 +172,7 @@ export class OrtNodeBackend implements InferenceBackend {
         }
         const session = await ort.InferenceSession.create(bytes, sessionOptions);
         sessions[role] = session;
-        checkNames(role, spec, session, manifest);
+        checkSessionNames(role, spec, session, manifest);
       }
     } catch (err) {
       vocoder?.release();
@@ -178,27 +182,12 @@ export class OrtNodeBackend implements InferenceBackend {
     return new OrtNodeBackend(manifest, sessions, output, vocoder);
   }
 
-  async encode(audio: Float32Array): Promise<EncoderOutput> {
-    const { frameSamples, semanticDim, acousticDim } = this.manifest;
-    if (audio.length === 0 || audio.length % frameSamples !== 0) {
-      throw new Error(`encode: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
-    }
-    const results = await this.session('encoder').run({
-      audio: new ort.Tensor('float32', audio, [1, audio.length]),
-    });
-    const frames = audio.length / frameSamples;
+  async encode(input: Float32Array): Promise<EncoderOutput> {
+    const { feeds, frames } = encoderFeeds(this.manifest, input);
+    const results = await this.session('encoder').run(this.tensors(feeds));
     const acoustic = data<Float32Array>(results, 'acoustic');
-    if (acoustic.length !== frames * acousticDim)
-      throw new Error(
-        `encoder: ${acoustic.length} acoustic values do not fit ${frames} frames of ${acousticDim}`,
-      );
-    if (this.manifest.asrWindow) return { frames, acoustic };
-    const semantic = data<Float32Array>(results, 'semantic');
-    if (semantic.length !== frames * semanticDim)
-      throw new Error(
-        `encoder: ${semantic.length} semantic values do not fit ${frames} frames of ${semanticDim}`,
-      );
-    return { frames, semantic, acoustic };
+    if (this.manifest.asrWindow) return encoderResult(this.manifest, frames, acoustic, undefined);
+    return encoderResult(this.manifest, frames, acoustic, data<Float32Array>(results, 'semantic'));
   }
 
   /** asr.onnx on one window: audio of W frames → the merge stream [W, semanticDim]. */
@@ -217,8 +206,9 @@ export class OrtNodeBackend implements InferenceBackend {
     return out;
   }
 
-  async quantize(merged: MergeResult): Promise<Int32Array> {
-    const results = await this.session('quantizer').run(this.tensors(quantizerFeeds(this.manifest, merged)));
+  async quantize(merged: MergeResult, features?: EncodedFeatures): Promise<Int32Array> {
+    const feeds = quantizerFeeds(this.manifest, merged, features);
+    const results = await this.session('quantizer').run(this.tensors(feeds));
     return checkCodes(this.manifest, data<Int32Array>(results, 'codes'), merged.segments);
   }
 
@@ -227,6 +217,13 @@ export class OrtNodeBackend implements InferenceBackend {
     const results = await this.session('decoder').run(this.tensors(feeds));
     const out = data<Float32Array>(results, this.decoderOutput);
     return decoderAudio(this.manifest, this.decoderOutput, out, frames, this.vocoder);
+  }
+
+  /** decoder.onnx's vocoder features for these segments, for a decoder that predicts them. */
+  async decodeFeatures(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
+    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
+    const results = await this.session('decoder').run(this.tensors(feeds));
+    return decoderFeatures(this.manifest, data<Float32Array>(results, 'features'), frames);
   }
 
   /** The session of a role; an archived model has none for encoding. */

@@ -97,24 +97,24 @@ export class Vocoder {
    * a model that predicts features predicts them in this timing.
    */
   analyse(pcm16k: Float32Array): Float32Array {
+    const stream = this.analysisStream();
+    try {
+      return concatFloat32([stream.push(pcm16k), stream.flush()]);
+    } finally {
+      stream.close();
+    }
+  }
+
+  /**
+   * The analysis of audio that arrives in pieces (an encoder's windows over a long file), in one
+   * state: the rows equal `analyse` of the whole, frame k's as soon as samples [0, 160k + 160) are
+   * in. Call `close()` when done.
+   */
+  analysisStream(): AnalysisStream {
     const e = this.exports();
-    const frames = Math.ceil(pcm16k.length / VOCODER_FRAME_SAMPLES);
-    const out = new Float32Array(frames * VOCODER_FEATURE_COUNT);
     const st = e.fxv_analysis_new(this.blob, this.blobBytes);
     if (!st) throw new VocoderError('vocoder: analysis state could not be created');
-    try {
-      for (let k = 0; k < frames; k++) {
-        const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
-        const piece = pcm16k.subarray(k * VOCODER_FRAME_SAMPLES, (k + 1) * VOCODER_FRAME_SAMPLES);
-        frame.set(piece);
-        frame.fill(0, piece.length);
-        e.fxv_analysis_frame(st, this.pcm, this.features);
-        out.set(f32(e, this.features, VOCODER_FEATURE_COUNT), k * VOCODER_FEATURE_COUNT);
-      }
-    } finally {
-      e.fxv_analysis_free(st);
-    }
-    return out;
+    return new AnalysisStream(e, st, this.pcm, this.features, () => this.exports());
   }
 
   /**
@@ -124,41 +124,28 @@ export class Vocoder {
    * then frames 1 … N − 1 and the last frame twice more, the first FARGAN_LEAD_SAMPLES dropped.
    */
   synthesize(features: Float32Array): Float32Array {
-    const e = this.exports();
-    if (features.length === 0 || features.length % VOCODER_FEATURE_COUNT !== 0)
+    if (features.length === 0)
       throw new VocoderError(
-        `vocoder: ${features.length} feature values are not a positive multiple of ${VOCODER_FEATURE_COUNT}`,
+        `vocoder: 0 feature values are not a positive multiple of ${VOCODER_FEATURE_COUNT}`,
       );
-    for (let i = 0; i < features.length; i++)
-      if (!Number.isFinite(features[i]))
-        throw new VocoderError(
-          `vocoder: feature ${i % VOCODER_FEATURE_COUNT} of frame ${Math.floor(i / VOCODER_FEATURE_COUNT)} is ${features[i]}`,
-        );
-    const frames = features.length / VOCODER_FEATURE_COUNT;
-    const out = new Float32Array(frames * VOCODER_FRAME_SAMPLES);
+    const stream = this.synthesisStream();
+    try {
+      return concatFloat32([stream.push(features), stream.flush()]);
+    } finally {
+      stream.close();
+    }
+  }
+
+  /**
+   * FARGAN over feature rows that arrive in pieces (a decoder's windows over a long note), in one
+   * state and in `synthesize`'s schedule: the samples equal `synthesize` of all the rows. Call
+   * `close()` when done.
+   */
+  synthesisStream(): SynthesisStream {
+    const e = this.exports();
     const st = e.fxv_fargan_new(this.blob, this.blobBytes);
     if (!st) throw new VocoderError('vocoder: FARGAN state could not be created');
-    try {
-      const row = (k: number) =>
-        features.subarray(
-          Math.min(k, frames - 1) * VOCODER_FEATURE_COUNT,
-          (Math.min(k, frames - 1) + 1) * VOCODER_FEATURE_COUNT,
-        );
-      f32(e, this.features, VOCODER_FEATURE_COUNT).set(row(0));
-      e.fxv_fargan_start(st, this.features);
-      // Raw sample s (counted from frame 1's first) is output sample s − FARGAN_LEAD_SAMPLES.
-      for (let k = 1, at = -FARGAN_LEAD_SAMPLES; at < out.length; k++, at += VOCODER_FRAME_SAMPLES) {
-        f32(e, this.features, VOCODER_FEATURE_COUNT).set(row(k));
-        e.fxv_fargan_frame(st, this.features, this.pcm);
-        const frame = f32(e, this.pcm, VOCODER_FRAME_SAMPLES);
-        const from = Math.max(0, -at);
-        const to = Math.min(VOCODER_FRAME_SAMPLES, out.length - at);
-        out.set(frame.subarray(from, to), at + from);
-      }
-    } finally {
-      e.fxv_fargan_free(st);
-    }
-    return out;
+    return new SynthesisStream(e, st, this.pcm, this.features, () => this.exports());
   }
 
   /**
@@ -201,6 +188,151 @@ export class Vocoder {
   private exports(): VocoderExports {
     if (this.released) throw new VocoderError('vocoder: used after release()');
     return this.e;
+  }
+}
+
+/** One analysis in progress: samples in, the rows [n, 20] of the 10 ms frames they complete out. */
+export class AnalysisStream {
+  /** Input samples of the frame being filled. */
+  private readonly pending = new Float32Array(VOCODER_FRAME_SAMPLES);
+  private pendingLength = 0;
+  private closed = false;
+
+  /** @internal Made by `Vocoder.analysisStream`. */
+  constructor(
+    private readonly e: VocoderExports,
+    private readonly state: number,
+    private readonly pcm: number,
+    private readonly features: number,
+    /** Throws where the vocoder has been released. */
+    private readonly alive: () => unknown,
+  ) {}
+
+  /** Feeds samples; returns the feature rows of the frames they complete (row-major [n, 20]). */
+  push(pcm16k: Float32Array): Float32Array {
+    this.check();
+    const frames = Math.floor((this.pendingLength + pcm16k.length) / VOCODER_FRAME_SAMPLES);
+    const out = new Float32Array(frames * VOCODER_FEATURE_COUNT);
+    for (let at = 0, k = 0; at < pcm16k.length;) {
+      const n = Math.min(VOCODER_FRAME_SAMPLES - this.pendingLength, pcm16k.length - at);
+      this.pending.set(pcm16k.subarray(at, at + n), this.pendingLength);
+      this.pendingLength += n;
+      at += n;
+      if (this.pendingLength === VOCODER_FRAME_SAMPLES) out.set(this.analyse(), VOCODER_FEATURE_COUNT * k++);
+    }
+    return out;
+  }
+
+  /** Ends the input: the last, partial frame's row (completed with zeros), or nothing. */
+  flush(): Float32Array {
+    this.check();
+    if (this.pendingLength === 0) return new Float32Array(0);
+    this.pending.fill(0, this.pendingLength);
+    return this.analyse().slice();
+  }
+
+  /** Frees the state (also after an error); the stream cannot be used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.e.fxv_analysis_free(this.state);
+  }
+
+  /** Analyses the pending frame; returns a view of the features in scratch. */
+  private analyse(): Float32Array {
+    f32(this.e, this.pcm, VOCODER_FRAME_SAMPLES).set(this.pending);
+    this.e.fxv_analysis_frame(this.state, this.pcm, this.features);
+    this.pendingLength = 0;
+    return f32(this.e, this.features, VOCODER_FEATURE_COUNT);
+  }
+
+  private check(): void {
+    this.alive();
+    if (this.closed) throw new VocoderError('vocoder: analysis stream used after close()');
+  }
+}
+
+/**
+ * One synthesis in progress: feature rows in, time-aligned samples out. The first row warms FARGAN
+ * up, each later one gives 160 samples (less the FARGAN_LEAD_SAMPLES that lie before the input), and
+ * `flush` synthesises the last row again until there are 160 samples per row pushed.
+ */
+export class SynthesisStream {
+  /** The last row pushed, which `flush` synthesises again. */
+  private readonly last = new Float32Array(VOCODER_FEATURE_COUNT);
+  private rows = 0;
+  private outputSamples = 0;
+  private toDrop = FARGAN_LEAD_SAMPLES;
+  private closed = false;
+
+  /** @internal Made by `Vocoder.synthesisStream`. */
+  constructor(
+    private readonly e: VocoderExports,
+    private readonly state: number,
+    private readonly pcm: number,
+    private readonly features: number,
+    /** Throws where the vocoder has been released. */
+    private readonly alive: () => unknown,
+  ) {}
+
+  /** Feeds rows (row-major [n, 20], finite); returns the samples they complete. */
+  push(rows: Float32Array): Float32Array {
+    this.check();
+    if (rows.length % VOCODER_FEATURE_COUNT !== 0)
+      throw new VocoderError(
+        `vocoder: ${rows.length} feature values are not a multiple of ${VOCODER_FEATURE_COUNT}`,
+      );
+    for (let i = 0; i < rows.length; i++)
+      if (!Number.isFinite(rows[i]))
+        throw new VocoderError(
+          `vocoder: feature ${i % VOCODER_FEATURE_COUNT} of frame ${this.rows + Math.floor(i / VOCODER_FEATURE_COUNT)} is ${rows[i]}`,
+        );
+    const out: Float32Array[] = [];
+    for (let at = 0; at < rows.length; at += VOCODER_FEATURE_COUNT) {
+      this.last.set(rows.subarray(at, at + VOCODER_FEATURE_COUNT));
+      f32(this.e, this.features, VOCODER_FEATURE_COUNT).set(this.last);
+      if (this.rows++ === 0) this.e.fxv_fargan_start(this.state, this.features);
+      else out.push(this.frame());
+    }
+    return this.counted(concatFloat32(out));
+  }
+
+  /** Ends the rows: the rest of the samples, 160 per row pushed in all. */
+  flush(): Float32Array {
+    this.check();
+    const out: Float32Array[] = [];
+    const total = this.rows * VOCODER_FRAME_SAMPLES;
+    for (let have = this.outputSamples; have < total; have += out[out.length - 1].length) {
+      f32(this.e, this.features, VOCODER_FEATURE_COUNT).set(this.last);
+      out.push(this.frame());
+    }
+    return this.counted(concatFloat32(out).subarray(0, total - this.outputSamples));
+  }
+
+  /** Frees the state (also after an error); the stream cannot be used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.e.fxv_fargan_free(this.state);
+  }
+
+  /** One FARGAN frame from the row in scratch, less what still lies before the input. */
+  private frame(): Float32Array {
+    this.e.fxv_fargan_frame(this.state, this.features, this.pcm);
+    const frame = f32(this.e, this.pcm, VOCODER_FRAME_SAMPLES);
+    const drop = Math.min(this.toDrop, VOCODER_FRAME_SAMPLES);
+    this.toDrop -= drop;
+    return frame.slice(drop);
+  }
+
+  private counted(samples: Float32Array): Float32Array {
+    this.outputSamples += samples.length;
+    return samples;
+  }
+
+  private check(): void {
+    this.alive();
+    if (this.closed) throw new VocoderError('vocoder: synthesis stream used after close()');
   }
 }
 

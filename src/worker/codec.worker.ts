@@ -9,13 +9,7 @@
 import * as Comlink from 'comlink';
 import { fileBitrateBps } from '../core/bitstream';
 import { Codec, type EncodedSession, type EncodeResult } from '../core/codec';
-import {
-  decoderOutput,
-  modelRoles,
-  parseManifest,
-  type ModelConstants,
-  type ModelFileSpec,
-} from '../core/manifest';
+import { modelRoles, parseManifest, quantizerPoolsFrames } from '../core/manifest';
 import { segmentRateHz } from '../core/tau';
 import { ModelDecoders, type ArchiveEntry } from '../core/model-archive';
 import { TwinMerger } from '../core/twin-merger';
@@ -40,9 +34,8 @@ import type {
   VocodeResult,
   VocoderInfo,
 } from './protocol';
-import type { Vocoder } from '../vocoder/vocoder';
 import type { VocoderLoadOptions } from '../vocoder/load';
-import { fetchVocoder, type LoadedVocoder } from './vocoder-loader';
+import { fetchVocoder, modelVocoder, type LoadedVocoder } from './vocoder-loader';
 
 /** Seconds of silence run through every model at load, so shader compilation is not paid on the first recording. */
 const WARMUP_SECONDS = 1;
@@ -56,20 +49,6 @@ let session: EncodedSession | undefined;
 /** The vocoder `vocode` runs (started by `loadVocoder`). */
 let standalone: LoadedVocoder | undefined;
 
-/**
- * The vocoder a model's decoder needs where it predicts vocoder features (fetched beside the
- * models, files relative to the models folder), else undefined: the shipped decoder gives audio.
- */
-function decoderVocoder(
-  modelsUrl: string,
-  manifest: ModelConstants & { models: { decoder: ModelFileSpec } },
-): Promise<Vocoder> | undefined {
-  if (decoderOutput(manifest.models.decoder) !== 'features') return undefined;
-  const vocoder = fetchVocoder(modelsUrl, manifest.vocoder!).then((l) => l.vocoder);
-  vocoder.catch(() => undefined); // reported where the backend awaits it, not as an unhandled rejection
-  return vocoder;
-}
-
 /** Builds the backend and merger on WebGPU, or on WASM with the TypeScript twin. */
 async function createCodec(
   fetched: FetchingModels,
@@ -77,7 +56,7 @@ async function createCodec(
   forceWasm: boolean,
 ): Promise<{ codec: Codec; fallbackReason?: string }> {
   const { manifest } = fetched;
-  const models = { ...fetched, vocoder: decoderVocoder(modelsUrl, manifest) };
+  const models = { ...fetched, vocoder: modelVocoder(modelsUrl, manifest) };
   const choice = await pickBackend(forceWasm);
   let fallbackReason = choice.reason;
   if (choice.backend === 'webgpu') {
@@ -86,7 +65,10 @@ async function createCodec(
       const ort = await timed('import ort (webgpu)', () => loadOrt('webgpu'));
       backend = await OrtBackend.create(ort, models, 'webgpu');
       const merger: Merger = await timed('gpu merger', async () =>
-        GpuMerger.create(await ortGpuDevice(ort), manifest),
+        GpuMerger.create(await ortGpuDevice(ort), {
+          ...manifest,
+          poolSegments: !quantizerPoolsFrames(manifest),
+        }),
       );
       return { codec: new Codec(manifest, backend, merger) };
     } catch (err) {
@@ -96,7 +78,7 @@ async function createCodec(
   }
   const ort = await timed('import ort (wasm)', () => loadOrt('wasm'));
   const backend = await OrtBackend.create(ort, models, 'wasm');
-  const merger = new TwinMerger(manifest.semanticDim, manifest.acousticDim, manifest.maxSegmentFrames);
+  const merger = TwinMerger.for(manifest);
   return { codec: new Codec(manifest, backend, merger), fallbackReason };
 }
 
@@ -105,8 +87,8 @@ async function createArchivedCodec(modelsUrl: string, entry: ArchiveEntry, curre
   const archived = await loadArchivedDecoder(modelsUrl, entry);
   const m = archived.manifest;
   // Its vocoder, where it needs one, is the current models folder's (paths relative to it).
-  const models = { ...archived, vocoder: decoderVocoder(modelsUrl, m) };
-  const merger = new TwinMerger(m.semanticDim, m.acousticDim, m.maxSegmentFrames);
+  const models = { ...archived, vocoder: modelVocoder(modelsUrl, m) };
+  const merger = TwinMerger.for(m);
   if (current.backend.name === 'webgpu') {
     try {
       return new Codec(m, await OrtBackend.create(await loadOrt('webgpu'), models, 'webgpu'), merger);

@@ -1,15 +1,32 @@
 /** InferenceBackend on onnxruntime-web: the models of models.json on WebGPU or WASM. */
 import type * as ortTypes from 'onnxruntime-web';
-import { decoderOutput, type DecoderOutput, type ModelConstants, type ModelFileSpec } from '../core/manifest';
+import {
+  decoderOutput,
+  encoderReadsFeatures,
+  type DecoderOutput,
+  type ModelConstants,
+  type ModelFileSpec,
+} from '../core/manifest';
 import {
   checkCodes,
+  checkSessionNames,
   decoderAudio,
+  decoderFeatures,
   decoderFeeds,
-  modelTensorNames,
+  encoderFeeds,
+  encoderResult,
   quantizerFeeds,
   type Feed,
 } from '../core/model-io';
-import type { DecoderPitch, EncoderOutput, InferenceBackend, MergeResult } from '../core/types';
+import type {
+  DecoderPitch,
+  EncodedFeatures,
+  EncoderOutput,
+  FeatureAnalyser,
+  FeatureSynthesizer,
+  InferenceBackend,
+  MergeResult,
+} from '../core/types';
 import type { Vocoder } from '../vocoder/vocoder';
 import { timed } from './load-timing';
 import { LOAD_ORDER, type ModelRole } from './model-loader';
@@ -23,28 +40,11 @@ import type { BackendName } from './protocol';
 export interface BackendModels {
   manifest: ModelConstants & { models: Partial<Record<ModelRole, ModelFileSpec>> };
   bytes: Partial<Record<ModelRole, Uint8Array | Promise<Uint8Array>>>;
-  /** The vocoder, for a decoder that predicts its features (models.json `vocoder`); else absent. */
+  /**
+   * The vocoder, for a decoder that predicts its features or an encoder that reads them (models.json
+   * `vocoder`, `encoderInput`); else absent.
+   */
   vocoder?: Vocoder | Promise<Vocoder>;
-}
-
-/** Throws unless the manifest and the session both declare every tensor the runtime feeds or reads. */
-function checkNames(
-  role: ModelRole,
-  spec: ModelFileSpec,
-  session: ortTypes.InferenceSession,
-  manifest: Parameters<typeof modelTensorNames>[1],
-): void {
-  const names = modelTensorNames(role, manifest);
-  for (const name of names.inputs) {
-    if (!(name in spec.inputs)) throw new Error(`models.json: ${spec.file} lacks input "${name}"`);
-    if (!session.inputNames.includes(name))
-      throw new Error(`${spec.file}: no input "${name}" in the ONNX graph`);
-  }
-  for (const name of names.outputs) {
-    if (!(name in spec.outputs)) throw new Error(`models.json: ${spec.file} lacks output "${name}"`);
-    if (!session.outputNames.includes(name))
-      throw new Error(`${spec.file}: no output "${name}" in the ONNX graph`);
-  }
 }
 
 /**
@@ -85,15 +85,25 @@ export class OrtBackend implements InferenceBackend {
   private constructor(
     private readonly ort: Ort,
     readonly name: BackendName,
-    private readonly manifest: ModelConstants,
+    private readonly manifest: BackendModels['manifest'],
     private readonly sessions: Partial<Record<ModelRole, ortTypes.InferenceSession>>,
     /** What decoder.onnx gives: audio, or vocoder features for `vocoder`. */
     private readonly decoderOutput: DecoderOutput,
     /** Where asr.onnx runs, for a model set that has it: see `create`. */
     readonly asrBackend?: BackendName,
-    /** The vocoder of a decoder that predicts its features (not released with the sessions). */
+    /** The vocoder of a decoder that predicts its features or an encoder that reads them (not released with the sessions). */
     readonly vocoder?: Vocoder,
   ) {}
+
+  /** The vocoder's analysis, for a model whose encoder reads vocoder features (src/core/chunking.ts). */
+  get analyser(): FeatureAnalyser | undefined {
+    return this.sessions.encoder && encoderReadsFeatures(this.manifest) ? this.vocoder : undefined;
+  }
+
+  /** The vocoder's synthesis, for a decoder that predicts its features (src/core/chunking.ts). */
+  get synthesizer(): FeatureSynthesizer | undefined {
+    return this.sessions.decoder && this.decoderOutput === 'features' ? this.vocoder : undefined;
+  }
 
   /**
    * Creates a session per model given, on one execution provider, each as soon as its bytes are in
@@ -120,12 +130,15 @@ export class OrtBackend implements InferenceBackend {
         );
         sessions[role] = session;
         if (role === 'asr') asrBackend = ep;
-        checkNames(role, spec, session, models.manifest);
+        checkSessionNames(role, spec, session, models.manifest);
       }
       const output = models.manifest.models.decoder ? decoderOutput(models.manifest.models.decoder) : 'audio';
       if (output === 'features' && !models.vocoder)
         throw new Error('decoder.onnx predicts vocoder features, but no vocoder was loaded for it');
-      const vocoder = output === 'features' ? await models.vocoder : undefined;
+      const analyses = sessions.encoder !== undefined && encoderReadsFeatures(models.manifest);
+      if (analyses && !models.vocoder)
+        throw new Error('encoder.onnx reads vocoder features, but no vocoder was loaded for it');
+      const vocoder = output === 'features' || analyses ? await models.vocoder : undefined;
       return new OrtBackend(ort, name, models.manifest, sessions, output, asrBackend, vocoder);
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -133,27 +146,13 @@ export class OrtBackend implements InferenceBackend {
     }
   }
 
-  async encode(audio: Float32Array): Promise<EncoderOutput> {
-    const { frameSamples, semanticDim, acousticDim } = this.manifest;
-    if (audio.length % frameSamples !== 0)
-      throw new Error(`encode: ${audio.length} samples is not a multiple of ${frameSamples}`);
+  async encode(input: Float32Array): Promise<EncoderOutput> {
+    const { feeds, frames } = encoderFeeds(this.manifest, input);
     this.encoderRuns++;
-    const results = await this.run('encoder', {
-      audio: new this.ort.Tensor('float32', audio, [1, audio.length]),
-    });
-    const frames = audio.length / frameSamples;
+    const results = await this.run('encoder', this.tensors(feeds));
     const acoustic = await output<Float32Array>(results, 'acoustic');
-    if (acoustic.length !== frames * acousticDim)
-      throw new Error(
-        `encoder: ${acoustic.length} acoustic values do not fit ${frames} frames of ${acousticDim}`,
-      );
-    if (this.manifest.asrWindow) return { frames, acoustic };
-    const semantic = await output<Float32Array>(results, 'semantic');
-    if (semantic.length !== frames * semanticDim)
-      throw new Error(
-        `encoder: ${semantic.length} semantic values do not fit ${frames} frames of ${semanticDim}`,
-      );
-    return { frames, semantic, acoustic };
+    if (this.manifest.asrWindow) return encoderResult(this.manifest, frames, acoustic, undefined);
+    return encoderResult(this.manifest, frames, acoustic, await output<Float32Array>(results, 'semantic'));
   }
 
   /** asr.onnx on one window: audio of W frames → the merge stream [W, semanticDim]. */
@@ -171,8 +170,9 @@ export class OrtBackend implements InferenceBackend {
     return out;
   }
 
-  async quantize(merged: MergeResult): Promise<Int32Array> {
-    const results = await this.run('quantizer', this.tensors(quantizerFeeds(this.manifest, merged)));
+  async quantize(merged: MergeResult, features?: EncodedFeatures): Promise<Int32Array> {
+    const feeds = quantizerFeeds(this.manifest, merged, features);
+    const results = await this.run('quantizer', this.tensors(feeds));
     return checkCodes(this.manifest, await output<Int32Array>(results, 'codes'), merged.segments);
   }
 
@@ -186,6 +186,13 @@ export class OrtBackend implements InferenceBackend {
         )
       : decoderAudio(this.manifest, this.decoderOutput, out, frames, this.vocoder);
     return audio;
+  }
+
+  /** decoder.onnx's vocoder features for these segments, for a decoder that predicts them. */
+  async decodeFeatures(codes: Int32Array, lengths: Uint32Array, pitch?: DecoderPitch): Promise<Float32Array> {
+    const { feeds, frames } = decoderFeeds(this.manifest, codes, lengths, pitch);
+    const results = await this.run('decoder', this.tensors(feeds));
+    return decoderFeatures(this.manifest, await output<Float32Array>(results, 'features'), frames);
   }
 
   /** Records session runs as User Timing measures `run <role>` (on for the load's warm-up only). */

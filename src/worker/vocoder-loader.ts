@@ -3,6 +3,12 @@
  * models folder (the SIMD build where this engine runs WASM SIMD, else the scalar one), the weights
  * checked by size and sha256 like the models, and the module started (src/vocoder/).
  */
+import {
+  decoderOutput,
+  encoderReadsFeatures,
+  type ModelConstants,
+  type ModelFileSpec,
+} from '../core/manifest';
 import type { VocoderSection } from '../core/vocoder-section';
 import { loadVocoder, type VocoderLoadOptions } from '../vocoder/load';
 import type { Vocoder } from '../vocoder/vocoder';
@@ -46,4 +52,20 @@ export async function fetchVocoder(
       loadMs: performance.now() - started,
     },
   };
+}
+
+/**
+ * The vocoder a model needs where its decoder predicts vocoder features or its encoder reads them
+ * (fetched beside the models, files relative to the models folder), else undefined: a decoder that
+ * gives audio and an encoder that reads it never fetch it.
+ */
+export function modelVocoder(
+  modelsUrl: string,
+  manifest: ModelConstants & { models: { decoder: ModelFileSpec; encoder?: ModelFileSpec } },
+): Promise<Vocoder> | undefined {
+  const encoderNeeds = manifest.models.encoder !== undefined && encoderReadsFeatures(manifest);
+  if (decoderOutput(manifest.models.decoder) !== 'features' && !encoderNeeds) return undefined;
+  const vocoder = fetchVocoder(modelsUrl, manifest.vocoder!).then((l) => l.vocoder);
+  vocoder.catch(() => undefined); // reported where the backend awaits it, not as an unhandled rejection
+  return vocoder;
 }

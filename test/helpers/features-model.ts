@@ -1,6 +1,7 @@
 /**
  * A model set whose decoder predicts vocoder features (test/helpers/features_decoder.py): the
- * shipped encoder and quantizer, and a decoder.onnx that gives the real LPCNet features of the
+ * shipped encoder and quantizer, and a stand-in decoder.onnx with the shipped decoder's inputs that
+ * gives the real LPCNet features of the
  * speech fixture (analysed by the vocoder, with silence after it), so decoding runs decoder →
  * vocoder on real features. Built in a temporary folder beside a `vocoder/` link to public/vocoder.
  */
@@ -37,6 +38,7 @@ export function featuresModelDir(vocoder: Vocoder, audio: Float32Array, padSampl
     join(root, 'features.f32'),
     String(shipped.codeGroups),
     onnx,
+    ...('phase' in shipped.models.decoder.inputs ? ['--phase'] : []),
   ]);
   for (const role of ['encoder', 'quantizer'] as const)
     symlinkSync(join(MODELS_DIR, shipped.models[role].file), join(dir, shipped.models[role].file));

@@ -1,10 +1,11 @@
 """A stand-in decoder.onnx that predicts vocoder features: the decoder contract's inputs
-(docs/MODELS.md, with f0 and phase) and one output, `features` [1, 8T, 20], the first 8T rows of a
+(docs/MODELS.md, with f0, and phase where asked) and one output, `features` [1, 8T, 20], the first 8T rows of a
 table of real LPCNet features. It lets the tests run the decode path decoder -> vocoder for real
 before a trained model predicts features.
 
-Usage: python features_decoder.py FEATURES.f32 CODE_GROUPS OUT.onnx
+Usage: python features_decoder.py FEATURES.f32 CODE_GROUPS OUT.onnx [--phase]
   FEATURES.f32  float32 little-endian [N, 20]: the features to give (N >= 8T for every T decoded)
+  --phase       also take a `phase` input, as the harmonic decoders did (the v3 decoder takes none)
 """
 
 import sys
@@ -17,7 +18,7 @@ from onnx import TensorProto, helper, numpy_helper
 SUBFRAMES = 8
 
 
-def main(features_path, code_groups, out):
+def main(features_path, code_groups, out, phase=False):
     table = np.fromfile(features_path, "<f4").reshape(1, -1, 20)
     f32, i32 = TensorProto.FLOAT, TensorProto.INT32
     inputs = [
@@ -26,8 +27,7 @@ def main(features_path, code_groups, out):
         helper.make_tensor_value_info("frame_segment", i32, [1, "T"]),
         helper.make_tensor_value_info("frame_position", f32, [1, "T"]),
         helper.make_tensor_value_info("f0", f32, [1, "F"]),
-        helper.make_tensor_value_info("phase", f32, [1, "F"]),
-    ]
+    ] + ([helper.make_tensor_value_info("phase", f32, [1, "F"])] if phase else [])
     output = helper.make_tensor_value_info("features", f32, [1, "F", 20])
     init = [
         numpy_helper.from_array(table, "table"),
@@ -50,4 +50,4 @@ def main(features_path, code_groups, out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3], "--phase" in sys.argv[4:])

@@ -28,9 +28,9 @@ export function speechSamples(): Float32Array {
 
 let codec: Promise<Codec> | null = null;
 
-/** One codec on the real models, shared by the tests of a file (two threads: the machine is shared). */
+/** One codec on the real models, shared by the tests of a file (one thread: the machine is shared). */
 export function realCodec(): Promise<Codec> {
-  codec ??= loadCodec({ modelsDir: MODELS_DIR, intraOpThreads: 2 });
+  codec ??= loadCodec({ modelsDir: MODELS_DIR, intraOpThreads: 1 });
   return codec;
 }
 

@@ -17,9 +17,18 @@ export interface GpuMergerOptions {
   semanticDim: number;
   acousticDim: number;
   maxSegmentFrames: number;
+  /**
+   * Whether a merge pools the segments (means and trends of both streams; default true). False for a
+   * model whose quantizer pools the frames itself (formatVersion 3): only the segments are found, and
+   * the acoustic stream never goes to the GPU.
+   */
+  poolSegments?: boolean;
 }
 
-/** A merge whose means stay on the GPU (e.g. for a WebGPU quantizer session); the caller destroys them. */
+/**
+ * A merge whose means stay on the GPU (e.g. for a WebGPU quantizer session); the caller destroys
+ * them. Without `poolSegments` the four buffers are placeholders (no segment pooled).
+ */
 export interface GpuMergeResult {
   tau: number;
   segments: number;
@@ -135,10 +144,11 @@ export class GpuMerger implements Merger {
       const onGpu = await this.mergeOnGpu(features, similarities, tau);
       try {
         const encoder = this.device.createCommandEncoder({ label: 'merge: read means' });
+        const pooled = this.pools ? onGpu.segments : 0;
         const bytes = await submitAndRead(
           this.device,
           encoder,
-          POOLED.map((name) => ({ buffer: onGpu[name], bytes: onGpu.segments * this.dimOf(name) * 4 })),
+          POOLED.map((name) => ({ buffer: onGpu[name], bytes: pooled * this.dimOf(name) * 4 })),
         );
         const [semanticMean, acousticMean, semanticTrend, acousticTrend] = bytes.map(
           (b) => new Float32Array(b),
@@ -204,26 +214,38 @@ export class GpuMerger implements Merger {
         { buffer: seg.counts, offset: (frames - 1) * 4, bytes: 4 },
       ]);
       const segments = new Uint32Array(countBytes)[0];
-      const out = (owned = pooledBuffers(segments));
-      encoder = this.device.createCommandEncoder({ label: 'merge: means' });
-      const pass = encoder.beginComputePass();
-      const k = this.kernels;
-      const acoustic = feats.acoustic();
-      k.encodeMeans(pass, seg, feats.semantic, out.semanticMean, frames, segments, semanticDim, scratch);
-      k.encodeMeans(pass, seg, acoustic, out.acousticMean, frames, segments, acousticDim, scratch);
-      k.encodeMeans(
-        pass,
-        seg,
-        feats.semantic,
-        out.semanticTrend,
-        frames,
-        segments,
-        semanticDim,
-        scratch,
-        'trend',
-      );
-      k.encodeMeans(pass, seg, acoustic, out.acousticTrend, frames, segments, acousticDim, scratch, 'trend');
-      pass.end();
+      const out = (owned = pooledBuffers(this.pools ? segments : 0));
+      encoder = this.device.createCommandEncoder({ label: this.pools ? 'merge: means' : 'merge: lengths' });
+      if (this.pools) {
+        const pass = encoder.beginComputePass();
+        const k = this.kernels;
+        const acoustic = feats.acoustic();
+        k.encodeMeans(pass, seg, feats.semantic, out.semanticMean, frames, segments, semanticDim, scratch);
+        k.encodeMeans(pass, seg, acoustic, out.acousticMean, frames, segments, acousticDim, scratch);
+        k.encodeMeans(
+          pass,
+          seg,
+          feats.semantic,
+          out.semanticTrend,
+          frames,
+          segments,
+          semanticDim,
+          scratch,
+          'trend',
+        );
+        k.encodeMeans(
+          pass,
+          seg,
+          acoustic,
+          out.acousticTrend,
+          frames,
+          segments,
+          acousticDim,
+          scratch,
+          'trend',
+        );
+        pass.end();
+      }
       const [lengthBytes] = await submitAndRead(this.device, encoder, [
         { buffer: seg.lengths, bytes: segments * 4 },
       ]);
@@ -234,6 +256,11 @@ export class GpuMerger implements Merger {
     } finally {
       scratch.destroy();
     }
+  }
+
+  /** Whether merges pool the segments (GpuMergerOptions.poolSegments). */
+  private get pools(): boolean {
+    return this.options.poolSegments ?? true;
   }
 
   /** Channels of a pooled tensor: the semantic or the acoustic stream's. */
