@@ -28,13 +28,9 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from training.segments import merge_numpy
 from training.v3.export import DecoderOnnx, EncoderOnnx, QuantizerOnnx, analyse_frames
 from training.v3.train import load
-
-try:  # the merge rule's numpy twin moved from training/export.py to training/segments.py
-    from training.segments import merge_numpy
-except ImportError:  # pragma: no cover
-    from training.export import merge_numpy
 
 # Weights with at least this many elements are stored as float16 in decoder.onnx (MIN_CAST_ELEMENTS
 # of training/whisper/export_encoder.py).
