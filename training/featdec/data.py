@@ -78,7 +78,10 @@ class FeatureCache:
     def __init__(self, path):
         z = np.load(path)
         self.offsets = z['offsets']
-        self.merge, self.pooled, self.f0, self.lpcnet = z['merge'], z['pooled'], z['f0'], z['lpcnet']
+        self.f0, self.lpcnet = z['f0'], z['lpcnet']
+        # the frozen encoder's streams; a v3 pack (training/gpu/pack_v3.py) has only the features and F0
+        self.merge = z['merge'] if 'merge' in z.files else None
+        self.pooled = z['pooled'] if 'pooled' in z.files else None
         self.frames = np.diff(self.offsets)
         # crops are drawn in proportion to each utterance's own length, not its padded one, so the
         # one-second Speech Commands words do not fill the batches with padding
@@ -96,14 +99,16 @@ class FeatureCache:
             i = int(rng.choice(len(self.frames), p=self.weights))
         start = self.offsets[i] + int(rng.integers(0, self.frames[i] - frames + 1))
         s, e = start, start + frames
-        return (self.merge[s:e].astype(np.float32), self.pooled[s:e].astype(np.float32),
-                self.f0[8 * s:8 * e], self.lpcnet[8 * s:8 * e])
+        stream = lambda a: None if a is None else a[s:e].astype(np.float32)
+        return (stream(self.merge), stream(self.pooled), self.f0[8 * s:8 * e].astype(np.float32),
+                self.lpcnet[8 * s:8 * e].astype(np.float32))
 
     def batch(self, rng, size, frames):
         """Stacked crops as tensors: merge (B, T, 80), pooled (B, T, P), f0 (B, 8T) numpy, lpcnet (B, 8T, 20)."""
         crops = [self.crop(rng, frames) for _ in range(size)]
-        merge, pooled, f0, lpc = (np.stack(a) for a in zip(*crops))
-        return torch.from_numpy(merge), torch.from_numpy(pooled), f0, torch.from_numpy(lpc)
+        merge, pooled, f0, lpc = (None if a[0] is None else np.stack(a) for a in zip(*crops))
+        tensor = lambda a: None if a is None else torch.from_numpy(a)
+        return tensor(merge), tensor(pooled), f0, torch.from_numpy(lpc)
 
 
 def main():

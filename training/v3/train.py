@@ -49,6 +49,7 @@ def parse_args(argv=None):
     p.add_argument('--lr-final', type=float, default=4e-5)
     p.add_argument('--warmup', type=int, default=200)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--device', default='cpu', help="'cuda' on a lent GPU (training/gpu/run_on_device.sh)")
     p.add_argument('--save-every-s', type=float, default=180)
     p.add_argument('--valid-every', type=int, default=250)
     p.add_argument('--seed', type=int, default=0)
@@ -91,13 +92,15 @@ def loss_of(a, m, pred, target):
 
 def validate(m, batches, a=None):
     out = {}
+    dev = m.feat_mean.device
     m.eval()
     with torch.no_grad():
         for rate in (12.5, 6.25, 3.0):
             parts = []
             for _, _, f0, lpc in batches:
+                lpc = lpc.to(dev)
                 merge, _ = m.encode_streams(lpc)
-                pred, _ = m(lpc, rate_tau(merge, rate), f0_track(f0))
+                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev))
                 parts.append(loss_of(a, m, pred, lpc)[1])
             out[f'valid_{rate:g}'] = {k: round(float(np.mean([p[k] for p in parts])), 4) for k in parts[0]}
     m.train()
@@ -136,12 +139,13 @@ def main(argv=None):
         ck = torch.load(ckpt_path, map_location='cpu')
         m = CodecV3(V3Config(**ck['config']))
         m.load_state_dict(ck['model'])
+        m.to(a.device)
         opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
         opt.load_state_dict(ck['optimizer'])
         state = {k: ck[k] for k in ('step', 'seconds', 'schedule_start', 'args')}
         print(f'resumed at step {state["step"]}', flush=True)
     else:
-        m = new_model(a, train)
+        m = new_model(a, train).to(a.device)
         opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
         state = {'step': 0, 'seconds': 0.0, 'schedule_start': t_process, 'args': vars(a)}
     vbatches = [valid.batch(np.random.default_rng(1), 16, a.crop_frames) for _ in range(2)]
@@ -159,9 +163,10 @@ def main(argv=None):
             g['lr'] = lr
         t0 = time.time()
         _, _, f0, lpc = train.batch(nrng, a.batch, a.crop_frames)
+        lpc = lpc.to(a.device)
         with torch.no_grad():
             merge, _ = m.encode_streams(lpc)
-        pred, stats = m(lpc, draw_tau(merge, rng, a.min_rate), f0_track(f0))
+        pred, stats = m(lpc, draw_tau(merge.cpu(), rng, a.min_rate).to(a.device), f0_track(f0).to(a.device))
         loss, parts = loss_of(a, m, pred, lpc)
         opt.zero_grad()
         loss.backward()
