@@ -106,3 +106,37 @@ class GpuPackTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class GpuPackV3Test(unittest.TestCase):
+    """training/gpu/pack_v3.py: a feature pack under its byte cap, in the layout FeatureCache reads."""
+
+    def test_pack_fits_and_loads(self):
+        import numpy as np
+
+        from training.featdec.data import FeatureCache
+        from training.gpu import pack_v3
+
+        rng = np.random.default_rng(0)
+        with tempfile.TemporaryDirectory() as d:
+            cache, out = os.path.join(d, 'cache'), os.path.join(d, 'pack')
+            os.makedirs(cache)
+            for split, n in (('train', 40), ('valid', 3)):
+                frames = rng.integers(32, 80, n)
+                offsets = np.concatenate([[0], np.cumsum(frames)])
+                np.savez(os.path.join(cache, f'{split}.npz'), offsets=offsets, speech_frames=frames * 0.9,
+                         merge=np.zeros((offsets[-1], 80), np.float16), pooled=np.zeros((offsets[-1], 4), np.float16),
+                         f0=rng.uniform(0, 300, 8 * offsets[-1]).astype(np.float32),
+                         lpcnet=rng.standard_normal((8 * offsets[-1], 20)).astype(np.float32))
+            s = pack_v3.build(cache, out, 300_000)
+            self.assertLessEqual(s['bytes'], 300_000)
+            self.assertGreater(s['train_utterances'], 3)
+            self.assertLess(s['train_utterances'], 40)
+            c = FeatureCache(os.path.join(out, 'train.npz'))
+            self.assertIsNone(c.merge)
+            merge, pooled, f0, lpc = c.batch(np.random.default_rng(1), 2, 32)
+            self.assertIsNone(merge)
+            self.assertEqual(tuple(lpc.shape), (2, 256, 20))
+            self.assertEqual(f0.shape, (2, 256))
+            with self.assertRaises(SystemExit):  # never replaces a folder that is not a pack
+                pack_v3.build(cache, cache, 300_000)
