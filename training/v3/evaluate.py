@@ -42,11 +42,17 @@ def padded(x: np.ndarray) -> np.ndarray:
     return np.concatenate([x, np.zeros(n - len(x), np.float32)])
 
 
-def code_and_decode(m, x: np.ndarray, rate: float, fixed=False):
-    """x (S,) float32 16 kHz -> (decoded audio (S,), predicted features (8T, 20), segments K, frames T)."""
+def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstra'):
+    """x (S,) float32 16 kHz -> (decoded audio (S,), predicted features (8T, 20), segments K, frames T).
+    merge_on 'whisper': the boundaries come from Whisper tiny.en's 12.5 Hz features (the paper's
+    ASR-guided merge, through the runtime's window scheme) instead of the model's cepstral stream."""
     xp = padded(x)
     merge, acoustic = streams(m, xp)
     T = merge.shape[0]
+    if merge_on == 'whisper':
+        from training.curve import asr_features
+
+        merge = asr_features(xp)
     flags = fixed_flags(T, rate) if fixed else flags_at_rate(merge, rate, m.c.max_segment_frames)
     flags_t = torch.from_numpy(flags)[None]
     seg_id, seg_start, seg_len = segment_layout(flags_t)
@@ -59,17 +65,17 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False):
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 
 
-def run(ckpt, rates, files, out, fixed, name):
+def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra'):
     os.makedirs(out, exist_ok=True)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), files)
     m = load(ckpt)
     judge = WhisperJudge(cache_path=os.path.join(out, 'whisper_cache.json'))
-    condition = name + ('-fixed' if fixed else '')
+    condition = name + ('-fixed' if fixed else '') + ('-whisper-merge' if merge_on == 'whisper' else '')
     for rate in rates:
         t0, rows = time.time(), []
         for it in items:
             x = read_wav_at(it.wav, 16000).astype(np.float32)
-            y, _, K, T = code_and_decode(m, x, rate, fixed)
+            y, _, K, T = code_and_decode(m, x, rate, fixed, merge_on)
             s = score_pair(x[: len(y)], y, 16000, standard=True)
             hyp = judge.transcribe(y)
             errors, words = file_word_errors([it.text], [hyp], whisper_normalize)
@@ -114,6 +120,8 @@ def main():
     p.add_argument('--name', default='v3', help='the condition name the rows are stored under')
     p.add_argument('--rates', type=float, nargs='+', default=[12.5, 6.25, 3.0])
     p.add_argument('--fixed', action='store_true', help='constant-length segments instead of the similarity merge')
+    p.add_argument('--merge-on', choices=['cepstra', 'whisper'], default='cepstra',
+                   help="what the merge compares: the model's cepstral stream, or Whisper tiny.en's features")
     p.add_argument('--files', type=int, default=heldout.DEFAULT_FILE_COUNT)
     p.add_argument('--out', default=OUT)
     p.add_argument('--threads', type=int, default=1)
@@ -125,7 +133,7 @@ def main():
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return
-    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name)
+    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on)
 
 
 if __name__ == '__main__':
