@@ -19,9 +19,13 @@ const BITRATE_RATES_HZ = [3, BENCH_RATE_HZ, 12.5];
 
 /** What one child prints. */
 export interface NodePipelineResult {
+  /** The model set that ran (models.json's modelId). */
+  modelId: string;
   seconds: number;
   speechSource: string;
+  /** Loading the models (ONNX sessions, and the vocoder where the model runs it), ms. */
   loadMs: number;
+  /** The first encode + decode in this process (10 s of speech, right after loading), ms. */
   warmupMs: number;
   run: PipelineRun;
   /** Peak resident set size of this process (models, runtime, audio, features), MiB. */
@@ -73,6 +77,7 @@ if (process.argv.includes('--bitrates')) {
 await backend.release();
 
 const result: NodePipelineResult = {
+  modelId: m.modelId,
   seconds,
   speechSource: speech.source,
   loadMs,

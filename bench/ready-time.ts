@@ -24,9 +24,9 @@ export interface ReadyLoad {
   appSessionsMs: number;
   appWarmupMs: number;
   backend: string;
-  /** Bytes the network delivered for the model and wasm files (0 when served from cache). */
+  /** Bytes the network delivered for the model, wasm and vocoder weight files (0 when served from cache). */
   transferredBytes: number;
-  /** HTTP status per model/wasm file; a 304 is a cache revalidation. */
+  /** HTTP status per model/wasm/vocoder weight file; a 304 is a cache revalidation. */
   statuses: Record<string, number>;
   /** Path of every same-origin request the page and its worker made. */
   fetchedPaths: string[];
@@ -72,6 +72,8 @@ async function workerMeasures(page: Page): Promise<LoadMeasure[]> {
 /** Cold and cached loads for one backend. */
 export interface ReadyResult {
   backend: 'webgpu' | 'wasm';
+  /** The model set the page loaded (models.json as the server serves it; absent in older results). */
+  modelId?: string;
   cold: ReadyLoad;
   cached: ReadyLoad;
 }
@@ -114,7 +116,7 @@ async function loadOnce(
       const u = new URL(request.url());
       if (u.origin === new URL(url).origin) fetchedPaths.add(u.pathname);
       const name = u.pathname.split('/').pop() ?? '';
-      if (!/\.(onnx|wasm)$/.test(name)) return;
+      if (!/\.(onnx|wasm|bin)$/.test(name)) return;
       const response = await request.response();
       statuses[name] = response?.status() ?? 0;
       transferredBytes += (await request.sizes().catch(() => ({ responseBodySize: 0 }))).responseBodySize;
@@ -177,9 +179,11 @@ export async function readyTimes(
   const profile = await mkdtemp(join(tmpdir(), 'flexi-bench-profile-'));
   try {
     const url = new URL(backend === 'wasm' ? '/?backend=wasm' : '/', baseUrl).href;
+    const served = await fetch(new URL('/models/models.json', baseUrl));
+    const modelId = served.ok ? ((await served.json()) as { modelId?: string }).modelId : undefined;
     const cold = await loadOnce(profile, url, backend === 'webgpu', firstWav);
     const cached = await loadOnce(profile, url, backend === 'webgpu', firstWav);
-    return { backend, cold, cached };
+    return { backend, ...(modelId ? { modelId } : {}), cold, cached };
   } finally {
     await rm(profile, { recursive: true, force: true });
   }

@@ -23,6 +23,8 @@ const MODELS_URL = '/models/';
 /** Time to a loaded codec, split the way the app's load is. */
 export interface WorkerLoadInfo {
   backend: BackendName;
+  /** The model set that ran (models.json's modelId). */
+  modelId: string;
   downloadMs: number;
   sessionsMs: number;
   /** The WebGPU adapter ORT runs on ("vendor architecture description"), or null on WASM. */
@@ -59,7 +61,7 @@ const api = {
       merger = TwinMerger.for(m);
     }
     codec = new Codec(m, new TimedBackend(inner, clock), new TimedMerger(merger, clock));
-    return { backend, downloadMs: t1 - t0, sessionsMs: performance.now() - t1, adapter };
+    return { backend, modelId: m.modelId, downloadMs: t1 - t0, sessionsMs: performance.now() - t1, adapter };
   },
 
   /** Encodes (at the bench rate) and decodes `audio16k` (transferred in), timed by stage. */

@@ -13,17 +13,17 @@ export interface PipelineRun {
   audioSeconds: number;
   encodeMs: number;
   decodeMs: number;
-  /** Encode side: encoder, merge (similarities + merge), quantizer; decoder is 0. */
+  /** Encode side: vocoder analysis, encoder, merge (similarities + merge), quantizer; decoder and fargan are 0. */
   encodeStages: StageMs;
-  /** Decode side: decoder only. */
+  /** Decode side: decoder and FARGAN. */
   decodeStages: StageMs;
   /** Writing the .fxc from the segment lengths and codes (FxcWriter), timed on its own. */
   bitstreamWriteMs: number;
   /** Parsing and validating the .fxc (CRC, ranges), timed on its own. */
   bitstreamReadMs: number;
-  /** Encode time the wrappers do not see: τ search, bitstream writing, DC filter, window copies. */
+  /** Encode time the wrappers do not see: τ search, pitch tracking, bitstream writing, DC filter, window copies. */
   encodeOtherMs: number;
-  /** Decode time outside the decoder: parsing, crossfades, copies. */
+  /** Decode time outside the decoder and FARGAN: parsing, crossfades, copies. */
   decodeOtherMs: number;
   fxcBytes: number;
   bitrateBps: number;
@@ -32,7 +32,7 @@ export interface PipelineRun {
   windows: number;
 }
 
-const sum = (s: StageMs) => s.encoder + s.merge + s.quantizer + s.decoder;
+const sum = (s: StageMs) => Object.values(s).reduce((a, b) => a + b, 0);
 
 /** Encodes `audio16k` at BENCH_RATE_HZ, decodes the file and returns where the time went. */
 export async function timePipeline(

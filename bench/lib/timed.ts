@@ -15,15 +15,20 @@ import type {
   Merger,
 } from '../../src/core/types.ts';
 
-/** Names of the timed stages. */
-export type Stage = 'encoder' | 'merge' | 'quantizer' | 'decoder';
+/**
+ * Names of the timed stages. `analysis` is the vocoder's LPCNet feature analysis a model whose
+ * encoder reads vocoder features runs before encoder.onnx; `fargan` is the vocoder's synthesis
+ * from the features decoder.onnx predicts (models.json formatVersion 3). Both are 0 for a model
+ * that reads and gives audio.
+ */
+export type Stage = 'analysis' | 'encoder' | 'merge' | 'quantizer' | 'decoder' | 'fargan';
 
 /** Milliseconds spent in each stage since the last reset. */
 export type StageMs = Record<Stage, number>;
 
 /** All stages at zero. */
 export function zeroStages(): StageMs {
-  return { encoder: 0, merge: 0, quantizer: 0, decoder: 0 };
+  return { analysis: 0, encoder: 0, merge: 0, quantizer: 0, decoder: 0, fargan: 0 };
 }
 
 /** One accumulator shared by the timed backend and merger. */
@@ -58,9 +63,9 @@ export class StageClock {
 }
 
 /**
- * An InferenceBackend that times encoder, quantizer and decoder calls. A model whose encoder reads
- * vocoder features counts the vocoder's analysis as the encoder stage; a decoder that predicts them,
- * FARGAN as the decoder stage.
+ * An InferenceBackend that times encoder, quantizer and decoder calls, and the vocoder's analysis
+ * (stage `analysis`) and FARGAN synthesis (stage `fargan`) where the model runs them. The codec calls
+ * them one after another, never nested, so the stages add up.
  */
 export class TimedBackend implements InferenceBackend {
   readonly name: InferenceBackend['name'];
@@ -90,7 +95,7 @@ export class TimedBackend implements InferenceBackend {
       analysisStream: () => {
         const stream = inner.analysisStream();
         return {
-          push: (pcm) => this.clock.timeSync('encoder', () => stream.push(pcm)),
+          push: (pcm) => this.clock.timeSync('analysis', () => stream.push(pcm)),
           close: () => stream.close(),
         };
       },
@@ -119,8 +124,8 @@ export class TimedBackend implements InferenceBackend {
       synthesisStream: () => {
         const stream = inner.synthesisStream();
         return {
-          push: (rows) => this.clock.timeSync('decoder', () => stream.push(rows)),
-          flush: () => this.clock.timeSync('decoder', () => stream.flush()),
+          push: (rows) => this.clock.timeSync('fargan', () => stream.push(rows)),
+          flush: () => this.clock.timeSync('fargan', () => stream.flush()),
           close: () => stream.close(),
         };
       },

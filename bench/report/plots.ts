@@ -1,6 +1,6 @@
 /** Plot data for bench/plots.py, derived from the results (the Python side only draws). */
 import { kernelWithTransferMs, twinMs } from './sections.ts';
-import { totalRtf, type SpeedRow } from './speed.ts';
+import { stageRtfs, totalRtf, type SpeedRow } from './speed.ts';
 import type { Results } from './results.ts';
 import { TARGET_RTF_60S } from './targets.ts';
 
@@ -23,14 +23,7 @@ export function plotData(r: Results, rows: SpeedRow[]): PlotData {
     const r1 = x.run;
     return {
       label: `${p}, ${s} s`,
-      stages: {
-        encoder: r1.encodeStages.encoder / 1000 / s,
-        merge: r1.encodeStages.merge / 1000 / s,
-        quantizer: r1.encodeStages.quantizer / 1000 / s,
-        'encode other': r1.encodeOtherMs / 1000 / s,
-        decoder: r1.decodeStages.decoder / 1000 / s,
-        'decode other': r1.decodeOtherMs / 1000 / s,
-      },
+      stages: stageRtfs(r1, s),
     };
   });
   const codecs: PlotData['codecs'] = [];

@@ -19,9 +19,22 @@ export interface MachineResult {
   sections: Record<string, { ms: number; error?: string }>;
 }
 
+/** A section whose last result was measured with another model set than the current one: left out. */
+export interface StaleSection {
+  section: string;
+  /** The model it ran, where recorded (results from before the bench recorded it have none). */
+  modelId?: string;
+  /** When it ran (UTC ISO), from machine.json. */
+  at?: string;
+}
+
 /** Every section's result, where it ran. */
 export interface Results {
   machine: MachineResult;
+  /** The current model set (models.json's modelId), which every model-dependent result must have run. */
+  modelId: string;
+  /** Model-dependent sections left out because they ran another model set. */
+  stale: StaleSection[];
   sizes?: SizesResult;
   node?: NodePipelineResult[];
   kernels?: KernelResult;
@@ -34,8 +47,17 @@ export interface Results {
   errors: Record<string, string>;
 }
 
-/** Reads bench/results/NAME.json files from `dir`. */
-export function readResults(dir: string): Results {
+/** The modelId of the models folder the report describes. */
+export function currentModelId(modelsDir: string): string {
+  return (JSON.parse(readFileSync(join(modelsDir, 'models.json'), 'utf8')) as { modelId: string }).modelId;
+}
+
+/**
+ * Reads bench/results/NAME.json files from `dir`. Results of the model-dependent sections (sizes,
+ * node, browser-wasm, browser-webgpu, ready) that ran another model set than `modelsDir`'s, or
+ * from before the bench recorded the model, read as undefined and are listed in `stale`.
+ */
+export function readResults(dir: string, modelsDir = 'public/models'): Results {
   const errors: Record<string, string> = {};
   const read = <T>(name: string): T | undefined => {
     const path = join(dir, `${name}.json`);
@@ -49,15 +71,29 @@ export function readResults(dir: string): Results {
   };
   const machine = read<MachineResult>('machine');
   if (!machine) throw new Error(`${dir}/machine.json missing: run npm run bench first`);
+  const modelId = currentModelId(modelsDir);
+  const stale: StaleSection[] = [];
+  /** `result` where every model it records is the current one, else undefined (and listed as stale). */
+  const current = <T>(section: string, result: T | undefined, models: (x: T) => (string | undefined)[]) => {
+    if (result === undefined) return undefined;
+    const ids = models(result);
+    if (ids.length > 0 && ids.every((id) => id === modelId)) return result;
+    const at = machine.loads.find((l) => l.section === section)?.at;
+    stale.push({ section, modelId: ids.find((id) => id !== undefined && id !== modelId), at });
+    return undefined;
+  };
+  const pipeline = (x: BrowserPipelineResult) => [x.load.modelId as string | undefined];
   return {
     machine,
-    sizes: read('sizes'),
-    node: read('node'),
+    modelId,
+    stale,
+    sizes: current('sizes', read<SizesResult>('sizes'), (x) => [x.modelId]),
+    node: current('node', read<NodePipelineResult[]>('node'), (x) => x.map((n) => n.modelId)),
     kernels: read('kernels'),
-    wasm: read('browser-wasm'),
-    webgpu: read('browser-webgpu'),
+    wasm: current('browser-wasm', read<BrowserPipelineResult>('browser-wasm'), pipeline),
+    webgpu: current('browser-webgpu', read<BrowserPipelineResult>('browser-webgpu'), pipeline),
     opus: read('opus'),
-    ready: read('ready'),
+    ready: current('ready', read<ReadyResult[]>('ready'), (x) => x.map((y) => y.modelId)),
     vocoder: read('vocoder'),
     errors,
   };

@@ -69,10 +69,30 @@ export function sizeTables(r: Results): string {
   };
   const webgpuApp = fetchedBy('webgpu');
   const wasmApp = fetchedBy('wasm');
+  const v = s.vocoder?.needed ? s.vocoder : undefined;
+  // What a SIMD engine fetches for the model: the model files and, where it runs the vocoder, its SIMD build + weights.
+  const modelFiles = v ? [...s.models, v.simd, v.weights] : s.models;
+  const modelRows = v
+    ? [
+        ...rows(s.models),
+        total('models.json + ONNX', s.models),
+        ...rows([v.simd, v.weights]),
+        total('models + vocoder, engine with WASM SIMD', modelFiles),
+        ...rows([v.scalar]).map((x) => [
+          `${x[0]} (instead of ${v.simd.file.split('/').pop()} without SIMD)`,
+          ...x.slice(1),
+        ]),
+        total('models + vocoder, engine without WASM SIMD', [...s.models, v.scalar, v.weights]),
+      ]
+    : [...rows(s.models), total('models', s.models)];
   return [
-    `Models (model ${s.modelId}), MB = 10⁶ bytes, gzip at level 9:`,
+    `Models (model ${s.modelId}), MB = 10⁶ bytes, gzip at level 9` +
+      (v
+        ? "; this model runs libopus's vocoder (analysis in encode, FARGAN in decode), so its files " +
+          '(public/vocoder/, named by the `vocoder` section of models.json) count with the models:'
+        : ':'),
     '',
-    table(['file', 'raw (MB)', 'gzip (MB)', 'gzip / raw'], [...rows(s.models), total('models', s.models)]),
+    table(['file', 'raw (MB)', 'gzip (MB)', 'gzip / raw'], modelRows),
     '',
     'The demo page (production build) also fetches its code and one onnxruntime-web binary:',
     '',
@@ -85,13 +105,15 @@ export function sizeTables(r: Results): string {
       ],
     ),
     '',
-    'First visit over a real link (the runs below use loopback), gzip-served models + page: ' +
+    'First visit over a real link (the runs below use loopback), gzip-served models' +
+      (v ? ' + vocoder' : '') +
+      ' + page: ' +
       [
         ['WebGPU', webgpuApp],
         ['WASM', wasmApp],
       ]
         .map(([label, files]) => {
-          const bits = 8 * (sum(s.models, 'gzipBytes') + sum(files as typeof s.models, 'gzipBytes'));
+          const bits = 8 * (sum(modelFiles, 'gzipBytes') + sum(files as typeof s.models, 'gzipBytes'));
           return `${label} ${(bits / 10e6).toFixed(0)} s at 10 Mbit/s, ${(bits / 50e6).toFixed(1)} s at 50 Mbit/s`;
         })
         .join('; ') +
@@ -122,9 +144,9 @@ export function readyTable(r: Results): string {
       'load',
       'page load → ready (s)',
       '… download + sha256 (s)',
-      '… ORT sessions (s)',
+      '… ORT sessions + vocoder (s)',
       '… warm-up, 1 s of silence (s)',
-      'models + wasm over the network (MB)',
+      'models, vocoder + wasm over the network (MB)',
     ],
     rows,
     'llrrrrr',

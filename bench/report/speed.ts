@@ -1,6 +1,7 @@
 /** The speed and memory sections: real-time factors, stage split, peak memory per platform. */
 import type { PageMemory } from '../browser/main.ts';
 import type { PipelineRun } from '../lib/pipeline-run.ts';
+import type { Stage, StageMs } from '../lib/timed.ts';
 import { duration, mib, ms, ratio, table } from './format.ts';
 import type { Results } from './results.ts';
 
@@ -37,6 +38,25 @@ export function speedRows(r: Results): SpeedRow[] {
       });
   }
   return rows;
+}
+
+/** One stage's ms (0 where results from before the stage was timed apart lack it). */
+export function stageMs(stages: StageMs, stage: Stage): number {
+  return stages[stage] ?? 0;
+}
+
+/** The stages in pipeline order, each with where its time sits (encode or decode side). */
+function stagesOf(run: PipelineRun): [string, number][] {
+  return [
+    ['vocoder analysis', stageMs(run.encodeStages, 'analysis')],
+    ['encoder', stageMs(run.encodeStages, 'encoder')],
+    ['merge', stageMs(run.encodeStages, 'merge')],
+    ['quantizer', stageMs(run.encodeStages, 'quantizer')],
+    ['encode other', run.encodeOtherMs],
+    ['decoder', stageMs(run.decodeStages, 'decoder')],
+    ['FARGAN', stageMs(run.decodeStages, 'fargan')],
+    ['decode other', run.decodeOtherMs],
+  ];
 }
 
 /** Encode + decode time over audio time. */
@@ -78,16 +98,13 @@ export function rtfTable(rows: SpeedRow[]): string {
 
 /** The stage that took longest in one run, with its share of encode + decode. */
 export function slowestStage(run: PipelineRun): { name: string; share: number } {
-  const stages: [string, number][] = [
-    ['encoder', run.encodeStages.encoder],
-    ['merge', run.encodeStages.merge],
-    ['quantizer', run.encodeStages.quantizer],
-    ['encode other', run.encodeOtherMs],
-    ['decoder', run.decodeStages.decoder],
-    ['decode other', run.decodeOtherMs],
-  ];
-  const [name, t] = stages.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const [name, t] = stagesOf(run).reduce((a, b) => (b[1] > a[1] ? b : a));
   return { name, share: t / (run.encodeMs + run.decodeMs) };
+}
+
+/** Stage shares of one run as RTF (stage time / audio time), for the figure. */
+export function stageRtfs(run: PipelineRun, seconds: number): Record<string, number> {
+  return Object.fromEntries(stagesOf(run).map(([name, t]) => [name, t / 1000 / seconds]));
 }
 
 /** Stage split in ms. */
@@ -96,33 +113,39 @@ export function stageTable(rows: SpeedRow[]): string {
     [
       'platform',
       'audio',
+      'vocoder analysis',
       'encoder',
       'merge (kernels or twin)',
       'quantizer',
       'encode other',
       '… bitstream write alone',
       'decoder',
+      'FARGAN',
       'decode other',
       '… bitstream read alone',
       'slowest stage (share)',
     ],
     rows.map((x) => {
       const s = slowestStage(x.run);
+      const e = x.run.encodeStages;
+      const d = x.run.decodeStages;
       return [
         x.platform,
         duration(x.seconds),
-        ms(x.run.encodeStages.encoder),
-        ms(x.run.encodeStages.merge),
-        ms(x.run.encodeStages.quantizer),
+        ms(stageMs(e, 'analysis')),
+        ms(stageMs(e, 'encoder')),
+        ms(stageMs(e, 'merge')),
+        ms(stageMs(e, 'quantizer')),
         ms(x.run.encodeOtherMs),
         ms(x.run.bitstreamWriteMs),
-        ms(x.run.decodeStages.decoder),
+        ms(stageMs(d, 'decoder')),
+        ms(stageMs(d, 'fargan')),
         ms(x.run.decodeOtherMs),
         ms(x.run.bitstreamReadMs),
         `${s.name} (${(100 * s.share).toFixed(0)} %)`,
       ];
     }),
-    'llrrrrrrrrl',
+    'llrrrrrrrrrrl',
   );
 }
 

@@ -50,13 +50,13 @@ export function vocoderTargetRows(v: VocoderBenchResult | undefined): string[][]
       bytes === undefined ? '–' : `${mb(bytes)} MB`,
       bytes === undefined ? '–' : `${ratio(bytes / TARGET_VOCODER_BYTES)}× the limit`,
       verdict(bytes === undefined ? undefined : bytes <= TARGET_VOCODER_BYTES),
-      'SIMD module + weights + models.json section, raw; fetched only where the vocoder runs',
+      'SIMD module + weights + models.json section, raw',
     ],
   ];
 }
 
 /** The Markdown of the vocoder section. */
-export function vocoderSection(v: VocoderBenchResult | undefined, error?: string): string {
+export function vocoderSection(v: VocoderBenchResult | undefined, error?: string, needed?: boolean): string {
   if (!v) return error ? `_Not measured (the vocoder section failed: ${error})._` : '_Not measured._';
   const rows = v.runs.map((r) => {
     const simd = v.runs.find(
@@ -108,8 +108,10 @@ export function vocoderSection(v: VocoderBenchResult | undefined, error?: string
   const loads = v.chromiumLoads.map((l) => `${l.build} ${Math.round(l.loadMs)} ms`).join(', ');
   return [
     "libopus 1.6.1's neural vocoder compiled to WebAssembly (`src/vocoder/`, built by `native/build.sh`): LPCNet " +
-      'feature analysis with PitchDNN (20 features per 10 ms) and FARGAN synthesis from them, the decoder a model ' +
-      'that predicts vocoder features will run. Real speech: ' +
+      'feature analysis with PitchDNN (20 features per 10 ms) and FARGAN synthesis from them: the front end of ' +
+      'a model whose encoder reads vocoder features and the back end of one whose decoder predicts them. Here ' +
+      'the vocoder runs alone; inside the codec its time is the *vocoder analysis* and *FARGAN* stages above. ' +
+      'Real speech: ' +
       `${v.speechSource}; each build warms up on ${v.warmupSeconds} s, then analyses and resynthesises each ` +
       "duration once. Node runs it on its main thread; Chromium in the app's codec worker (`loadVocoder`, `vocode`), " +
       "one thread, timed inside the worker. RTF = time / audio duration. The last column is FARGAN's time against " +
@@ -122,8 +124,13 @@ export function vocoderSection(v: VocoderBenchResult | undefined, error?: string
     ),
     '',
     `Download (the models folder's \`vocoder\` section; load in the worker, fetch + sha256 + start: ${loads}). ` +
-      'The shipped model decodes without the vocoder, so nothing here is fetched until the vocoder runs ' +
-      "(`flexicodec vocode`, the worker's `vocode`, or a model whose decoder predicts vocoder features).",
+      (needed
+        ? 'The shipped model runs the vocoder in encode and decode, so these files load with the models ' +
+          '(counted in "all models together" above).'
+        : needed === false
+          ? 'The shipped model codes without the vocoder, so nothing here is fetched until the vocoder runs ' +
+            "(`flexicodec vocode`, the worker's `vocode`, or a model that reads or predicts vocoder features)."
+          : ''),
     '',
     sizes,
   ].join('\n');
