@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/core/codec.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
-import { logMelDistance } from './helpers/logmel.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
 import { seededRandom } from './helpers/random.ts';
 
@@ -82,11 +81,19 @@ describe.skipIf(!HAVE_MODELS)('codec on the real models', () => {
     const codec = await realCodec();
     const speech = speechSamples();
     const offset = speech.map((v) => v + 0.3);
-    const clean = await codec.decode((await codec.encode(speech, { frameRateHz: 6.25 })).fxc);
-    const shifted = await codec.decode((await codec.encode(offset, { frameRateHz: 6.25 })).fxc);
-    expect(Math.abs(mean(shifted))).toBeLessThan(0.02);
-    // Without the DC blocker this distance was 0.20 (log10 units) on the first exported model.
-    expect(logMelDistance(clean, shifted)).toBeLessThan(0.02);
+    // 12.5 Hz: every segment one frame, so the two files' codes line up one for one. The codes,
+    // not the audio, are compared: FARGAN is chaotic, so audio from nearly equal features differs.
+    const clean = codec.parse((await codec.encode(speech, { frameRateHz: 12.5 })).fxc);
+    const shiftedFxc = (await codec.encode(offset, { frameRateHz: 12.5 })).fxc;
+    const shifted = codec.parse(shiftedFxc);
+    expect(shifted.lengths).toEqual(clean.lengths);
+    let same = 0;
+    for (let i = 0; i < clean.codes.length; i++) if (clean.codes[i] === shifted.codes[i]) same++;
+    const share = same / clean.codes.length;
+    // Model 12f4d951: 0.98 of the codes equal; without the DC blocker (PyTorch on the raw offset
+    // audio) 0.05.
+    expect(share).toBeGreaterThan(0.8);
+    expect(Math.abs(mean(await codec.decode(shiftedFxc)))).toBeLessThan(0.02);
   });
 
   it('replaces NaN and infinity in library input instead of poisoning the model', async () => {
