@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.checkpoint import load_codec
+from training.checkpoint import compact_run, load_codec
 from training.featdec.data import SHIPPED, FeatureCache
 from training.featdec.model import FeatDecConfig, FeatureDecoder, LossWeights, feature_loss
 from training.model import frame_positions, merge_segments, pitch_inputs
@@ -114,11 +114,7 @@ def learning_rate(a, frac):
     return a.lr_final + (a.lr - a.lr_final) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
 
 
-def compact(ckpt_path, out_path):
-    """Writes a run checkpoint's weights as fp16, without the optimiser, for `--init` on a new machine."""
-    ck = torch.load(ckpt_path, map_location='cpu')
-    model = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
-    torch.save({'model': model, 'config': ck['config'], 'step': ck['step'], 'seconds': ck['seconds']}, out_path)
+compact = compact_run  # weights only, fp16: what `--init` starts a new machine from
 
 
 def save(path, dec, opt, state):

@@ -26,6 +26,7 @@ import math
 import torch
 import torch.nn as nn
 
+from training import fsq
 from training.featdec.model import CEPSTRA, FEATURES, FeatDecConfig, FeatureDecoder
 from training.model import ConvNeXtBlock, merge_segments, frame_positions
 
@@ -137,28 +138,15 @@ class SegmentQuantizer(nn.Module):
 
     def quantize(self, z):
         """z in (-1, 1) -> (dequantized with a straight-through gradient, digits 0..L-1)."""
-        L = self.c.fsq_levels
-        digits = torch.round((z + 1) * 0.5 * (L - 1))
-        deq = digits / (L - 1) * 2 - 1
-        return z + (deq - z).detach(), digits
+        return fsq.quantize(z, self.c.fsq_levels)
 
     def codes_from_digits(self, digits):
         """(…, groups * 4) digits -> (…, groups) code indices, digit j weighted by L ** j (as .fxc)."""
-        c = self.c
-        d = digits.reshape(*digits.shape[:-1], c.code_groups, c.fsq_channels_per_group)
-        w = torch.tensor([c.fsq_levels ** j for j in range(c.fsq_channels_per_group)], dtype=d.dtype, device=d.device)
-        return (d * w).sum(-1)
+        return fsq.codes_from_digits(digits, self.c.code_groups, self.c.fsq_channels_per_group, self.c.fsq_levels)
 
     def dequantize_codes(self, codes):
         """(…, groups) code indices (float) -> (…, latent_channels) values in [-1, 1]."""
-        c = self.c
-        L = float(c.fsq_levels)
-        digs = []
-        for j in range(c.fsq_channels_per_group):
-            hi = torch.floor(codes / (L ** j))
-            digs.append(hi - L * torch.floor(hi / L))
-        d = torch.stack(digs, -1).reshape(*codes.shape[:-1], c.latent_channels)
-        return d / (L - 1) * 2 - 1
+        return fsq.dequantize_codes(codes, self.c.code_groups, self.c.fsq_channels_per_group, self.c.fsq_levels)
 
 
 def segment_layout(flags: torch.Tensor):

@@ -24,6 +24,7 @@ import time
 import numpy as np
 import torch
 
+from training.checkpoint import compact_run
 from training.featdec.data import FeatureCache
 from training.featdec.model import feature_loss
 from training.featdec.train import deadline, draw_tau, feature_stats, learning_rate, rate_tau
@@ -63,11 +64,7 @@ def f0_track(f0, pitch_stride=1):
     return pitch_inputs(f0, pitch_stride=pitch_stride)['f0_frames']
 
 
-def compact(ckpt_path, out_path):
-    """A run checkpoint's weights as fp16 without the optimiser, for `--init` on a new machine."""
-    ck = torch.load(ckpt_path, map_location='cpu')
-    model = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
-    torch.save({'model': model, 'config': ck['config'], 'step': ck['step'], 'seconds': ck['seconds']}, out_path)
+compact = compact_run  # weights only, fp16: what `--init` starts a new machine from
 
 
 def load(path) -> CodecV3:
