@@ -13,6 +13,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from training import golden_format
 from training.checkpoint import load_codec
 from training.entropy.measure import measure
 from training.manifest import OPSET, manifest_head, pitch_section, sha256, spec, store_weights_fp16
@@ -255,18 +256,8 @@ def write_golden(m, wav, out_dir, manifest, tau=0.85, seconds=2.0):
     tensors = {'audio_in': x, 'semantic': s, 'acoustic': a, 'semantic_mean': sm, 'acoustic_mean': am, **trends,
                'segment_length': lengths, 'codes': codes[0].numpy().astype(np.int32),
                'frame_segment': ids, 'frame_position': pos, **extra, 'audio_out': audio[0].numpy()}
-    os.makedirs(out_dir, exist_ok=True)
-    meta = {'modelId': manifest['modelId'], 'tau': tau, 'frames': int(s.shape[0]), 'segments': K, 'tensors': {}}
-    offset = 0
-    with open(os.path.join(out_dir, 'golden.bin'), 'wb') as f:
-        for name, arr in tensors.items():
-            arr = np.ascontiguousarray(arr)
-            f.write(arr.tobytes())
-            meta['tensors'][name] = {'dtype': str(arr.dtype), 'shape': list(arr.shape), 'offset': offset}
-            offset += arr.nbytes
-    with open(os.path.join(out_dir, 'golden.json'), 'w') as f:
-        json.dump(meta, f, indent=1)
-        f.write('\n')
+    golden_format.write(out_dir, tensors, {'modelId': manifest['modelId'], 'tau': tau, 'frames': int(s.shape[0]),
+                                           'segments': K})
 
 
 def main():

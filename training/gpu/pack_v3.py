@@ -8,9 +8,9 @@ per 10 ms and the tracker's F0, from the cache of training/featdec/data.py. This
 training/data/gpu-pack-v3/{train,valid}.npz in that cache's layout (offsets, speech_frames, f0,
 lpcnet, float16, compressed) without the frozen encoder's streams: all of 'valid', and of 'train' a
 seeded random sample of whole utterances that fits the budget. Never anything of the held-out set
-(the cache holds none). At 42 bytes per 10 ms before compression a pack carries about 25 minutes
-of speech per 8 MB: on a GPU v3 is limited by this data, not by its steps; the full cache (365 MB)
-cannot travel (64 MiB in all).
+(the cache holds none). At 42 bytes per 10 ms before compression, a 6 MB pack held 17.5 minutes
+of training speech and the 7.5 minutes of 'valid' (2026-12-07): on a GPU v3 is limited by this
+data, not by its steps; the full cache (365 MB) cannot travel (64 MiB in all).
 
 Budget: `--max-mb auto` takes what is left of 64 MiB after the working tree that travels anyway
 (training/gpu/pack.py `travel_bytes`), less a 1 MiB margin and --reserve-mb.

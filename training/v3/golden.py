@@ -28,6 +28,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from training.golden_format import write
 from training.segments import merge_numpy
 from training.v3.export import DecoderOnnx, EncoderOnnx, QuantizerOnnx, analyse_frames
 from training.v3.train import load
@@ -89,22 +90,6 @@ def onnx_agreement(models: str, t: dict) -> dict:
             'acoustic': float(np.abs(ac[0] - t['acoustic']).max()),
             'codes_differing': int((codes[0] != t['codes']).sum()), 'codes': K * t['codes'].shape[1],
             'features_out': float(np.abs(out[0] - t['features_out']).max())}
-
-
-def write(out_dir: str, tensors: dict, meta: dict):
-    os.makedirs(out_dir, exist_ok=True)
-    meta = {**meta, 'tensors': {}}
-    offset = 0
-    with open(os.path.join(out_dir, 'golden.bin'), 'wb') as f:
-        for name, arr in tensors.items():
-            arr = np.ascontiguousarray(arr)
-            assert arr.dtype in (np.float32, np.int32), (name, arr.dtype)
-            f.write(arr.tobytes())
-            meta['tensors'][name] = {'dtype': str(arr.dtype), 'shape': list(arr.shape), 'offset': offset}
-            offset += arr.nbytes
-    with open(os.path.join(out_dir, 'golden.json'), 'w') as f:
-        json.dump(meta, f, indent=1)
-        f.write('\n')
 
 
 def main():
