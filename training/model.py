@@ -27,13 +27,15 @@ import contextlib
 from dataclasses import dataclass, field
 import math
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchaudio
 
 from training import fsq
+from training.layers import ConvNeXtBlock, TransformerBlock
+from training.merge import frame_positions, merge_segments
+from training.pitch.inputs import pitch_features, pitch_inputs
 
 
 @dataclass
@@ -244,23 +246,6 @@ class SemanticEncoder(nn.Module):
         return self.scale * F.normalize(emb, dim=-1) @ F.normalize(self.prototypes, dim=-1).t()
 
 
-def merge_segments(sem: torch.Tensor, tau: torch.Tensor, max_len: int):
-    """Training-time twin of src/core/merge.ts for a batch.
-
-    Args: sem (B, T, D); tau (B,) thresholds.
-    Returns: seg_id (B, T) long, global across the batch; n_seg (int); flags (B, T) bool.
-    """
-    B, T, _ = sem.shape
-    sim = F.cosine_similarity(sem[:, 1:], sem[:, :-1], dim=-1, eps=1e-8)  # (B, T-1)
-    brk = torch.ones(B, T, dtype=torch.bool, device=sem.device)
-    brk[:, 1:] = sim <= tau[:, None]
-    t_idx = torch.arange(T, device=sem.device)[None, :].expand(B, T)
-    run_start = torch.cummax(torch.where(brk, t_idx, torch.zeros_like(t_idx)), dim=1).values
-    flags = ((t_idx - run_start) % max_len) == 0
-    seg_id = torch.cumsum(flags.long().flatten(), 0) - 1  # global ids in row-major order
-    return seg_id.view(B, T), int(flags.sum()), flags
-
-
 def segment_mean(x: torch.Tensor, seg_id: torch.Tensor, n_seg: int):
     """x (B, T, D), seg_id (B, T) global -> means (n_seg, D), lengths (n_seg,)."""
     D = x.shape[-1]
@@ -286,14 +271,6 @@ def segment_trend(x: torch.Tensor, seg_id: torch.Tensor, n_seg: int, positions: 
     w = trend_weights(positions.reshape(-1), lengths[ids])
     sums = torch.zeros(n_seg, D, device=x.device, dtype=x.dtype).index_add(0, ids, x.reshape(-1, D) * w[:, None])
     return sums / lengths[:, None]
-
-
-def frame_positions(flags: torch.Tensor):
-    """flags (B, T) bool -> 0-based position of each frame inside its segment, (B, T) float."""
-    B, T = flags.shape
-    t_idx = torch.arange(T, device=flags.device)[None, :].expand(B, T)
-    start = torch.cummax(torch.where(flags, t_idx, torch.zeros_like(t_idx)), dim=1).values
-    return (t_idx - start).float()
 
 
 class Quantizer(nn.Module):
@@ -357,55 +334,6 @@ class Quantizer(nn.Module):
         return fsq.dequantize_codes(codes, self.c.code_groups, self.c.fsq_channels_per_group, self.c.fsq_levels)
 
 
-class Attention(nn.Module):
-    """Plain multi-head self-attention with explicit matmuls (exports cleanly to opset 17)."""
-
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.heads = heads
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.proj = nn.Linear(dim, dim)
-
-    def forward(self, x):
-        B, T, C = x.shape  # batch, frames, channels
-        q, k, v = self.qkv(x).split(C, dim=2)
-        h = self.heads
-        q = q.reshape(B, T, h, C // h).transpose(1, 2)  # (B, h, T, C/h)
-        k = k.reshape(B, T, h, C // h).transpose(1, 2)
-        v = v.reshape(B, T, h, C // h).transpose(1, 2)
-        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(C // h), dim=-1)
-        y = (att @ v).transpose(1, 2).reshape(B, T, C)
-        return self.proj(y)
-
-
-class TransformerBlock(nn.Module):
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.n1 = nn.LayerNorm(dim)
-        self.att = Attention(dim, heads)
-        self.n2 = nn.LayerNorm(dim)
-        self.ff = nn.Sequential(nn.Linear(dim, dim * 2), nn.GELU(), nn.Linear(dim * 2, dim))
-
-    def forward(self, x):
-        x = x + self.att(self.n1(x))
-        return x + self.ff(self.n2(x))
-
-
-class ConvNeXtBlock(nn.Module):
-    def __init__(self, dim):
-        super().__init__()
-        self.dw = nn.Conv1d(dim, dim, 7, padding=3, groups=dim)
-        self.norm = nn.LayerNorm(dim)
-        self.pw1 = nn.Linear(dim, dim * 2)
-        self.pw2 = nn.Linear(dim * 2, dim)
-        self.gamma = nn.Parameter(torch.full((dim,), 0.1))
-
-    def forward(self, x):  # (B, C, F)
-        y = self.dw(x).transpose(1, 2)
-        y = self.pw2(F.gelu(self.pw1(self.norm(y))))
-        return x + (self.gamma * y).transpose(1, 2)
-
-
 class ISTFT(nn.Module):
     """Inverse STFT as a transposed conv with a windowed DFT basis; 'same' padding (F frames -> F*hop)."""
 
@@ -446,13 +374,6 @@ class ISTFT(nn.Module):
 
 
 HARMONIC_CEILING_HZ = 7600.0  # harmonics at or above this are silent (no aliasing near Nyquist)
-
-
-def pitch_features(f0_frames: torch.Tensor) -> torch.Tensor:
-    """F0 per 10 ms frame (B, N) Hz, 0 unvoiced -> (B, N, 2): [centred log2 F0 (0 unvoiced), voiced]."""
-    voiced = (f0_frames > 0).to(f0_frames.dtype)
-    logf = (torch.log2(f0_frames.clamp(min=1.0)) - 7.5) * voiced
-    return torch.stack([logf, voiced], -1)
 
 
 class HarmonicSynth(nn.Module):
@@ -691,30 +612,3 @@ class Codec(nn.Module):
         if self.c.asr_target:
             out, stats['asr_pred'] = out
         return out, stats
-
-
-def pitch_inputs(f0_sub, device=None, pitch_stride=1, fine=False):
-    """The decoder's pitch inputs from the tracker's F0 (B, 8T) numpy: the levels as the bitstream
-    carries them (each 80 ms frame's, or with `pitch_stride` 2 each two-frame span's, as .fxc
-    version 4 below 5 Hz), rebuilt into the 10 ms track and its phases.
-
-    `fine` (training only): where both the rebuilt track and the tracker call a 10 ms frame voiced,
-    the tracker's own F0 replaces the rebuilt one; the voicing stays the coded one. Why: the coded
-    levels miss the contour by a median 37 cents, which puts harmonics above about the 8th between
-    the original's, and the spectral loss then trains the envelope to silence them (the decoded
-    spectrogram keeps harmonics only below ~1.5 kHz). With the harmonics lined up in training the
-    envelope can keep them; at run time the coded track drives them, a median 37 cents off, which
-    should matter less to a listener than to a spectral distance (not shown: in 59 minutes at a low
-    learning rate it added no harmonics, docs/FINE_PITCH.md)."""
-    from training.pitch import code
-
-    tracks, phases = [], []
-    for row_f0 in np.asarray(f0_sub):
-        levels = code.frame_levels(row_f0)
-        f0 = code.stride_track(code.span_levels(levels, pitch_stride), pitch_stride, len(levels))
-        if fine:
-            f0 = np.where((f0 > 0) & (row_f0 > 0), row_f0, f0)
-        tracks.append(f0)
-        phases.append(code.phase_starts(f0))
-    as_t = lambda a: torch.from_numpy(np.stack(a).astype(np.float32)).to(device)
-    return {'f0_frames': as_t(tracks), 'phase_start': as_t(phases)}

@@ -24,12 +24,12 @@ import time
 import numpy as np
 import torch
 
-from training.checkpoint import compact_run
-from training.featdec.data import FeatureCache
-from training.featdec.model import feature_loss
-from training.featdec.train import deadline, draw_tau, feature_stats, learning_rate, rate_tau
-from training.model import pitch_inputs
+from training.merge import draw_tau, rate_tau
+from training.pitch.inputs import pitch_inputs
+from training.v3.data import FeatureCache, feature_stats
+from training.v3.decoder import feature_loss
 from training.v3.model import CodecV3, V3Config, config_dict, weighted_feature_loss
+from training.v3.run import compact_run, deadline, learning_rate
 
 
 def parse_args(argv=None):
