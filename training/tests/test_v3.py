@@ -5,6 +5,7 @@ other sizes than they were traced with, and a training step on real speech lower
   .venv/bin/python -m unittest training.tests.test_v3
 """
 from pathlib import Path
+import shutil
 import tempfile
 import unittest
 
@@ -12,9 +13,9 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from training.featdec.model import feature_loss
-from training.model import frame_positions, merge_segments
+from training.merge import frame_positions, merge_segments
 from training.v3 import model as v3
+from training.v3.decoder import feature_loss
 from training.vocoder.library import LIBRARY_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +104,42 @@ class Model(unittest.TestCase):
             opt.step()
             losses.append(float(loss))
         self.assertLess(np.mean(losses[-5:]), 0.8 * np.mean(losses[:5]))
+
+
+@unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
+class Training(unittest.TestCase):
+    def test_the_cache_trains_and_a_run_resumes(self):
+        from training.tests.synthetic_corpus import write_corpus
+        from training.v3 import data, train
+
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = write_corpus(f'{tmp}/corpus', utterances=2)
+            data.build(f'{tmp}/corpus', f'{tmp}/cache', 'train')  # the synthetic corpus is all 'train'
+            shutil.copy(f'{tmp}/cache/train.npz', f'{tmp}/cache/valid.npz')
+            cache = data.FeatureCache(f'{tmp}/cache/train.npz')
+            self.assertEqual(len(cache), len(rows))
+            self.assertTrue(all(cache.frames >= data.MIN_FRAMES))
+            self.assertEqual((len(cache.f0), len(cache.lpcnet)), (8 * cache.offsets[-1], 8 * cache.offsets[-1]))
+            _, _, f0, lpc = cache.batch(np.random.default_rng(0), 2, 32)
+            self.assertEqual((f0.shape, tuple(lpc.shape)), ((2, 256), (2, 256, 20)))
+            args = ['--run', f'{tmp}/run', '--cache', f'{tmp}/cache', '--batch', '2', '--valid-every', '1000',
+                    '--init-decoder', '']
+            train.main(args + ['--max-steps', '2'])
+            first = torch.load(f'{tmp}/run/v3.pt')
+            train.main(args + ['--max-steps', '3'])
+            second = torch.load(f'{tmp}/run/v3.pt')
+            self.assertEqual((first['step'], second['step']), (2, 3))
+            self.assertEqual(second['schedule_start'], first['schedule_start'])
+            self.assertTrue(torch.equal(second['model']['feat_mean'], first['model']['feat_mean']))
+            # the third step moved on from the saved weights and optimiser, not from a fresh start
+            self.assertTrue(all(int(s['step']) == 3 for s in second['optimizer']['state'].values()))
+            # a new run started from the compact fp16 file has its weights (to fp16 precision)
+            train.compact(f'{tmp}/run/v3.pt', f'{tmp}/compact.pt')
+            train.main(['--run', f'{tmp}/run2'] + args[2:] + ['--init', f'{tmp}/compact.pt', '--max-steps', '1',
+                                                             '--lr', '0', '--lr-final', '0'])
+            third = torch.load(f'{tmp}/run2/v3.pt')
+            for key in ('decoder.feat_head.weight', 'encoder.inp.weight'):
+                self.assertTrue(torch.allclose(third['model'][key], second['model'][key], atol=1e-2, rtol=1e-3), key)
 
 
 @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
