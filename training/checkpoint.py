@@ -1,5 +1,5 @@
-"""Checkpoints: loading the earlier codec family (training/model.py `Codec`: run checkpoints and the
-compact fp16 files of training/checkpoints/), and compacting a run to weights only."""
+"""Loading the earlier codec family (training/model.py `Codec`): run checkpoints and the compact
+fp16 files of training/checkpoints/. (v3's are training/v3/train.py `load` and v3/run.py.)"""
 import json
 import os
 
@@ -21,10 +21,3 @@ def load_codec(ckpt_path):
     m.eval()
     return m, ck
 
-
-def compact_run(ckpt_path, out_path):
-    """A run checkpoint ({'model', 'config', 'step', 'seconds', ...}) as weights only in fp16, without
-    the optimiser: what a new machine resumes from with `--init` (v3 and the feature decoder)."""
-    ck = torch.load(ckpt_path, map_location='cpu')
-    model = {k: v.half() if v.is_floating_point() else v for k, v in ck['model'].items()}
-    torch.save({'model': model, 'config': ck['config'], 'step': ck['step'], 'seconds': ck['seconds']}, out_path)

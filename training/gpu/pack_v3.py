@@ -1,19 +1,18 @@
-"""The v3 model's training data, small enough to travel to a lent GPU (training/gpu/run_on_device.sh
-with FAMILY=v3).
+"""The v3 model's training data, small enough to travel to a lent GPU (training/gpu/run_on_device.sh).
 
   .venv/bin/python -m training.gpu.pack_v3 [--max-mb auto|N] [--reserve-mb M] [--seed S]
 
 v3 trains on features, not audio (training/v3/train.py): per utterance libopus's 20 LPCNet features
-per 10 ms and the tracker's F0, from the cache of training/featdec/data.py. This writes
+per 10 ms and the tracker's F0, from the cache of training/v3/data.py. This writes
 training/data/gpu-pack-v3/{train,valid}.npz in that cache's layout (offsets, speech_frames, f0,
-lpcnet, float16, compressed) without the frozen encoder's streams: all of 'valid', and of 'train' a
+lpcnet, float16, compressed): all of 'valid', and of 'train' a
 seeded random sample of whole utterances that fits the budget. Never anything of the held-out set
 (the cache holds none). At 42 bytes per 10 ms before compression, a 6 MB pack held 17.5 minutes
 of training speech and the 7.5 minutes of 'valid' (2026-12-07): on a GPU v3 is limited by this
 data, not by its steps; the full cache (365 MB) cannot travel (64 MiB in all).
 
 Budget: `--max-mb auto` takes what is left of 64 MiB after the working tree that travels anyway
-(training/gpu/pack.py `travel_bytes`), less a 1 MiB margin and --reserve-mb.
+(`travel_bytes`), less a 1 MiB margin and --reserve-mb.
 """
 import argparse
 import json
@@ -22,9 +21,25 @@ import subprocess
 
 import numpy as np
 
-from training.gpu.pack import MARGIN, TRAVEL_LIMIT, travel_bytes
-
+TRAVEL_LIMIT = 64 * 2 ** 20  # the device tool's limit on the working tree plus carried paths
+MARGIN = 2 ** 20
 MARKER = 'pack.json'
+
+
+def travel_bytes(repo, skip=()):
+    """Bytes of what the device tool sends besides `carry`: tracked files and untracked files git does not ignore."""
+    out = subprocess.run(['git', '-C', repo, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+                         check=True, capture_output=True).stdout
+    skip = [os.path.normpath(s) + os.sep for s in skip]
+    total = 0
+    for name in sorted(set(out.decode().split('\0')) - {''}):
+        if any((name + os.sep).startswith(s) or name.startswith(s) for s in skip):
+            continue
+        try:
+            total += os.lstat(os.path.join(repo, name)).st_size
+        except FileNotFoundError:  # deleted in the work tree
+            pass
+    return total
 
 
 def load_split(cache, split):

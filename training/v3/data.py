@@ -17,7 +17,6 @@ import time
 import numpy as np
 import torch
 
-from training.dataset import read_manifest
 from training.pitch import track as pitch_track
 from training.vocoder import native
 
@@ -34,7 +33,9 @@ def utterance_arrays(x: np.ndarray, min_frames: int = MIN_FRAMES):
 
 
 def build(corpus, out, split, limit=0):
-    import soundfile as sf
+    import soundfile as sf  # here, not above: training reads only the cache, so a GPU machine needs neither
+
+    from training.dataset import read_manifest
 
     rows = read_manifest(corpus, split)
     if limit:
