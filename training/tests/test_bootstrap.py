@@ -97,21 +97,5 @@ class ReportIntervalTest(unittest.TestCase):
         self.assertIn("Whisper WER -33.3 points (", report)
 
 
-class CompareTest(unittest.TestCase):
-    def test_each_checkpoint_against_the_first_at_its_rate(self):
-        from training.compare import paired_rows
-
-        def files(errors, stoi):
-            return {"whisper_errors": errors, "whisper_words": [5.0] * len(errors), "stoi": stoi}
-
-        scored = [("A", 12.5, files([1, 0, 2], [0.8, 0.8, 0.8])), ("A", 6.25, files([3, 3, 3], [0.7, 0.7, 0.7])),
-                  ("B", 12.5, files([0, 0, 1], [0.9, 0.9, 0.9])), ("B", 6.25, files([3, 3, 3], [0.7, 0.7, 0.7]))]
-        rows = paired_rows(scored)
-        self.assertEqual([(r[0], r[1], r[2]) for r in rows], [("B", "A", 12.5), ("B", "A", 6.25)])
-        self.assertAlmostEqual(rows[0][3][0], 100.0 * (1 - 3) / 15)
-        self.assertAlmostEqual(rows[0][4][0], 0.1)
-        self.assertEqual(rows[1][3], (0.0, 0.0, 0.0))
-
-
 if __name__ == "__main__":
     unittest.main()
