@@ -1,6 +1,6 @@
 """Do classic postfilters (training.eval.postfilters) make the decoded words clearer?
 
-Decodes held-out files with a checkpoint (PyTorch, as training.compare), then scores the decoded
+Decodes held-out files with an earlier-family checkpoint (PyTorch, training.curve), then scores the decoded
 audio as it is and after each postfilter: Whisper WER (the judge), STOI, PESQ, log-mel distance and
 the 1.5-4 kHz periodicity ratio. The comb filter is driven by the F0 track the bitstream carries.
 

@@ -1,8 +1,8 @@
-"""12.5 Hz Whisper features of corpus utterances, one .npy (T x 384) per utterance, for
-training.boundaries (--features whisper=DIR) and for training on precomputed features later.
+"""12.5 Hz Whisper features of corpus utterances, one .npy (T x 384) per utterance, for training on
+precomputed features (training.train --asr-features DIR).
 
-DIR/<utterance path less .wav>.npy, float16 by default (float32 with --float32: boundaries.py
-takes cosines in the array's own dtype). T = len(audio) // 1280, as the codec's frames. Each
+DIR/<utterance path less .wav>.npy, float16 by default (float32 with --float32: for studies that take
+cosines in the array's own dtype). T = len(audio) // 1280, as the codec's frames. Each
 utterance goes through the runtime's window scheme (windows.py: one 30 s window, padded, for
 anything up to 30 s). Runs the exported ONNX file through onnxruntime (4x faster than PyTorch on
 CPU here), or PyTorch with --torch.
