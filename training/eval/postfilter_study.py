@@ -19,7 +19,7 @@ from training.eval.postfilters import comb_postfilter, formant_postfilter
 from training.eval.score import score_pair
 from training.eval.whisper_judge import wer_without_runaways, whisper_wer
 from training.checkpoint import load_codec
-from training.model import pitch_inputs
+from training.pitch.inputs import pitch_inputs
 from training.pitch import code as pitch_code
 from training.pitch import track as pitch_track
 

@@ -158,7 +158,7 @@ class SpanTest(unittest.TestCase):
         np.testing.assert_allclose(f0[52:], 2 ** code.level_log2_f0(31), rtol=1e-12)  # the one-frame span, after its centre
 
     def test_pitch_inputs_follow_the_stride(self):
-        from training.model import pitch_inputs
+        from training.pitch.inputs import pitch_inputs
 
         f0_sub = np.concatenate([np.geomspace(100, 200, 40), np.zeros(16)])[None]  # 7 frames, the last two unvoiced
         levels = code.frame_levels(f0_sub[0])
@@ -170,7 +170,7 @@ class SpanTest(unittest.TestCase):
         self.assertFalse(np.allclose(pitch_inputs(f0_sub)['f0_frames'], pitch_inputs(f0_sub, pitch_stride=2)['f0_frames']))
 
     def test_fine_pitch_inputs_take_the_trackers_f0_inside_the_coded_voicing(self):
-        from training.model import pitch_inputs
+        from training.pitch.inputs import pitch_inputs
 
         # 7 frames: a glide, a frame the tracker calls voiced in only 2 of its 8 subframes (below the
         # 30 % the coded level needs), then silence
