@@ -5,6 +5,8 @@
 #   build/vocoder/libfxvocoder.so   native/vocoder_glue.c + native/dred_codec.c for Python (ctypes)
 #   public/vocoder/libopus-vocoder.bin  the weights blob the runtime loads (PitchDNN + FARGAN records),
 #                           checked against the sha256 pinned below
+#   build/vocoder/libopus-dred.bin  DRED's RDO-VAE encoder + decoder records (training/vocoder/rdovae.py),
+#                           checked against the sha256 pinned below
 #   public/vocoder/fxvocoder.wasm       native/vocoder_glue.c for the browser worker and Node
 #                           (WASM SIMD), and fxvocoder-scalar.wasm for engines without SIMD
 # Skips each step whose output is newer than its inputs. Needs build-essential and emscripten.
@@ -17,6 +19,8 @@ jobs="$(nproc)"
 # sha256 of the PitchDNN + FARGAN records of libopus 1.6.1's weights blob (the bytes of the crate
 # opus1 0.3.0's pitchdnn.bin followed by its fargan.bin, which list the 1.6.1 release's data files).
 VOCODER_BLOB_SHA256=18d20f5942319e4fef81dd556393022ac543ed9f8da254b6cd6899c1f66f8fb4
+# sha256 of the RDO-VAE encoder + decoder records of the same blob (dump_weights_blob's output).
+DRED_BLOB_SHA256=0daf1421fff42f0584ae249d8584ded42d98ef6616741c31748a901e027addab
 
 native="$root/build/opus-native"
 if [ ! -x "$native/fargan_demo" ] || [ ! -f "$native/.libs/libopus.a" ]; then
@@ -42,6 +46,15 @@ if [ ! -f "$blob" ]; then
 fi
 echo "$VOCODER_BLOB_SHA256  $blob" | sha256sum -c --quiet - ||
   { echo "native/build.sh: $blob does not have the pinned sha256" >&2; rm -f "$blob"; exit 1; }
+
+# PyTorch's DRED RDO-VAE weights: the encoder and decoder records of the same blob (not shipped).
+dred_blob=build/vocoder/libopus-dred.bin
+if [ ! -f "$dred_blob" ]; then
+  [ -f build/opus-native/weights_blob.bin ] || (cd build/opus-native && ./dump_weights_blob)
+  /usr/bin/python3 native/split_blob.py "$src/dnn" build/opus-native/weights_blob.bin "$dred_blob" dred_rdovae_enc dred_rdovae_dec
+fi
+echo "$DRED_BLOB_SHA256  $dred_blob" | sha256sum -c --quiet - ||
+  { echo "native/build.sh: $dred_blob does not have the pinned sha256" >&2; rm -f "$dred_blob"; exit 1; }
 
 # The built site ships libopus's licence beside its binaries (BSD-3's binary-redistribution clause).
 cp "$src/COPYING" public/vocoder/COPYING
