@@ -30,6 +30,7 @@ from training.losses import PhoneLoss
 from training.model import frame_positions, pitch_inputs
 from training.pitch import code as pitch_code
 from training.pitch import track as pitch_track
+from training.whisper.merge_features import asr_features
 
 
 # The average rate the learning curve (docs/LEARNING_CURVE.md) is measured at.
@@ -68,23 +69,6 @@ def quantize_at_rate(m, x, rate, merge_features=None, fixed_rate=False):
         flags = torch.from_numpy(f)[None]
         zq, digits, lengths, seg_id = m.quantize_segments(merge, pooled, flags)
     return zq, digits, lengths, seg_id, flags
-
-
-_asr_runner = None
-# The exported Whisper encoder: the shipped one, else the export's scratch copy (PyTorch if neither).
-ASR_ONNX_CANDIDATES = ('public/models/asr.onnx', 'training/runs/whisper/whisper-asr.onnx')
-
-
-def asr_features(x):
-    """12.5 Hz Whisper tiny.en features of x (S,), S a multiple of 1280, by the runtime's window
-    scheme (training/whisper/windows.py) through the exported ONNX encoder -> (S / 1280, 384)."""
-    global _asr_runner
-    from training.whisper import features, windows
-
-    if _asr_runner is None:
-        onnx = next((p for p in ASR_ONNX_CANDIDATES if os.path.exists(p)), None)
-        _asr_runner = features.window_runner(onnx, raw=False, use_torch=onnx is None)
-    return windows.features(_asr_runner, x.astype(np.float32))
 
 
 def phone_agreement(m, x, y):

@@ -53,7 +53,7 @@ def merge_stream(m, x):
     """The merge stream the runtime computes for audio x (S,), S a multiple of frame_samples -> (T, D)."""
     with torch.no_grad(), exact_transforms():  # the features the runtime will see
         if m.c.merge_on == 'whisper':
-            from training.curve import asr_features
+            from training.whisper.merge_features import asr_features
 
             return asr_features(x)
         return m.encode_frames(torch.from_numpy(x)[None])[0][0].numpy()

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from training.segments import flags_at_rate
-from training.curve import asr_features
+from training.whisper.merge_features import asr_features
 from training.dataset import read_manifest
 from training.eval.audio import read_wav_at
 from training.pitch.code import frame_levels

@@ -76,6 +76,10 @@ class FeatureDecoder(nn.Module):
         Returns:
             (B, 8T, 20) LPCNet features.
         """
+        return self.head(*self.trunk(seg_latent, seg_len, frame_seg, frame_pos, f0_frames))
+
+    def trunk(self, seg_latent, seg_len, frame_seg, frame_pos, f0_frames):
+        """`forward`'s 12.5 Hz half: (Transformer output (B, T, dec_dim), pitch features (B, 8T, 2))."""
         c = self.c
         B, T = frame_seg.shape  # batch, 12.5 Hz frames
         seg = self.inp(seg_latent) + self.len_emb((seg_len - 1).clamp(0, c.max_segment_frames - 1).long())
@@ -87,7 +91,11 @@ class FeatureDecoder(nn.Module):
         x = x + self.pitch_in(pf.reshape(B, T, c.upsample, 2).mean(2))
         for blk in self.blocks:
             x = blk(x)
-        x = self.norm(x).transpose(1, 2)  # (B, dec_dim, T)
+        return self.norm(x), pf
+
+    def head(self, x, pf):
+        """`forward`'s 100 Hz half: the trunk's output and pitch features -> (B, 8T, 20) features."""
+        x = x.transpose(1, 2)  # (B, dec_dim, T)
         y = self.up(x) + self.pitch_up(pf).transpose(1, 2)  # (B, up_dim, 8T)
         y = self.head_norm(self.convnext(y).transpose(1, 2))  # (B, 8T, up_dim)
         return self.feat_head(y) * self.feat_std + self.feat_mean  # (B, 8T, 20)

@@ -6,7 +6,7 @@
 Per file and rate: libopus's analysis, the v3 encoder, the merge at the tau the runtime's bisection
 picks for the rate (`--fixed`: constant-length segments, the paper's ablation), the quantizer, the
 decoder with the pitch track a .fxc file at that rate carries, and libopus's FARGAN (native). Rows
-go to <out>/<condition>-<rate>.json beside training/featdec/evaluate.py's ('original', 'fargan',
+go to <out>/<condition>-<rate>.json beside the earlier rows ('original', 'fargan',
 'shipped'), with the same Whisper cache, so `--report` pairs every condition with the shipped model
 at the same rate, and v3 with v3-fixed.
 """
@@ -24,12 +24,13 @@ from training.eval.audio import read_wav_at
 from training.eval.bootstrap import file_word_errors, paired_difference
 from training.eval.score import score_pair
 from training.eval.whisper_judge import WhisperJudge, is_runaway, whisper_normalize
-from training.featdec.evaluate import fmt_interval, report as featdec_report
-from training.model import frame_positions, pitch_inputs
+from training.merge import frame_positions
+from training.pitch.inputs import pitch_inputs
 from training.pitch import code as pitch_code
 from training.pitch import track as pitch_track
 from training.v3.export import streams
 from training.v3.model import segment_layout
+from training.v3.report import fmt_interval, report as rows_report
 from training.v3.train import load
 from training.vocoder import native
 
@@ -50,7 +51,7 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     merge, acoustic = streams(m, xp)
     T = merge.shape[0]
     if merge_on == 'whisper':
-        from training.curve import asr_features
+        from training.whisper.merge_features import asr_features
 
         merge = asr_features(xp)
     flags = fixed_flags(T, rate) if fixed else flags_at_rate(merge, rate, m.c.max_segment_frames)
@@ -61,7 +62,7 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     with torch.no_grad():
         z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), seg_start, seg_len)
         zq, _ = m.quantizer.quantize(z)
-        feats = m.decoder(zq, seg_len, seg_id, frame_positions(flags_t), f0)[0].numpy().astype(np.float32)
+        feats = m.decode_segments(zq, seg_len, seg_id, frame_positions(flags_t), f0)[0].numpy().astype(np.float32)
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 
 
@@ -129,7 +130,7 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     if a.report:
-        print(featdec_report(a.out))
+        print(rows_report(a.out))
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return

@@ -26,7 +26,7 @@ import torch
 from training.dataset import read_manifest
 from training.manifest import OPSET, manifest_head, pitch_section, sha256, spec, store_weights_fp16
 from training.segments import merge_numpy
-from training.featdec.model import FEATURES
+from training.v3.decoder import FEATURES
 from training.v3.model import CEPSTRA, CodecV3, config_dict
 from training.v3.train import load
 from training.vocoder import native

@@ -14,7 +14,7 @@ have to learn the middle:
        segment means lose the words)
     -> FSQ: 7 groups of 4 channels x 8 levels = 84 bits a segment (as .fxc version 4 carries)
     -> decoder: expanded back to 12.5 Hz with in-segment position and the coded pitch, Transformer,
-       x8 up, ConvNeXt at 100 Hz, linear head to the 20 features (training/featdec/model.py's
+       x8 up, ConvNeXt at 100 Hz, linear head to the 20 features (training/v3/decoder.py's
        FeatureDecoder, started from its trained weights)
 
 The pooling reads only the fine stream and the segment lengths, so it runs inside quantizer.onnx
@@ -27,8 +27,9 @@ import torch
 import torch.nn as nn
 
 from training import fsq
-from training.featdec.model import CEPSTRA, FEATURES, FeatDecConfig, FeatureDecoder
-from training.model import ConvNeXtBlock, merge_segments, frame_positions
+from training.layers import ConvNeXtBlock
+from training.merge import frame_positions, merge_segments
+from training.v3.decoder import CEPSTRA, CORRELATION, FEATURES, PITCH, DecoderConfig, FeatureDecoder
 
 
 @dataclass
@@ -58,8 +59,8 @@ class V3Config:
         """10 ms frames in the longest segment."""
         return self.upsample * self.max_segment_frames
 
-    def decoder_config(self) -> FeatDecConfig:
-        return FeatDecConfig(latent_channels=self.latent_channels, max_segment_frames=self.max_segment_frames,
+    def decoder_config(self) -> DecoderConfig:
+        return DecoderConfig(latent_channels=self.latent_channels, max_segment_frames=self.max_segment_frames,
                              upsample=self.upsample, dec_dim=self.dec_dim, dec_layers=self.dec_layers,
                              dec_heads=self.dec_heads, up_dim=self.up_dim, up_blocks=self.up_blocks)
 
@@ -193,6 +194,10 @@ class CodecV3(nn.Module):
         zq, digits = self.quantizer.quantize(z)
         return zq, digits, seg_len, seg_id, frame_positions(flags)
 
+    def decode_segments(self, zq, seg_len, seg_id, pos, f0_frames):
+        """Dequantized segments, their layout and the coded pitch track -> (B, 8T, 20) features."""
+        return self.decoder(zq, seg_len, seg_id, pos, f0_frames)
+
     def forward(self, feats, tau, f0_frames):
         """feats (B, 8T, 20), tau (B,), f0_frames (B, 8T) the coded 10 ms pitch track -> (features, stats)."""
         merge, fine = self.encode_streams(feats)
@@ -214,9 +219,7 @@ WORD_CEPSTRA = 6
 def weighted_feature_loss(pred, target, std, word_weight=2.0, rest_weight=0.5):
     """L1 in units of each cepstrum's corpus spread, c0-c5 weighted `word_weight` and c6-c17
     `rest_weight`, on the values and on their frame-to-frame changes; the pitch code (voiced frames)
-    and correlation as training/featdec/model.py `feature_loss`. pred, target (B, N, 20); std (20,)."""
-    from training.featdec.model import CORRELATION, PITCH
-
+    and correlation as training/v3/decoder.py `feature_loss`. pred, target (B, N, 20); std (20,)."""
     w = torch.full((CEPSTRA,), rest_weight, dtype=pred.dtype, device=pred.device)
     w[:WORD_CEPSTRA] = word_weight
     w = w / std[:CEPSTRA]

@@ -3,13 +3,13 @@
   OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m training.v3.train --run training/runs/v3 \
       --minutes 90 --process-minutes 10 [--init-decoder training/checkpoints/featdec-fp16.pt]
 
-Data: the feature cache of training/featdec/data.py (per corpus utterance, libopus's 20 LPCNet
+Data: the feature cache of training/v3/data.py (per corpus utterance, libopus's 20 LPCNet
 features per 10 ms and the codec pitch tracker's F0); nothing else is needed, so a step is an encoder,
 a pooling and a decoder pass on 2.56 s crops. Each crop draws a target rate in 3-12.5 Hz (20 %:
 12.5 Hz) and sets tau from its own merge stream, so one model serves the slider. The decoder gets
 the 10 ms pitch track rebuilt from the coded pitch levels, as at run time. Loss: L1 in the feature
 domain, each cepstrum in units of its spread with c0-c5 first (model.py `weighted_feature_loss`;
-`--loss raw`: training/featdec/model.py `feature_loss`, the first 11 minutes of the shipped run).
+`--loss raw`: training/v3/decoder.py `feature_loss`, the first 11 minutes of the shipped run).
 
 Resumable: <run>/v3.pt (weights, optimiser, step, seconds, the schedule's start) is written
 atomically every --save-every-s and on exit; a new process continues from it, and the cosine
@@ -28,6 +28,7 @@ from training.merge import draw_tau, rate_tau
 from training.pitch.inputs import pitch_inputs
 from training.v3.data import FeatureCache, feature_stats
 from training.v3.decoder import feature_loss
+from training.v3.dred_arm import CodecV3Dred, is_dred_state, latent_loss
 from training.v3.model import CodecV3, V3Config, config_dict, weighted_feature_loss
 from training.v3.run import compact_run, deadline, learning_rate
 
@@ -56,6 +57,11 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--loss', choices=['weighted', 'raw'], default='weighted',
                    help="'weighted': model.weighted_feature_loss (c0-c5 first); 'raw': featdec's L1 in feature units")
+    p.add_argument('--arm', choices=['v3', 'dred'], default='v3',
+                   help="'dred': the decoder predicts DRED latents for libopus's frozen RDO-VAE decoder (dred_arm.py)")
+    p.add_argument('--latent-weight', type=float, default=0.5, help="--arm dred: weight of the L1 to DRED's encoder's latents")
+    p.add_argument('--head-steps', type=int, default=200,
+                   help="--arm dred: the first steps train only the new DRED head, so its random start cannot disturb the rest")
     return p.parse_args(argv)
 
 
@@ -67,10 +73,15 @@ def f0_track(f0, pitch_stride=1):
 compact = compact_run  # weights only, fp16: what `--init` starts a new machine from
 
 
+def model_for(ck) -> CodecV3:
+    """An untrained model of the arm (v3 or DRED-latent) and config a checkpoint holds."""
+    return (CodecV3Dred if is_dred_state(ck['model']) else CodecV3)(V3Config(**ck['config']))
+
+
 def load(path) -> CodecV3:
-    """A v3 model from a run checkpoint or a compact file, in eval mode."""
+    """A v3 model (either arm) from a run checkpoint or a compact file, in eval mode."""
     ck = torch.load(path, map_location='cpu')
-    m = CodecV3(V3Config(**ck['config']))
+    m = model_for(ck)
     m.load_state_dict({k: v.float() for k, v in ck['model'].items()})
     return m.eval()
 
@@ -85,6 +96,15 @@ def loss_of(a, m, pred, target):
     if getattr(a, 'loss', 'raw') == 'weighted':
         return weighted_feature_loss(pred, target, m.feat_std)
     return feature_loss(pred, target)
+
+
+def arm_loss(a, m, pred, target, stats):
+    """The feature loss, plus for the DRED arm the latent loss (`--latent-weight`)."""
+    loss, parts = loss_of(a, m, pred, target)
+    if isinstance(m, CodecV3Dred):
+        latent = latent_loss(m, target, stats)
+        loss, parts = loss + a.latent_weight * latent, {**parts, 'latent': float(latent)}
+    return loss, parts
 
 
 def validate(m, batches, a=None):
@@ -105,12 +125,21 @@ def validate(m, batches, a=None):
 
 
 def new_model(a, train_cache) -> CodecV3:
-    m = CodecV3(V3Config())
+    dred = getattr(a, 'arm', 'v3') == 'dred'
+    m = CodecV3Dred(V3Config()) if dred else CodecV3(V3Config())
     if a.init:
         init = torch.load(a.init, map_location='cpu')
-        m.load_state_dict({k: v.float() for k, v in init['model'].items()})
+        weights = {k: v.float() for k, v in init['model'].items()}
+        if dred and not is_dred_state(weights):
+            # A v3 checkpoint: everything but the DRED head starts from it.
+            m.load_state_dict({**m.state_dict(), **weights})
+            m.set_dred_stats(train_cache.batch(np.random.default_rng(2), 64, a.crop_frames)[3])
+        else:
+            m.load_state_dict(weights)
         print(f'started from {a.init} (step {init["step"]}, {init["seconds"] / 60:.0f} training minutes)', flush=True)
         return m
+    if dred:
+        raise SystemExit('--arm dred starts from a trained v3 checkpoint (--init)')
     m.set_feature_stats(*feature_stats(train_cache))
     if a.init_decoder:
         # The feature decoder already turns 28 FSQ values a segment into FARGAN's features; only the
@@ -134,7 +163,7 @@ def main(argv=None):
     ckpt_path = os.path.join(a.run, 'v3.pt')
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location='cpu')
-        m = CodecV3(V3Config(**ck['config']))
+        m = model_for(ck)
         m.load_state_dict(ck['model'])
         m.to(a.device)
         opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
@@ -164,9 +193,13 @@ def main(argv=None):
         with torch.no_grad():
             merge, _ = m.encode_streams(lpc)
         pred, stats = m(lpc, draw_tau(merge.cpu(), rng, a.min_rate).to(a.device), f0_track(f0).to(a.device))
-        loss, parts = loss_of(a, m, pred, lpc)
+        loss, parts = arm_loss(a, m, pred, lpc, stats)
         opt.zero_grad()
         loss.backward()
+        if isinstance(m, CodecV3Dred) and state['step'] < a.head_steps:
+            for name, p in m.named_parameters():
+                if not name.startswith('dred_head.'):
+                    p.grad = None
         torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
         opt.step()
         state['step'] += 1
