@@ -1,21 +1,22 @@
 /**
  * A new model loses no voice note. One origin serves three versions of the built app in turn:
- *   1. "old": the smoke-test model of training/ is the shipped model; a note is recorded with it;
- *   2. "forgot": today's model, with no archive: the note says which model it needs and keeps its
- *      bytes (export gives them back unchanged);
- *   3. "new": today's model with the old one archived (npm run models:archive): the app fetches
- *      the old decoder while online, and with the network off the old note plays, a new note
- *      records with the new model; <flexi-codec> decodes the old note too (online).
+ *   1. "old": a78344e1, the model shipped before today's (test/helpers/older-model.ts), is the
+ *      shipped model; a note is recorded with it;
+ *   2. "forgot": today's model, with an archive that lacks the old one: the note says which model
+ *      it needs and keeps its bytes (export gives them back unchanged);
+ *   3. "updated": today's models folder as it ships, its archive holding the old model's decoder
+ *      (npm run models:archive): the app fetches the old decoder while online, and with the
+ *      network off the old note plays, a new note records with the new model; <flexi-codec>
+ *      decodes the old note too (online).
  * No request may leave this machine.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { ARCHIVE_CACHE_NAME } from '../src/pwa/archive-cache.ts';
-import { archiveModel } from '../src/node/archive-model.ts';
-import { smokeModelDir, smokeModelId } from '../test/helpers/smoke-model.ts';
+import { OLDER_MODEL_ID, olderModelDir } from '../test/helpers/older-model.ts';
 import { CODE_TIMEOUT_MS, download, LOAD_TIMEOUT_MS } from './fixtures/app-page.ts';
-import { buildVersion, replaceModels } from './fixtures/app-versions.ts';
+import { buildVersion, dropArchived, replaceModels } from './fixtures/app-versions.ts';
 import { withOfflineMicContext } from './fixtures/pwa-page.ts';
 import { startSwitchableServer, type SwitchableServer } from './fixtures/switchable-server.ts';
 
@@ -24,20 +25,17 @@ const RECORD_SECONDS = 4;
 
 let versions: { old: string; forgot: string; updated: string };
 let server: SwitchableServer;
-let oldId = '';
+const oldId = OLDER_MODEL_ID;
 let newId = '';
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  const smoke = smokeModelDir();
-  oldId = smokeModelId();
+  const older = olderModelDir();
   newId = (JSON.parse(await readFile('public/models/models.json', 'utf8')) as { modelId: string }).modelId;
   versions = {
-    old: await buildVersion('old', (models) => replaceModels(models, smoke)),
-    forgot: await buildVersion('forgot', () => undefined),
-    updated: await buildVersion('updated', async (models) => {
-      await archiveModel(smoke, join(models, 'archive'));
-    }),
+    old: await buildVersion('old', (models) => replaceModels(models, older)),
+    forgot: await buildVersion('forgot', (models) => dropArchived(models, oldId)),
+    updated: await buildVersion('updated', () => undefined),
   };
   server = await startSwitchableServer(versions.old);
 });

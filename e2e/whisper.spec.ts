@@ -3,7 +3,7 @@
  * worker loads it (sha256-checked), runs asr.onnx and the acoustic-only encoder on WebGPU (with the
  * WGSL merger on the 384-d stream) and on WASM (the TypeScript twin), and codes the speech fixture.
  * Node (onnxruntime-node, the twin) must find the same segments, and decode the browser's file to
- * the browser's samples. The set is test/helpers/whisper-model.ts's (built once, served to the page
+ * the browser's samples. The set is test/helpers/whisper-model.ts's (put together once, served to the page
  * by request interception, so any folder works).
  */
 import { readFileSync } from 'node:fs';

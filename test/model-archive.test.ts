@@ -1,7 +1,7 @@
 /**
  * A new model loses no voice note: files name their model, and a models folder keeps the decoders
  * of the models shipped before its own (public/models/archive/). Two real model versions: the
- * shipped one, and the smoke-test model of training/ standing in for an older one.
+ * shipped one, and a78344e1, the model shipped before it, whole (test/helpers/older-model.ts).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,7 +26,7 @@ import { archiveModel } from '../src/node/archive-model.ts';
 import { decode, loadCodec, loadDecoders } from '../src/node/index.ts';
 import { TEST_LAYOUT } from './helpers/layout.ts';
 import { HAVE_MODELS, MODELS_DIR, NO_MODELS_REASON, speechSamples } from './helpers/models.ts';
-import { smokeModelDir } from './helpers/smoke-model.ts';
+import { olderModelDir } from './helpers/older-model.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -200,23 +200,27 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 describe.skipIf(!HAVE_MODELS)('two model versions on Node', () => {
   let dir = '';
   let updated = '';
+  let forgot = '';
   let oldModel = '';
   let oldId = '';
   let oldFxc = '';
   let oldAudio: Float32Array;
 
   beforeAll(async () => {
-    oldModel = smokeModelDir();
+    oldModel = olderModelDir();
     dir = mkdtempSync(join(tmpdir(), 'flexicodec-archive-'));
-    // The updated models folder: today's shipped model, with the old one archived next to it.
-    updated = join(dir, 'models');
+    // Two updated models folders of today's shipped model, without its archive: "updated" gets
+    // the old model archived next to it, "forgot" does not.
     const { mkdirSync } = await import('node:fs');
-    mkdirSync(updated);
     const current = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
-    for (const file of ['models.json', ...Object.values(current.models).map((m) => m.file)])
-      symlinkSync(resolve(MODELS_DIR, file), join(updated, file));
-    // The vocoder's files, which models.json names relative to the models folder (../vocoder/).
-    symlinkSync(resolve(MODELS_DIR, '../vocoder'), join(dir, 'vocoder'));
+    [updated, forgot] = [join(dir, 'updated', 'models'), join(dir, 'forgot', 'models')];
+    for (const models of [updated, forgot]) {
+      mkdirSync(models, { recursive: true });
+      for (const file of ['models.json', ...Object.values(current.models).map((m) => m.file)])
+        symlinkSync(resolve(MODELS_DIR, file), join(models, file));
+      // The vocoder's files, which models.json names relative to the models folder (../vocoder/).
+      symlinkSync(resolve(MODELS_DIR, '../vocoder'), join(models, '..', 'vocoder'));
+    }
     const archived = await archiveModel(oldModel, join(updated, 'archive'));
     expect(archived.added).toBe(true);
     oldId = archived.entry.modelId;
@@ -270,16 +274,16 @@ describe.skipIf(!HAVE_MODELS)('two model versions on Node', () => {
       oldModel + '-missing',
     );
     expect(refused.code).toBe(1);
-    const lacking = await cli('decode', oldFxc, '-o', join(dir, 'never.wav'));
+    const lacking = await cli('decode', oldFxc, '-o', join(dir, 'never.wav'), '--models', forgot);
     expect(lacking.code).toBe(1);
     expect(lacking.stderr).toContain(`this note was made with model ${oldId}, which is not here`);
     expect(lacking.stderr).toContain(`"modelId": "${oldId}"`);
   });
 
   it('a damaged archived decoder is refused by its sha256, naming the model', async () => {
-    const broken = join(dir, 'broken');
+    const broken = join(dir, 'broken', 'models');
     const { cpSync } = await import('node:fs');
-    cpSync(updated, broken, { recursive: true, dereference: true });
+    cpSync(join(updated, '..'), join(broken, '..'), { recursive: true, dereference: true });
     const decoderPath = join(broken, 'archive', oldId, 'decoder.onnx');
     const bytes = readFileSync(decoderPath);
     bytes[bytes.length >> 1] ^= 0xff;

@@ -4,7 +4,7 @@
  * through the core's window scheme, gives PyTorch's features on real speech (golden tensors of
  * training/whisper/runtime_fixtures.py, fp32 weights, no ONNX); the whole codec codes and decodes
  * with it, streamed input giving the same file as one piece. The set comes from
- * test/helpers/whisper-model.ts (a tiny codec around the real Whisper encoder, built once).
+ * test/helpers/whisper-model.ts (a committed tiny codec around the real Whisper encoder, exported once).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,89 +1,67 @@
 /**
  * A model set that merges on Whisper features (models.json `models.asr`, docs/MODELS.md), for the
- * tests of the ASR stream: the real Whisper tiny.en encoder as asr.onnx (fp16, 16 MB) with a tiny
- * codec (the smoke recipe with `--merge-on whisper`: two steps of each stage on a synthetic
- * corpus), exported by training/export.py. Built once per checkout into node_modules/.cache
- * (about 30 s on two cores; 20 MB: too big to commit), with the project's .venv (FLEXI_VENV_PYTHON
- * overrides). The Whisper ONNX file is training/runs/whisper/whisper-asr-fp16.onnx where present,
- * else exported here from the weights in the .venv (training/whisper/export_encoder.py).
- * FLEXI_WHISPER_MODELS=DIR uses another exported set instead (e.g. a trained stand-in).
+ * tests of the ASR stream: a tiny codec of the earlier family (test/fixtures/whisper-model/, 3.7 MB;
+ * its README says how it was made) around the real Whisper tiny.en encoder as asr.onnx (fp16,
+ * 17 MB: not committed). asr.onnx is training/runs/whisper/whisper-asr-fp16.onnx where present, else
+ * exported on first use from the weights in the .venv by training/whisper/export_encoder.py (about
+ * 10 s on two cores; FLEXI_VENV_PYTHON overrides the Python), and must have the sha256 models.json
+ * names. Put together once per checkout in node_modules/.cache, with the fixture's export golden
+ * beside `models/`. FLEXI_WHISPER_MODELS=DIR uses another exported set instead (e.g. a trained
+ * stand-in).
  */
-import { cachedModelDir } from './cached-model-build.ts';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cachedModelDir, fileSha256 } from './cached-model-build.ts';
 
-/** Where the exported set is kept between runs. */
+/** Where the set is put together. */
 export const WHISPER_MODEL_CACHE = resolve('node_modules/.cache/flexicodec-whisper-model');
 
-/** Bump to rebuild the cached set (e.g. after an export format change). */
-const RECIPE_VERSION = '3'; // 2: decoder weights stored as float16; 3: asr.onnx stores its position table
+/** The tiny codec: models.json, encoder, quantizer and decoder, and its export golden in `golden/`. */
+const FIXTURE_DIR = resolve('test/fixtures/whisper-model');
 
 /** The Whisper encoder exported by training/whisper/export_encoder.py, where one is. */
 const EXPORTED_ASR = resolve('training/runs/whisper/whisper-asr-fp16.onnx');
 
-function recipe(work: string, asrOnnx: string): string[][] {
-  const common = ['--run', join(work, 'run'), '--corpus', join(work, 'corpus'), '--tiny'];
-  const train = [...common, '--crop-frames', '16', '--batch', '2', '--merge-on', 'whisper'];
-  return [
-    [
-      '-c',
-      `from training.tests.synthetic_corpus import write_corpus; write_corpus(${JSON.stringify(join(work, 'corpus'))}, utterances=4)`,
-    ],
-    ...(asrOnnx === EXPORTED_ASR
-      ? []
-      : [['-m', 'training.whisper.export_encoder', '--out', join(work, 'whisper')]]),
-    [
-      '-m',
-      'training.whisper.corpus_features',
-      '--corpus',
-      join(work, 'corpus'),
-      '--split',
-      '',
-      '--out',
-      join(work, 'asr'),
-      '--onnx',
-      asrOnnx,
-    ],
-    ['-m', 'training.train', '--stage', 'semantic', '--max-steps', '2', ...train],
-    [
-      '-m',
-      'training.train',
-      '--stage',
-      'codec',
-      '--max-steps',
-      '2',
-      ...train,
-      '--asr-features',
-      join(work, 'asr'),
-    ],
-    [
-      '-m',
-      'training.export',
-      '--ckpt',
-      join(work, 'run', 'codec.pt'),
-      '--out',
-      join(work, 'models'),
-      '--calib-dir',
-      join(work, 'corpus', 'wav', 'synth'),
-      '--golden-out',
-      join(work, 'golden'),
-      '--asr-onnx',
-      asrOnnx,
-      '--no-entropy', // entropy tables need a corpus with a valid split (and minutes of work)
-    ],
-  ];
+/** Writes asr.onnx into `models`: the exported file where there is one, else a fresh export. */
+function makeAsr(work: string, models: string): string {
+  if (existsSync(EXPORTED_ASR)) {
+    cpSync(EXPORTED_ASR, join(models, 'asr.onnx'));
+    return EXPORTED_ASR;
+  }
+  const python = process.env.FLEXI_VENV_PYTHON ?? resolve('.venv/bin/python');
+  execFileSync(python, ['-m', 'training.whisper.export_encoder', '--out', join(work, 'whisper')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' },
+  });
+  cpSync(join(work, 'whisper', 'whisper-asr-fp16.onnx'), join(models, 'asr.onnx'));
+  rmSync(join(work, 'whisper'), { recursive: true }); // the fp32 and int8 exports: not needed
+  return 'training.whisper.export_encoder';
 }
 
-/** The folder of a Whisper-merging model set (models.json and four ONNX files), built on first use. */
+/** The folder of a Whisper-merging model set (models.json and four ONNX files), put together on first use. */
 export function whisperModelDir(): string {
   const override = process.env.FLEXI_WHISPER_MODELS;
   if (override) return resolve(override);
+  const manifestPath = join(FIXTURE_DIR, 'models.json');
   return cachedModelDir({
     cacheDir: WHISPER_MODEL_CACHE,
-    recipeVersion: RECIPE_VERSION,
-    python: process.env.FLEXI_VENV_PYTHON ?? resolve('.venv/bin/python'),
-    recipe: (work) =>
-      recipe(work, existsSync(EXPORTED_ASR) ? EXPORTED_ASR : join(work, 'whisper', 'whisper-asr-fp16.onnx')),
-    scratch: ['whisper'], // the fp32 and int8 exports: not needed
+    stamp: fileSha256(manifestPath),
+    make: (work) => {
+      const models = join(work, 'models');
+      for (const file of ['models.json', 'encoder.onnx', 'quantizer.onnx', 'decoder.onnx'])
+        cpSync(join(FIXTURE_DIR, file), join(models, file));
+      cpSync(join(FIXTURE_DIR, 'golden'), join(work, 'golden'), { recursive: true });
+      const from = makeAsr(work, models);
+      const { asr } = (
+        JSON.parse(readFileSync(manifestPath, 'utf8')) as { models: { asr: { sha256: string } } }
+      ).models;
+      const got = fileSha256(join(models, 'asr.onnx'));
+      if (got !== asr.sha256)
+        throw new Error(
+          `asr.onnx from ${from} has sha256 ${got}, not the ${asr.sha256} that ${manifestPath} names: ` +
+            'the Whisper export changed (see test/fixtures/whisper-model/README.md), or point FLEXI_WHISPER_MODELS at another set',
+        );
+    },
   });
 }
