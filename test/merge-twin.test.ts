@@ -60,7 +60,7 @@ describe('merge twin (TwinMerger)', () => {
     }
   });
 
-  it('trends: the weighted mean across each segment, 0 for one frame (the numbers of training/tests/test_segment_trend.py)', () => {
+  it('trends: the weighted mean across each segment, 0 for one frame (the numbers of training/tests/test_segment_trend.py, commit 1215a19)', () => {
     // segments [0], [1, 2], [3, 4, 5] of two channels
     const x = Float32Array.of(5, 1, 1, 2, 3, 6, 0, 9, 7, 9, 4, 3);
     const trend = segmentTrends(x, 2, Uint32Array.of(0, 1, 1, 2, 2, 2), Uint32Array.of(1, 2, 3));

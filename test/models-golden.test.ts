@@ -140,7 +140,7 @@ describe('the shipped v3 models agree with PyTorch (training/v3/golden.py)', () 
   });
 });
 
-describe('the archived decoder of model a78344e1 agrees with PyTorch (training/export.py write_golden)', () => {
+describe('the archived decoder of model a78344e1 agrees with PyTorch (training/export.py of the earlier family, commit 1215a19)', () => {
   const old = readGolden('test/fixtures/golden-a78344e1');
   const dir = join(MODELS_DIR, 'archive', old.meta.modelId);
   let archived: ModelManifest['models']['decoder'];

@@ -1,6 +1,6 @@
-"""The golden tensors' files, which test/models-golden.test.ts and training/tests/golden.py read:
-golden.bin (the tensors' bytes one after another) and golden.json (`meta` plus each tensor's dtype,
-shape and byte offset). Written by training/export.py (the earlier family) and training/v3/golden.py."""
+"""The golden tensors' files, which test/models-golden.test.ts reads: golden.bin (the tensors' bytes
+one after another) and golden.json (`meta` plus each tensor's dtype, shape and byte offset). Written
+by training/v3/golden.py (and by the earlier family's training/export.py, retired; commit 1215a19)."""
 import json
 import os
 

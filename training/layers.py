@@ -1,6 +1,6 @@
-"""Layers both model families are built of: self-attention, a pre-norm Transformer block and a
-ConvNeXt block. The v3 decoder (training/v3/decoder.py) and the earlier family's decoder
-(training/model.py) share them, with the same parameter names."""
+"""Layers the v3 model is built of: self-attention, a pre-norm Transformer block and a ConvNeXt
+block (training/v3/decoder.py, v3/model.py). The earlier family's decoder (training/model.py,
+retired; commit 1215a19) used the same blocks with the same parameter names."""
 import math
 
 import torch

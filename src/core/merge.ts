@@ -76,7 +76,7 @@ export function segmentMeans(
 /**
  * Weight of the frame at 0-based `position` of a `length`-frame segment in the segment's trend:
  * −1 at the first frame, +1 at the last, 0 for a one-frame segment.
- * Twin: training/model.py trend_weights.
+ * Twin: the earlier family's training/model.py trend_weights (retired; commit 1215a19).
  */
 export function trendWeight(position: number, length: number): number {
   return length > 1 ? (2 * position - (length - 1)) / (length - 1) : 0;
@@ -86,8 +86,9 @@ export function trendWeight(position: number, length: number): number {
  * Per-segment trend of frame vectors x [frames, dim] → [segments, dim]: the mean of
  * trendWeight · x over the segment's frames, i.e. how the features move across it ((x1 − x0) / 2
  * for two frames, 0 for one). A mean forgets the order of the frames it pools; a model with
- * models.json formatVersion 2 also gets this. Twin: training/model.py segment_trend; kernel:
- * segmentMean with pooling 1 in shaders/segment_mean.wgsl.
+ * models.json formatVersion 2 also gets this. Twin: the earlier family's training/model.py
+ * segment_trend (retired; commit 1215a19); kernel: segmentMean with pooling 1 in
+ * shaders/segment_mean.wgsl.
  */
 export function segmentTrends(
   x: Float32Array,

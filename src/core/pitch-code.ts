@@ -23,7 +23,7 @@ const STEP = Math.log2(F0_MAX_HZ / F0_MIN_HZ) / (PITCH_LEVELS - 2);
 /** 10 ms frames per second: the rate at which phase advances by F0 / 100 cycles a frame. */
 const FRAMES_PER_SECOND = 100;
 
-/** The "pitch" section of models.json, as training/export.py `pitch_section` writes it. */
+/** The "pitch" section of models.json, as training/manifest.py `pitch_section` writes it. */
 export interface PitchSection {
   formatVersion: 1;
   tracker: 'nccf-8k-v1';

@@ -1,6 +1,6 @@
 /**
  * Golden tensors written by the training code (training/v3/golden.py; for model a78344e1 and
- * earlier, training/export.py write_golden): golden.json names each tensor's dtype, shape and byte
+ * earlier, the earlier family's training/export.py, commit 1215a19): golden.json names each tensor's dtype, shape and byte
  * offset in golden.bin.
  */
 import { readFileSync } from 'node:fs';

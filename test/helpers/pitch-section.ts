@@ -1,5 +1,5 @@
 /**
- * The models.json `pitch` section written out by hand, as training/export.py writes it: the tests'
+ * The models.json `pitch` section written out by hand, as training/manifest.py `pitch_section` writes it: the tests'
  * own statement of what the runtime implements, not a copy of src/core/pitch-code.ts's constant.
  */
 export const PITCH_SECTION = {

@@ -6,14 +6,9 @@ Only the 'train' split of training/data/corpus is read (never the held-out Engli
 reserved check sets): the frequency tables fitted to these segments ship with the model.
 """
 import numpy as np
-import torch
 
-from training.segments import flags_at_rate
-from training.whisper.merge_features import asr_features
 from training.dataset import read_manifest
 from training.eval.audio import read_wav_at
-from training.pitch.code import frame_levels
-from training.pitch.track import track
 
 # The slider's range: the tables must serve every rate a user can pick.
 RATE_RANGE_HZ = (3.0, 12.5)
@@ -37,37 +32,12 @@ def sample_rows(corpus_dir, split, per_speaker, seed):
     return picked
 
 
-def segments_at_rates(m, x, rates):
-    """x (S,) float32 at 16 kHz -> [{rate, lengths (K,), digits (K, channels)[, pitch (T,)]}], one
-    per rate; the encoder and the pitch tracker run once, the merge and quantizer once per rate.
-    Pitch levels only for a model that codes pitch (Config.pitch), as the runtime's encoder
-    derives them: the tracker's 10 ms F0 of the whole frames, one level per 80 ms frame (T,),
-    the same at every rate (one array shared by the utterance's streams)."""
-    n = len(x) // m.c.frame_samples * m.c.frame_samples
-    levels = frame_levels(track(x[:n])) if getattr(m.c, 'pitch', False) else None  # (T,)
-    out = []
-    with torch.no_grad():
-        mel = m.mel(torch.from_numpy(x[:n])[None])
-        # As training.curve.quantize_at_rate: a model merging on Whisper features gets them too.
-        asr = torch.from_numpy(asr_features(x[:n]))[None] if m.c.merge_on == 'whisper' else None
-        merge, pooled = m.streams(mel, m.semantic(mel), m.acoustic(mel), asr)
-        for rate in rates:
-            flags = torch.from_numpy(flags_at_rate(merge[0].numpy(), rate, m.c.max_segment_frames))
-            _, digits, lengths, _ = m.quantize_segments(merge, pooled, flags[None])
-            s = {'rate': float(rate), 'lengths': lengths.numpy().astype(np.int64),
-                 'digits': digits.numpy().astype(np.int64)}
-            if levels is not None:
-                s['pitch'] = levels
-            out.append(s)
-    return out
-
-
-def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None,
-            segmenter=segments_at_rates):
+def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed=0, fixed_rates=None, *, segmenter):
     """Returns a list of streams {rate, lengths (K,), digits (K, 28)[, pitch (T,)]}: each
     utterance of the sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ
     (FULL_RATE_SHARE of them at 12.5 Hz), or at each of `fixed_rates`. `segmenter(m, x, rates)` codes
-    one utterance as `segments_at_rates` does, for a model family of its own (training/v3/export.py)."""
+    one utterance x (S,) at each rate as the runtime would: [{rate, lengths, digits[, pitch (T,): a
+    level per 80 ms frame]}] (training/v3/export.py `segments_at_rates`)."""
     rng = np.random.default_rng(seed + 1)
     streams = []
     for r in sample_rows(corpus_dir, split, per_speaker, seed):

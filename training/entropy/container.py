@@ -1,7 +1,7 @@
 """The .fxc version 4 header (twin of src/core/bitstream.ts; docs/FORMAT.md): "FXC", version 4, the
 modelId u32 LE, sampleCount as unsigned LEB128 (1..4 bytes, minimal), the target rate in centi-Hz
 u16 LE. Version 3's 24 header bytes shrink to 11..14: the sample rate and layout bytes are the
-model's, and a v4 model's modelId names its entropy tables too (training/export.py manifest_head).
+model's, and a v4 model's modelId names its entropy tables too (training/manifest.py manifest_head).
 The range-coded payload and a CRC-32 of everything before it follow.
 """
 import struct

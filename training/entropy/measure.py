@@ -2,28 +2,22 @@
 
 Runs the model over a sample of 'train' utterances (every speaker, target rates drawn across
 3-12.5 Hz, training.entropy.collect), fits the tables of training.entropy.tables, writes them as
-the "entropy" section of <models>/models.json (the encoder then writes v2 files, or v4 for a model
-that codes pitch: then the section has a pitch table too, fitted to the consecutive 80 ms frames'
-pitch levels of the same utterances, and the model's id names the tables), and prints what each
+the "entropy" section of models.json (the encoder then writes v2 files, or v4 for a model that
+codes pitch: then the section has a pitch table too, fitted to the consecutive 80 ms frames' pitch
+levels of the same utterances, and the model's id names the tables), and reports what each
 probability model would cost on the corpus's 'valid' split at 12.5 / 8.3 / 6.25 / 3 Hz: bits per
 segment and whole-file bit/s, and for pitch bits per frame and bit/s (a level per frame; v4 codes
-one per two frames below 5 Hz, which the whole-file row counts). Run after every export of a new
-model (training.export does it itself unless --no-entropy):
-
-  .venv/bin/python -m training.entropy.measure --ckpt training/checkpoints/flexicodec-fp16.pt
+one per two frames below 5 Hz, which the whole-file row counts). training.v3.export runs it on
+every export. (The earlier family's command-line entry, which measured one of its checkpoints,
+was retired with it; its code is in commit 1215a19.)
 """
-import argparse
-import json
 import os
 
 import numpy as np
-import torch
 
 from training.entropy import tables as tb
 from training.entropy.collect import collect, load, save
 from training.entropy.container import v4_overhead_bytes
-from training.checkpoint import load_codec
-from training.manifest import manifest_head
 from training.pitch.code import pitch_stride
 
 # Rates of the report (the quality report's rates).
@@ -137,13 +131,16 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
 
 def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=None, pitch=None):
     """Collects (or loads from `cache`) the train and valid segments, fits the tables; returns the
-    models.json section and the markdown report."""
+    models.json section and the markdown report. `segmenter(m, x, rates)` codes an utterance
+    (training.entropy.collect.collect); `pitch` says whether the model codes pitch (default: its
+    config's `pitch`)."""
     if cache and os.path.exists(f'{cache}/train.npz'):
         train, valid = load(f'{cache}/train.npz'), load(f'{cache}/valid.npz')
     else:
-        seg = {'segmenter': segmenter} if segmenter else {}
-        train = collect(m, corpus, 'train', per_speaker, rates_per_file, **seg)
-        valid = collect(m, corpus, 'valid', 10 ** 6, fixed_rates=REPORT_RATES_HZ, **seg)
+        if segmenter is None:
+            raise ValueError('measure: nothing cached, so it needs a segmenter to code the corpus')
+        train = collect(m, corpus, 'train', per_speaker, rates_per_file, segmenter=segmenter)
+        valid = collect(m, corpus, 'valid', 10 ** 6, fixed_rates=REPORT_RATES_HZ, segmenter=segmenter)
         if cache:
             os.makedirs(cache, exist_ok=True)
             save(f'{cache}/train.npz', train)
@@ -159,33 +156,3 @@ def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=N
     if pitch:
         measured['pitchFrames'] = int(sum(len(s['pitch']) for s in utterance_pitch(train)))
     return tb.section(lf, df, measured, pf), text
-
-
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument('--ckpt', required=True, help='the checkpoint the models folder was exported from')
-    p.add_argument('--models', default='public/models')
-    p.add_argument('--corpus', default='training/data/corpus')
-    p.add_argument('--per-speaker', type=int, default=40)
-    p.add_argument('--cache', default=None, help='keep the collected segments here (npz) and reuse them')
-    a = p.parse_args()
-    torch.set_num_threads(1)
-    m, _ = load_codec(a.ckpt)
-    sec, text = measure(m, a.corpus, a.per_speaker, cache=a.cache)
-    path = os.path.join(a.models, 'models.json')
-    with open(path) as f:
-        manifest = json.load(f)
-    manifest['entropy'] = sec
-    if 'pitch' in manifest:  # a v4 model: its id names its tables (training.manifest.manifest_head), new tables a new id
-        head = manifest_head({n: v['sha256'] for n, v in manifest['models'].items()}, True, sec)
-        manifest = {**head, **manifest}
-        manifest.update(head)
-    with open(path, 'w') as f:
-        json.dump(manifest, f, indent=2)
-        f.write('\n')
-    print(text)
-    print(f"{path}: entropy tables {sec['id']} for model {manifest['modelId']}")
-
-
-if __name__ == '__main__':
-    main()

@@ -218,7 +218,7 @@ def from_section(sec):
     p = sec.get('pitch')
     if p and p.get('context') != PITCH_CONTEXT:
         raise ValueError(f"entropy.pitch context {p.get('context')!r}: this coder knows {PITCH_CONTEXT!r} "
-                         '(a level per 80 ms frame); re-run training.entropy.measure')
+                         '(a level per 80 ms frame); measure the tables again (training.v3.export does)')
     return (unpack(sec['lengths']['freqs'], sec['lengths']['shape']),
             unpack(sec['digits']['freqs'], sec['digits']['shape']),
             unpack(p['freqs'], p['shape']) if p else None)

@@ -6,7 +6,8 @@
 - `comb_postfilter`: a pitch (long-term) postfilter, y[n] = x[n] + g/2 (x[n-T] + x[n+T]), T the
   period of the coded F0, in voiced frames only: it raises the harmonics over the noise between them.
 
-docs/QUALITY.md has what they did to Whisper WER (training.eval.postfilter_study).
+docs/QUALITY.md has what they did to Whisper WER on the earlier family's decoded audio
+(training.eval.postfilter_study, retired with that family; commit 1215a19).
 """
 import numpy as np
 

@@ -19,7 +19,7 @@ from training.eval.audio import read_wav_at
 from training.eval.bootstrap import file_word_errors
 from training.eval.score import score_pair
 from training.eval.whisper_judge import WhisperJudge, whisper_normalize
-from training.eval.train_domain_study import training_items
+from training.eval.training_clips import training_items
 from training.v3.evaluate import padded
 from training.vocoder import native
 

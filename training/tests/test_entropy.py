@@ -298,21 +298,23 @@ class PitchMeasureTest(unittest.TestCase):
     synthetic audio: seconds on a CPU)."""
 
     def test_collect_gives_the_levels_the_runtime_codes(self):
+        """v3's segmenter (training/v3/export.py, what its export measures the tables with)."""
         import torch
 
-        from training.entropy.collect import segments_at_rates
-        from training.model import Codec, tiny_config
         from training.pitch.code import frame_levels
         from training.pitch.track import track
+        from training.tests.test_v3 import tiny
+        from training.v3.export import segments_at_rates
+        from training.v3.model import CodecV3
 
         torch.manual_seed(0)
         t = np.arange(2 * 16000) / 16000
         x = (0.3 * np.sign(np.sin(2 * np.pi * 150 * t)) * (t < 1.2)).astype(np.float32)  # voiced, then silence
-        plain = segments_at_rates(Codec(tiny_config(n_phones=5)).eval(), x, [6.25])
-        self.assertNotIn('pitch', plain[0])
-        at_rates = segments_at_rates(Codec(tiny_config(n_phones=5, pitch=True)).eval(), x, [12.5, 3.0])
+        at_rates = segments_at_rates(CodecV3(tiny()).eval(), x, [12.5, 3.0])
         for s in at_rates:
             T = int(s['lengths'].sum())
+            self.assertEqual(T, len(x) // 1280)
+            self.assertEqual(len(s['digits']), len(s['lengths']))
             self.assertEqual(len(s['pitch']), T)  # a level per 80 ms frame, whatever the rate
             self.assertEqual(s['pitch'].tolist(), frame_levels(track(x[:T * 1280])).tolist())
             self.assertGreater(s['pitch'][0], 0)
@@ -347,7 +349,6 @@ class PitchMeasureTest(unittest.TestCase):
 
     def test_measure_adds_a_pitch_table_for_a_pitch_model(self):
         from training.entropy.measure import measure
-        from training.model import Codec, tiny_config
 
         rng = np.random.default_rng(2)
 
@@ -368,8 +369,8 @@ class PitchMeasureTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             save(f'{d}/train.npz', streams(4, [12.5, 3.0, 6.25]))
             save(f'{d}/valid.npz', streams(2, [12.5, 8.3, 6.25, 3.0]))
-            sec, text = measure(Codec(tiny_config(n_phones=5, pitch=True)), None, cache=d)
-            plain, _ = measure(Codec(tiny_config(n_phones=5)), None, cache=d)
+            sec, text = measure(None, None, cache=d, pitch=True)
+            plain, _ = measure(None, None, cache=d, pitch=False)
         lf, df, pf = tb.from_section(sec)
         self.assertEqual(pf.shape, (tb.NO_PREVIOUS_LEVEL + 1, tb.PITCH_LEVELS))
         self.assertEqual(sec['id'], tb.tables_id(lf, df, pf))

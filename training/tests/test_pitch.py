@@ -184,23 +184,6 @@ class SpanTest(unittest.TestCase):
         self.assertTrue((got[40:] == 0).all())
         np.testing.assert_allclose(fine['phase_start'][0].numpy(), code.phase_starts(got).astype(np.float32), atol=1e-6)
 
-    def test_decode_at_rate_decodes_the_levels_of_its_rate(self):
-        """Held-out scores at 3 Hz hear a level per two frames, as a .fxc file at 3 Hz carries."""
-        from unittest import mock
-
-        import torch
-
-        from training import curve
-        from training.model import Codec, tiny_config
-
-        torch.manual_seed(0)
-        m = Codec(tiny_config(n_phones=5, pitch=True)).eval()
-        x = tone(1.0, 150, 4)
-        for rate, stride in [(3.0, 2), (4.99, 2), (5.0, 1), (6.25, 1)]:
-            with mock.patch.object(curve, 'pitch_inputs', wraps=curve.pitch_inputs) as inputs:
-                curve.decode_at_rate(m, x, rate)
-            self.assertEqual(inputs.call_args.kwargs['pitch_stride'], stride, rate)
-
 
 class PhaseStartsTest(unittest.TestCase):
     def test_advances_by_f0_over_100_cycles_a_frame(self):

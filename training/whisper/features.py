@@ -1,5 +1,6 @@
 """12.5 Hz Whisper features of corpus utterances, one .npy (T x 384) per utterance, for training on
-precomputed features (training.train --asr-features DIR).
+precomputed features (the earlier family's training.train --asr-features DIR, retired; commit
+1215a19), and for studies of the features themselves (docs/SEMANTIC.md).
 
 DIR/<utterance path less .wav>.npy, float16 by default (float32 with --float32: for studies that take
 cosines in the array's own dtype). T = len(audio) // 1280, as the codec's frames. Each
