@@ -2,8 +2,8 @@
 
 `merge_numpy` is the rule of src/core/merge.ts (a segment starts where the cosine similarity of
 adjacent merge-stream frames is at or below tau, or where it already holds max_len frames);
-`flags_at_rate` bisects tau to a target rate, as the runtime's slider does (src/core/tau.ts);
-`fixed_flags` is the paper's fixed-rate ablation.
+`flags_at_rate` picks tau for a target rate as the runtime's slider does (src/core/tau.ts);
+`fixed_flags` is the paper's fixed-rate ablation, laid out as the runtime does.
 """
 import numpy as np
 
@@ -29,28 +29,64 @@ def merge_numpy(sem, tau, max_len):
     return sim, ids.astype(np.int32), lengths, pos
 
 
-def flags_at_rate(feats, rate, max_len):
-    """Boundary flags of the merge at the tau (bisection) that gives `rate` Hz on this utterance."""
-    T = feats.shape[0]
-    lo, hi = -1.0, 1.0
-    best = None
-    for _ in range(40):
-        tau = (lo + hi) / 2
-        _, ids, lengths, _ = merge_numpy(feats, tau, max_len)
-        r = 12.5 * len(lengths) / T
-        best = ids
-        if abs(r - rate) < 1e-3:
-            break
-        if r > rate:
-            hi = tau
-        else:
-            lo = tau
-    flags = np.zeros(T, bool)
+def flags_from_ids(ids):
+    flags = np.zeros(len(ids), bool)
     flags[0] = True
-    flags[1:] = best[1:] != best[:-1]
+    flags[1:] = ids[1:] != ids[:-1]
     return flags
 
 
-def fixed_flags(T, rate):
-    n = max(1, int(round(12.5 / rate)))
-    return (np.arange(T) % n) == 0
+def flags_at_rate(feats, rate, max_len):
+    """Boundary flags at the tau the runtime's slider picks for `rate` Hz on this utterance
+    (src/core/tau.ts `searchTau`): the candidate thresholds are "no break" and each distinct
+    similarity; the one whose rate is closest to the target wins, ties going to the higher rate, and
+    tau sits halfway to the next candidate."""
+    T = feats.shape[0]
+    sim = merge_numpy(feats, 1.0, max_len)[0]
+    candidates = np.concatenate([[TAU_NO_BREAKS], np.unique(sim[1:][~np.isnan(sim[1:])])])
+
+    def tau_of(i):
+        if i == len(candidates) - 1:
+            return max(1.0, float(candidates[i]))
+        return TAU_NO_BREAKS if i == 0 else float(candidates[i] + candidates[i + 1]) / 2
+
+    def rate_at(i):
+        return 12.5 * len(merge_numpy(feats, float(candidates[i]), max_len)[2]) / T
+
+    lo, hi = 0, len(candidates) - 1
+    if rate_at(hi) < rate:
+        lo = hi
+    while lo < hi:  # the smallest candidate whose rate reaches the target
+        mid = (lo + hi) // 2
+        if rate_at(mid) >= rate:
+            hi = mid
+        else:
+            lo = mid + 1
+    pick = lo
+    if pick > 0 and rate - rate_at(pick - 1) < rate_at(pick) - rate:
+        pick -= 1
+    return flags_from_ids(merge_numpy(feats, tau_of(pick), max_len)[1])
+
+
+def fixed_flags(T, rate, max_len=8):
+    """The paper's fixed-rate ablation as the runtime lays it out (src/core/tau.ts `fixedRateLengths`):
+    boundaries at round(k * 12.5 / rate), so the average rate is the target even where 12.5 / rate is
+    not a whole number of frames (3 Hz: lengths 4 and 5, not 4 alone)."""
+    step = min(max_len, max(1.0, 12.5 / rate))
+    flags = np.zeros(T, bool)
+    start, k = 0, 1
+    while start < T:
+        end = min(T, max(start + 1, _round_half_up(k * step)))
+        flags[start] = True
+        start += min(end - start, max_len)
+        k += 1
+    return flags
+
+
+def _round_half_up(x):
+    """JavaScript's Math.round (halves go up), which the runtime's layout uses."""
+    return int(np.floor(x + 0.5))
+
+
+# Below every cosine (>= -1), so only the max-length rule splits: the lowest rate (src/core/tau.ts).
+TAU_NO_BREAKS = -2.0
