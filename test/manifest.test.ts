@@ -15,7 +15,7 @@ describe('parseManifest', () => {
   it('accepts the shipped models.json and keeps its merge stream description', () => {
     const m = parseManifest(structuredClone(shipped));
     expect(m.modelId).toBe(shipped.modelId);
-    expect([undefined, 'semantic', 'log-mel', 'lpcnet-cepstra']).toContain(m.mergeFeatures);
+    expect([undefined, 'semantic', 'log-mel', 'lpcnet-cepstra', 'v3-fine-stream']).toContain(m.mergeFeatures);
   });
 
   it('accepts both merge streams and a manifest that predates the field', () => {

@@ -86,6 +86,17 @@ class Model(unittest.TestCase):
         self.assertEqual(tuple(out.shape), (2, 48, 20))
         self.assertEqual(stats['frames'], 12)
 
+    def test_the_fine_merge_stream_is_each_frames_mean_of_the_fine_stream(self):
+        torch.manual_seed(0)
+        m = v3.CodecV3(tiny(merge_on='fine'))
+        feats = torch.randn(1, 8 * 5, 20)
+        merge, fine = m.encode_streams(feats)
+        self.assertEqual(tuple(merge.shape), (1, 5, 16))
+        self.assertTrue(torch.allclose(merge[0, 3], fine[0, 24:32].mean(0), atol=1e-6))
+        from training.v3.export import MERGE_FEATURES, merge_dim
+
+        self.assertEqual((merge_dim(m.c), MERGE_FEATURES[m.c.merge_on]), (16, 'v3-fine-stream'))
+
     @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
     def test_training_steps_lower_the_loss_on_real_speech(self):
         torch.manual_seed(0)

@@ -36,6 +36,15 @@ from training.vocoder import native
 FORMAT_VERSION = 3
 
 
+# models.json `mergeFeatures` of each V3Config.merge_on (src/core/manifest.ts MERGE_FEATURES).
+MERGE_FEATURES = {'cepstra': 'lpcnet-cepstra', 'fine': 'v3-fine-stream'}
+
+
+def merge_dim(c) -> int:
+    """Width of the merge stream encoder.onnx outputs ('semantic'): 18 cepstra or the fine stream's."""
+    return CEPSTRA if c.merge_on == 'cepstra' else c.enc_dim
+
+
 class EncoderOnnx(torch.nn.Module):
     def __init__(self, m: CodecV3):
         super().__init__()
@@ -154,7 +163,7 @@ def signatures(m: CodecV3):
     ad = c.upsample * c.enc_dim
     return {
         'encoder': ({'features': spec('float32', [1, 'F', FEATURES])},
-                    {'semantic': spec('float32', [1, 'T', CEPSTRA]), 'acoustic': spec('float32', [1, 'T', ad])}),
+                    {'semantic': spec('float32', [1, 'T', merge_dim(c)]), 'acoustic': spec('float32', [1, 'T', ad])}),
         'quantizer': ({'acoustic': spec('float32', [1, 'T', ad]), 'segment_length': spec('float32', [1, 'K'])},
                       {'codes': spec('int32', [1, 'K', G])}),
         'decoder': ({'codes': spec('int32', [1, 'K', G]), 'segment_length': spec('float32', [1, 'K']),
@@ -186,13 +195,13 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         'frameRateHz': 12.5,
         'maxSegmentFrames': c.max_segment_frames,
         'lengthBits': int(np.ceil(np.log2(c.max_segment_frames))),
-        'semanticDim': CEPSTRA,
+        'semanticDim': merge_dim(c),
         'acousticDim': c.upsample * c.enc_dim,
         'codeGroups': c.code_groups,
         'bitsPerCode': int(round(c.fsq_channels_per_group * np.log2(c.fsq_levels))),
         'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
         'semanticCodeGroups': 0,
-        'mergeFeatures': 'lpcnet-cepstra',
+        'mergeFeatures': MERGE_FEATURES[c.merge_on],
         'encoderInput': 'vocoder-features',
         'pitch': pitch_section(),
         'tauCalibration': tau_calibration(m, calib_files),

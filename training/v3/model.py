@@ -49,6 +49,11 @@ class V3Config:
     dec_heads: int = 4
     up_dim: int = 192
     up_blocks: int = 4
+    # What the runtime's merge compares: 'cepstra', each 80 ms frame's mean normalised cepstra (model
+    # 12f4d951), or 'fine', each frame's mean of the learned fine stream (training/studies/
+    # merge_feature_proxy.py: on the 'valid' split it ties the fixed layout at 3 Hz, where the
+    # cepstral means lose to it).
+    merge_on: str = 'cepstra'
 
     @property
     def latent_channels(self) -> int:
@@ -82,6 +87,12 @@ def merge_stream(x_norm: torch.Tensor, upsample: int = 8) -> torch.Tensor:
     """Normalised features (B, 8T, 20) -> each 80 ms frame's mean normalised cepstra (B, T, 18)."""
     B, N, _ = x_norm.shape
     return x_norm[..., :CEPSTRA].reshape(B, N // upsample, upsample, CEPSTRA).mean(2)
+
+
+def fine_frame_means(fine: torch.Tensor, upsample: int = 8) -> torch.Tensor:
+    """The fine stream (B, 8T, enc_dim) -> each 80 ms frame's mean (B, T, enc_dim): `merge_on='fine'`."""
+    B, N, D = fine.shape
+    return fine.reshape(B, N // upsample, upsample, D).mean(2)
 
 
 class SegmentPooler(nn.Module):
@@ -185,7 +196,10 @@ class CodecV3(nn.Module):
     def encode_streams(self, feats):
         """feats (B, 8T, 20) -> (merge stream (B, T, 18), fine stream (B, 8T, enc_dim))."""
         x = self.normalise(feats)
-        return merge_stream(x, self.c.upsample), self.encoder(x)
+        fine = self.encoder(x)
+        if self.c.merge_on == 'fine':
+            return fine_frame_means(fine, self.c.upsample), fine
+        return merge_stream(x, self.c.upsample), fine
 
     def code(self, fine, flags):
         """The fine stream and a segment layout -> (zq (K, C), digits (K, C), seg_len, seg_id, positions)."""
