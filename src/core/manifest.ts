@@ -20,7 +20,13 @@ export interface ModelFileSpec {
 }
 
 /** The merge features models.json may name. */
-export const MERGE_FEATURES = ['semantic', 'log-mel', 'whisper-tiny.en', 'lpcnet-cepstra', 'v3-fine-stream'] as const;
+export const MERGE_FEATURES = [
+  'semantic',
+  'log-mel',
+  'whisper-tiny.en',
+  'lpcnet-cepstra',
+  'v3-fine-stream',
+] as const;
 /** What the merge stream of a model is (models.json `mergeFeatures`). */
 export type MergeFeatures = (typeof MERGE_FEATURES)[number];
 

@@ -34,17 +34,29 @@ def chunk_ends(T: int) -> torch.Tensor:
 
 
 class DredHead(nn.Module):
-    """Transformer output (B, T, dec_dim) -> latents (B, 2T, 25) and each chunk's end state (B, n, 50)."""
+    """Transformer output (B, T, dec_dim) -> latents (B, 2T, 25) and each chunk's end state (B, n, 50).
+
+    Both are predicted in units of DRED's corpus mean and spread (buffers, `CodecV3Dred.set_dred_stats`)
+    and start at the mean: DRED's latents sit around 4 in magnitude with spreads from 0.4 to 30, which
+    raw outputs near 0 would take thousands of steps to reach."""
 
     def __init__(self, dec_dim: int, config: rdovae.RdoVaeConfig):
         super().__init__()
         self.latent_dim = config.latent_dim
         self.latents = nn.Sequential(nn.Linear(dec_dim, dec_dim), nn.GELU(), nn.Linear(dec_dim, LATENTS_PER_FRAME * config.latent_dim))
         self.state = nn.Sequential(nn.Linear(dec_dim, dec_dim), nn.GELU(), nn.Linear(dec_dim, config.state_dim))
+        for out in (self.latents[-1], self.state[-1]):
+            nn.init.zeros_(out.weight)
+            nn.init.zeros_(out.bias)
+        self.register_buffer('latent_mean', torch.zeros(config.latent_dim))
+        self.register_buffer('latent_std', torch.ones(config.latent_dim))
+        self.register_buffer('state_mean', torch.zeros(config.state_dim))
+        self.register_buffer('state_std', torch.ones(config.state_dim))
 
     def forward(self, x):
         B, T, _ = x.shape
-        return self.latents(x).reshape(B, LATENTS_PER_FRAME * T, self.latent_dim), self.state(x[:, chunk_ends(T)])
+        z = self.latents(x).reshape(B, LATENTS_PER_FRAME * T, self.latent_dim) * self.latent_std + self.latent_mean
+        return z, self.state(x[:, chunk_ends(T)]) * self.state_std + self.state_mean
 
 
 def decode_chunks(vae: rdovae.RdoVae, latents, states):
@@ -64,10 +76,6 @@ class CodecV3Dred(CodecV3):
         super().__init__(c)
         vae = vae or rdovae.load()
         self.dred_head = DredHead(c.dec_dim, vae.config)
-        # Each latent and state dimension's spread over the corpus (`set_dred_stats`): DRED's units
-        # differ by 30x between dimensions, so the latent loss is counted in these.
-        self.register_buffer('latent_std', torch.ones(vae.config.latent_dim))
-        self.register_buffer('state_std', torch.ones(vae.config.state_dim))
         # Kept out of the state dict and the optimiser: the pretrained weights are libopus's, frozen.
         self._vae = [vae]
 
@@ -85,9 +93,12 @@ class CodecV3Dred(CodecV3):
             return steps[:, 1::2], states[:, last_step]
 
     def set_dred_stats(self, feats):
-        z, s = self.dred_targets(feats)
-        self.latent_std.copy_(z.reshape(-1, z.shape[-1]).std(0).clamp(min=1e-3))
-        self.state_std.copy_(s.reshape(-1, s.shape[-1]).std(0).clamp(min=1e-3))
+        """DRED's latent and state means and spreads on these features (B, 8T, 20): the head's units."""
+        h = self.dred_head
+        for values, mean, std in zip(self.dred_targets(feats), (h.latent_mean, h.state_mean), (h.latent_std, h.state_std)):
+            flat = values.reshape(-1, values.shape[-1])
+            mean.copy_(flat.mean(0))
+            std.copy_(flat.std(0).clamp(min=1e-3))
 
     def decode_with_latents(self, zq, seg_len, seg_id, pos, f0_frames):
         """Dequantized segments -> (features (B, 8T, 20), predicted latents, predicted end state)."""
@@ -111,7 +122,8 @@ class CodecV3Dred(CodecV3):
 def latent_loss(m: CodecV3Dred, feats, stats):
     """L1 of the predicted latents and end state to DRED's encoder's, each dimension in units of its spread."""
     z, s = m.dred_targets(feats)
-    return ((stats['latents'] - z).abs() / m.latent_std).mean() + ((stats['state'] - s).abs() / m.state_std).mean()
+    h = m.dred_head
+    return ((stats['latents'] - z).abs() / h.latent_std).mean() + ((stats['state'] - s).abs() / h.state_std).mean()
 
 
 def is_dred_state(state_dict) -> bool:
