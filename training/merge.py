@@ -38,24 +38,28 @@ def frame_positions(flags: torch.Tensor):
     return (t_idx - start).float()
 
 
-def draw_tau(merge, rng: random.Random, min_rate=3.0):
-    """Per crop, the tau that gives a random target rate in [min_rate, 12.5] Hz (FULL_RATE_SHARE: 12.5 Hz).
-    merge (B, T, D) -> (B,)."""
-    B, T, _ = merge.shape
-    sim = F.cosine_similarity(merge[:, 1:], merge[:, :-1], dim=-1, eps=1e-8)  # (B, T-1)
+def draw_tau(merge, rng: random.Random, min_rate=3.0, max_len=8):
+    """Per crop, the tau the runtime's slider picks (training/segments.py `tau_at_rate`, the twin of
+    src/core/tau.ts) for a random target rate in [min_rate, 12.5] Hz (FULL_RATE_SHARE: 12.5 Hz), so
+    training sees the layouts the slider makes, down to min_rate. merge (B, T, D) -> (B,).
+
+    Until session 19 the tau counted similarity breaks only; the max-length splits then pushed a
+    3 Hz draw to about 3.6 Hz, so the model hardly ever trained on the slider's lowest rates."""
+    from training.segments import tau_at_rate
+
+    x = merge.detach().cpu().numpy()
     taus = []
-    for b in range(B):
+    for b in range(x.shape[0]):
         if rng.random() < FULL_RATE_SHARE:
             taus.append(1.0)
             continue
-        breaks = int(round(rng.uniform(min_rate, 12.5) / 12.5 * T)) - 1
-        s = torch.sort(sim[b]).values
-        taus.append(float(s[breaks - 1]) if breaks >= 1 else -2.0)
-    return torch.tensor(taus)
+        taus.append(tau_at_rate(x[b], rng.uniform(min_rate, 12.5), max_len))
+    return torch.tensor(taus, dtype=merge.dtype)
 
 
 def rate_tau(merge, rate):
-    """tau per crop for a fixed target rate (as draw_tau, no randomness)."""
+    """tau per crop for a fixed target rate, counting similarity breaks only (the max-length splits
+    come on top: about 3.6 Hz for 3); kept as it was for the validation losses the logs compare."""
     B, T, _ = merge.shape
     if rate >= 12.5:
         return torch.ones(B)

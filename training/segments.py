@@ -36,19 +36,14 @@ def flags_from_ids(ids):
     return flags
 
 
-def flags_at_rate(feats, rate, max_len):
-    """Boundary flags at the tau the runtime's slider picks for `rate` Hz on this utterance
+def tau_at_rate(feats, rate, max_len):
+    """The tau the runtime's slider picks for `rate` Hz on these merge-stream frames (T, D)
     (src/core/tau.ts `searchTau`): the candidate thresholds are "no break" and each distinct
     similarity; the one whose rate is closest to the target wins, ties going to the higher rate, and
-    tau sits halfway to the next candidate."""
+    tau sits halfway to the next candidate, so float differences in the cosine land on the same side."""
     T = feats.shape[0]
     sim = merge_numpy(feats, 1.0, max_len)[0]
     candidates = np.concatenate([[TAU_NO_BREAKS], np.unique(sim[1:][~np.isnan(sim[1:])])])
-
-    def tau_of(i):
-        if i == len(candidates) - 1:
-            return max(1.0, float(candidates[i]))
-        return TAU_NO_BREAKS if i == 0 else float(candidates[i] + candidates[i + 1]) / 2
 
     def rate_at(i):
         return 12.5 * len(merge_numpy(feats, float(candidates[i]), max_len)[2]) / T
@@ -65,7 +60,14 @@ def flags_at_rate(feats, rate, max_len):
     pick = lo
     if pick > 0 and rate - rate_at(pick - 1) < rate_at(pick) - rate:
         pick -= 1
-    return flags_from_ids(merge_numpy(feats, tau_of(pick), max_len)[1])
+    if pick == len(candidates) - 1:
+        return max(1.0, float(candidates[pick]))
+    return TAU_NO_BREAKS if pick == 0 else float(candidates[pick] + candidates[pick + 1]) / 2
+
+
+def flags_at_rate(feats, rate, max_len):
+    """Boundary flags at the runtime slider's tau for `rate` Hz on this utterance (`tau_at_rate`)."""
+    return flags_from_ids(merge_numpy(feats, tau_at_rate(feats, rate, max_len), max_len)[1])
 
 
 def fixed_flags(T, rate, max_len=8):

@@ -52,3 +52,32 @@ class FixedLayout(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class TrainingDraws(unittest.TestCase):
+    def test_a_drawn_rate_is_the_rate_the_crop_gets(self):
+        import random
+
+        import torch
+
+        from training.merge import draw_tau, merge_segments
+
+        class Draw(random.Random):
+            """Never the 12.5 Hz share; always the given target."""
+
+            def __init__(self, target):
+                super().__init__(0)
+                self.target = target
+
+            def random(self):
+                return 0.99
+
+            def uniform(self, a, b):
+                return self.target
+
+        merge = torch.from_numpy(np.random.default_rng(0).standard_normal((8, 64, 18)).astype(np.float32))
+        merge[:, 20:40] = merge[:, 20:21]  # long runs, which the max-length rule splits
+        for target in (3.0, 6.25, 9.0):
+            flags = merge_segments(merge, draw_tau(merge, Draw(target), 3.0), 8)[2]
+            achieved = 12.5 * flags.float().mean(1)
+            self.assertLessEqual(float((achieved - target).abs().max()), 12.5 / 64 / 2 + 1e-6, target)
