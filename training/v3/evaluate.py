@@ -127,10 +127,11 @@ def main():
     p.add_argument('--out', default=OUT)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--report', action='store_true')
+    p.add_argument('--baseline', default='shipped', help='--report: the condition every other is paired with')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     if a.report:
-        print(rows_report(a.out))
+        print(rows_report(a.out, a.baseline))
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return

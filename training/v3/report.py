@@ -20,8 +20,9 @@ def fmt_interval(point, low, high, scale=1.0, digits=1):
     return f'{scale * point:.{digits}f} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]'
 
 
-def report(out):
-    """Markdown tables of every condition scored under `out`, with bootstrap intervals."""
+def report(out, baseline='shipped'):
+    """Markdown tables of every condition scored under `out`, with bootstrap intervals; the paired
+    differences are against `baseline` (a condition name) at the same rate."""
     runs = {}
     for name in sorted(os.listdir(out)):
         if name.endswith('.json') and name != 'whisper_cache.json':
@@ -44,11 +45,11 @@ def report(out):
         lines.append(f"| {key[0]} | {key[1]:g} | {len(rows)} | {fmt_interval(wer / 100, lo, hi, 100)} | "
                      f"{sum(r['runaway'] for r in rows)} | {fmt_interval(np.mean(stoi), slo, shi, 1, 3)} | "
                      f"{mean('estoi'):.3f} | {mean('pesq'):.2f} | {mean('gpe'):.3f} | {mean('log_mel'):.3f} |")
-    lines += ['', '| rate Hz | condition − shipped | Whisper WER points [95 % CI] | STOI [95 % CI] | PESQ [95 % CI] |',
+    lines += ['', f'| rate Hz | condition − {baseline} | Whisper WER points [95 % CI] | STOI [95 % CI] | PESQ [95 % CI] |',
               '|---:|---|---|---|---|']
     for (cond, rate), r in sorted(runs.items(), key=lambda kv: -kv[0][1]):
-        base = runs.get(('shipped', rate))
-        if cond == 'shipped' or base is None:
+        base = runs.get((baseline, rate))
+        if cond == baseline or base is None:
             continue
         a, b = r['rows'], base['rows']
         if [x['stem'] for x in a] != [x['stem'] for x in b]:
@@ -59,9 +60,9 @@ def report(out):
         p = paired_difference(col(a, 'pesq'), col(b, 'pesq'))
         lines.append(f'| {rate:g} | {cond} | {fmt_interval(*w, 100)} | {fmt_interval(*s, 1, 3)} | {fmt_interval(*p, 1, 2)} |')
     # the rate-free conditions against the shipped decoder at each rate
-    for rate in sorted({k[1] for k in runs if k[0] == 'shipped'}, reverse=True):
+    for rate in sorted({k[1] for k in runs if k[0] == baseline}, reverse=True):
         for cond in RATE_FREE:
-            r, base = runs.get((cond, 0.0)), runs[('shipped', rate)]
+            r, base = runs.get((cond, 0.0)), runs[(baseline, rate)]
             if r is None or [x['stem'] for x in r['rows']] != [x['stem'] for x in base['rows']]:
                 continue
             a, b = r['rows'], base['rows']
