@@ -121,34 +121,44 @@ describe('the shipped archive', () => {
   );
 });
 
-describe.skipIf(!HAVE_MODELS)('a note of model a78344e1, the last model before v3, after the switch', () => {
-  // test/fixtures/notes/: encoded and decoded by the CLI while a78344e1 was public/models' model.
-  const fxcPath = 'test/fixtures/notes/a78344e1.fxc';
-  const before = parseWav(new Uint8Array(readFileSync('test/fixtures/notes/a78344e1-decoded.wav'))).samples;
+// test/fixtures/notes/: each encoded and decoded by the CLI while its model was public/models' model.
+const ARCHIVED_NOTES = [
+  { modelId: 'a78344e1', what: 'the last model before v3' },
+  { modelId: '12f4d951', what: 'the first v3 model' },
+];
 
-  it('decodes with its archived decoder to the audio it decoded to before the switch', async () => {
-    const fxc = new Uint8Array(readFileSync(fxcPath));
-    const current = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
-    expect(current.modelId).not.toBe('a78344e1');
-    const decoders = await loadDecoders({ modelsDir: MODELS_DIR, intraOpThreads: 1 });
-    const codec = await decoders.forFile(fxc);
-    expect(codec.manifest.modelId).toBe('a78344e1');
-    const audio = await codec.decode(fxc);
-    expect(audio.length).toBe(before.length);
-    // The same decoder file on the same runtime: equal but for the 16-bit rounding of the stored WAV.
-    let worst = 0;
-    for (let i = 0; i < audio.length; i++) worst = Math.max(worst, Math.abs(audio[i] - before[i]));
-    expect(worst).toBeLessThanOrEqual(1.01 / 32768);
-  });
+describe.skipIf(!HAVE_MODELS).each(ARCHIVED_NOTES)(
+  'a note of model $modelId, $what, after the switch',
+  ({ modelId }) => {
+    const fxcPath = `test/fixtures/notes/${modelId}.fxc`;
+    const before = parseWav(
+      new Uint8Array(readFileSync(`test/fixtures/notes/${modelId}-decoded.wav`)),
+    ).samples;
 
-  it('the CLI decodes it with the archived decoder and says so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flexicodec-a78344e1-'));
-    const r = await cli('decode', fxcPath, '-o', join(dir, 'note.wav'));
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('(model a78344e1, archived)');
-    expect(parseWav(new Uint8Array(readFileSync(join(dir, 'note.wav')))).samples).toEqual(before);
-  });
-});
+    it('decodes with its archived decoder to the audio it decoded to before the switch', async () => {
+      const fxc = new Uint8Array(readFileSync(fxcPath));
+      const current = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8')));
+      expect(current.modelId).not.toBe(modelId);
+      const decoders = await loadDecoders({ modelsDir: MODELS_DIR, intraOpThreads: 1 });
+      const codec = await decoders.forFile(fxc);
+      expect(codec.manifest.modelId).toBe(modelId);
+      const audio = await codec.decode(fxc);
+      expect(audio.length).toBe(before.length);
+      // The same decoder file on the same runtime: equal but for the 16-bit rounding of the stored WAV.
+      let worst = 0;
+      for (let i = 0; i < audio.length; i++) worst = Math.max(worst, Math.abs(audio[i] - before[i]));
+      expect(worst).toBeLessThanOrEqual(1.01 / 32768);
+    });
+
+    it('the CLI decodes it with the archived decoder and says so', async () => {
+      const dir = mkdtempSync(join(tmpdir(), `flexicodec-${modelId}-`));
+      const r = await cli('decode', fxcPath, '-o', join(dir, 'note.wav'));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`(model ${modelId}, archived)`);
+      expect(parseWav(new Uint8Array(readFileSync(join(dir, 'note.wav')))).samples).toEqual(before);
+    });
+  },
+);
 
 describe.skipIf(!HAVE_MODELS)('the shipped v3 model, once a later model replaces it', () => {
   it('archives, and its archived decoder (features through the vocoder) decodes its notes as before', async () => {

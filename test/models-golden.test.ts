@@ -164,3 +164,28 @@ describe('the archived decoder of model a78344e1 agrees with PyTorch (training/e
     expect(maxAbsDiff(out.audio.data as Float32Array, old.tensor('audio_out'))).toBeLessThan(1e-3);
   });
 });
+
+describe('the archived decoder of model 12f4d951, the first v3 model, agrees with PyTorch (training/v3/golden.py then)', () => {
+  const old = readGolden('test/fixtures/golden-12f4d951');
+  const dir = join(MODELS_DIR, 'archive', old.meta.modelId);
+  let archived: ModelManifest['models']['decoder'];
+  let m: ModelSignatures;
+
+  beforeAll(() => {
+    const parsed = parseDecoderManifest(JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8')));
+    archived = parsed.models.decoder;
+    m = parsed;
+  });
+
+  it('the same vocoder features from the same codes and F0 track', async () => {
+    expect(old.meta.modelId).toBe('12f4d951');
+    const f0 = old.float('f0');
+    const { feeds } = decoderFeeds(m, old.int('codes'), Uint32Array.from(old.tensor('segment_length')), {
+      f0,
+      phase: Float32Array.from(phaseStarts(f0)),
+    });
+    const out = await run(dir, archived.file, feeds);
+    expect(out.features.dims).toEqual([1, old.meta.frames * PITCH_SUBFRAMES, 20]);
+    expect(maxAbsDiff(out.features.data as Float32Array, old.tensor('features_out'))).toBeLessThan(1e-3);
+  });
+});
