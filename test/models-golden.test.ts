@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDecoderManifest, parseManifest, type ModelManifest } from '../src/core/manifest.ts';
+import { describe, expect, it } from 'vitest';
+import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
 import { adjacentCosine, segmentBoundaries, segmentIds, segmentLengths } from '../src/core/merge.ts';
 import {
   decoderFeeds,
@@ -140,51 +140,40 @@ describe('the shipped v3 models agree with PyTorch (training/v3/golden.py)', () 
   });
 });
 
-describe('the archived decoder of model a78344e1 agrees with PyTorch (training/export.py of the earlier family, commit 1215a19)', () => {
-  const old = readGolden('test/fixtures/golden-a78344e1');
+/** An archived model's golden tensors, its decode-only manifest and a runner of its decoder. */
+function archivedDecoder(goldenDir: string) {
+  const old = readGolden(goldenDir);
   const dir = join(MODELS_DIR, 'archive', old.meta.modelId);
-  let archived: ModelManifest['models']['decoder'];
-  let m: ModelSignatures;
+  const m = parseDecoderManifest(JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8')));
+  const decode = (feeds: Record<string, Feed>) => run(dir, m.models.decoder.file, feeds);
+  return { old, m, decode };
+}
 
-  beforeAll(() => {
-    const parsed = parseDecoderManifest(JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8')));
-    archived = parsed.models.decoder;
-    m = parsed;
-  });
-
+describe('the archived decoder of model a78344e1 agrees with PyTorch (training/export.py of the earlier family, commit 1215a19)', () => {
   it('the same waveform from the same codes, F0 track and phases', async () => {
+    const { old, m, decode } = archivedDecoder('test/fixtures/golden-a78344e1');
     expect(old.meta.modelId).toBe('a78344e1');
     const { feeds } = decoderFeeds(m, old.int('codes'), Uint32Array.from(old.tensor('segment_length')), {
       f0: old.float('f0'),
       phase: old.float('phase'),
     });
     expect(Object.keys(feeds)).toContain('phase');
-    const out = await run(dir, archived.file, feeds);
+    const out = await decode(feeds);
     expect(out.audio.dims).toEqual([1, old.meta.frames * m.frameSamples]);
     expect(maxAbsDiff(out.audio.data as Float32Array, old.tensor('audio_out'))).toBeLessThan(1e-3);
   });
 });
 
 describe('the archived decoder of model 12f4d951, the first v3 model, agrees with PyTorch (training/v3/golden.py then)', () => {
-  const old = readGolden('test/fixtures/golden-12f4d951');
-  const dir = join(MODELS_DIR, 'archive', old.meta.modelId);
-  let archived: ModelManifest['models']['decoder'];
-  let m: ModelSignatures;
-
-  beforeAll(() => {
-    const parsed = parseDecoderManifest(JSON.parse(readFileSync(join(dir, 'models.json'), 'utf8')));
-    archived = parsed.models.decoder;
-    m = parsed;
-  });
-
   it('the same vocoder features from the same codes and F0 track', async () => {
+    const { old, m, decode } = archivedDecoder('test/fixtures/golden-12f4d951');
     expect(old.meta.modelId).toBe('12f4d951');
     const f0 = old.float('f0');
     const { feeds } = decoderFeeds(m, old.int('codes'), Uint32Array.from(old.tensor('segment_length')), {
       f0,
       phase: Float32Array.from(phaseStarts(f0)),
     });
-    const out = await run(dir, archived.file, feeds);
+    const out = await decode(feeds);
     expect(out.features.dims).toEqual([1, old.meta.frames * PITCH_SUBFRAMES, 20]);
     expect(maxAbsDiff(out.features.data as Float32Array, old.tensor('features_out'))).toBeLessThan(1e-3);
   });
