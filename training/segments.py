@@ -7,6 +7,9 @@ adjacent merge-stream frames is at or below tau, or where it already holds max_l
 """
 import numpy as np
 
+# Below every cosine (>= -1), so only the max-length rule splits: the lowest rate (src/core/tau.ts).
+TAU_NO_BREAKS = -2.0
+
 
 def merge_numpy(sem, tau, max_len):
     """Reference merge for export-time tensors (same rule as src/core/merge.ts)."""
@@ -89,6 +92,3 @@ def _round_half_up(x):
     """JavaScript's Math.round (halves go up), which the runtime's layout uses."""
     return int(np.floor(x + 0.5))
 
-
-# Below every cosine (>= -1), so only the max-length rule splits: the lowest rate (src/core/tau.ts).
-TAU_NO_BREAKS = -2.0
