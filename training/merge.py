@@ -38,23 +38,29 @@ def frame_positions(flags: torch.Tensor):
     return (t_idx - start).float()
 
 
+def draw_rates(n, rng: random.Random, min_rate=3.0):
+    """n target rates as the slider's users pick them: FULL_RATE_SHARE at 12.5 Hz, the rest uniform
+    in [min_rate, 12.5] Hz."""
+    return [12.5 if rng.random() < FULL_RATE_SHARE else rng.uniform(min_rate, 12.5) for _ in range(n)]
+
+
+def taus_at_rates(merge, rates, max_len=8):
+    """Per crop, the tau the runtime's slider picks for its target rate (training/segments.py
+    `tau_at_rate`, the twin of src/core/tau.ts). merge (B, T, D), rates [B] -> (B,)."""
+    from training.segments import tau_at_rate
+
+    x = merge.detach().cpu().numpy()
+    taus = [1.0 if r >= 12.5 else tau_at_rate(x[b], r, max_len) for b, r in enumerate(rates)]
+    return torch.tensor(taus, dtype=merge.dtype)
+
+
 def draw_tau(merge, rng: random.Random, min_rate=3.0, max_len=8):
-    """Per crop, the tau the runtime's slider picks (training/segments.py `tau_at_rate`, the twin of
-    src/core/tau.ts) for a random target rate in [min_rate, 12.5] Hz (FULL_RATE_SHARE: 12.5 Hz), so
+    """Per crop, the tau the runtime's slider picks for a random target rate (`draw_rates`), so
     training sees the layouts the slider makes, down to min_rate. merge (B, T, D) -> (B,).
 
     Until session 19 the tau counted similarity breaks only; the max-length splits then pushed a
     3 Hz draw to about 3.6 Hz, so the model hardly ever trained on the slider's lowest rates."""
-    from training.segments import tau_at_rate
-
-    x = merge.detach().cpu().numpy()
-    taus = []
-    for b in range(x.shape[0]):
-        if rng.random() < FULL_RATE_SHARE:
-            taus.append(1.0)
-            continue
-        taus.append(tau_at_rate(x[b], rng.uniform(min_rate, 12.5), max_len))
-    return torch.tensor(taus, dtype=merge.dtype)
+    return taus_at_rates(merge, draw_rates(merge.shape[0], rng, min_rate), max_len)
 
 
 def rate_tau(merge, rate):

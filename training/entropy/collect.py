@@ -55,19 +55,24 @@ def save(path, streams):
     """One npz: the streams concatenated, with each stream's rate and segment count (a stream's
     pitch levels are one per frame: as many as its lengths sum to)."""
     pitch = {'pitch': np.concatenate([s['pitch'] for s in streams])} if 'pitch' in streams[0] else {}
+    # streams of rates with reduced code groups carry fewer digit channels: padded with -1, which load drops
+    width = max(s['digits'].shape[1] for s in streams)
+    digits = [np.pad(s['digits'], ((0, 0), (0, width - s['digits'].shape[1])), constant_values=-1) for s in streams]
     np.savez_compressed(path, rates=np.array([s['rate'] for s in streams]),
                         counts=np.array([len(s['lengths']) for s in streams]),
                         lengths=np.concatenate([s['lengths'] for s in streams]),
-                        digits=np.concatenate([s['digits'] for s in streams]), **pitch)
+                        channels=np.array([s['digits'].shape[1] for s in streams]),
+                        digits=np.concatenate(digits), **pitch)
 
 
 def load(path):
     with np.load(path) as z:  # each z[key] reads and inflates the whole array: once each
         rates, counts, lengths, digits = z['rates'], z['counts'], z['lengths'], z['digits']
         pitch = z['pitch'] if 'pitch' in z.files else None
+        channels = z['channels'] if 'channels' in z.files else np.full(len(rates), digits.shape[1])
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    streams = [{'rate': float(r), 'lengths': lengths[a:b], 'digits': digits[a:b]}
-               for r, a, b in zip(rates, bounds[:-1], bounds[1:])]
+    streams = [{'rate': float(r), 'lengths': lengths[a:b], 'digits': digits[a:b, :c]}
+               for r, a, b, c in zip(rates, bounds[:-1], bounds[1:], channels)]
     if pitch is not None:
         frames = np.concatenate([[0], np.cumsum([s['lengths'].sum() for s in streams])])
         if len(pitch) != frames[-1]:

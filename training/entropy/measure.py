@@ -38,13 +38,16 @@ def flatten(streams):
     """Per segment: length - 1, previous length - 1 (8 = none), rate bucket, digits, contexts."""
     keys = ['len', 'prev_len', 'bucket', 'digits', 'ctx', 'rate']
     cols = {k: [] for k in keys}
+    # the digit models compare the channels every stream carries (rates with reduced code groups
+    # carry only the first ones)
+    width = min(s['digits'].shape[1] for s in streams)
     for s in streams:
         K = len(s['lengths'])
         cols['len'].append(s['lengths'] - 1)
         cols['prev_len'].append(np.concatenate([[8], s['lengths'][:-1] - 1]))
         cols['bucket'].append(np.full(K, tb.rate_bucket(round(s['rate'] * 100))))
-        cols['digits'].append(s['digits'])
-        cols['ctx'].append(tb.contexts(s['lengths'], s['digits']))
+        cols['digits'].append(s['digits'][:, :width])
+        cols['ctx'].append(tb.contexts(s['lengths'], s['digits'][:, :width]))
         cols['rate'].append(np.full(K, s['rate']))
     return {k: np.concatenate(v) for k, v in cols.items()}
 
@@ -79,7 +82,7 @@ def model_bits(tr, te):
          'marginal': cross_entropy(tr['len'], zt, te['len'], ze, 1),
          'previous length': cross_entropy(tr['len'], tr['prev_len'], te['len'], te['prev_len'], 9),
          'target rate': cross_entropy(tr['len'], tr['bucket'], te['len'], te['bucket'], len(tb.RATE_BUCKETS_CENTI_HZ))}
-    D = {'fixed 84 bits': np.full(len(ze), 84.0), 'marginal per channel': 0, 'previous segment': 0,
+    D = {f'fixed {3 * tr["digits"].shape[1]} bits': np.full(len(ze), 3.0 * tr['digits'].shape[1]), 'marginal per channel': 0, 'previous segment': 0,
          'previous segment + channel': 0}
     for c in range(tr['digits'].shape[1]):
         st, se = tr['digits'][:, c], te['digits'][:, c]
@@ -129,11 +132,12 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
     return '\n'.join(lines), {str(r): round(8 * v2[r] / secs[r], 1) for r in REPORT_RATES_HZ}
 
 
-def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=None, pitch=None):
+def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=None, pitch=None, channels=28):
     """Collects (or loads from `cache`) the train and valid segments, fits the tables; returns the
     models.json section and the markdown report. `segmenter(m, x, rates)` codes an utterance
     (training.entropy.collect.collect); `pitch` says whether the model codes pitch (default: its
-    config's `pitch`)."""
+    config's `pitch`); `channels`: FSQ digits a segment of the full-rate model carries (a stream at a
+    rate with reduced code groups carries only the first of them)."""
     if cache and os.path.exists(f'{cache}/train.npz'):
         train, valid = load(f'{cache}/train.npz'), load(f'{cache}/valid.npz')
     else:
@@ -148,7 +152,7 @@ def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=N
     pitch = getattr(m.c, 'pitch', False) if pitch is None else pitch
     if pitch and 'pitch' not in train[0]:
         raise SystemExit(f'{cache}: collected without pitch levels, but the model codes pitch; delete it or pick another --cache')
-    lf, df = tb.fit(train)
+    lf, df = tb.fit(train, channels=channels)
     pf = tb.fit_pitch(utterance_pitch(train)) if pitch else None
     text, v2_bps = report(train, valid, lf, df, pf=pf)
     measured = {'split': 'train', 'utterances': len(train) // rates_per_file, 'segments': int(sum(len(s['lengths']) for s in train)),

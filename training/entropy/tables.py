@@ -72,9 +72,9 @@ def fit(streams, channels=28, levels=8, max_len=8):
     freqs (C, NO_PREVIOUS + 1, levels, levels)."""
     lc = np.full((len(RATE_BUCKETS_CENTI_HZ), max_len), PSEUDO_COUNT)
     dc = np.full((channels, NO_PREVIOUS + 1, levels, levels), PSEUDO_COUNT)
-    ch = np.arange(channels)
     for s in streams:
         np.add.at(lc, (rate_bucket(round(s['rate'] * 100)), s['lengths'] - 1), 1)
+        ch = np.arange(s['digits'].shape[1])  # a rate with reduced code groups codes the first channels
         ctx = contexts(s['lengths'], s['digits'])
         np.add.at(dc, (ch[None, :], ctx[..., 0], ctx[..., 1], s['digits']), 1)
     lf = np.stack([quantise(r) for r in lc])

@@ -267,6 +267,25 @@ class CoderTest(unittest.TestCase):
         bits = tb.segment_bits(lf, df, 1250, streams[0]['lengths'], streams[0]['digits'])
         self.assertLess(bits[1:].mean(), 10)
 
+    def test_reduced_code_groups_fit_and_survive_the_cache(self):
+        """Low-rate streams carry 28 digit channels, full-rate ones 36 (models.json reducedCodeGroups):
+        each channel's table is fitted on the streams that carry it, and the cache keeps each width."""
+        rng = np.random.default_rng(3)
+        streams = [{'rate': 3.0, 'lengths': rng.integers(3, 9, 40), 'digits': np.full((40, 28), 2)},
+                   {'rate': 12.5, 'lengths': np.ones(40, np.int64), 'digits': np.full((40, 36), 5)}]
+        lf, df = tb.fit(streams, channels=36)
+        self.assertEqual(df.shape[0], 36)
+        self.assertEqual(int(np.argmax(df[30, 5, 5])), 5)  # channel 30: only the 12.5 Hz stream's 5s
+        self.assertGreater(df[3, 2, 2, 2], 2000)  # channel 3: the 3 Hz stream's 2s after 2s
+        with tempfile.TemporaryDirectory() as d:
+            save(os.path.join(d, 's.npz'), streams)
+            back = load(os.path.join(d, 's.npz'))
+        self.assertEqual([s['digits'].shape for s in back], [(40, 28), (40, 36)])
+        self.assertTrue((back[0]['digits'] == 2).all())
+        codes = (back[1]['digits'].reshape(40, -1, 4) * 8 ** np.arange(4)).sum(-1)
+        payload = tb.encode_segments(lf, df, 1250, back[1]['lengths'], codes)
+        self.assertLess(len(payload), 40 * 108 // 8 // 4)  # constant digits: far under the raw 108 bits
+
     def test_fit_pitch_learns_the_previous_level(self):
         rng = np.random.default_rng(1)
         streams = [{'pitch': np.clip(20 + np.cumsum(np.r_[0, rng.integers(-1, 2, 199)]), 1, 63)} for _ in range(20)]

@@ -153,6 +153,44 @@ class Training(unittest.TestCase):
                 self.assertTrue(torch.allclose(third['model'][key], second['model'][key], atol=1e-2, rtol=1e-3), key)
 
 
+class ReducedCodeGroups(unittest.TestCase):
+    """Below reduced_below_hz a segment carries only its first code groups; a 7-group checkpoint
+    widened to 9 decodes exactly as before."""
+
+    def test_groups_at_the_slider_rates(self):
+        c = tiny(code_groups=9, reduced_groups=7, reduced_below_hz=9.0)
+        self.assertEqual([c.groups_at(r) for r in (3.0, 6.25, 8.99, 9.0, 12.5)], [7, 7, 7, 9, 9])
+        self.assertEqual(tiny().groups_at(3.0), tiny().code_groups)  # no reduction configured
+
+    def test_low_rate_crops_read_zeros_for_the_absent_groups(self):
+        torch.manual_seed(0)
+        m = v3.CodecV3(tiny(code_groups=9, reduced_groups=7)).eval()
+        fine = torch.randn(2, 8 * 6, m.c.enc_dim)
+        flags = torch.tensor([[1, 0, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1]], dtype=torch.bool)
+        zq, _, _, _, _ = m.code(fine, flags, rates=[6.25, 12.5])
+        low, full = zq[:3], zq[3:]  # crop 0 holds the first 3 segments
+        self.assertTrue((low[:, 28:] == 0).all())
+        self.assertTrue((low[:, :28] != 0).all())  # 0 is no FSQ level: present values never read as absent
+        self.assertTrue((full != 0).all())
+        same, _, _, _, _ = m.code(fine, flags)  # no rates: every group
+        self.assertTrue(torch.equal(same[:3, :28], low[:, :28]))
+
+    def test_a_widened_checkpoint_decodes_as_before(self):
+        torch.manual_seed(1)
+        small = v3.CodecV3(tiny()).eval()
+        c = tiny(code_groups=9, reduced_groups=7)
+        wide = v3.CodecV3(c).eval()
+        wide.load_state_dict(v3.widen_code_groups(small.state_dict(), c))
+        feats = torch.randn(2, 8 * 8, 20)
+        tau = torch.tensor([1.0, 0.5])
+        f0 = torch.full((2, 8 * 8), 120.0)
+        with torch.no_grad():
+            a, _ = small(feats, tau, f0)
+            b, _ = wide(feats, tau, f0, rates=[12.5, 6.25])
+        torch.testing.assert_close(a, b)
+        self.assertEqual(wide.quantizer.proj[4].weight.shape[0], 36)
+
+
 @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
 class Export(unittest.TestCase):
     def test_onnx_agrees_with_pytorch_at_new_sizes(self):
@@ -188,6 +226,32 @@ class Export(unittest.TestCase):
             # the frame positions the decoder is fed are the merge's
             flags = torch.from_numpy(np.r_[True, ids[1:] != ids[:-1]])[None]
             np.testing.assert_array_equal(frame_positions(flags)[0].numpy(), pos)
+
+    def test_decoder_onnx_reads_code_minus_one_as_an_absent_group(self):
+        import onnxruntime as ort
+
+        from training.v3 import export
+
+        torch.manual_seed(2)
+        m = v3.CodecV3(tiny(code_groups=9, reduced_groups=7)).eval()
+        _, f = speech_features(1.28)
+        with tempfile.TemporaryDirectory() as d:
+            export.export_onnx(m, d, decoder_fp16=False)
+            lengths = np.array([[1.0, 3.0, 2.0, 4.0, 3.0, 3.0]], np.float32)
+            ids = np.repeat(np.arange(6), lengths[0].astype(int)).astype(np.int32)[None]
+            pos = np.concatenate([np.arange(n) for n in lengths[0].astype(int)]).astype(np.float32)[None]
+            codes = np.random.default_rng(0).integers(0, 4096, (1, 6, 9)).astype(np.int32)
+            codes[..., 7:] = -1
+            f0 = np.full((1, 8 * 16), 120.0, np.float32)
+            out = ort.InferenceSession(f'{d}/decoder.onnx').run(None, {
+                'codes': codes, 'segment_length': lengths, 'frame_segment': ids, 'frame_position': pos, 'f0': f0})[0]
+        latent = m.quantizer.dequantize_codes(torch.from_numpy(codes[0]).clamp(min=0).float())
+        latent = v3.drop_absent_groups(latent, torch.full((6,), 7), 4)
+        with torch.no_grad():
+            ref = m.decoder(latent, torch.from_numpy(lengths[0]), torch.from_numpy(ids).long(),
+                            torch.from_numpy(pos), torch.from_numpy(f0)).numpy()
+        np.testing.assert_allclose(out, ref, atol=1e-3)
+        self.assertGreater(np.abs(out).max(), 0)
 
 
 if __name__ == '__main__':

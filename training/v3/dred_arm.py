@@ -111,10 +111,10 @@ class CodecV3Dred(CodecV3):
     def decode_segments(self, zq, seg_len, seg_id, pos, f0_frames):
         return self.decode_with_latents(zq, seg_len, seg_id, pos, f0_frames)[0]
 
-    def forward(self, feats, tau, f0_frames):
+    def forward(self, feats, tau, f0_frames, rates=None):
         merge, fine = self.encode_streams(feats)
         _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
-        zq, _, seg_len, seg_id, pos = self.code(fine, flags)
+        zq, _, seg_len, seg_id, pos = self.code(fine, flags, rates)
         out, latents, state = self.decode_with_latents(zq, seg_len, seg_id, pos, f0_frames)
         return out, {'segments': n_seg, 'frames': flags.numel(), 'latents': latents, 'state': state}
 

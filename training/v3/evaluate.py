@@ -29,7 +29,7 @@ from training.pitch.inputs import pitch_inputs
 from training.pitch import code as pitch_code
 from training.pitch import track as pitch_track
 from training.v3.export import streams
-from training.v3.model import segment_layout
+from training.v3.model import drop_absent_groups, segment_layout
 from training.v3.report import fmt_interval, report as rows_report
 from training.v3.train import load
 from training.vocoder import native
@@ -62,6 +62,7 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     with torch.no_grad():
         z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), seg_start, seg_len)
         zq, _ = m.quantizer.quantize(z)
+        zq = drop_absent_groups(zq, torch.full((len(seg_len),), m.c.groups_at(rate)), m.c.fsq_channels_per_group)
         feats = m.decode_segments(zq, seg_len, seg_id, frame_positions(flags_t), f0)[0].numpy().astype(np.float32)
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 

@@ -75,7 +75,11 @@ class DecoderOnnx(torch.nn.Module):
         self.m = m
 
     def forward(self, codes, segment_length, frame_segment, frame_position, f0):
-        latent = self.m.quantizer.dequantize_codes(codes.to(torch.float32))
+        # code -1: a group the file does not carry (models.json reducedCodeGroups), which reads as 0
+        present = (codes >= 0).to(torch.float32)
+        per_group = self.m.c.fsq_channels_per_group
+        latent = self.m.quantizer.dequantize_codes(codes.clamp(min=0).to(torch.float32))
+        latent = latent * present[..., None].expand(*present.shape, per_group).reshape(latent.shape)
         return self.m.decoder(latent[0], segment_length[0], frame_segment.to(torch.int64), frame_position, f0)
 
 
@@ -109,7 +113,8 @@ def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
             z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), torch.from_numpy(starts),
                                    torch.from_numpy(lengths))
             _, digits = m.quantizer.quantize(z)
-            out.append({'rate': float(rate), 'lengths': lengths.astype(np.int64), 'digits': digits.numpy().astype(np.int64),
+            kept = m.c.groups_at(float(rate)) * m.c.fsq_channels_per_group  # the groups a file at this rate carries
+            out.append({'rate': float(rate), 'lengths': lengths.astype(np.int64), 'digits': digits[:, :kept].numpy().astype(np.int64),
                         'pitch': levels})
     return out
 
@@ -183,7 +188,8 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
     export_onnx(m, out)
     files = {n: f'{n}.onnx' for n in ('encoder', 'quantizer', 'decoder')}
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
-    entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache, segmenter=segments_at_rates, pitch=True)
+    entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache, segmenter=segments_at_rates, pitch=True,
+                            channels=c.latent_channels)
     print(text)
     head = manifest_head(hashes, True, entropy)
     sigs = signatures(m)
@@ -198,6 +204,8 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         'semanticDim': merge_dim(c),
         'acousticDim': c.upsample * c.enc_dim,
         'codeGroups': c.code_groups,
+        **({'reducedCodeGroups': {'codeGroups': c.reduced_groups, 'belowRateHz': c.reduced_below_hz}}
+           if c.reduced_groups else {}),
         'bitsPerCode': int(round(c.fsq_channels_per_group * np.log2(c.fsq_levels))),
         'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
         'semanticCodeGroups': 0,

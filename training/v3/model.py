@@ -54,10 +54,21 @@ class V3Config:
     # merge_feature_proxy.py: on the 'valid' split it ties the fixed layout at 3 Hz, where the
     # cepstral means lose to it).
     merge_on: str = 'cepstra'
+    # Rate-dependent code groups: at a target rate (the slider's) below `reduced_below_hz` a segment
+    # carries only its first `reduced_groups` code groups, the others read as absent (latent 0, code
+    # -1 in decoder.onnx); 0 means every rate carries all. The low rates keep their bit budgets
+    # (6.25 Hz <= 700 bit/s, 3 Hz <= 350) while 12.5 Hz spends the headroom it had (1114 of 1500
+    # bit/s with 7 groups); models.json `reducedCodeGroups`.
+    reduced_groups: int = 0
+    reduced_below_hz: float = 9.0
 
     @property
     def latent_channels(self) -> int:
         return self.code_groups * self.fsq_channels_per_group
+
+    def groups_at(self, rate_hz: float) -> int:
+        """Code groups a segment carries when the file's target rate is rate_hz."""
+        return self.reduced_groups if self.reduced_groups and rate_hz < self.reduced_below_hz else self.code_groups
 
     @property
     def max_fine(self) -> int:
@@ -161,6 +172,31 @@ class SegmentQuantizer(nn.Module):
         return fsq.dequantize_codes(codes, self.c.code_groups, self.c.fsq_channels_per_group, self.c.fsq_levels)
 
 
+def drop_absent_groups(zq: torch.Tensor, groups: torch.Tensor, per_group: int) -> torch.Tensor:
+    """zq (K, C) with each segment's channels beyond its `groups` (K,) code groups set to 0: what the
+    decoder reads for groups a file does not carry (0 is no FSQ level, so absent is unambiguous)."""
+    channel_group = torch.arange(zq.shape[-1], device=zq.device) // per_group
+    return zq * (channel_group[None, :] < groups[:, None]).to(zq.dtype)
+
+
+def widen_code_groups(weights: dict, c: V3Config) -> dict:
+    """A checkpoint's weights with fewer code groups -> weights for config c: the quantizer's output
+    layer gains rows for the new channels (small random, so they start near the middle level) and
+    the decoder's input layer gains zero columns, so the widened model decodes exactly as before
+    until training teaches it to read the new groups."""
+    out = dict(weights)
+    w, b = weights['quantizer.proj.4.weight'], weights['quantizer.proj.4.bias']
+    new = c.latent_channels - w.shape[0]
+    if new <= 0:
+        return out
+    g = torch.Generator().manual_seed(0)
+    out['quantizer.proj.4.weight'] = torch.cat([w, 0.02 * torch.randn(new, w.shape[1], generator=g)])
+    out['quantizer.proj.4.bias'] = torch.cat([b, torch.zeros(new)])
+    d = weights['decoder.inp.weight']
+    out['decoder.inp.weight'] = torch.cat([d, torch.zeros(d.shape[0], new)], 1)
+    return out
+
+
 def segment_layout(flags: torch.Tensor):
     """flags (B, T) bool, True where a segment starts -> (seg_id (B, T) global, seg_start (K,) in the
     flattened frame order, seg_len (K,) float)."""
@@ -201,22 +237,27 @@ class CodecV3(nn.Module):
             return fine_frame_means(fine, self.c.upsample), fine
         return merge_stream(x, self.c.upsample), fine
 
-    def code(self, fine, flags):
-        """The fine stream and a segment layout -> (zq (K, C), digits (K, C), seg_len, seg_id, positions)."""
+    def code(self, fine, flags, rates=None):
+        """The fine stream and a segment layout -> (zq (K, C), digits (K, C), seg_len, seg_id, positions).
+        rates (B,): each crop's target rate, whose absent code groups (`groups_at`) read as 0 in zq."""
         seg_id, seg_start, seg_len = segment_layout(flags)
         z = self.quantizer.latent(fine.reshape(-1, fine.shape[-1]), seg_start, seg_len)
         zq, digits = self.quantizer.quantize(z)
+        if rates is not None and self.c.reduced_groups:
+            groups = torch.tensor([self.c.groups_at(float(r)) for r in rates], device=zq.device)
+            zq = drop_absent_groups(zq, groups[seg_start // flags.shape[1]], self.c.fsq_channels_per_group)
         return zq, digits, seg_len, seg_id, frame_positions(flags)
 
     def decode_segments(self, zq, seg_len, seg_id, pos, f0_frames):
         """Dequantized segments, their layout and the coded pitch track -> (B, 8T, 20) features."""
         return self.decoder(zq, seg_len, seg_id, pos, f0_frames)
 
-    def forward(self, feats, tau, f0_frames):
-        """feats (B, 8T, 20), tau (B,), f0_frames (B, 8T) the coded 10 ms pitch track -> (features, stats)."""
+    def forward(self, feats, tau, f0_frames, rates=None):
+        """feats (B, 8T, 20), tau (B,), f0_frames (B, 8T) the coded 10 ms pitch track, rates (B,) the
+        target rates the taus were drawn for (which code groups each crop carries) -> (features, stats)."""
         merge, fine = self.encode_streams(feats)
         _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
-        zq, _, seg_len, seg_id, pos = self.code(fine, flags)
+        zq, _, seg_len, seg_id, pos = self.code(fine, flags, rates)
         return self.decoder(zq, seg_len, seg_id, pos, f0_frames), {'segments': n_seg, 'frames': flags.numel()}
 
 

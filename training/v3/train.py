@@ -24,12 +24,12 @@ import time
 import numpy as np
 import torch
 
-from training.merge import draw_tau, rate_tau
+from training.merge import draw_rates, rate_tau, taus_at_rates
 from training.pitch.inputs import pitch_inputs
 from training.v3.data import FeatureCache, feature_stats
 from training.v3.decoder import feature_loss
 from training.v3.dred_arm import CodecV3Dred, is_dred_state, latent_loss
-from training.v3.model import CodecV3, V3Config, config_dict, weighted_feature_loss
+from training.v3.model import CodecV3, V3Config, config_dict, weighted_feature_loss, widen_code_groups
 from training.v3.run import compact_run, deadline, learning_rate
 
 
@@ -62,6 +62,11 @@ def parse_args(argv=None):
     p.add_argument('--latent-weight', type=float, default=0.5, help="--arm dred: weight of the L1 to DRED's encoder's latents")
     p.add_argument('--head-steps', type=int, default=200,
                    help="--arm dred: the first steps train only the new DRED head, so its random start cannot disturb the rest")
+    p.add_argument('--code-groups', type=int, default=V3Config.code_groups,
+                   help='a new run: code groups a segment carries at full rate (an --init with fewer is widened)')
+    p.add_argument('--reduced-groups', type=int, default=V3Config.reduced_groups,
+                   help='a new run: code groups below --reduced-below-hz (0: all groups at every rate)')
+    p.add_argument('--reduced-below-hz', type=float, default=V3Config.reduced_below_hz)
     return p.parse_args(argv)
 
 
@@ -117,7 +122,7 @@ def validate(m, batches, a=None):
             for _, _, f0, lpc in batches:
                 lpc = lpc.to(dev)
                 merge, _ = m.encode_streams(lpc)
-                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev))
+                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev), [rate] * len(lpc))
                 parts.append(loss_of(a, m, pred, lpc)[1])
             out[f'valid_{rate:g}'] = {k: round(float(np.mean([p[k] for p in parts])), 4) for k in parts[0]}
     m.train()
@@ -126,10 +131,13 @@ def validate(m, batches, a=None):
 
 def new_model(a, train_cache) -> CodecV3:
     dred = getattr(a, 'arm', 'v3') == 'dred'
-    m = CodecV3Dred(V3Config()) if dred else CodecV3(V3Config())
+    c = V3Config(code_groups=getattr(a, 'code_groups', V3Config.code_groups),
+                 reduced_groups=getattr(a, 'reduced_groups', V3Config.reduced_groups),
+                 reduced_below_hz=getattr(a, 'reduced_below_hz', V3Config.reduced_below_hz))
+    m = CodecV3Dred(c) if dred else CodecV3(c)
     if a.init:
         init = torch.load(a.init, map_location='cpu')
-        weights = {k: v.float() for k, v in init['model'].items()}
+        weights = widen_code_groups({k: v.float() for k, v in init['model'].items()}, c)
         if dred and not is_dred_state(weights):
             # A v3 checkpoint: everything but the DRED head starts from it.
             m.load_state_dict({**m.state_dict(), **weights})
@@ -192,7 +200,9 @@ def main(argv=None):
         lpc = lpc.to(a.device)
         with torch.no_grad():
             merge, _ = m.encode_streams(lpc)
-        pred, stats = m(lpc, draw_tau(merge.cpu(), rng, a.min_rate).to(a.device), f0_track(f0).to(a.device))
+        rates = draw_rates(len(lpc), rng, a.min_rate)
+        taus = taus_at_rates(merge.cpu(), rates, m.c.max_segment_frames)
+        pred, stats = m(lpc, taus.to(a.device), f0_track(f0).to(a.device), rates)
         loss, parts = arm_loss(a, m, pred, lpc, stats)
         opt.zero_grad()
         loss.backward()
