@@ -126,12 +126,12 @@ describe('.fxc validation', () => {
   it('rejects short, foreign, future-version and corrupted files', () => {
     expectError(new Uint8Array(0), /0 bytes/);
     expectError(new TextEncoder().encode('RIFF....WAVEfmt and more bytes'), /not a \.fxc file/);
-    const v5 = good.slice();
-    v5[3] = 5;
-    expectError(v5, /version 5; this decoder reads versions 1 to 4: the file was made by a newer FlexiCodec/);
+    const v6 = good.slice();
+    v6[3] = 6;
+    expectError(v6, /version 6; this decoder reads versions 1 to 5: the file was made by a newer FlexiCodec/);
     const v0 = good.slice();
     v0[3] = 0;
-    expectError(v0, /version 0; this decoder reads versions 1 to 4$/);
+    expectError(v0, /version 0; this decoder reads versions 1 to 5$/);
     const flipped = good.slice();
     flipped[FXC_HEADER_BYTES + 2] ^= 0x10;
     expectError(flipped, /CRC-32 mismatch/);

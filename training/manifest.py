@@ -33,13 +33,16 @@ def spec(type_, shape):
     return {'type': type_, 'shape': shape}
 
 
-def manifest_head(hashes, codes_pitch, entropy=None, segment_trend=False):
+def manifest_head(hashes, codes_pitch, entropy=None, segment_trend=False, groups_in_header=False):
     """The first fields of models.json: formatVersion (2 when the quantizer also takes the segment
     trends, docs/MODELS.md, so that a runtime without them refuses the model), fxcVersion 4 for a model that codes pitch and
     has entropy tables (its encoder writes .fxc version 4, docs/FORMAT.md), and modelId: 8 hex digits
     of the sha256 of the ONNX files' hashes (in name order), followed for a version 4 model by its
-    entropy tables' id, since a v4 header has no entropyId: the model id must name the tables."""
+    entropy tables' id, since a v4 header has no entropyId: the model id must name the tables.
+    `groups_in_header`: the model's files carry fewer code groups at low rates (reducedCodeGroups),
+    so they are version 5, version 4 with the file's codeGroups in the header."""
     v4 = bool(codes_pitch) and entropy is not None
     ids = ''.join(hashes[n] for n in sorted(hashes)) + (entropy['id'] if v4 else '')
-    return {'formatVersion': 2 if segment_trend else 1, **({'fxcVersion': 4} if v4 else {}),
+    compact = {'fxcVersion': 5 if groups_in_header else 4} if v4 else {}
+    return {'formatVersion': 2 if segment_trend else 1, **compact,
             'modelId': hashlib.sha256(ids.encode()).hexdigest()[:8]}

@@ -4,7 +4,7 @@ import {
   framesForSamples,
   FXC_PACKED_VERSION,
   FXC_PITCH_VERSION,
-  FXC_VERSION,
+  isCompactVersion,
   layoutFromManifest,
   parseFxc,
   readHeader,
@@ -123,7 +123,7 @@ export function describeFxc(
 function formatLine(info: FxcInfo): string {
   if (!info.payloadRead)
     return `range-coded; reading its segments needs model ${info.modelId}'s entropy tables`;
-  if (info.version === FXC_VERSION)
+  if (isCompactVersion(info.version))
     return `range-coded with model ${info.modelId}'s entropy tables, a pitch level per ${info.pitchStride === 2 ? 'two frames' : 'frame'}`;
   if (!info.entropyId) return 'bit-packed';
   return `range-coded with entropy tables ${info.entropyId}${info.version >= FXC_PITCH_VERSION ? ', a pitch level per frame' : ''}`;

@@ -6,10 +6,14 @@
  * the model codes pitch, is version 2 with a range-coded pitch level for every 80 ms frame;
  * version 4, written by models whose models.json says `"fxcVersion": 4`, is version 3 with a
  * 11-to-14-byte header (the layout fields are the model family's, the tables are named by the
- * modelId) and, below 5 Hz, a pitch level per two frames. The parser validates every field before
- * it allocates anything, so any byte string gives either a parsed file or an FxcFormatError.
+ * modelId) and, below 5 Hz, a pitch level per two frames; version 5, written by models whose
+ * models.json says `"fxcVersion": 5`, is version 4 with one more header byte, the file's codeGroups:
+ * a model with `reducedCodeGroups` writes fewer codes per segment at low rates
+ * (src/core/code-groups.ts), which version 4's header, fixed at 7, cannot say. The parser validates every field before it allocates anything, so any
+ * byte string gives either a parsed file or an FxcFormatError.
  */
 import { BitReader, BitWriter } from './bitio.ts';
+import { allowedCodeGroups, describeCodeGroups, type ReducedCodeGroups } from './code-groups.ts';
 import { crc32 } from './crc32.ts';
 import { parseEntropySection, type EntropyTables } from './entropy.ts';
 import { decodeSegments, SegmentEncoder } from './entropy-payload.ts';
@@ -19,8 +23,10 @@ import { pitchStride } from './pitch-code.ts';
 
 /** "FXC" in ASCII, the first three bytes of every file. */
 export const FXC_MAGIC = [0x46, 0x58, 0x43] as const;
-/** The newest container version: compact header; written when the loaded models.json says `"fxcVersion": 4`. */
-export const FXC_VERSION = 4;
+/** The newest container version: compact header with the file's codeGroups; written when the loaded models.json says `"fxcVersion": 5`. */
+export const FXC_VERSION = 5;
+/** The compact header without codeGroups (FXC_COMPACT_LAYOUT's 7); written when models.json says `"fxcVersion": 4`; still read. */
+export const FXC_COMPACT_VERSION = 4;
 /** The range-coded version with a pitch level per frame and the full header; written by other models that code pitch; still read. */
 export const FXC_PITCH_VERSION = 3;
 /** The range-coded version without pitch, written for models with entropy tables and no pitch; still read. */
@@ -29,11 +35,19 @@ export const FXC_RANGE_VERSION = 2;
 export const FXC_PACKED_VERSION = 1;
 /** Header bytes before the payload in version 1; versions 2 and 3 add FXC_ENTROPY_ID_BYTES. */
 export const FXC_HEADER_BYTES = 20;
-/** Version 4's header bytes besides the sampleCount's 1–4 LEB128 bytes: magic, version, modelId, target rate. */
+/** Version 4's header bytes besides the sampleCount's 1–4 LEB128 bytes: magic, version, modelId, target rate; version 5 adds one, codeGroups. */
 export const FXC_COMPACT_FIXED_BYTES = 10;
+/** The compact versions' versions: 4 and 5. */
+export type CompactVersion = typeof FXC_COMPACT_VERSION | typeof FXC_VERSION;
+
+/** Whether a file of this version has the compact header (versions 4 and 5). */
+export function isCompactVersion(version: number): boolean {
+  return version === FXC_COMPACT_VERSION || version === FXC_VERSION;
+}
 /**
  * The layout a version 4 file has without saying so: the pitch-coding FlexiCodec models'. A model
- * with another layout cannot declare `"fxcVersion": 4` (layoutFromManifest refuses it).
+ * with another layout cannot declare `"fxcVersion": 4` (layoutFromManifest refuses it); version 5
+ * files have it too, but for codeGroups, which their header states.
  */
 export const FXC_COMPACT_LAYOUT = {
   sampleRateHz: 16000,
@@ -64,6 +78,7 @@ export interface FxcHeader {
   sampleRateHz: number;
   /** The frame rate the encoder was asked for, in Hz (0.01 Hz resolution). */
   targetRateHz: number;
+  /** Codes per segment in this file: the model's codeGroups, or its reduced count (models.json `reducedCodeGroups`). */
   codeGroups: number;
   bitsPerCode: number;
   lengthBits: number;
@@ -77,18 +92,21 @@ export interface FxcLayout {
   sampleRateHz: number;
   frameSamples: number;
   maxSegmentFrames: number;
+  /** The model's codes per segment: what its quantizer gives and its decoder takes. */
   codeGroups: number;
+  /** models.json `reducedCodeGroups`: a file may also carry this fewer count (below its rate). */
+  reducedCodeGroups?: ReducedCodeGroups;
   bitsPerCode: number;
   lengthBits: number;
   /** The model's entropy tables: files are written as version 2 with them, version 1 without. */
   entropyTables?: EntropyTables;
   /** Pitch levels a frame may have (models.json pitch.levels) where the model codes pitch: files are version 3 or 4, and the tables need a pitch table. */
   pitchLevels?: number;
-  /** 4 where models.json says `"fxcVersion": 4`: files are version 4 (the model codes pitch, has tables and FXC_COMPACT_LAYOUT). */
-  fxcVersion?: 4;
+  /** 4 or 5 where models.json says so: files are that compact version (the model codes pitch, has tables and FXC_COMPACT_LAYOUT; in version 5 any codeGroups). */
+  fxcVersion?: CompactVersion;
 }
 
-/** A parsed file: header, segment lengths [K] and codes [K, codeGroups]. */
+/** A parsed file: header, segment lengths [K] and codes [K, header.codeGroups]. */
 export interface FxcFile {
   header: FxcHeader;
   /** Frames at 12.5 Hz: ceil(sampleCount / frameSamples) = sum of lengths. */
@@ -121,7 +139,8 @@ export function layoutFromManifest(m: ModelConstants): FxcLayout {
   return {
     ...(entropyTables ? { entropyTables } : {}),
     ...(m.pitch ? { pitchLevels: m.pitch.levels } : {}),
-    ...(m.fxcVersion === FXC_VERSION ? { fxcVersion: FXC_VERSION } : {}),
+    ...(m.fxcVersion !== undefined ? { fxcVersion: m.fxcVersion } : {}),
+    ...(m.reducedCodeGroups ? { reducedCodeGroups: m.reducedCodeGroups } : {}),
     modelId: m.modelId,
     sampleRateHz: m.sampleRateHz,
     frameSamples: m.frameSamples,
@@ -132,17 +151,25 @@ export function layoutFromManifest(m: ModelConstants): FxcLayout {
   };
 }
 
-/** Throws unless a models.json that asks for version 4 files can write them. */
+/** Throws unless a models.json that asks for version 4 or 5 files can write them. */
 function checkCompactLayout(m: ModelConstants): void {
+  const v = m.fxcVersion;
   if (!m.pitch || !m.entropy)
     throw new Error(
-      `models.json: fxcVersion 4 needs a model that codes pitch and has entropy tables; model ${m.modelId} has not`,
+      `models.json: fxcVersion ${v} needs a model that codes pitch and has entropy tables; model ${m.modelId} has not`,
     );
-  for (const [key, value] of Object.entries(FXC_COMPACT_LAYOUT))
+  if (v === FXC_COMPACT_VERSION && m.reducedCodeGroups)
+    throw new Error(
+      `models.json: fxcVersion 4 headers carry no codeGroups, so model ${m.modelId}, whose files carry ` +
+        `${describeCodeGroups(m)} code groups (reducedCodeGroups), must write version 5: "fxcVersion": 5`,
+    );
+  for (const [key, value] of Object.entries(FXC_COMPACT_LAYOUT)) {
+    if (key === 'codeGroups' && v === FXC_VERSION) continue; // version 5 states it
     if (m[key as keyof typeof FXC_COMPACT_LAYOUT] !== value)
       throw new Error(
-        `models.json: fxcVersion 4 files have ${key} ${value}, model ${m.modelId} has ${String(m[key as keyof typeof FXC_COMPACT_LAYOUT])}`,
+        `models.json: fxcVersion ${v} files have ${key} ${value}, model ${m.modelId} has ${String(m[key as keyof typeof FXC_COMPACT_LAYOUT])}`,
       );
+  }
 }
 
 /** Frames that cover `sampleCount` samples (the last one zero-padded). */
@@ -155,9 +182,10 @@ export function segmentBits(layout: Pick<FxcLayout, 'lengthBits' | 'codeGroups' 
   return layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
 }
 
-/** Header bytes of a file of `version` (1 … 4) holding `sampleCount` samples (version 4's header grows with it). */
+/** Header bytes of a file of `version` (1 … 5) holding `sampleCount` samples (the compact headers grow with it). */
 export function fxcHeaderBytes(version: number, sampleCount = 1): number {
-  if (version === FXC_VERSION) return FXC_COMPACT_FIXED_BYTES + leb128Bytes(sampleCount);
+  if (version === FXC_COMPACT_VERSION) return FXC_COMPACT_FIXED_BYTES + leb128Bytes(sampleCount);
+  if (version === FXC_VERSION) return FXC_COMPACT_FIXED_BYTES + 1 + leb128Bytes(sampleCount);
   return version === FXC_PACKED_VERSION ? FXC_HEADER_BYTES : FXC_HEADER_BYTES + FXC_ENTROPY_ID_BYTES;
 }
 
@@ -203,6 +231,8 @@ export class FxcWriter {
   /** Versions 2 and 3's range coder; absent in version 1, which bit-packs into `bits`. */
   private readonly coder?: SegmentEncoder;
   private readonly totalFrames: number;
+  /** Codes per segment in this file: the header's codeGroups. */
+  private readonly groups: number;
   private framesWritten = 0;
   private segmentCount = 0;
 
@@ -223,6 +253,11 @@ export class FxcWriter {
       throw new RangeError(`target rate ${header.targetRateHz} Hz outside 0.01..12.5`);
     }
     this.totalFrames = framesForSamples(header.sampleCount, layout.frameSamples);
+    if (!allowedCodeGroups(layout).includes(header.codeGroups))
+      throw new RangeError(
+        `header codeGroups ${header.codeGroups}: model ${layout.modelId} writes ${describeCodeGroups(layout)}`,
+      );
+    this.groups = header.codeGroups;
     if (layout.pitchLevels !== undefined && !layout.entropyTables?.pitchCum)
       throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
     const version = fxcVersion(layout);
@@ -231,9 +266,10 @@ export class FxcWriter {
     head.set(FXC_MAGIC, 0);
     view.setUint8(3, version);
     view.setUint32(4, modelIdToU32(header.modelId), true);
-    if (version === FXC_VERSION) {
+    if (isCompactVersion(version)) {
       const end = writeLeb128(head, 8, header.sampleCount);
       view.setUint16(end, centiHz, true);
+      if (version === FXC_VERSION) view.setUint8(end + 2, header.codeGroups);
     } else {
       view.setUint32(8, header.sampleCount, true);
       view.setUint16(12, header.sampleRateHz & 0xffff, true);
@@ -244,28 +280,32 @@ export class FxcWriter {
       view.setUint8(19, header.lengthBits);
     }
     if (layout.entropyTables) {
-      // Versions 2 and 3 name the tables; a version 4 model's id names them.
-      if (version !== FXC_VERSION)
+      // Versions 2 and 3 name the tables; a version 4 or 5 model's id names them.
+      if (!isCompactVersion(version))
         view.setUint32(FXC_HEADER_BYTES, modelIdToU32(layout.entropyTables.id), true);
       const withPitch = version >= FXC_PITCH_VERSION;
-      const stride = version === FXC_VERSION ? pitchStride(centiHz) : 1;
-      this.coder = new SegmentEncoder(layout.entropyTables, centiHz, withPitch, {
-        stride,
-        frames: this.totalFrames,
-      });
+      const stride = isCompactVersion(version) ? pitchStride(centiHz) : 1;
+      this.coder = new SegmentEncoder(
+        layout.entropyTables,
+        centiHz,
+        withPitch,
+        { stride, frames: this.totalFrames },
+        this.groups,
+      );
     }
     this.bits.writeBytes(head);
   }
 
   /**
-   * Appends segments: lengths [k], codes [k, codeGroups] and, exactly when the layout has pitch
+   * Appends segments: lengths [k], codes [k, header.codeGroups] and, exactly when the layout has pitch
    * (versions 3 and 4), the pitch level of each of their frames [sum(lengths)] (0..pitchLevels − 1),
    * in order; a version 4 file below 5 Hz codes a level per two frames made from theirs (spanLevel).
    */
   push(lengths: ArrayLike<number>, codes: ArrayLike<number>, pitch?: ArrayLike<number>): void {
-    const { codeGroups, bitsPerCode, lengthBits, maxSegmentFrames, pitchLevels } = this.layout;
+    const { bitsPerCode, lengthBits, maxSegmentFrames, pitchLevels } = this.layout;
+    const codeGroups = this.groups;
     if (codes.length !== lengths.length * codeGroups)
-      throw new RangeError('codes must be [segments, codeGroups]');
+      throw new RangeError(`codes must be [segments, ${codeGroups}]: the header's codeGroups per segment`);
     if (pitchLevels !== undefined && pitch === undefined)
       throw new Error(`model ${this.layout.modelId} codes pitch: push needs a pitch level per frame`);
     if (pitchLevels === undefined && pitch !== undefined)
@@ -327,9 +367,9 @@ export class FxcWriter {
   }
 }
 
-/** The version a file for this layout is written as: 4 when asked, 3 with pitch, 2 with entropy tables, else 1. */
+/** The version a file for this layout is written as: 4 or 5 when asked, 3 with pitch, 2 with entropy tables, else 1. */
 export function fxcVersion(layout: Pick<FxcLayout, 'entropyTables' | 'pitchLevels' | 'fxcVersion'>): number {
-  if (layout.fxcVersion === FXC_VERSION) return FXC_VERSION;
+  if (layout.fxcVersion !== undefined) return layout.fxcVersion;
   if (layout.pitchLevels !== undefined) return FXC_PITCH_VERSION;
   return layout.entropyTables ? FXC_RANGE_VERSION : FXC_PACKED_VERSION;
 }
@@ -393,7 +433,8 @@ function parseHeader(bytes: Uint8Array): { header: FxcHeader; payloadStart: numb
         (version > FXC_VERSION ? ': the file was made by a newer FlexiCodec, update this one' : ''),
     );
   }
-  const minimum = version === FXC_VERSION ? smallest : fxcHeaderBytes(version) + FXC_CRC_BYTES;
+  // fxcHeaderBytes of a compact version counts a 1-byte sampleCount, its shortest
+  const minimum = fxcHeaderBytes(version) + FXC_CRC_BYTES;
   if (bytes.length < minimum) {
     throw new FxcFormatError(
       `not a .fxc file: ${bytes.length} bytes, shorter than the ${minimum}-byte minimum of version ${version}`,
@@ -411,11 +452,15 @@ function parseHeader(bytes: Uint8Array): { header: FxcHeader; payloadStart: numb
   const modelId = u32ToModelId(view.getUint32(4, true));
   let header: FxcHeader;
   let payloadStart: number;
-  if (version === FXC_VERSION) {
+  if (isCompactVersion(version)) {
     const [sampleCount, at] = readLeb128(bytes, 8, bodyBytes);
     if (at + 2 > bodyBytes) throw new FxcFormatError('truncated .fxc header: the target rate is cut off');
-    const { sampleRateHz, codeGroups, bitsPerCode, lengthBits } = FXC_COMPACT_LAYOUT;
+    const { sampleRateHz, bitsPerCode, lengthBits } = FXC_COMPACT_LAYOUT;
     const targetRateHz = view.getUint16(at, true) / 100;
+    const fixedGroups = version === FXC_COMPACT_VERSION;
+    if (!fixedGroups && at + 3 > bodyBytes)
+      throw new FxcFormatError('truncated .fxc header: the code group count is cut off');
+    const codeGroups = fixedGroups ? FXC_COMPACT_LAYOUT.codeGroups : bytes[at + 2];
     header = {
       version,
       modelId,
@@ -426,7 +471,7 @@ function parseHeader(bytes: Uint8Array): { header: FxcHeader; payloadStart: numb
       bitsPerCode,
       lengthBits,
     };
-    payloadStart = at + 2;
+    payloadStart = at + (fixedGroups ? 2 : 3);
   } else {
     header = {
       version,
@@ -487,9 +532,11 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
   }
   const fields = ['sampleRateHz', 'codeGroups', 'bitsPerCode', 'lengthBits'] as const;
   for (const f of fields) {
-    if (header[f] !== layout[f]) {
+    // codeGroups: the model's, or its reduced count where it has one (reducedCodeGroups).
+    const codeGroups = f === 'codeGroups';
+    if (codeGroups ? !allowedCodeGroups(layout).includes(header[f]) : header[f] !== layout[f]) {
       throw new FxcFormatError(
-        `bad .fxc header: ${f} is ${header[f]}, model ${layout.modelId} uses ${layout[f]}`,
+        `bad .fxc header: ${f} is ${header[f]}, model ${layout.modelId} uses ${codeGroups ? describeCodeGroups(layout) : layout[f]}`,
       );
     }
   }
@@ -503,9 +550,11 @@ function checkHeaderAgainstLayout(header: FxcHeader, layout: FxcLayout): void {
 }
 
 /** Parses and validates a whole file for the loaded model; throws FxcFormatError on any flaw. */
-export function parseFxc(bytes: Uint8Array, layout: FxcLayout): FxcFile {
+export function parseFxc(bytes: Uint8Array, modelLayout: FxcLayout): FxcFile {
   const { header, payloadStart } = parseHeader(bytes);
-  checkHeaderAgainstLayout(header, layout);
+  checkHeaderAgainstLayout(header, modelLayout);
+  // The file's segments carry the header's codeGroups: all the model's, or its reduced count.
+  const layout = { ...modelLayout, codeGroups: header.codeGroups };
   const frames = framesForSamples(header.sampleCount, layout.frameSamples);
   if (layout.entropyTables && header.version !== FXC_PACKED_VERSION)
     return parseRangeCoded(bytes, header, payloadStart, frames, layout.entropyTables, layout);
@@ -576,16 +625,18 @@ function parseRangeCoded(
   const payloadBits = (end - start) * 8;
   const withPitch = header.version >= FXC_PITCH_VERSION;
   const centiHz = Math.round(header.targetRateHz * 100);
-  const stride = header.version === FXC_VERSION ? pitchStride(centiHz) : 1;
+  const stride = isCompactVersion(header.version) ? pitchStride(centiHz) : 1;
   const spans = Math.ceil(frames / stride);
   if (withPitch && !tables.pitchCum)
     throw new Error(`model ${layout.modelId} codes pitch, but its entropy tables have no pitch table`);
   // A payload of n bytes codes symbols worth at most 8n bits (range-coder.ts), no segment's length
-  // and digits cost less than minSegmentBits, and in versions 3 and 4 no span's pitch level less than
-  // minPitchBits: the fewest segments that can cover the frames, and a level for every span, must fit.
+  // and digits cost less than minSegmentBits (of the file's code groups), and in versions 3 and 4 no
+  // span's pitch level less than minPitchBits: the fewest segments that can cover the frames, and a
+  // level for every span, must fit.
+  const segmentFloor = tables.minSegmentBitsByGroups[layout.codeGroups];
   const pitchBits = withPitch ? tables.minPitchBits : 0;
   const minSegments = Math.ceil(frames / layout.maxSegmentFrames);
-  if (payloadBits < minSegments * tables.minSegmentBits + spans * pitchBits) {
+  if (payloadBits < minSegments * segmentFloor + spans * pitchBits) {
     throw new FxcFormatError(
       `truncated .fxc payload: ${payloadBits} bits cannot hold the ${minSegments} segments ` +
         `that ${frames} frames need at least` +
@@ -595,10 +646,10 @@ function parseRangeCoded(
     );
   }
   // Allocation is bounded by what the payload can hold (and by T), never by a header claim alone:
-  // a segment costs at least minSegmentBits (the pitch levels are not counted per segment: a
+  // a segment costs at least segmentFloor (the pitch levels are not counted per segment: a
   // segment of one even frame at stride 2 completes no span); the levels, one per span, are at
-  // most T, which the check above bounds by the payload (T ≤ 8 · payloadBits / minSegmentBits).
-  const capacity = Math.min(frames, Math.floor(payloadBits / tables.minSegmentBits) + 1);
+  // most T, which the check above bounds by the payload (T ≤ 8 · payloadBits / segmentFloor).
+  const capacity = Math.min(frames, Math.floor(payloadBits / segmentFloor) + 1);
   const target = {
     frames,
     capacity,
@@ -606,7 +657,7 @@ function parseRangeCoded(
     codes: new Int32Array(capacity * layout.codeGroups),
     ...(withPitch ? { pitch: new Uint8Array(spans) } : {}),
   };
-  const k = decodeSegments(tables, centiHz, bytes, start, end, target, stride);
+  const k = decodeSegments(tables, centiHz, bytes, start, end, target, stride, layout.codeGroups);
   return {
     header,
     frames,

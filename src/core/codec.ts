@@ -20,6 +20,7 @@ import {
   type DecodePlan,
   type FeatureWindow,
 } from './chunking.ts';
+import { codeGroupsAtRate, keepCodeGroups, widenCodes } from './code-groups.ts';
 import { DcBlocker } from './dc-blocker.ts';
 import { decodeWindows } from './decode-windows.ts';
 import { frameLevels } from './pitch-code.ts';
@@ -166,16 +167,29 @@ export class Codec {
     return out;
   }
 
-  /** Decodes window by window, yielding audio pieces in order (parse errors throw before any model call). */
+  /**
+   * Decodes window by window, yielding audio pieces in order (parse errors throw before any model
+   * call). The decoder gets all the model's code groups: those a file carries fewer of are -1.
+   */
   decodeStream(
     fxc: Uint8Array | FxcFile,
     plan: DecodePlan = defaultDecodePlan(this.manifest),
   ): AsyncGenerator<Float32Array> {
     const file = fxc instanceof Uint8Array ? this.parse(fxc) : fxc;
-    return decodeWindows(file, this.manifest.frameSamples, this.backend, plan, this.manifest.vocoder);
+    const codes = widenCodes(file.codes, file.header.codeGroups, this.manifest.codeGroups);
+    return decodeWindows(
+      { ...file, codes },
+      this.manifest.frameSamples,
+      this.backend,
+      plan,
+      this.manifest.vocoder,
+    );
   }
 
-  /** @internal Segments and codes of one encoder window at a target rate. */
+  /**
+   * @internal Segments and codes of one encoder window at a target rate: codes [K, g], the first g
+   * of the quantizer's groups, g = codeGroupsAtRate (the same for every window of a file).
+   */
   async codeWindow(window: FeatureWindow, rateHz: number, fixed: boolean): Promise<CodedWindow> {
     const m = this.manifest;
     let merged: MergeResult;
@@ -204,17 +218,18 @@ export class Codec {
         );
       }
     }
-    if (!m.pitch) return { tau: merged.tau, lengths: merged.lengths, codes };
+    const kept = keepCodeGroups(codes, m.codeGroups, codeGroupsAtRate(m, rateHz));
+    if (!m.pitch) return { tau: merged.tau, lengths: merged.lengths, codes: kept };
     if (!window.f0) throw new Error('this model codes pitch, but the encoder window has no F0 track');
     return {
       tau: merged.tau,
       lengths: merged.lengths,
-      codes,
+      codes: kept,
       pitch: frameLevels(window.f0),
     };
   }
 
-  /** @internal */
+  /** @internal A file's writer at a target rate: its header says the code groups that rate carries. */
   writer(sampleCount: number, rateHz: number): FxcWriter {
     return new FxcWriter(
       {
@@ -222,7 +237,7 @@ export class Codec {
         sampleCount,
         sampleRateHz: this.manifest.sampleRateHz,
         targetRateHz: rateHz,
-        codeGroups: this.manifest.codeGroups,
+        codeGroups: codeGroupsAtRate(this.manifest, rateHz),
         bitsPerCode: this.manifest.bitsPerCode,
         lengthBits: this.manifest.lengthBits,
       },

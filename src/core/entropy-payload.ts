@@ -36,6 +36,8 @@ export class SegmentEncoder {
   private readonly coder = new RangeEncoder();
   private readonly previous: Uint8Array;
   private readonly lengthRow: number;
+  /** Digit channels each segment codes: those of its code groups, the tables' first. */
+  private readonly channels: number;
   private previousLevel = NO_PREVIOUS_LEVEL;
   /** Frames pushed so far: where the next segment starts. */
   private frame = 0;
@@ -45,20 +47,23 @@ export class SegmentEncoder {
   /**
    * With `codesPitch` every frame carries a pitch level (versions 3 and 4); the tables must have a
    * pitch table. With `spans.stride` 2 the levels of frame pairs are coded as one (version 4, below 5 Hz).
+   * `codeGroups`: codes per segment, the tables' full count unless the file carries fewer.
    */
   constructor(
     private readonly tables: EntropyTables,
     targetRateCentiHz: number,
     private readonly codesPitch = false,
     private readonly spans: PitchSpans = EVERY_FRAME,
+    codeGroups = tables.channels / tables.digitsPerCode,
   ) {
     if (codesPitch && !tables.pitchCum) throw new Error(`entropy tables ${tables.id} have no pitch table`);
+    this.channels = codedChannels(tables, codeGroups);
     this.previous = new Uint8Array(tables.channels).fill(NO_PREVIOUS);
     this.lengthRow = rateBucket(tables, targetRateCentiHz) * (tables.maxLength + 1);
   }
 
   /**
-   * One segment: its length (1..maxLength), codeGroups codes at codes[offset …], and the pitch
+   * One segment: its length (1..maxLength), its codeGroups codes at codes[offset …], and the pitch
    * levels of its frames (0..PITCH_LEVELS − 1), pitchLevels[pitchOffset … pitchOffset + length),
    * given exactly when the encoder codes pitch.
    */
@@ -105,7 +110,7 @@ export class SegmentEncoder {
       }
     }
     let left = 0;
-    for (let c = 0; c < t.channels; c++) {
+    for (let c = 0; c < this.channels; c++) {
       const j = c % t.digitsPerCode;
       const code = codes[offset + (c - j) / t.digitsPerCode];
       const d = Math.floor(code / t.levels ** j) % t.levels;
@@ -122,6 +127,16 @@ export class SegmentEncoder {
   }
 }
 
+/** Digit channels of `codeGroups` codes, the tables' first; throws unless the tables have 1 … that many groups. */
+function codedChannels(tables: EntropyTables, codeGroups: number): number {
+  const channels = codeGroups * tables.digitsPerCode;
+  if (!Number.isInteger(codeGroups) || codeGroups < 1 || channels > tables.channels)
+    throw new RangeError(
+      `${codeGroups} code groups: entropy tables ${tables.id} code 1 to ${tables.channels / tables.digitsPerCode}`,
+    );
+  return channels;
+}
+
 /** What decoding a payload needs to know and where to put the segments. */
 export interface PayloadTarget {
   /** Frames the lengths must sum to exactly. */
@@ -129,7 +144,7 @@ export interface PayloadTarget {
   /** Most segments the arrays hold (sized from the payload, never from the header alone). */
   capacity: number;
   lengths: Uint32Array;
-  /** [capacity, codeGroups] */
+  /** [capacity, codeGroups]: the codeGroups decodeSegments is given. */
   codes: Int32Array;
   /**
    * [ceil(frames / stride)]: each span's pitch level (with stride 1 each frame's), given exactly
@@ -152,9 +167,10 @@ export function decodeSegments(
   end: number,
   target: PayloadTarget,
   stride: 1 | 2 = 1,
+  codeGroups = tables.channels / tables.digitsPerCode,
 ): number {
   const t = tables;
-  const groups = t.channels / t.digitsPerCode;
+  const groups = codedChannels(t, codeGroups) / t.digitsPerCode;
   const decoder = new RangeDecoder(bytes, start, end);
   const previous = new Uint8Array(t.channels).fill(NO_PREVIOUS);
   const lengthRow = rateBucket(t, targetRateCentiHz) * (t.maxLength + 1);
@@ -213,10 +229,13 @@ export function decodeSegments(
   }
   // One file per content: the bytes must be exactly what the encoder writes for these segments
   // (a span's level given to both its frames codes that level again).
-  const again = new SegmentEncoder(t, targetRateCentiHz, pitch !== undefined, {
-    stride,
-    frames: target.frames,
-  });
+  const again = new SegmentEncoder(
+    t,
+    targetRateCentiHz,
+    pitch !== undefined,
+    { stride, frames: target.frames },
+    groups,
+  );
   let framePitch = pitch;
   if (pitch && stride === 2) {
     framePitch = new Uint8Array(target.frames);

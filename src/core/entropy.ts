@@ -66,7 +66,10 @@ export interface EntropyTables {
   /** FSQ levels per digit (8) and digits per code (4). */
   levels: number;
   digitsPerCode: number;
-  /** codeGroups · digitsPerCode. */
+  /**
+   * codeGroups · digitsPerCode of the full model; a file that carries fewer code groups
+   * (models.json `reducedCodeGroups`) codes the first groups' channels with the first rows.
+   */
   channels: number;
   /** [buckets][maxLength + 1] */
   lengthCum: Uint32Array;
@@ -76,6 +79,8 @@ export interface EntropyTables {
   pitchCum?: Uint32Array;
   /** Fewest bits any segment's length and digits can cost under these tables (for the parser's size checks). */
   minSegmentBits: number;
+  /** [g]: the same for a segment of the first g code groups (g = 0 … codeGroups; [codeGroups] is minSegmentBits). */
+  minSegmentBitsByGroups: number[];
   /** Fewest bits a frame's pitch level can cost (0 without a pitch table): a version 3 segment of L frames adds L of them. */
   minPitchBits: number;
 }
@@ -196,12 +201,14 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
   let minSegmentBits = Infinity;
   for (let b = 0; b < buckets.length; b++)
     minSegmentBits = Math.min(minSegmentBits, cheapestBits(lengthCum, b, maxLength, total));
+  const minSegmentBitsByGroups = [minSegmentBits];
   const rowsPerChannel = (NO_PREVIOUS + 1) * levels;
   for (let c = 0; c < channels; c++) {
     let least = Infinity;
     for (let r = 0; r < rowsPerChannel; r++)
       least = Math.min(least, cheapestBits(digitCum, c * rowsPerChannel + r, levels, total));
     minSegmentBits += least;
+    if ((c + 1) % digitsPerCode === 0) minSegmentBitsByGroups.push(minSegmentBits);
   }
   const pitchCum = e.pitch === undefined ? undefined : parsePitchTable(e.pitch, total);
   let minPitchBits = pitchCum ? Infinity : 0;
@@ -219,6 +226,7 @@ export function parseEntropySection(json: unknown, layout: EntropyLayout): Entro
     digitCum,
     ...(pitchCum ? { pitchCum } : {}),
     minSegmentBits,
+    minSegmentBitsByGroups,
     minPitchBits,
   };
 }

@@ -134,6 +134,7 @@ export function maxQrRateHz(header: FxcHeader, linkPrefixChars: number, frameRat
   const pitchBits = header.version >= FXC_PITCH_VERSION ? frames * Math.log2(PITCH_LEVELS) : 0;
   const headerBytes = fxcHeaderBytes(header.version, header.sampleCount);
   const payloadBits = (fileBytes - headerBytes - FXC_CRC_BYTES) * 8 - pitchBits;
+  // At the header's code groups: a lower rate carries as many or fewer (reducedCodeGroups), so the named rate fits.
   const segments = Math.max(0, Math.floor(payloadBits / segmentBits(header)));
   // A segment spans at most 2^lengthBits frames: below that many segments no rate fits.
   if (segments < Math.ceil(frames / 2 ** header.lengthBits)) return 0;

@@ -1,6 +1,7 @@
 /** Types and validation for `public/models/models.json`, the single source of model constants. */
 import { parseEntropySection, type EntropySection } from './entropy.ts';
 import { checkAsrWindow, type AsrWindow } from './asr-windows.ts';
+import { checkReducedCodeGroups, type ReducedCodeGroups } from './code-groups.ts';
 import { checkPitchSection, type PitchSection } from './pitch-code.ts';
 import { checkVocoderSection, VOCODER_FEATURE_LAYOUT, type VocoderSection } from './vocoder-section.ts';
 
@@ -58,9 +59,10 @@ export interface ModelManifest {
   formatVersion: (typeof FORMAT_VERSIONS)[number];
   /**
    * 4: the encoder writes .fxc version 4 (compact header; the modelId then hashes the entropy
-   * tables' id too, so it names them). Absent: version 3, 2 or 1, by what the model codes.
+   * tables' id too, so it names them); 5: version 4 with the file's codeGroups in the header, for a
+   * model with reducedCodeGroups. Absent: version 3, 2 or 1, by what the model codes.
    */
-  fxcVersion?: 4;
+  fxcVersion?: 4 | 5;
   /** 8 hex digits; written into every .fxc header so a file names the model it needs. */
   modelId: string;
   sampleRateHz: number;
@@ -75,7 +77,14 @@ export interface ModelManifest {
   semanticDim: number;
   /** Width of the encoder's `acoustic` output: the stream that is only mean-pooled per segment. */
   acousticDim: number;
+  /** Codes per segment the quantizer gives and the decoder takes. */
   codeGroups: number;
+  /**
+   * Optional: below a target rate, each segment of a file carries only the first
+   * `reducedCodeGroups.codeGroups` codes (src/core/code-groups.ts); the decoder gets the rest as
+   * -1, "absent". Absent: every file carries all `codeGroups`.
+   */
+  reducedCodeGroups?: ReducedCodeGroups;
   bitsPerCode: number;
   fsqLevels: number[];
   semanticCodeGroups: number;
@@ -105,7 +114,7 @@ export interface ModelManifest {
   entropy?: EntropySection;
   /**
    * Present where the model codes a pitch level per 80 ms frame (0 unvoiced, 1 … levels − 1 quantised
-   * log F0): its files are .fxc version 3 or 4 (fxcVersion), and `entropy` needs a pitch table.
+   * log F0): its files are .fxc version 3, 4 or 5 (fxcVersion), and `entropy` needs a pitch table.
    */
   pitch?: PitchSection;
   /**
@@ -191,6 +200,7 @@ function checkConstants(json: unknown): ModelConstants {
   if (m.asrWindow !== undefined) checkAsrWindow(m.asrWindow);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)
     throw new Error('models.json: maxSegmentFrames exceeds lengthBits');
+  if (m.reducedCodeGroups !== undefined) checkReducedCodeGroups(m);
   if (m.pitch !== undefined) checkPitchSection(m.pitch);
   if (m.pitch !== undefined && m.entropy?.pitch === undefined)
     throw new Error(
@@ -199,9 +209,9 @@ function checkConstants(json: unknown): ModelConstants {
   if (m.entropy !== undefined) parseEntropySection(m.entropy, m);
   if (m.vocoder !== undefined) checkVocoderSection(m.vocoder);
   if (encoderReadsFeatures(m)) checkVocoderFrames(m, 'an encoder that reads vocoder features');
-  if (m.fxcVersion !== undefined && m.fxcVersion !== 4)
+  if (m.fxcVersion !== undefined && m.fxcVersion !== 4 && m.fxcVersion !== 5)
     throw new Error(
-      `models.json: fxcVersion ${JSON.stringify(m.fxcVersion)}; this runtime writes .fxc version 4 at most, update it`,
+      `models.json: fxcVersion ${JSON.stringify(m.fxcVersion)}; this runtime writes .fxc versions 4 and 5, update it`,
     );
   return m;
 }

@@ -210,8 +210,9 @@ function decoderTakesPhase(m: { models?: { decoder?: Pick<ModelFileSpec, 'inputs
 }
 
 /**
- * decoder.onnx inputs: codes [K, codeGroups] and lengths [K], expanded back to frames, and for a
- * model with pitch the F0 track and phases of those frames' 10 ms frames.
+ * decoder.onnx inputs: codes [K, codeGroups] (all the model's groups; a file's absent ones are -1,
+ * src/core/code-groups.ts `widenCodes`) and lengths [K], expanded back to frames, and for a model
+ * with pitch the F0 track and phases of those frames' 10 ms frames.
  */
 export function decoderFeeds(
   m: ModelSignatures,
@@ -220,6 +221,11 @@ export function decoderFeeds(
   pitch?: DecoderPitch,
 ): { feeds: Record<string, Feed>; frames: number } {
   const k = lengths.length;
+  if (codes.length !== k * m.codeGroups)
+    throw new Error(
+      `decoder: ${codes.length} codes for ${k} segments of the model's ${m.codeGroups} code groups ` +
+        `(a file's absent groups are fed as -1)`,
+    );
   const { frameSegment, framePosition } = expandLengths(lengths);
   const frames = frameSegment.length;
   const feeds: Record<string, Feed> = {

@@ -74,6 +74,7 @@ def parse_v4_header(data):
             'targetRateCentiHz': centi_hz, 'headerBytes': end}
 
 
-def v4_overhead_bytes(sample_count):
-    """Header and CRC bytes of a version 4 file of `sample_count` samples: all it holds besides the payload."""
-    return FIXED_HEADER_BYTES + len(leb128(sample_count)) + CRC_BYTES
+def v4_overhead_bytes(sample_count, version=VERSION):
+    """Header and CRC bytes of a version 4 file of `sample_count` samples: all it holds besides the
+    payload; version 5 (a model with reduced code groups, docs/FORMAT.md) adds the codeGroups byte."""
+    return FIXED_HEADER_BYTES + len(leb128(sample_count)) + CRC_BYTES + (1 if version == 5 else 0)

@@ -94,7 +94,7 @@ def model_bits(tr, te):
     return L, D
 
 
-def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None):
+def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None, fxc_version=4):
     """Markdown: bits per segment of each model on the valid split, and whole-file bit/s of v1 and
     of v2 (v4 with the pitch table `pf`: its header, and below 5 Hz a level per two frames) with
     the shipped tables (payload bytes from the Python twin of the range coder; v1 has no pitch);
@@ -118,12 +118,12 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
         else:
             payload = tb.encode_segments(lf, df, centi_hz, s['lengths'], codes, pf=pf, pitch=s['pitch'],
                                          pitch_stride=pitch_stride(centi_hz))
-            overhead = v4_overhead_bytes(samples)
+            overhead = v4_overhead_bytes(samples, fxc_version)
         v1[r] = v1.get(r, 0) + V1_OVERHEAD_BYTES + -(-87 * K // 8)
         v2[r] = v2.get(r, 0) + overhead + len(payload)
         secs[r] = secs.get(r, 0) + samples / sample_rate
     lines.append('| whole file, v1 (bit/s) | ' + ' | '.join(f'{8 * v1[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
-    lines.append(f'| whole file, v{2 if pf is None else 4} (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
+    lines.append(f'| whole file, v{2 if pf is None else fxc_version} (bit/s) | ' + ' | '.join(f'{8 * v2[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
     if pf is not None:
         frames_per_second = sample_rate / frame_samples
         lines += ['', '| pitch probability model | bits per frame | bit/s |', '| --- | --- | --- |']
@@ -132,7 +132,8 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None)
     return '\n'.join(lines), {str(r): round(8 * v2[r] / secs[r], 1) for r in REPORT_RATES_HZ}
 
 
-def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=None, pitch=None, channels=28):
+def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=None, pitch=None, channels=28,
+            fxc_version=4):
     """Collects (or loads from `cache`) the train and valid segments, fits the tables; returns the
     models.json section and the markdown report. `segmenter(m, x, rates)` codes an utterance
     (training.entropy.collect.collect); `pitch` says whether the model codes pitch (default: its
@@ -154,7 +155,7 @@ def measure(m, corpus, per_speaker=40, rates_per_file=3, cache=None, segmenter=N
         raise SystemExit(f'{cache}: collected without pitch levels, but the model codes pitch; delete it or pick another --cache')
     lf, df = tb.fit(train, channels=channels)
     pf = tb.fit_pitch(utterance_pitch(train)) if pitch else None
-    text, v2_bps = report(train, valid, lf, df, pf=pf)
+    text, v2_bps = report(train, valid, lf, df, pf=pf, fxc_version=fxc_version)
     measured = {'split': 'train', 'utterances': len(train) // rates_per_file, 'segments': int(sum(len(s['lengths']) for s in train)),
                 'rateRangeHz': [3.0, 12.5], 'validWholeFileBps': v2_bps}
     if pitch:

@@ -213,6 +213,7 @@ class ContainerTest(unittest.TestCase):
         self.assertEqual(container.parse_v4_header(data)['headerBytes'], 13)
         self.assertEqual(container.v4_overhead_bytes(43200), 17)
         self.assertEqual([container.v4_overhead_bytes(n) for n in (1, 128, 16384, 2 ** 21)], [15, 16, 17, 18])
+        self.assertEqual(container.v4_overhead_bytes(43200, 5), 18)  # version 5: the codeGroups byte
 
 
 class ManifestHeadTest(unittest.TestCase):
@@ -231,6 +232,8 @@ class ManifestHeadTest(unittest.TestCase):
         self.assertEqual(v4['fxcVersion'], 4)
         self.assertEqual(v4['modelId'], hashlib.sha256(('cc' * 32 + 'aa' * 32 + 'bb' * 32 + '389575e7').encode()).hexdigest()[:8])
         self.assertNotEqual(manifest_head(self.hashes, True, {'id': 'c491c012'})['modelId'], v4['modelId'])
+        v5 = manifest_head(self.hashes, True, {'id': '389575e7'}, groups_in_header=True)
+        self.assertEqual((v5['fxcVersion'], v5['modelId']), (5, v4['modelId']))
 
 
 class CoderTest(unittest.TestCase):

@@ -188,10 +188,11 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
     export_onnx(m, out)
     files = {n: f'{n}.onnx' for n in ('encoder', 'quantizer', 'decoder')}
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
+    fxc_version = 5 if c.reduced_groups else 4
     entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache, segmenter=segments_at_rates, pitch=True,
-                            channels=c.latent_channels)
+                            channels=c.latent_channels, fxc_version=fxc_version)
     print(text)
-    head = manifest_head(hashes, True, entropy)
+    head = manifest_head(hashes, True, entropy, groups_in_header=fxc_version == 5)
     sigs = signatures(m)
     manifest = {
         **head,
