@@ -40,6 +40,8 @@ def main():
     p.add_argument('--ckpt', default='training/checkpoints/v3-fp16.pt')
     p.add_argument('--cache', default='training/data/cache/featdec/valid.npz')
     p.add_argument('--batches', type=int, default=6)
+    p.add_argument('--max-lens', type=int, nargs='+', default=[8],
+                   help='longest segment, in 80 ms frames, of the similarity merges (the shipped 8); a row each')
     a = p.parse_args()
     torch.set_num_threads(1)
     m = load(a.ckpt)
@@ -51,8 +53,9 @@ def main():
         for f0, lpc in batches:
             with torch.no_grad():
                 _, fine = m.encode_streams(lpc)
-                layouts = {k: np.stack([flags_at_rate(s[b].numpy(), rate, 8) for b in range(len(s))])
-                           for k, s in streams(m, lpc, fine).items()}
+                layouts = {k + (f', max {n}' if a.max_lens != [8] else ''):
+                           np.stack([flags_at_rate(s[b].numpy(), rate, n) for b in range(len(s))])
+                           for k, s in streams(m, lpc, fine).items() for n in a.max_lens}
                 layouts['fixed layout'] = np.stack([fixed_flags(fine.shape[1] // 8, rate)] * len(lpc))
                 for k, flags in layouts.items():
                     zq, _, seg_len, seg_id, pos = m.code(fine, torch.from_numpy(flags))
