@@ -23,13 +23,13 @@ import {
   keepCodeGroups,
   widenCodes,
 } from '../src/core/code-groups.ts';
-import { parseEntropySection, type EntropySection } from '../src/core/entropy.ts';
+import { parseEntropySection } from '../src/core/entropy.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
 import { parseManifest, type ModelConstants } from '../src/core/manifest.ts';
 import { decoderFeeds } from '../src/core/model-io.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { EncodedFeatures, InferenceBackend, MergeResult } from '../src/core/types.ts';
-import { FIXTURE_ENTROPY, FIXTURE_PITCH_ENTROPY, TEST_LAYOUT_V2 } from './helpers/layout.ts';
+import { FIXTURE_ENTROPY, FIXTURE_PITCH_ENTROPY, nineGroupTables, TEST_LAYOUT_V2 } from './helpers/layout.ts';
 import { randomPitch, sum, withFixedCrc } from './helpers/fxc-content.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
@@ -38,13 +38,6 @@ const FRAME = 1280;
 const G = 9;
 const REDUCED = { codeGroups: 7, belowRateHz: 9 };
 
-/** The fixture's tables for 9 code groups: its 28 digit channels, then channels 0–7 again as 28–35. */
-function nineGroupTables(section: EntropySection, id: string): EntropySection {
-  const digits = Buffer.from(section.digits.freqs, 'base64');
-  const perChannel = digits.length / 28;
-  const freqs = Buffer.concat([digits, digits.subarray(0, 8 * perChannel)]).toString('base64');
-  return { ...section, id, digits: { ...section.digits, shape: [36, 9, 8, 8], freqs } };
-}
 const ENTROPY_9 = nineGroupTables(FIXTURE_ENTROPY, '00000009');
 const PITCH_ENTROPY_9 = nineGroupTables(FIXTURE_PITCH_ENTROPY, '00000309');
 

@@ -8,13 +8,20 @@
 import { describe, expect, it } from 'vitest';
 import { parseFxc, writeFxc, type FxcFile, type FxcLayout } from '../src/core/bitstream.ts';
 import { Codec } from '../src/core/codec.ts';
+import { allowedCodeGroups, codeGroupsAtRate } from '../src/core/code-groups.ts';
 import { crc32 } from '../src/core/crc32.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
 import type { ModelManifest } from '../src/core/manifest.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { InferenceBackend } from '../src/core/types.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
-import { TEST_LAYOUT, TEST_LAYOUT_V2, TEST_LAYOUT_V3, TEST_LAYOUT_V4 } from './helpers/layout.ts';
+import {
+  TEST_LAYOUT,
+  TEST_LAYOUT_V2,
+  TEST_LAYOUT_V3,
+  TEST_LAYOUT_V4,
+  TEST_LAYOUT_V5,
+} from './helpers/layout.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
 
 /** Cases per run (the issue asks for at least 10,000). */
@@ -47,14 +54,15 @@ function seedFiles(layout: FxcLayout, random: () => number, rates = [6.25]): Uin
       lengths.push(len);
       left -= len;
     }
+    const targetRateHz = rates[i % rates.length];
+    const codeGroups = codeGroupsAtRate(layout, targetRateHz);
     const codes = lengths.flatMap(() =>
-      Array.from({ length: layout.codeGroups }, () => randomInt(random, 2 ** layout.bitsPerCode)),
+      Array.from({ length: codeGroups }, () => randomInt(random, 2 ** layout.bitsPerCode)),
     );
     const pitch = layout.pitchLevels
       ? Array.from({ length: frames }, () => (random() < 0.3 ? 0 : randomInt(random, layout.pitchLevels!)))
       : undefined;
-    const targetRateHz = rates[i % rates.length];
-    files.push(writeFxc({ ...layout, sampleCount, targetRateHz }, layout, lengths, codes, pitch));
+    files.push(writeFxc({ ...layout, codeGroups, sampleCount, targetRateHz }, layout, lengths, codes, pitch));
   }
   return files;
 }
@@ -134,11 +142,14 @@ function violation(file: FxcFile, bytes: Uint8Array, layout: FxcLayout): string 
   if (sum !== file.frames) return `lengths sum to ${sum}, frames ${file.frames}`;
   if (file.frames !== Math.ceil(file.header.sampleCount / layout.frameSamples))
     return 'frames do not match sampleCount';
-  if (file.codes.length !== file.segments * layout.codeGroups) return 'code count';
+  // The file's groups: the model's, or its reduced count (version 5), never another.
+  const groups = file.header.codeGroups;
+  if (!allowedCodeGroups(layout).includes(groups)) return `codeGroups ${groups}`;
+  if (file.codes.length !== file.segments * groups) return 'code count';
   // Allocation bound: no more segments than the payload bits can hold (v2: at the cheapest a segment can be).
   const perSegment = layout.entropyTables
-    ? layout.entropyTables.minSegmentBits
-    : layout.lengthBits + layout.codeGroups * layout.bitsPerCode;
+    ? layout.entropyTables.minSegmentBitsByGroups[groups]
+    : layout.lengthBits + groups * layout.bitsPerCode;
   if (file.segments * perSegment > bytes.length * 8 + perSegment) return 'too many segments';
   for (const c of file.codes) if (!(c >= 0 && c < 2 ** layout.bitsPerCode)) return `code ${c}`;
   if ((file.pitch !== undefined) !== (layout.pitchLevels !== undefined))
@@ -254,6 +265,15 @@ describe('.fxc fuzzing', () => {
       seed: 20261201,
       rates: [6.25, 3, 4.5],
       errors: [],
+      survivors: 10,
+    },
+    {
+      name: 'version 5 (compact header with code groups: 9 at 12.5 Hz, 7 below 9 Hz)',
+      layout: TEST_LAYOUT_V5,
+      version: 5,
+      seed: 20261207,
+      rates: [12.5, 3, 6.25],
+      errors: ['codeGroups is'],
       survivors: 10,
     },
   ]) {

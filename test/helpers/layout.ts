@@ -37,3 +37,27 @@ export const TEST_LAYOUT_V3: FxcLayout = {
 
 /** TEST_LAYOUT_V3 asking for version 4 files (models.json "fxcVersion": 4): compact header, pitch spans below 5 Hz. */
 export const TEST_LAYOUT_V4: FxcLayout = { ...TEST_LAYOUT_V3, fxcVersion: 4 };
+
+/**
+ * Digit tables for 9 code groups made from a 28-channel section: its 28 channels, then channels 0–7
+ * again as 28–35 (models.json `reducedCodeGroups` tests need a full model's 36 rows).
+ */
+export function nineGroupTables(section: EntropySection, id: string): EntropySection {
+  const digits = Buffer.from(section.digits.freqs, 'base64');
+  const perChannel = digits.length / 28;
+  const freqs = Buffer.concat([digits, digits.subarray(0, 8 * perChannel)]).toString('base64');
+  return { ...section, id, digits: { ...section.digits, shape: [36, 9, 8, 8], freqs } };
+}
+
+/** A 9-group pitch model writing 7 groups below 9 Hz, as version 5 files (models.json "fxcVersion": 5). */
+export const TEST_LAYOUT_V5: FxcLayout = {
+  ...TEST_LAYOUT_V4,
+  codeGroups: 9,
+  reducedCodeGroups: { codeGroups: 7, belowRateHz: 9 },
+  entropyTables: parseEntropySection(nineGroupTables(FIXTURE_PITCH_ENTROPY, '00000509'), {
+    ...TEST_LAYOUT,
+    codeGroups: 9,
+    fsqLevels: [8, 8, 8, 8],
+  }),
+  fxcVersion: 5,
+};
