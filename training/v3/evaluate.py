@@ -43,7 +43,7 @@ def padded(x: np.ndarray) -> np.ndarray:
     return np.concatenate([x, np.zeros(n - len(x), np.float32)])
 
 
-def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstra'):
+def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstra', groups=0):
     """x (S,) float32 16 kHz -> (decoded audio (S,), predicted features (8T, 20), segments K, frames T).
     merge_on 'whisper': the boundaries come from Whisper tiny.en's 12.5 Hz features (the paper's
     ASR-guided merge, through the runtime's window scheme) instead of the model's cepstral stream."""
@@ -62,12 +62,13 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     with torch.no_grad():
         z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), seg_start, seg_len)
         zq, _ = m.quantizer.quantize(z)
-        zq = drop_absent_groups(zq, torch.full((len(seg_len),), m.c.groups_at(rate)), m.c.fsq_channels_per_group)
+        kept = groups or m.c.groups_at(rate)  # `groups`: the ablation's count instead of the rate's
+        zq = drop_absent_groups(zq, torch.full((len(seg_len),), kept), m.c.fsq_channels_per_group)
         feats = m.decode_segments(zq, seg_len, seg_id, frame_positions(flags_t), f0)[0].numpy().astype(np.float32)
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 
 
-def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra'):
+def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0):
     os.makedirs(out, exist_ok=True)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), files)
     m = load(ckpt)
@@ -77,7 +78,7 @@ def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra'):
         t0, rows = time.time(), []
         for it in items:
             x = read_wav_at(it.wav, 16000).astype(np.float32)
-            y, _, K, T = code_and_decode(m, x, rate, fixed, merge_on)
+            y, _, K, T = code_and_decode(m, x, rate, fixed, merge_on, groups)
             s = score_pair(x[: len(y)], y, 16000, standard=True)
             hyp = judge.transcribe(y)
             errors, words = file_word_errors([it.text], [hyp], whisper_normalize)
@@ -124,6 +125,8 @@ def main():
     p.add_argument('--fixed', action='store_true', help='constant-length segments instead of the similarity merge')
     p.add_argument('--merge-on', choices=['cepstra', 'whisper'], default='cepstra',
                    help="what the merge compares: the model's cepstral stream, or Whisper tiny.en's features")
+    p.add_argument('--groups', type=int, default=0,
+                   help="code groups every segment carries (an ablation; default: the model's count at each rate)")
     p.add_argument('--files', type=int, default=heldout.DEFAULT_FILE_COUNT)
     p.add_argument('--out', default=OUT)
     p.add_argument('--threads', type=int, default=1)
@@ -136,7 +139,7 @@ def main():
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return
-    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on)
+    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on, a.groups)
 
 
 if __name__ == '__main__':
