@@ -190,6 +190,24 @@ class ReducedCodeGroups(unittest.TestCase):
         torch.testing.assert_close(a, b)
         self.assertEqual(wide.quantizer.proj[4].weight.shape[0], 36)
 
+    def test_a_new_run_takes_its_inits_config_and_widens_on_request(self):
+        from types import SimpleNamespace
+
+        from training.v3.train import new_model
+
+        torch.manual_seed(3)
+        small = v3.CodecV3(tiny())
+        with tempfile.TemporaryDirectory() as d:
+            torch.save({'model': small.state_dict(), 'config': v3.config_dict(small.c), 'step': 5, 'seconds': 60.0}, f'{d}/a.pt')
+            args = dict(init=f'{d}/a.pt', arm='v3', code_groups=None, reduced_groups=None, reduced_below_hz=None)
+            same = new_model(SimpleNamespace(**args), None)
+            self.assertEqual((same.c.enc_dim, same.c.code_groups, same.c.reduced_groups), (16, 7, 0))
+            wide = new_model(SimpleNamespace(**{**args, 'code_groups': 9, 'reduced_groups': 7}), None)
+            self.assertEqual((wide.c.enc_dim, wide.c.code_groups, wide.c.reduced_groups), (16, 9, 7))
+            torch.save({'model': wide.state_dict(), 'config': v3.config_dict(wide.c), 'step': 9, 'seconds': 90.0}, f'{d}/b.pt')
+            again = new_model(SimpleNamespace(**{**args, 'init': f'{d}/b.pt'}), None)
+            self.assertEqual((again.c.code_groups, again.c.reduced_groups), (9, 7))
+
 
 @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
 class Export(unittest.TestCase):

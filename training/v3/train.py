@@ -16,6 +16,7 @@ atomically every --save-every-s and on exit; a new process continues from it, an
 learning rate runs over --minutes from the schedule's first start.
 """
 import argparse
+from dataclasses import replace
 import json
 import os
 import random
@@ -62,11 +63,12 @@ def parse_args(argv=None):
     p.add_argument('--latent-weight', type=float, default=0.5, help="--arm dred: weight of the L1 to DRED's encoder's latents")
     p.add_argument('--head-steps', type=int, default=200,
                    help="--arm dred: the first steps train only the new DRED head, so its random start cannot disturb the rest")
-    p.add_argument('--code-groups', type=int, default=V3Config.code_groups,
-                   help='a new run: code groups a segment carries at full rate (an --init with fewer is widened)')
-    p.add_argument('--reduced-groups', type=int, default=V3Config.reduced_groups,
+    p.add_argument('--code-groups', type=int, default=None,
+                   help="a new run: code groups a segment carries at full rate (default: --init's, else V3Config's; "
+                        'an --init with fewer is widened)')
+    p.add_argument('--reduced-groups', type=int, default=None,
                    help='a new run: code groups below --reduced-below-hz (0: all groups at every rate)')
-    p.add_argument('--reduced-below-hz', type=float, default=V3Config.reduced_below_hz)
+    p.add_argument('--reduced-below-hz', type=float, default=None)
     return p.parse_args(argv)
 
 
@@ -131,12 +133,14 @@ def validate(m, batches, a=None):
 
 def new_model(a, train_cache) -> CodecV3:
     dred = getattr(a, 'arm', 'v3') == 'dred'
-    c = V3Config(code_groups=getattr(a, 'code_groups', V3Config.code_groups),
-                 reduced_groups=getattr(a, 'reduced_groups', V3Config.reduced_groups),
-                 reduced_below_hz=getattr(a, 'reduced_below_hz', V3Config.reduced_below_hz))
+    init = torch.load(a.init, map_location='cpu') if a.init else None
+    # The config: the --init checkpoint's (else the default), with the code groups asked for
+    c = V3Config(**init['config']) if init and 'config' in init else V3Config()
+    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz'):
+        if getattr(a, key, None) is not None:
+            c = replace(c, **{key: getattr(a, key)})
     m = CodecV3Dred(c) if dred else CodecV3(c)
-    if a.init:
-        init = torch.load(a.init, map_location='cpu')
+    if init:
         weights = widen_code_groups({k: v.float() for k, v in init['model'].items()}, c)
         if dred and not is_dred_state(weights):
             # A v3 checkpoint: everything but the DRED head starts from it.
