@@ -15,7 +15,7 @@ import { concatFloat32 } from '../src/core/concat.ts';
 import { loadNodeVocoder } from '../src/node/index.ts';
 import { logMel } from './helpers/logmel.ts';
 import { HAVE_MODELS, MODELS_DIR, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
-import { seededRandom } from './helpers/random.ts';
+import { stepAudio } from './helpers/step-audio.ts';
 
 const FRAME = 1280;
 const MANIFEST = {
@@ -82,18 +82,6 @@ class LocalBackend implements InferenceBackend {
   async release(): Promise<void> {}
 }
 
-/** Audio whose sign flips every few frames, like phones changing. */
-function testAudio(samples: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  const x = new Float32Array(samples);
-  let level = 0.3;
-  for (let i = 0; i < samples; i++) {
-    if (i % FRAME === 0 && random() < 0.25) level = (random() - 0.5) * 0.8;
-    x[i] = level + 0.01 * (random() - 0.5);
-  }
-  return x;
-}
-
 describe('chunked coding with frame-local stand-ins', () => {
   it('splits frames into balanced windows', () => {
     expect(windowBounds(10, 4)).toEqual([0, 3, 7, 10]);
@@ -104,7 +92,7 @@ describe('chunked coding with frame-local stand-ins', () => {
   it('encodes window by window exactly like one pass when τ search is per window and windows align', async () => {
     const backend = new LocalBackend();
     const codec = new Codec(MANIFEST, backend, new TwinMerger(2, 1, 8));
-    const audio = testAudio(FRAME * 230 + 77, 1);
+    const audio = stepAudio(FRAME * 230 + 77, 1);
     const plan = { windowFrames: 40, contextFrames: 3 };
     const chunked = await codec.encode(audio, { frameRateHz: 12.5, plan });
     const single = await codec.encode(audio, {
@@ -121,7 +109,7 @@ describe('chunked coding with frame-local stand-ins', () => {
 
   it('pulls streamed input lazily: at most one window plus context plus one chunk is buffered', async () => {
     const codec = new Codec(MANIFEST, new LocalBackend(), new TwinMerger(2, 1, 8));
-    const audio = testAudio(FRAME * 500, 2);
+    const audio = stepAudio(FRAME * 500, 2);
     const chunk = 3000;
     let pulled = 0;
     let maxAhead = 0;
@@ -150,7 +138,7 @@ describe('chunked coding with frame-local stand-ins', () => {
   it('decodes window by window exactly like one pass, and never more than a window plus context', async () => {
     const backend = new LocalBackend();
     const codec = new Codec(MANIFEST, backend, new TwinMerger(2, 1, 8));
-    const audio = testAudio(FRAME * 300 + 5, 3);
+    const audio = stepAudio(FRAME * 300 + 5, 3);
     const { fxc } = await codec.encode(audio, {
       frameRateHz: 4,
       plan: { windowFrames: Infinity, contextFrames: 0 },
@@ -207,7 +195,7 @@ describe('chunked decoding of a decoder that predicts vocoder features, with sta
     } as ModelManifest;
     const backend = new LocalFeatureBackend();
     const codec = new Codec(manifest, backend, new TwinMerger(2, 1, 8));
-    const audio = testAudio(FRAME * 300 + 5, 4);
+    const audio = stepAudio(FRAME * 300 + 5, 4);
     const { fxc } = await codec.encode(audio, {
       frameRateHz: 4,
       plan: { windowFrames: Infinity, contextFrames: 0 },

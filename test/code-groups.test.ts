@@ -33,6 +33,7 @@ import { FIXTURE_ENTROPY, FIXTURE_PITCH_ENTROPY, nineGroupTables, TEST_LAYOUT_V2
 import { randomPitch, sum, withFixedCrc } from './helpers/fxc-content.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
 import { randomInt, seededRandom } from './helpers/random.ts';
+import { stepAudio } from './helpers/step-audio.ts';
 
 const FRAME = 1280;
 const G = 9;
@@ -100,18 +101,6 @@ class GroupBackend implements InferenceBackend {
   async release(): Promise<void> {}
 }
 
-/** Audio whose sign flips every few frames, like phones changing. */
-function testAudio(samples: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  const x = new Float32Array(samples);
-  let level = 0.3;
-  for (let i = 0; i < samples; i++) {
-    if (i % FRAME === 0 && random() < 0.25) level = (random() - 0.5) * 0.8;
-    x[i] = level + 0.01 * (random() - 0.5);
-  }
-  return x;
-}
-
 function codecFor(m: ModelConstants) {
   const backend = new GroupBackend();
   return { backend, codec: new Codec(m, backend, new TwinMerger(2, 1, 8)) };
@@ -147,7 +136,7 @@ describe.each([
   ['range-coded (version 2)', RANGE, 2],
 ])('a 9-group model with reducedCodeGroups {7, 9 Hz}, %s', (_, manifest, version) => {
   it('writes 9 groups at 12.5 Hz and 7 at 6.25 Hz: header byte, payload and size', async () => {
-    const audio = testAudio(FRAME * 60 + 300, 1);
+    const audio = stepAudio(FRAME * 60 + 300, 1);
     for (const [rate, groups] of [
       [12.5, 9],
       [9, 9],
@@ -174,7 +163,7 @@ describe.each([
 
   it('a 7-group file is smaller than the same segments with 9, and decodes with groups 8 and 9 as -1', async () => {
     const { backend, codec } = codecFor(manifest);
-    const r = await codec.encode(testAudio(FRAME * 40, 2), { frameRateHz: 6.25 });
+    const r = await codec.encode(stepAudio(FRAME * 40, 2), { frameRateHz: 6.25 });
     const nine = writeFxc(
       { ...readHeader(r.fxc), codeGroups: G },
       codec.layout,
@@ -205,7 +194,7 @@ describe.each([
 
   it('recodes, fixed layout and windowed long audio: every window of a file carries the same groups', async () => {
     const { backend, codec } = codecFor(manifest);
-    const audio = testAudio(FRAME * 200 + 11, 3);
+    const audio = stepAudio(FRAME * 200 + 11, 3);
     const session = await codec.analyze(audio, { windowFrames: 40, contextFrames: 3 });
     expect(session.windows.length).toBeGreaterThan(3);
     for (const [rate, fixed, groups] of [
@@ -232,7 +221,7 @@ describe.each([
 
   it('refuses a header that says 8 groups, naming the two counts the model writes', async () => {
     const { codec } = codecFor(manifest);
-    const r = await codec.encode(testAudio(FRAME * 20, 4), { frameRateHz: 6.25 });
+    const r = await codec.encode(stepAudio(FRAME * 20, 4), { frameRateHz: 6.25 });
     const eight = r.fxc.slice();
     eight[17] = 8;
     const bad = withFixedCrc(eight);
@@ -250,11 +239,11 @@ describe('a 9-group model without reducedCodeGroups behaves as before', () => {
   it('writes 9 groups at every rate and refuses a 7-group file', async () => {
     for (const manifest of [FULL, { ...FULL, entropy: ENTROPY_9 }]) {
       const { backend, codec } = codecFor(manifest);
-      const r = await codec.encode(testAudio(FRAME * 30, 5), { frameRateHz: 3 });
+      const r = await codec.encode(stepAudio(FRAME * 30, 5), { frameRateHz: 3 });
       expect(r.fxc[17]).toBe(9);
       expect(Array.from(codec.parse(r.fxc).codes)).toEqual(Array.from(concat(backend.quantized)));
       const reduced = codecFor({ ...manifest, reducedCodeGroups: REDUCED }).codec;
-      const seven = (await reduced.encode(testAudio(FRAME * 30, 5), { frameRateHz: 3 })).fxc;
+      const seven = (await reduced.encode(stepAudio(FRAME * 30, 5), { frameRateHz: 3 })).fxc;
       expect(seven[17]).toBe(7);
       expect(() => codec.parse(seven)).toThrow('bad .fxc header: codeGroups is 7, model 0000c0de uses 9');
     }
