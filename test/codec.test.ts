@@ -1,6 +1,7 @@
 /** The codec pipeline on the real exported models: lengths, rates, bitrate accounting, bad audio. */
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/core/codec.ts';
+import { codeGroupsAtRate } from '../src/core/code-groups.ts';
 import { FxcFormatError } from '../src/core/errors.ts';
 import { HAVE_MODELS, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
 import { seededRandom } from './helpers/random.ts';
@@ -18,13 +19,18 @@ describe.skipIf(!HAVE_MODELS)('codec on the real models', () => {
       expect(r.frames).toBe(Math.ceil(speech.length / 1280));
       expect(r.lengths.reduce((a, b) => a + b, 0)).toBe(r.frames);
       expect(r.bitrateBps).toBeCloseTo((r.fxc.length * 8) / (speech.length / 16000), 6);
-      // The shipped model codes pitch with the compact header: version 4, range-coded, a pitch
-      // level per frame (per two frames below 5 Hz), and smaller than the same content at fixed
-      // width: 13 + 4 bytes of header and CRC for these 6 s, 87 bits per segment and 6 per coded
-      // pitch level (docs/FORMAT.md, what entropy coding saves).
-      expect(r.fxc[3]).toBe(4);
+      // The shipped model codes pitch with the compact header: version 5 (version 4's with the
+      // file's code groups: 9 from 9 Hz up, 7 below), range-coded, a pitch level per frame (per two
+      // frames below 5 Hz), and smaller than the same content at fixed width: 14 + 4 bytes of header
+      // and CRC for these 6 s, 3 + 12 bits a code per segment and 6 per coded pitch level
+      // (docs/FORMAT.md, what entropy coding saves).
+      expect(r.fxc[3]).toBe(5);
+      const groups = codeGroupsAtRate(codec.manifest, rate);
+      expect(codec.readHeader(r.fxc).codeGroups).toBe(groups);
+      expect(groups).toBe(rate >= 9 ? 9 : 7);
       const levels = rate < 5 ? Math.ceil(r.frames / 2) : r.frames;
-      expect(r.fxc.length).toBeLessThan(17 + Math.ceil((r.segments * 87 + levels * 6) / 8));
+      const segmentBits = 3 + 12 * groups;
+      expect(r.fxc.length).toBeLessThan(18 + Math.ceil((r.segments * segmentBits + levels * 6) / 8));
       const out = await codec.decode(r.fxc);
       expect(out.length).toBe(speech.length);
       expect(out.every(Number.isFinite)).toBe(true);

@@ -164,17 +164,23 @@ describe('the archived decoder of model a78344e1 agrees with PyTorch (training/e
   });
 });
 
-describe('the archived decoder of model 12f4d951, the first v3 model, agrees with PyTorch (training/v3/golden.py then)', () => {
-  it('the same vocoder features from the same codes and F0 track', async () => {
-    const { old, m, decode } = archivedDecoder('test/fixtures/golden-12f4d951');
-    expect(old.meta.modelId).toBe('12f4d951');
-    const f0 = old.float('f0');
-    const { feeds } = decoderFeeds(m, old.int('codes'), Uint32Array.from(old.tensor('segment_length')), {
-      f0,
-      phase: Float32Array.from(phaseStarts(f0)),
+describe.each([
+  { modelId: '12f4d951', what: 'the first v3 model' },
+  { modelId: '9c121df7', what: 'the last v3 model of 7 code groups at every rate' },
+])(
+  'the archived decoder of model $modelId, $what, agrees with PyTorch (training/v3/golden.py then)',
+  ({ modelId }) => {
+    it('the same vocoder features from the same codes and F0 track', async () => {
+      const { old, m, decode } = archivedDecoder(`test/fixtures/golden-${modelId}`);
+      expect(old.meta.modelId).toBe(modelId);
+      const f0 = old.float('f0');
+      const { feeds } = decoderFeeds(m, old.int('codes'), Uint32Array.from(old.tensor('segment_length')), {
+        f0,
+        phase: Float32Array.from(phaseStarts(f0)),
+      });
+      const out = await decode(feeds);
+      expect(out.features.dims).toEqual([1, old.meta.frames * PITCH_SUBFRAMES, 20]);
+      expect(maxAbsDiff(out.features.data as Float32Array, old.tensor('features_out'))).toBeLessThan(1e-3);
     });
-    const out = await decode(feeds);
-    expect(out.features.dims).toEqual([1, old.meta.frames * PITCH_SUBFRAMES, 20]);
-    expect(maxAbsDiff(out.features.data as Float32Array, old.tensor('features_out'))).toBeLessThan(1e-3);
-  });
-});
+  },
+);
