@@ -119,7 +119,9 @@ def report(train, valid, lf, df, frame_samples=1280, sample_rate=16000, pf=None,
             payload = tb.encode_segments(lf, df, centi_hz, s['lengths'], codes, pf=pf, pitch=s['pitch'],
                                          pitch_stride=pitch_stride(centi_hz))
             overhead = v4_overhead_bytes(samples, fxc_version)
-        v1[r] = v1.get(r, 0) + V1_OVERHEAD_BYTES + -(-87 * K // 8)
+        # v1 bit-packs 3 length bits and 3 bits a digit: 87 bits a segment of 7 groups, 111 of 9
+        segment_bits = 3 + 3 * s['digits'].shape[1]
+        v1[r] = v1.get(r, 0) + V1_OVERHEAD_BYTES + -(-segment_bits * K // 8)
         v2[r] = v2.get(r, 0) + overhead + len(payload)
         secs[r] = secs.get(r, 0) + samples / sample_rate
     lines.append('| whole file, v1 (bit/s) | ' + ' | '.join(f'{8 * v1[r] / secs[r]:.0f}' for r in REPORT_RATES_HZ) + ' |')
