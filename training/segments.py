@@ -92,3 +92,74 @@ def _round_half_up(x):
     """JavaScript's Math.round (halves go up), which the runtime's layout uses."""
     return int(np.floor(x + 0.5))
 
+
+
+def spread_costs(feats, max_len):
+    """costs (T, max_len): costs[e, l-1] is the spread of the segment of the l frames ending at frame e
+    (frames e-l+1..e), l - |sum of their unit vectors|^2 / l, so l times one minus their mean pairwise
+    cosine, self-pairs included; inf where the segment would start before frame 0. Float64 with every
+    sum in the order of the runtime's twin (src/core/spread-layout.ts: dimensions in order, frames from
+    e backwards), so both pick the same layout, ties included."""
+    x = np.asarray(feats, np.float64)
+    T, D = x.shape
+    norm2 = np.zeros(T)
+    for d in range(D):
+        norm2 += x[:, d] * x[:, d]
+    u = x / np.maximum(np.sqrt(norm2), 1e-8)[:, None]
+    costs = np.full((T, max_len), np.inf)
+    acc = np.zeros_like(u)
+    for l in range(1, min(max_len, T) + 1):
+        acc[l - 1:] += u[:T - l + 1]  # acc[e] = u[e] + u[e-1] + ... + u[e-l+1]
+        q = np.zeros(T - l + 1)
+        for d in range(D):
+            q += acc[l - 1:, d] * acc[l - 1:, d]
+        costs[l - 1:, l - 1] = l - q / l
+    return costs
+
+
+def spread_segments_at_rate(T, rate, max_len):
+    """The segment count of the spread layout at `rate` Hz over T frames: round(T * rate / 12.5), halves
+    up, within [ceil(T / max_len), T]."""
+    return min(T, max(-(-T // max_len), _round_half_up(T * rate / 12.5), 1 if T else 0))
+
+
+def spread_flags(costs, segments):
+    """Boundary flags of the layout of exactly `segments` segments, each at most max_len frames, with the
+    least total spread (dynamic programming over (segments, end frame)). Ties go to the shorter last
+    segment, as in the runtime's twin."""
+    T, L = costs.shape
+    K = segments
+    best = np.full((K + 1, T + 1), np.inf)
+    back = np.zeros((K + 1, T + 1), np.int64)
+    best[0, 0] = 0.0
+    for e in range(1, T + 1):
+        n = min(L, e)
+        starts = e - np.arange(1, n + 1)  # segment of l = 1..n frames ending at frame e - 1
+        tot = best[:K, starts] + costs[e - 1, :n][None, :]
+        j = np.argmin(tot, axis=1)
+        best[1:, e] = tot[np.arange(K), j]
+        back[1:, e] = starts[j]
+    flags = np.zeros(T, bool)
+    e = T
+    for k in range(K, 0, -1):
+        e = back[k, e]
+        flags[e] = True
+    return flags
+
+
+def spread_flags_at_rate(feats, rate, max_len):
+    """The spread layout of these merge-stream frames (T, D) at `rate` Hz: exactly
+    `spread_segments_at_rate` segments placed where the frames change most."""
+    T = feats.shape[0]
+    if T == 0:
+        return np.zeros(0, bool)
+    return spread_flags(spread_costs(feats, max_len), spread_segments_at_rate(T, rate, max_len))
+
+
+# The segmentations a model may be trained and shipped with (V3Config.layout, models.json `layout`).
+LAYOUTS = {'threshold': flags_at_rate, 'spread': spread_flags_at_rate}
+
+
+def layout_flags(feats, rate, max_len, layout='threshold'):
+    """Boundary flags of `layout` on merge-stream frames (T, D) at `rate` Hz."""
+    return LAYOUTS[layout](feats, rate, max_len)

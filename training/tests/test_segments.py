@@ -8,7 +8,8 @@ import unittest
 
 import numpy as np
 
-from training.segments import fixed_flags, flags_at_rate, merge_numpy
+from training.segments import (fixed_flags, flags_at_rate, layout_flags, merge_numpy, spread_costs, spread_flags,
+                               spread_flags_at_rate, spread_segments_at_rate)
 
 
 def rate_of(flags):
@@ -50,10 +51,6 @@ class FixedLayout(unittest.TestCase):
         self.assertLessEqual(max(np.diff(starts)), 8)
 
 
-if __name__ == '__main__':
-    unittest.main()
-
-
 class TrainingDraws(unittest.TestCase):
     def test_a_drawn_rate_is_the_rate_the_crop_gets(self):
         import random
@@ -81,3 +78,64 @@ class TrainingDraws(unittest.TestCase):
             flags = merge_segments(merge, draw_tau(merge, Draw(target), 3.0), 8)[2]
             achieved = 12.5 * flags.float().mean(1)
             self.assertLessEqual(float((achieved - target).abs().max()), 12.5 / 64 / 2 + 1e-6, target)
+
+
+class SpreadLayout(unittest.TestCase):
+    def test_the_dynamic_programme_finds_the_least_spread_layout(self):
+        import itertools
+
+        rng = np.random.default_rng(11)
+        for T, L in [(9, 4), (10, 3), (8, 8)]:
+            x = rng.standard_normal((T, 5))
+            x[3:6] = x[3]  # a run of identical frames costs nothing as one segment
+            costs = spread_costs(x, L)
+            for K in range(-(-T // L), T + 1):
+                best = None
+                for cuts in itertools.combinations(range(1, T), K - 1):
+                    bounds = [0, *cuts, T]
+                    lengths = np.diff(bounds)
+                    if lengths.max() > L:
+                        continue
+                    total = sum(costs[e - 1, n - 1] for e, n in zip(bounds[1:], lengths))
+                    best = total if best is None else min(best, total)
+                starts = np.flatnonzero(spread_flags(costs, K)).tolist() + [T]
+                lengths = np.diff(starts)
+                self.assertEqual(len(lengths), K)
+                self.assertLessEqual(lengths.max(), L)
+                got = sum(costs[e - 1, n - 1] for e, n in zip(starts[1:], lengths))
+                self.assertAlmostEqual(got, best, places=9, msg=(T, L, K))
+
+    def test_a_segment_of_one_direction_costs_nothing(self):
+        x = np.repeat(np.array([[1.0, 2.0, 0.5], [-1.0, 0.3, 2.0]]), [4, 4], axis=0)
+        costs = spread_costs(x * np.arange(1, 9)[:, None], 8)  # scale does not matter: cosines
+        self.assertAlmostEqual(costs[3, 3], 0.0, places=12)
+        self.assertGreater(costs[4, 4], 0.5)  # crosses the change
+        self.assertTrue(np.isinf(costs[2, 3]))  # would start before frame 0
+        self.assertEqual(np.flatnonzero(spread_flags_at_rate(x, 12.5 * 2 / 8, 8)).tolist(), [0, 4])
+
+    def test_the_count_is_the_rate_s_within_what_the_longest_segment_allows(self):
+        self.assertEqual(spread_segments_at_rate(32, 6.25, 8), 16)
+        self.assertEqual(spread_segments_at_rate(37, 3.0, 8), 9)  # 8.88 rounds up
+        self.assertEqual(spread_segments_at_rate(30, 3.0, 8), 7)  # 7.2 rounds down
+        self.assertEqual(spread_segments_at_rate(64, 1.0, 8), 8)  # the longest segment caps it
+        self.assertEqual(spread_segments_at_rate(5, 12.5, 8), 5)
+        self.assertEqual(int(layout_flags(np.ones((32, 3)), 12.5, 8, 'spread').sum()), 32)
+
+    def test_the_runtime_fixture_still_holds(self):
+        """test/fixtures/spread-layout.json (training/spread_fixture.py) is what test/spread-layout.test.ts
+        checks the TypeScript twin against: segments.py must still give its lengths."""
+        import json
+        import os
+
+        path = os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'spread-layout.json')
+        with open(path) as f:
+            fixture = json.load(f)
+        for case in fixture['cases']:
+            x = np.array(case['features'], np.float32).reshape(case['frames'], case['dim'])
+            for rate, lengths in case['lengths'].items():
+                starts = np.flatnonzero(spread_flags_at_rate(x, float(rate), fixture['maxSegmentFrames'])).tolist()
+                self.assertEqual(np.diff(starts + [case['frames']]).tolist(), lengths, (case['name'], rate))
+
+
+if __name__ == '__main__':
+    unittest.main()

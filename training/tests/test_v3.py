@@ -86,6 +86,17 @@ class Model(unittest.TestCase):
         self.assertEqual(tuple(out.shape), (2, 48, 20))
         self.assertEqual(stats['frames'], 12)
 
+    def test_the_spread_layout_codes_exactly_the_rates_segment_count(self):
+        torch.manual_seed(0)
+        m = v3.CodecV3(tiny(layout='spread'))
+        feats = torch.randn(2, 8 * 16, 20)
+        merge, _ = m.encode_streams(feats)
+        flags = m.layout_flags(merge, [6.25, 3.0])
+        self.assertEqual(flags[:, 0].tolist(), [True, True])
+        self.assertEqual(flags.sum(1).tolist(), [8, 4])  # round(16 * rate / 12.5)
+        out, stats = m(feats, None, torch.full((2, 128), 120.0), [6.25, 3.0], flags)
+        self.assertEqual((tuple(out.shape), stats['segments']), ((2, 128, 20), 12))
+
     def test_the_fine_merge_stream_is_each_frames_mean_of_the_fine_stream(self):
         torch.manual_seed(0)
         m = v3.CodecV3(tiny(merge_on='fine'))

@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-from training.segments import fixed_flags, flags_at_rate
+from training.segments import fixed_flags, layout_flags
 from training.eval import heldout
 from training.eval.audio import read_wav_at
 from training.eval.bootstrap import file_word_errors, paired_difference
@@ -43,7 +43,7 @@ def padded(x: np.ndarray) -> np.ndarray:
     return np.concatenate([x, np.zeros(n - len(x), np.float32)])
 
 
-def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstra', groups=0):
+def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstra', groups=0, layout=''):
     """x (S,) float32 16 kHz -> (decoded audio (S,), predicted features (8T, 20), segments K, frames T).
     merge_on 'whisper': the boundaries come from Whisper tiny.en's 12.5 Hz features (the paper's
     ASR-guided merge, through the runtime's window scheme) instead of the model's cepstral stream."""
@@ -54,7 +54,7 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
         from training.whisper.merge_features import asr_features
 
         merge = asr_features(xp)
-    flags = fixed_flags(T, rate) if fixed else flags_at_rate(merge, rate, m.c.max_segment_frames)
+    flags = fixed_flags(T, rate) if fixed else layout_flags(merge, rate, m.c.max_segment_frames, layout or m.c.layout)
     flags_t = torch.from_numpy(flags)[None]
     seg_id, seg_start, seg_len = segment_layout(flags_t)
     stride = pitch_code.pitch_stride(round(rate * 100))
@@ -68,7 +68,7 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 
 
-def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0):
+def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0, layout=''):
     os.makedirs(out, exist_ok=True)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), files)
     m = load(ckpt)
@@ -78,7 +78,7 @@ def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0):
         t0, rows = time.time(), []
         for it in items:
             x = read_wav_at(it.wav, 16000).astype(np.float32)
-            y, _, K, T = code_and_decode(m, x, rate, fixed, merge_on, groups)
+            y, _, K, T = code_and_decode(m, x, rate, fixed, merge_on, groups, layout)
             s = score_pair(x[: len(y)], y, 16000, standard=True)
             hyp = judge.transcribe(y)
             errors, words = file_word_errors([it.text], [hyp], whisper_normalize)
@@ -125,6 +125,8 @@ def main():
     p.add_argument('--fixed', action='store_true', help='constant-length segments instead of the similarity merge')
     p.add_argument('--merge-on', choices=['cepstra', 'whisper'], default='cepstra',
                    help="what the merge compares: the model's cepstral stream, or Whisper tiny.en's features")
+    p.add_argument('--layout', choices=['', 'threshold', 'spread'], default='',
+                   help="the dynamic layout (training/segments.py LAYOUTS; default: the model's own)")
     p.add_argument('--groups', type=int, default=0,
                    help="code groups every segment carries (an ablation; default: the model's count at each rate)")
     p.add_argument('--files', type=int, default=heldout.DEFAULT_FILE_COUNT)
@@ -139,7 +141,7 @@ def main():
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return
-    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on, a.groups)
+    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on, a.groups, a.layout)
 
 
 if __name__ == '__main__':

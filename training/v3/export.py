@@ -97,7 +97,7 @@ def streams(m: CodecV3, x: np.ndarray):
 
 def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
     """training/entropy/collect.py's segmenter for v3: per rate, the lengths, FSQ digits and pitch levels."""
-    from training.segments import flags_at_rate
+    from training.segments import layout_flags
     from training.pitch.code import frame_levels
     from training.pitch.track import track
 
@@ -107,7 +107,7 @@ def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
     out = []
     with torch.no_grad():
         for rate in rates:
-            flags = flags_at_rate(merge, rate, m.c.max_segment_frames)
+            flags = layout_flags(merge, rate, m.c.max_segment_frames, m.c.layout)
             starts = np.flatnonzero(flags)
             lengths = np.diff(np.append(starts, len(flags))).astype(np.float32)
             z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), torch.from_numpy(starts),
@@ -211,6 +211,8 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         'fsqLevels': [c.fsq_levels] * c.fsq_channels_per_group,
         'semanticCodeGroups': 0,
         'mergeFeatures': MERGE_FEATURES[c.merge_on],
+        # How the encoder cuts the merge stream (V3Config.layout; absent in older models: 'threshold').
+        'layout': c.layout,
         'encoderInput': 'vocoder-features',
         'pitch': pitch_section(),
         'tauCalibration': tau_calibration(m, calib_files),

@@ -23,6 +23,8 @@ with the segment layout as input (issue 29, point 3).
 from dataclasses import asdict, dataclass
 import math
 
+import numpy as np
+
 import torch
 import torch.nn as nn
 
@@ -61,6 +63,13 @@ class V3Config:
     # bit/s with 7 groups); models.json `reducedCodeGroups`.
     reduced_groups: int = 0
     reduced_below_hz: float = 9.0
+    # How the merge stream is cut into segments at a target rate (training/segments.py LAYOUTS):
+    # 'threshold', the paper's rule (a segment starts where adjacent frames' cosine is at or below a
+    # tau the slider searches); 'spread', exactly round(T * rate / 12.5) segments placed by dynamic
+    # programming where the least in-segment cosine spread is lost (training/studies/
+    # segmentation_search.py: the threshold rule spends a third of its segments on single frames at
+    # transitions and loses to the fixed layout). models.json `layout`.
+    layout: str = 'threshold'
 
     @property
     def latent_channels(self) -> int:
@@ -252,11 +261,23 @@ class CodecV3(nn.Module):
         """Dequantized segments, their layout and the coded pitch track -> (B, 8T, 20) features."""
         return self.decoder(zq, seg_len, seg_id, pos, f0_frames)
 
-    def forward(self, feats, tau, f0_frames, rates=None):
+    def layout_flags(self, merge, rates):
+        """The model's layout (`V3Config.layout`) of each crop's merge stream (B, T, D) at its target
+        rate -> (B, T) bool boundary flags (numpy on the CPU, as the runtime's twin)."""
+        from training.segments import layout_flags
+
+        x = merge.detach().cpu().numpy()
+        return torch.from_numpy(np.stack([layout_flags(x[b], float(r), self.c.max_segment_frames, self.c.layout)
+                                          for b, r in enumerate(rates)])).to(merge.device)
+
+    def forward(self, feats, tau, f0_frames, rates=None, flags=None):
         """feats (B, 8T, 20), tau (B,), f0_frames (B, 8T) the coded 10 ms pitch track, rates (B,) the
-        target rates the taus were drawn for (which code groups each crop carries) -> (features, stats)."""
+        target rates the taus were drawn for (which code groups each crop carries); flags (B, T), a
+        layout to use instead of tau's threshold merge -> (features, stats)."""
         merge, fine = self.encode_streams(feats)
-        _, n_seg, flags = merge_segments(merge, tau, self.c.max_segment_frames)
+        if flags is None:
+            flags = merge_segments(merge, tau, self.c.max_segment_frames)[2]
+        n_seg = int(flags.sum())
         zq, _, seg_len, seg_id, pos = self.code(fine, flags, rates)
         return self.decoder(zq, seg_len, seg_id, pos, f0_frames), {'segments': n_seg, 'frames': flags.numel()}
 

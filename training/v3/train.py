@@ -6,7 +6,8 @@
 Data: the feature cache of training/v3/data.py (per corpus utterance, libopus's 20 LPCNet
 features per 10 ms and the codec pitch tracker's F0); nothing else is needed, so a step is an encoder,
 a pooling and a decoder pass on 2.56 s crops. Each crop draws a target rate in 3-12.5 Hz (20 %:
-12.5 Hz) and sets tau from its own merge stream, so one model serves the slider. The decoder gets
+12.5 Hz) and is cut at that rate by the model's layout (V3Config.layout: the threshold merge at the
+tau the slider searches, or the spread layout's exact segment count), so one model serves the slider. The decoder gets
 the 10 ms pitch track rebuilt from the coded pitch levels, as at run time. Loss: L1 in the feature
 domain, each cepstrum in units of its spread with c0-c5 first (model.py `weighted_feature_loss`;
 `--loss raw`: training/v3/decoder.py `feature_loss`, the first 11 minutes of the shipped run).
@@ -69,6 +70,8 @@ def parse_args(argv=None):
     p.add_argument('--reduced-groups', type=int, default=None,
                    help='a new run: code groups below --reduced-below-hz (0: all groups at every rate)')
     p.add_argument('--reduced-below-hz', type=float, default=None)
+    p.add_argument('--layout', choices=['threshold', 'spread'], default=None,
+                   help="a new run: how the merge stream is cut (V3Config.layout; default: --init's, else 'threshold')")
     return p.parse_args(argv)
 
 
@@ -124,7 +127,10 @@ def validate(m, batches, a=None):
             for _, _, f0, lpc in batches:
                 lpc = lpc.to(dev)
                 merge, _ = m.encode_streams(lpc)
-                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev), [rate] * len(lpc))
+                rates = [rate] * len(lpc)
+                # The shipped threshold layout keeps the tau the logs have always compared.
+                flags = None if m.c.layout == 'threshold' else m.layout_flags(merge, rates)
+                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev), rates, flags)
                 parts.append(loss_of(a, m, pred, lpc)[1])
             out[f'valid_{rate:g}'] = {k: round(float(np.mean([p[k] for p in parts])), 4) for k in parts[0]}
     m.train()
@@ -136,7 +142,7 @@ def new_model(a, train_cache) -> CodecV3:
     init = torch.load(a.init, map_location='cpu') if a.init else None
     # The config: the --init checkpoint's (else the default), with the code groups asked for
     c = V3Config(**init['config']) if init and 'config' in init else V3Config()
-    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz'):
+    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout'):
         if getattr(a, key, None) is not None:
             c = replace(c, **{key: getattr(a, key)})
     m = CodecV3Dred(c) if dred else CodecV3(c)
@@ -205,8 +211,11 @@ def main(argv=None):
         with torch.no_grad():
             merge, _ = m.encode_streams(lpc)
         rates = draw_rates(len(lpc), rng, a.min_rate)
-        taus = taus_at_rates(merge.cpu(), rates, m.c.max_segment_frames)
-        pred, stats = m(lpc, taus.to(a.device), f0_track(f0).to(a.device), rates)
+        if m.c.layout == 'threshold':
+            taus, flags = taus_at_rates(merge.cpu(), rates, m.c.max_segment_frames).to(a.device), None
+        else:
+            taus, flags = None, m.layout_flags(merge, rates)
+        pred, stats = m(lpc, taus, f0_track(f0).to(a.device), rates, flags)
         loss, parts = arm_loss(a, m, pred, lpc, stats)
         opt.zero_grad()
         loss.backward()

@@ -1,0 +1,107 @@
+"""Does a segmentation that minimises the in-segment spread beat the threshold merge and the fixed
+layout? A feature-domain proxy on the corpus's 'valid' split (no held-out file).
+
+Session 20 found the threshold merge spends a third of its segments on single frames at transitions,
+which forces long speech segments elsewhere, and the fixed layout wins. Here each crop is cut into
+exactly K = round(T * rate / 12.5) segments of at most max_len frames by dynamic programming, so the
+boundaries go where the frames change most and no budget is spent where they do not:
+  - 'cosine spread': a segment of l unit-normalised merge frames costs l (1 - |mean|^2), l times one
+    minus their mean pairwise cosine (self-pairs included): the cosine merge made global.
+  - 'fine spread': the squared spread of the 10 ms normalised cepstra around the segment's mean,
+    from each 80 ms frame's sum and sum of squares, so in-frame motion counts too.
+Each layout is coded and decoded by the v3 model and scored by the c0-c5 L1 (model.py WORD_CEPSTRA).
+
+  OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m training.studies.segmentation_search [--ckpt training/checkpoints/v3-fp16.pt]
+"""
+import argparse
+
+import numpy as np
+import torch
+
+from training.segments import fixed_flags, flags_at_rate
+from training.v3.data import FeatureCache
+from training.v3.model import CEPSTRA, WORD_CEPSTRA
+from training.v3.train import f0_track, load
+
+
+def spread_dp_flags(s1, s2, n, segments, max_len):
+    """Boundary flags of the K-segment layout (segments of 1..max_len frames) with the least total
+    spread, where a segment's spread is s2 - |s1|^2 / n over its frames' summed statistics.
+    s1 (T, D) per-frame sums, s2 (T,) per-frame sums of squares, n (T,) per-frame counts."""
+    T = len(n)
+    P1 = np.concatenate([np.zeros((1, s1.shape[1])), np.cumsum(s1, 0)])
+    P2 = np.concatenate([[0.0], np.cumsum(s2)])
+    Pn = np.concatenate([[0.0], np.cumsum(n)])
+    K = min(T, max(segments, -(-T // max_len)))
+    INF = 1e30
+    best = np.full((K + 1, T + 1), INF)
+    back = np.zeros((K + 1, T + 1), np.int64)
+    best[0, 0] = 0.0
+    for e in range(1, T + 1):
+        ls = np.arange(1, min(max_len, e) + 1)
+        s = e - ls
+        d = P1[e] - P1[s]
+        cost = (P2[e] - P2[s]) - (d * d).sum(1) / (Pn[e] - Pn[s])
+        for k in range(1, K + 1):
+            tot = best[k - 1, s] + cost
+            j = int(np.argmin(tot))
+            best[k, e], back[k, e] = tot[j], s[j]
+    flags = np.zeros(T, bool)
+    e, k = T, K
+    while k > 0:
+        s = back[k, e]
+        flags[s] = True
+        e, k = s, k - 1
+    return flags
+
+
+def cosine_flags(merge, rate, max_len):
+    u = merge / np.maximum(np.linalg.norm(merge, axis=1, keepdims=True), 1e-8)
+    T = len(u)
+    return spread_dp_flags(u, np.ones(T), np.ones(T), int(round(T * rate / 12.5)), max_len)
+
+
+def fine_flags(x_fine, rate, max_len, upsample=8):
+    """x_fine (8T, D) normalised cepstra."""
+    f = x_fine.reshape(-1, upsample, x_fine.shape[-1])
+    T = len(f)
+    return spread_dp_flags(f.sum(1), (f * f).sum((1, 2)), np.full(T, upsample, float), int(round(T * rate / 12.5)), max_len)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--ckpt', default='training/checkpoints/v3-fp16.pt')
+    p.add_argument('--cache', default='training/data/cache/featdec/valid.npz')
+    p.add_argument('--batches', type=int, default=6)
+    p.add_argument('--rates', type=float, nargs='+', default=[6.25, 3.0])
+    p.add_argument('--max-len', type=int, default=8)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    m = load(a.ckpt)
+    valid = FeatureCache(a.cache)
+    batches = [valid.batch(np.random.default_rng(s), 16, 32)[2:] for s in range(a.batches)]
+    print('| rate Hz | layout | c0-c5 L1 | achieved Hz |\n|---:|---|---:|---:|')
+    for rate in a.rates:
+        rows = {}
+        for f0, lpc in batches:
+            with torch.no_grad():
+                merge, fine = m.encode_streams(lpc)
+                xf = m.normalise(lpc)[..., :CEPSTRA].numpy()
+                B, T = merge.shape[:2]
+                layouts = {
+                    'threshold merge (shipped)': np.stack([flags_at_rate(merge[b].numpy(), rate, a.max_len) for b in range(B)]),
+                    'fixed layout': np.stack([fixed_flags(T, rate)] * B),
+                    'cosine spread DP': np.stack([cosine_flags(merge[b].numpy().astype(float), rate, a.max_len) for b in range(B)]),
+                    'fine spread DP': np.stack([fine_flags(xf[b].astype(float), rate, a.max_len) for b in range(B)]),
+                }
+                for k, flags in layouts.items():
+                    zq, _, seg_len, seg_id, pos = m.code(fine, torch.from_numpy(flags), [rate] * B)
+                    pred = m.decode_segments(zq, seg_len, seg_id, pos, f0_track(f0))
+                    err = float((pred[..., :WORD_CEPSTRA] - lpc[..., :WORD_CEPSTRA]).abs().mean())
+                    rows.setdefault(k, []).append((err, flags.sum() / flags.size))
+        for k, v in rows.items():
+            print(f'| {rate:g} | {k} | {np.mean([e for e, _ in v]):.4f} | {12.5 * np.mean([r for _, r in v]):.2f} |', flush=True)
+
+
+if __name__ == '__main__':
+    main()
