@@ -6,11 +6,13 @@
 import { expect, test, type Page } from '@playwright/test';
 // Window.kernelTests is declared by the page module.
 import type {} from './kernels/main.ts';
-import type { MergeCaseReport } from './kernels/report.ts';
+import type { MergeCaseReport, SpreadCaseReport } from './kernels/report.ts';
 import { startKernelServer, type KernelServer } from './kernels/server.ts';
 
 /** Largest allowed |sim_gpu - sim_twin|, and relative error of segment means (docs/KERNELS.md). */
 const TOLERANCE = 1e-5;
+/** Largest allowed |cost_gpu − cost_twin| of the spread layout's costs (0..maxLen; docs/KERNELS.md). */
+const SPREAD_COST_TOLERANCE = 1e-5;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -49,6 +51,29 @@ function expectAgreement(r: MergeCaseReport): void {
   expect(r.buffersVsReadBackMismatches, `${at}: mergeToBuffers vs merge`).toBe(0);
   expect(r.expandFrames, `${at}: expanded frames`).toBe(r.frames);
   expect(r.expandMismatches, `${at}: expandLengths`).toBe(0);
+}
+
+/**
+ * The spread-cost kernel against its twin: every cost within SPREAD_COST_TOLERANCE, +Infinity before
+ * frame 0 on both sides, and at each rate a layout of exactly K segments covering every frame whose
+ * twin cost is within what float32 cost errors allow of the twin's optimum (2 · K · max error). With
+ * `sameLayouts` the DP must pick the twin's very lengths: where no two layouts tie, as on speech.
+ */
+function expectSpreadAgreement(r: SpreadCaseReport, sameLayouts: boolean, maxLen: number): void {
+  let entries = 0;
+  for (let e = 0; e < r.frames; e++) entries += Math.min(maxLen, e + 1);
+  expect(r.costsCompared, `${r.name}: costs compared`).toBe(entries);
+  expect(r.invalidMismatches, `${r.name}: +Infinity before frame 0`).toBe(0);
+  expect(r.costMaxAbsDiff, `${r.name}: max |cost difference|`).toBeLessThanOrEqual(SPREAD_COST_TOLERANCE);
+  expect(r.rates.length, `${r.name}: rates laid out`).toBeGreaterThan(0);
+  for (const q of r.rates) {
+    const at = `${r.name} at ${q.rateHz} Hz`;
+    expect(q.gpuSegments, `${at}: K`).toBe(q.segments);
+    expect(q.gpuFrames, `${at}: frames covered`).toBe(r.frames);
+    expect(q.costGap, `${at}: GPU layout vs the twin's optimum`).toBeGreaterThanOrEqual(0);
+    expect(q.costGap, `${at}: GPU layout vs the twin's optimum`).toBeLessThanOrEqual(q.gapBound);
+    if (sameLayouts) expect(q.lengthMismatches, `${at}: lengths`).toBe(0);
+  }
 }
 
 test('WebGPU gives an adapter in this Chromium', async () => {
@@ -101,4 +126,31 @@ test('merge kernels equal the twin on real encoder features (encoder.onnx on ORT
   expect(merged.length).toBeGreaterThan(0);
   // The merger a formatVersion 3 model gets (its quantizer pools the frames): the same segments.
   expect(reports.filter((r) => !r.pooled && r.segmentsGpu < r.frames).length).toBeGreaterThan(0);
+});
+
+test('spread-cost kernel equals the twin on synthetic edge cases (T=1, identical, zeros, opposite, 1 h)', async () => {
+  const names = await page.evaluate(() => window.kernelTests!.syntheticNames());
+  const maxLen = await page.evaluate(() => window.kernelTests!.maxSegmentFrames());
+  for (const name of names) {
+    await test.step(name, async () => {
+      const r = await page.evaluate((n) => window.kernelTests!.runSpreadSynthetic(n), name);
+      // Identical, zero and opposite frames tie exactly in float64 (and within float32 rounding on
+      // the GPU), so only there may the DP pick another layout of the same cost.
+      const ties = /identical|zeros|opposite/.test(name);
+      expectSpreadAgreement(r, !ties, maxLen);
+    });
+  }
+});
+
+test('spread-cost kernel equals the twin on real encoder features, and the DP picks the same layout', async () => {
+  test.setTimeout(600_000);
+  const maxLen = await page.evaluate(() => window.kernelTests!.maxSegmentFrames());
+  const reports = await page.evaluate(() => window.kernelTests!.runSpreadReal());
+  expect(reports.length).toBe(2);
+  for (const r of reports) {
+    expectSpreadAgreement(r, true, maxLen);
+    // Every rate fits a 6 s window, and the low ones merge.
+    expect(r.rates.length).toBe(6);
+    expect(r.rates.some((q) => q.segments < r.frames / 2)).toBe(true);
+  }
 });

@@ -1,7 +1,12 @@
 /** models.json validation: the shipped manifest passes, and each broken field gets its own error. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
+import {
+  layoutLengthPenalty,
+  parseDecoderManifest,
+  parseManifest,
+  segmentLayout,
+} from '../src/core/manifest.ts';
 import { checkSessionNames, modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
 
@@ -98,6 +103,25 @@ describe('parseManifest', () => {
     m.models.encoder.inputs.features.shape = [1, 'F', 18];
     expect(() => parseManifest(m)).toThrow(/encoder input "features" must be \[1, F, 20\]/);
     expect(parseManifest(withField('encoderInput', 'audio')).encoderInput).toBe('audio');
+  });
+
+  it('reads the segment layout: threshold (also when absent) or spread, nothing else', () => {
+    expect(parseManifest(withField('layout', 'spread')).layout).toBe('spread');
+    expect(segmentLayout(parseManifest(withField('layout', 'spread')))).toBe('spread');
+    expect(segmentLayout(parseManifest(withField('layout', 'threshold')))).toBe('threshold');
+    const old = structuredClone(shipped);
+    delete old.layout;
+    expect(segmentLayout(parseManifest(old))).toBe('threshold');
+    expect(() => parseManifest(withField('layout', 'fixed'))).toThrow(
+      /models.json: unknown layout "fixed"; this runtime reads threshold, spread, update it/,
+    );
+    expect(() => parseManifest(withField('layout', null))).toThrow(/unknown layout null/);
+    expect(parseManifest(withField('layoutLengthPenalty', 0.05)).layoutLengthPenalty).toBe(0.05);
+    expect(layoutLengthPenalty(parseManifest(withField('layout', 'spread')))).toBe(0);
+    for (const bad of [-1, '0.05', Infinity, null])
+      expect(() => parseManifest(withField('layoutLengthPenalty', bad))).toThrow(
+        /layoutLengthPenalty .* is not a finite number ≥ 0/,
+      );
   });
 
   it('names the field that is wrong', () => {

@@ -94,10 +94,11 @@ def _round_half_up(x):
 
 
 
-def spread_costs(feats, max_len):
+def spread_costs(feats, max_len, length_penalty=0.0):
     """costs (T, max_len): costs[e, l-1] is the spread of the segment of the l frames ending at frame e
     (frames e-l+1..e), l - |sum of their unit vectors|^2 / l, so l times one minus their mean pairwise
-    cosine, self-pairs included; inf where the segment would start before frame 0. Float64 with every
+    cosine, self-pairs included, plus length_penalty * l^2 (V3Config.spread_length_penalty); inf where
+    the segment would start before frame 0. Float64 with every
     sum in the order of the runtime's twin (src/core/spread-layout.ts: dimensions in order, frames from
     e backwards), so both pick the same layout, ties included."""
     x = np.asarray(feats, np.float64)
@@ -113,7 +114,7 @@ def spread_costs(feats, max_len):
         q = np.zeros(T - l + 1)
         for d in range(D):
             q += acc[l - 1:, d] * acc[l - 1:, d]
-        costs[l - 1:, l - 1] = l - q / l
+        costs[l - 1:, l - 1] = l - q / l + length_penalty * l * l
     return costs
 
 
@@ -147,19 +148,22 @@ def spread_flags(costs, segments):
     return flags
 
 
-def spread_flags_at_rate(feats, rate, max_len):
+def spread_flags_at_rate(feats, rate, max_len, length_penalty=0.0):
     """The spread layout of these merge-stream frames (T, D) at `rate` Hz: exactly
     `spread_segments_at_rate` segments placed where the frames change most."""
     T = feats.shape[0]
     if T == 0:
         return np.zeros(0, bool)
-    return spread_flags(spread_costs(feats, max_len), spread_segments_at_rate(T, rate, max_len))
+    return spread_flags(spread_costs(feats, max_len, length_penalty), spread_segments_at_rate(T, rate, max_len))
 
 
 # The segmentations a model may be trained and shipped with (V3Config.layout, models.json `layout`).
 LAYOUTS = {'threshold': flags_at_rate, 'spread': spread_flags_at_rate}
 
 
-def layout_flags(feats, rate, max_len, layout='threshold'):
-    """Boundary flags of `layout` on merge-stream frames (T, D) at `rate` Hz."""
+def layout_flags(feats, rate, max_len, layout='threshold', length_penalty=0.0):
+    """Boundary flags of `layout` on merge-stream frames (T, D) at `rate` Hz (`length_penalty`: the
+    spread layout's, V3Config.spread_length_penalty)."""
+    if layout == 'spread':
+        return spread_flags_at_rate(feats, rate, max_len, length_penalty)
     return LAYOUTS[layout](feats, rate, max_len)

@@ -1,5 +1,6 @@
 """The spread layout's cross-language fixture, test/fixtures/spread-layout.json: merge-stream frames
-and the segment lengths training/segments.py gives them at several rates. test/spread-layout.test.ts
+and the segment lengths training/segments.py gives them at several rates, without a length penalty
+and with the shipped one. test/spread-layout.test.ts
 checks the runtime's twin (src/core/spread-layout.ts) gives the same lengths to the frame, and
 training/tests/test_segments.py that segments.py still does.
 
@@ -18,6 +19,8 @@ from training.segments import spread_flags_at_rate
 
 RATES = (12.5, 9.0, 6.25, 4.5, 3.0)
 MAX_LEN = 8
+# The shipped V3Config.spread_length_penalty, for each case's `penalized` lengths.
+LENGTH_PENALTY = 0.05
 
 
 def lengths_of(flags):
@@ -29,7 +32,9 @@ def case(name, x):
     x = np.asarray(x, np.float32)
     return {'name': name, 'frames': int(x.shape[0]), 'dim': int(x.shape[1]),
             'features': [float(v) for v in x.reshape(-1)],
-            'lengths': {f'{r:g}': lengths_of(spread_flags_at_rate(x, r, MAX_LEN)) for r in RATES}}
+            'lengths': {f'{r:g}': lengths_of(spread_flags_at_rate(x, r, MAX_LEN)) for r in RATES},
+            'penalized': {'lengthPenalty': LENGTH_PENALTY,
+                          'lengths': {f'{r:g}': lengths_of(spread_flags_at_rate(x, r, MAX_LEN, LENGTH_PENALTY)) for r in RATES}}}
 
 
 def main():

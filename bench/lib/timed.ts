@@ -137,7 +137,7 @@ export class TimedBackend implements InferenceBackend {
   }
 }
 
-/** A Merger whose similarities and merge calls count as the "merge" stage (kernels or twin). */
+/** A Merger whose similarities, merge and spread-cost calls count as the "merge" stage (kernels or twin). */
 export class TimedMerger implements Merger {
   constructor(
     private readonly inner: Merger,
@@ -150,5 +150,9 @@ export class TimedMerger implements Merger {
 
   merge(features: EncodedFeatures, similarities: Float32Array, tau: number): Promise<MergeResult> {
     return this.clock.time('merge', () => this.inner.merge(features, similarities, tau));
+  }
+
+  spreadCosts(features: EncodedFeatures): Promise<Float64Array | Float32Array> {
+    return this.clock.time('merge', () => this.inner.spreadCosts(features));
   }
 }

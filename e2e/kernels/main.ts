@@ -8,8 +8,16 @@ import { GpuMerger } from '../../src/worker/gpu/gpuMerger.ts';
 import { benchmark } from './bench.ts';
 import { compareMerge } from './compare.ts';
 import { encodeFixture } from './realFeatures.ts';
-import type { BenchRow, ExpandReport, MergeCaseReport, ScanReport, WebGpuReport } from './report.ts';
+import type {
+  BenchRow,
+  ExpandReport,
+  MergeCaseReport,
+  ScanReport,
+  SpreadCaseReport,
+  WebGpuReport,
+} from './report.ts';
 import { checkExpand, checkScan } from './scanCheck.ts';
+import { compareSpread } from './spreadCheck.ts';
 import { ODD_DIMS, TAUS, syntheticCases, type SyntheticCase } from './synthetic.ts';
 
 /** Target rates of the UI test (Hz); the real features are also merged at the τ the search picks for each. */
@@ -85,6 +93,11 @@ const api = {
     };
   },
 
+  /** models.json's maxSegmentFrames: the spread costs' row width. */
+  async maxSegmentFrames(): Promise<number> {
+    return (await manifest()).maxSegmentFrames;
+  },
+
   async syntheticNames(): Promise<string[]> {
     return (await cases()).map((c) => c.name);
   },
@@ -137,6 +150,31 @@ const api = {
       }
       gpu.destroy();
       segmentsOnly.destroy();
+      return out;
+    } finally {
+      real.release();
+    }
+  },
+
+  /** The spread-cost kernel on one synthetic case, and the layouts picked from its costs. */
+  async runSpreadSynthetic(name: string): Promise<SpreadCaseReport> {
+    const c = (await cases()).find((x) => x.name === name);
+    if (!c) throw new Error(`no synthetic case "${name}"`);
+    const gpu = c.dims ? await oddMerger() : await ownMerger();
+    const dims = { ...(await manifest()), ...c.dims };
+    return compareSpread(c.name, gpu, c.features, c.features, dims);
+  },
+
+  /** The spread-cost kernel on the fixture's real encoder features, from ORT's GPU buffers and from CPU copies. */
+  async runSpreadReal(): Promise<SpreadCaseReport[]> {
+    const real = await encodeFixture();
+    try {
+      const gpu = await GpuMerger.create(real.device, real.manifest);
+      const out = [
+        await compareSpread('real, GPU buffers', gpu, real.cpu, real.gpu, real.manifest),
+        await compareSpread('real, Float32Arrays', gpu, real.cpu, real.cpu, real.manifest),
+      ];
+      gpu.destroy();
       return out;
     } finally {
       real.release();

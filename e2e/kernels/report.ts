@@ -34,6 +34,34 @@ export interface MergeCaseReport {
   expandFrames: number;
 }
 
+/** One case of the spread-cost kernel against its twin (e2e/kernels/spreadCheck.ts). */
+export interface SpreadCaseReport {
+  name: string;
+  frames: number;
+  /** max |cost_gpu − cost_twin| over the entries that are a segment (l ≤ e + 1). */
+  costMaxAbsDiff: number;
+  costsCompared: number;
+  /** Entries before frame 0 (l > e + 1) that are not +Infinity on both sides. */
+  invalidMismatches: number;
+  /** One per rate whose DP table fits (spreadCells). */
+  rates: SpreadRateReport[];
+}
+
+/** The layout the DP picks from the GPU's costs against the twin's, at one rate. */
+export interface SpreadRateReport {
+  rateHz: number;
+  /** spreadSegmentCount; the GPU-picked layout's count and frames covered. */
+  segments: number;
+  gpuSegments: number;
+  gpuFrames: number;
+  /** Segments whose length differs between the two layouts. */
+  lengthMismatches: number;
+  /** Twin total cost of the GPU-picked layout minus the twin's optimum (≥ 0). */
+  costGap: number;
+  /** 2 · K · costMaxAbsDiff: the most costGap can be from float32 cost errors alone. */
+  gapBound: number;
+}
+
 /** One prefix-scan check on n random values. */
 export interface ScanReport {
   n: number;

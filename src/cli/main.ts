@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Codec } from '../core/codec.ts';
 import { FxcFormatError, WavFormatError } from '../core/errors.ts';
-import type { DecoderManifest, ModelManifest } from '../core/manifest.ts';
+import { segmentLayout, type DecoderManifest, type ModelManifest } from '../core/manifest.ts';
 import { ModelUnavailableError } from '../core/errors.ts';
 import { readHeader } from '../core/bitstream.ts';
 import { EMPTY_ARCHIVE, findArchived, type ArchiveIndex } from '../core/model-archive.ts';
@@ -72,7 +72,9 @@ async function encodeCommand(cmd: CliCommand, codec: Codec): Promise<number> {
       onProgress,
     });
     const seconds = r.sampleCount / codec.manifest.sampleRateHz;
-    const tau = cmd.fixed ? 'fixed' : `tau ${r.tau.toFixed(3)}`;
+    // A spread-layout model has no threshold to report (r.tau is NaN): the line names the layout.
+    const layout = segmentLayout(codec.manifest);
+    const tau = cmd.fixed ? 'fixed' : layout === 'spread' ? 'spread layout' : `tau ${r.tau.toFixed(3)}`;
     return (
       `${job.output}: ${seconds.toFixed(2)} s, ${r.fxc.length} bytes, ${r.bitrateBps.toFixed(0)} bit/s, ` +
       `${r.achievedRateHz.toFixed(2)} Hz (target ${cmd.frameRateHz}), ${tau}`

@@ -16,6 +16,7 @@ import {
   DEFAULT_ENCODE_PLAN,
   defaultDecodePlan,
   encoderWindows,
+  windowBounds,
   type ChunkPlan,
   type DecodePlan,
   type FeatureWindow,
@@ -24,16 +25,17 @@ import { codeGroupsAtRate, keepCodeGroups, widenCodes } from './code-groups.ts';
 import { DcBlocker } from './dc-blocker.ts';
 import { decodeWindows } from './decode-windows.ts';
 import { frameLevels } from './pitch-code.ts';
-import { quantizerPoolsFrames, type ModelConstants } from './manifest.ts';
+import { layoutLengthPenalty, quantizerPoolsFrames, segmentLayout, type ModelConstants } from './manifest.ts';
+import { spreadCells, spreadLengths, spreadSegmentCount } from './spread-layout.ts';
 import { fixedRateLengths, searchTau, segmentRateHz } from './tau.ts';
 import { mergeWithLengths } from './twin-merger.ts';
-import type { InferenceBackend, MergeResult, Merger } from './types.ts';
+import type { EncodedFeatures, InferenceBackend, MergeResult, Merger } from './types.ts';
 
 /** What encoding needs besides the audio. */
 export interface EncodeOptions {
   /** Target average frame rate in Hz, from 12.5 / maxSegmentFrames (1.5625) to 12.5. */
   frameRateHz: number;
-  /** Constant-length segments instead of similarity merging (the paper's ablation). */
+  /** Constant-length segments instead of the model's layout (the paper's ablation). */
   fixed?: boolean;
   /** Encoder windows; the default keeps 30 s per model call. */
   plan?: ChunkPlan;
@@ -46,9 +48,12 @@ export interface EncodeResult {
   fxc: Uint8Array;
   /** 12.5 · K / T over the whole file. */
   achievedRateHz: number;
-  /** τ of each encoder window (NaN in fixed mode); windows are 30 s by default. */
+  /**
+   * τ of each encoder window; windows are 30 s by default. NaN where no threshold chose the
+   * segments: in fixed mode, and for a model whose models.json `layout` is `spread`.
+   */
   taus: number[];
-  /** τ of the first window: the only one for audio up to 30 s. */
+  /** τ of the first window: the only one for audio up to 30 s (NaN as in `taus`). */
   tau: number;
   /** Segment count K. */
   segments: number;
@@ -72,7 +77,10 @@ interface CodedWindow {
 
 /** A codec bound to one model: its manifest, an inference backend and a merger. */
 export class Codec {
+  /** The .fxc layout (header fields, tables) this model writes; not the segment layout. */
   readonly layout: FxcLayout;
+  /** Spread-layout costs of each window's features, computed once: they do not depend on the rate. */
+  private readonly spreadCostCache = new WeakMap<EncodedFeatures, Promise<Float64Array | Float32Array>>();
 
   constructor(
     readonly manifest: ModelConstants,
@@ -99,6 +107,8 @@ export class Codec {
     options: EncodeOptions,
   ): Promise<EncodeResult> {
     this.checkEncode(sampleCount, options.frameRateHz);
+    const plan = options.plan ?? DEFAULT_ENCODE_PLAN;
+    if (!options.fixed) this.checkSpreadWindows(sampleCount, options.frameRateHz, plan);
     const writer = this.writer(sampleCount, options.frameRateHz);
     const taus: number[] = [];
     const allLengths: Uint32Array[] = [];
@@ -109,7 +119,7 @@ export class Codec {
       this.manifest,
       this.backend,
       this.merger,
-      options.plan ?? DEFAULT_ENCODE_PLAN,
+      plan,
     );
     for await (const window of windows) {
       const coded = await this.codeWindow(window, options.frameRateHz, options.fixed ?? false);
@@ -188,13 +198,18 @@ export class Codec {
 
   /**
    * @internal Segments and codes of one encoder window at a target rate: codes [K, g], the first g
-   * of the quantizer's groups, g = codeGroupsAtRate (the same for every window of a file).
+   * of the quantizer's groups, g = codeGroupsAtRate (the same for every window of a file). The
+   * segments: constant lengths when `fixed`, else the model's layout (models.json `layout`).
    */
   async codeWindow(window: FeatureWindow, rateHz: number, fixed: boolean): Promise<CodedWindow> {
     const m = this.manifest;
     let merged: MergeResult;
-    if (fixed) {
-      const lengths = fixedRateLengths(window.features.frames, rateHz, m.frameRateHz, m.maxSegmentFrames);
+    const lengths = fixed
+      ? fixedRateLengths(window.features.frames, rateHz, m.frameRateHz, m.maxSegmentFrames)
+      : segmentLayout(m) === 'spread'
+        ? await this.spreadLayout(window.features, rateHz)
+        : undefined;
+    if (lengths) {
       merged = mergeWithLengths(
         window.features,
         lengths,
@@ -227,6 +242,41 @@ export class Codec {
       codes: kept,
       pitch: frameLevels(window.f0),
     };
+  }
+
+  /**
+   * @internal The spread layout's segment lengths of one window at a target rate: exactly
+   * spreadSegmentCount segments, placed by the DP (src/core/spread-layout.ts) on the merger's costs.
+   */
+  async spreadLayout(features: EncodedFeatures, rateHz: number): Promise<Uint32Array> {
+    const m = this.manifest;
+    const segments = spreadSegmentCount(features.frames, rateHz, m.frameRateHz, m.maxSegmentFrames);
+    spreadCells(features.frames, m.maxSegmentFrames, segments); // refuses a table too large before any work
+    let costs = this.spreadCostCache.get(features);
+    if (!costs) {
+      costs = this.merger.spreadCosts(features);
+      this.spreadCostCache.set(features, costs);
+      costs.catch(() => this.spreadCostCache.delete(features));
+    }
+    return spreadLengths(await costs, features.frames, m.maxSegmentFrames, segments, layoutLengthPenalty(m));
+  }
+
+  /**
+   * @internal For a spread-layout model, throws RangeError before the encoder runs where a window of
+   * `plan` would need a DP table past MAX_SPREAD_CELLS (a one-pass plan over long audio).
+   */
+  checkSpreadWindows(sampleCount: number, rateHz: number, plan: ChunkPlan): void {
+    const m = this.manifest;
+    if (segmentLayout(m) !== 'spread') return;
+    const bounds = windowBounds(Math.ceil(sampleCount / m.frameSamples), plan.windowFrames);
+    for (let w = 0; w + 1 < bounds.length; w++) {
+      const frames = bounds[w + 1] - bounds[w];
+      spreadCells(
+        frames,
+        m.maxSegmentFrames,
+        spreadSegmentCount(frames, rateHz, m.frameRateHz, m.maxSegmentFrames),
+      );
+    }
   }
 
   /** @internal A file's writer at a target rate: its header says the code groups that rate carries. */

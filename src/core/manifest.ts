@@ -39,6 +39,15 @@ export const ENCODER_INPUTS = ['audio', 'vocoder-features'] as const;
  */
 export type EncoderInput = (typeof ENCODER_INPUTS)[number];
 
+/** The segmentations a model may be trained and shipped with (models.json `layout`). */
+export const SEGMENT_LAYOUTS = ['threshold', 'spread'] as const;
+/**
+ * `threshold`: a segment ends where the adjacent-frame similarity falls to τ, τ searched per window
+ * for the target rate (src/core/tau.ts); `spread`: exactly round(T · rate / 12.5) segments where the
+ * least cosine spread is lost (src/core/spread-layout.ts). Twin of training/segments.py `LAYOUTS`.
+ */
+export type SegmentLayout = (typeof SEGMENT_LAYOUTS)[number];
+
 /** The models.json formatVersions this runtime reads. */
 export const FORMAT_VERSIONS = [1, 2, 3] as const;
 
@@ -97,6 +106,17 @@ export interface ModelManifest {
    */
   mergeFeatures?: MergeFeatures;
   /**
+   * How the encoder cuts each window's merge stream into segments (absent: `threshold`, every model
+   * before it); the bitstream is the same either way. See SegmentLayout and docs/MODELS.md.
+   */
+  layout?: SegmentLayout;
+  /**
+   * The spread layout's length penalty: a segment of l frames costs its spread plus this · l², so the
+   * decoder's error, which grows with a segment's length whatever its spread, keeps long segments for
+   * the steady parts (training/segments.py `spread_costs`). Absent: 0. Only the spread layout reads it.
+   */
+  layoutLengthPenalty?: number;
+  /**
    * What encoder.onnx reads: the audio (absent or `audio`), or the vocoder's LPCNet features of it
    * (`vocoder-features`, needs the `vocoder` section: the runtime analyses with its module).
    */
@@ -142,6 +162,16 @@ export function quantizerTakesTrends(m: Pick<ModelConstants, 'formatVersion'>): 
  */
 export function quantizerPoolsFrames(m: Pick<ModelConstants, 'formatVersion'>): boolean {
   return m.formatVersion === 3;
+}
+
+/** The spread layout's length penalty (models.json `layoutLengthPenalty`; absent means 0). */
+export function layoutLengthPenalty(m: Pick<ModelConstants, 'layoutLengthPenalty'>): number {
+  return m.layoutLengthPenalty ?? 0;
+}
+
+/** The segmentation a model's encoder runs (models.json `layout`; absent means `threshold`). */
+export function segmentLayout(m: Pick<ModelConstants, 'layout'>): SegmentLayout {
+  return m.layout ?? 'threshold';
 }
 
 /** Whether encoder.onnx reads the vocoder's LPCNet features instead of audio (`encoderInput`). */
@@ -196,6 +226,22 @@ function checkConstants(json: unknown): ModelConstants {
     throw new Error(
       `models.json: unknown encoderInput ${JSON.stringify(m.encoderInput)}; this runtime reads ` +
         `${ENCODER_INPUTS.join(', ')}, update it`,
+    );
+  if (m.layout !== undefined && !(SEGMENT_LAYOUTS as readonly unknown[]).includes(m.layout))
+    throw new Error(
+      `models.json: unknown layout ${JSON.stringify(m.layout)}; this runtime reads ` +
+        `${SEGMENT_LAYOUTS.join(', ')}, update it`,
+    );
+  if (
+    m.layoutLengthPenalty !== undefined &&
+    !(
+      typeof m.layoutLengthPenalty === 'number' &&
+      Number.isFinite(m.layoutLengthPenalty) &&
+      m.layoutLengthPenalty >= 0
+    )
+  )
+    throw new Error(
+      `models.json: layoutLengthPenalty ${JSON.stringify(m.layoutLengthPenalty)} is not a finite number ≥ 0`,
     );
   if (m.asrWindow !== undefined) checkAsrWindow(m.asrWindow);
   if (m.maxSegmentFrames > 2 ** m.lengthBits)

@@ -8,6 +8,7 @@ import {
   segmentTrends,
 } from './merge.ts';
 import { quantizerPoolsFrames, type ModelConstants } from './manifest.ts';
+import { spreadCosts } from './spread-layout.ts';
 import type { EncodedFeatures, MergeResult, Merger } from './types.ts';
 
 /** Merges by the rules of docs/MODELS.md with plain loops. */
@@ -38,6 +39,10 @@ export class TwinMerger implements Merger {
     const segments = features.frames === 0 ? 0 : ids[ids.length - 1] + 1;
     const lengths = segmentLengths(ids, segments);
     return this.finish(features, tau, ids, lengths);
+  }
+
+  async spreadCosts(features: EncodedFeatures): Promise<Float64Array> {
+    return spreadCosts(features.semantic, features.frames, this.semanticDim, this.maxSegmentFrames);
   }
 
   private finish(
@@ -83,7 +88,8 @@ function meansOf(
 }
 
 /**
- * Merges with given segment lengths, ignoring similarity (the fixed-rate ablation); tau is NaN.
+ * Merges with given segment lengths, ignoring similarity (the fixed-rate ablation, the spread
+ * layout); tau is NaN, as no threshold chose them.
  * `pool` false leaves the means and trends empty (a quantizer that pools the frames itself).
  */
 export function mergeWithLengths(

@@ -130,4 +130,10 @@ export interface InferenceBackend {
 export interface Merger {
   similarities(features: EncodedFeatures): Promise<Float32Array>;
   merge(features: EncodedFeatures, similarities: Float32Array, tau: number): Promise<MergeResult>;
+  /**
+   * The spread layout's cost of every (end frame, length) of the semantic stream, [frames ·
+   * maxSegmentFrames], +Infinity before frame 0 (src/core/spread-layout.ts spreadCosts): float64 from
+   * the twin, float32 from the GPU kernel. The codec picks the segments from them on the CPU.
+   */
+  spreadCosts(features: EncodedFeatures): Promise<Float64Array | Float32Array>;
 }

@@ -57,7 +57,10 @@ export interface CodecResult {
   segmentLengths: Uint32Array;
   /** 12.5 Hz frames before merging. */
   frames: number;
-  /** The τ used (NaN when decoding a file: a .fxc does not carry it). */
+  /**
+   * The τ used: NaN when decoding a file (a .fxc does not carry it), and where no threshold chose
+   * the segments (fixed mode, a model whose models.json `layout` is `spread`).
+   */
   tau: number;
   /** Requested average rate; for a decoded file, the rate written in its header. */
   targetRateHz: number;

@@ -16,13 +16,13 @@ import argparse
 import numpy as np
 import torch
 
-from training.segments import fixed_flags, flags_at_rate
+from training.segments import fixed_flags, layout_flags
 from training.v3.data import FeatureCache
 from training.v3.model import WORD_CEPSTRA
 from training.v3.train import f0_track, load
 
 
-def length_rows(m, batches, rate, fixed):
+def length_rows(m, batches, rate, fixed, layout='threshold'):
     """{length: [error sum, frames, c0 sum, segments]} over the batches at one rate and layout."""
     stats = {}
     for f0, lpc in batches:
@@ -31,7 +31,7 @@ def length_rows(m, batches, rate, fixed):
             if fixed:
                 flags = np.stack([fixed_flags(fine.shape[1] // 8, rate)] * len(lpc))
             else:
-                flags = np.stack([flags_at_rate(merge[b].numpy(), rate, m.c.max_segment_frames) for b in range(len(lpc))])
+                flags = np.stack([layout_flags(merge[b].numpy(), rate, m.c.max_segment_frames, layout, m.c.spread_length_penalty) for b in range(len(lpc))])
             zq, _, seg_len, seg_id, pos = m.code(fine, torch.from_numpy(flags), [rate] * len(lpc))
             pred = m.decode_segments(zq, seg_len, seg_id, pos, f0_track(f0))
         err = (pred[..., :WORD_CEPSTRA] - lpc[..., :WORD_CEPSTRA]).abs().mean(-1).reshape(len(lpc), -1, 8).mean(-1)
@@ -52,6 +52,7 @@ def main():
     p.add_argument('--ckpt', default='training/checkpoints/v3-fp16.pt')
     p.add_argument('--cache', default='training/data/cache/featdec/valid.npz')
     p.add_argument('--batches', type=int, default=6)
+    p.add_argument('--layout', default='', help="the dynamic layout (training/segments.py LAYOUTS; default: the model's)")
     a = p.parse_args()
     torch.set_num_threads(1)
     m = load(a.ckpt)
@@ -60,7 +61,7 @@ def main():
     print('| rate Hz | layout | length | segments | share of frames | c0-c5 L1 | mean c0 |\n|---:|---|---:|---:|---:|---:|---:|')
     for rate in (6.25, 3.0):
         for fixed in (False, True):
-            stats = length_rows(m, batches, rate, fixed)
+            stats = length_rows(m, batches, rate, fixed, a.layout or m.c.layout)
             frames = sum(v[1] for v in stats.values())
             for n in sorted(stats):
                 e, f, c, k = stats[n]

@@ -18,10 +18,15 @@ import argparse
 import numpy as np
 import torch
 
-from training.segments import fixed_flags, flags_at_rate
+from training.segments import fixed_flags, flags_at_rate, spread_flags_at_rate
 from training.v3.data import FeatureCache
 from training.v3.model import CEPSTRA, WORD_CEPSTRA
 from training.v3.train import f0_track, load
+
+
+# An 80 ms frame is speech where its mean c0 (LPCNet's log energy) is above this: the corpus's silences
+# and pauses sit near -12, its speech mostly above 0 (segment_length_error.py's mean c0 column).
+SPEECH_C0 = -4.0
 
 
 def spread_dp_flags(s1, s2, n, segments, max_len):
@@ -75,12 +80,14 @@ def main():
     p.add_argument('--batches', type=int, default=6)
     p.add_argument('--rates', type=float, nargs='+', default=[6.25, 3.0])
     p.add_argument('--max-len', type=int, default=8)
+    p.add_argument('--penalties', type=float, nargs='+', default=[],
+                   help='rows of the cosine spread DP with a length penalty: cost + p * l^2 a segment')
     a = p.parse_args()
     torch.set_num_threads(1)
     m = load(a.ckpt)
     valid = FeatureCache(a.cache)
     batches = [valid.batch(np.random.default_rng(s), 16, 32)[2:] for s in range(a.batches)]
-    print('| rate Hz | layout | c0-c5 L1 | achieved Hz |\n|---:|---|---:|---:|')
+    print('| rate Hz | layout | c0-c5 L1 | on speech | achieved Hz |\n|---:|---|---:|---:|---:|')
     for rate in a.rates:
         rows = {}
         for f0, lpc in batches:
@@ -94,13 +101,19 @@ def main():
                     'cosine spread DP': np.stack([cosine_flags(merge[b].numpy().astype(float), rate, a.max_len) for b in range(B)]),
                     'fine spread DP': np.stack([fine_flags(xf[b].astype(float), rate, a.max_len) for b in range(B)]),
                 }
+                for pen in a.penalties:
+                    layouts[f'cosine spread DP + {pen:g} l^2'] = np.stack(
+                        [spread_flags_at_rate(merge[b].numpy(), rate, a.max_len, pen) for b in range(B)])
+                # Speech frames only: the corpus's silences decode almost exactly in any layout.
+                speech = (lpc[..., 0].reshape(B, T, 8).mean(-1) > SPEECH_C0).repeat_interleave(8, 1)
                 for k, flags in layouts.items():
                     zq, _, seg_len, seg_id, pos = m.code(fine, torch.from_numpy(flags), [rate] * B)
                     pred = m.decode_segments(zq, seg_len, seg_id, pos, f0_track(f0))
-                    err = float((pred[..., :WORD_CEPSTRA] - lpc[..., :WORD_CEPSTRA]).abs().mean())
-                    rows.setdefault(k, []).append((err, flags.sum() / flags.size))
+                    e = (pred[..., :WORD_CEPSTRA] - lpc[..., :WORD_CEPSTRA]).abs().mean(-1)
+                    rows.setdefault(k, []).append((float(e.mean()), flags.sum() / flags.size, float(e[speech].mean())))
         for k, v in rows.items():
-            print(f'| {rate:g} | {k} | {np.mean([e for e, _ in v]):.4f} | {12.5 * np.mean([r for _, r in v]):.2f} |', flush=True)
+            print(f'| {rate:g} | {k} | {np.mean([e for e, _, _ in v]):.4f} | {np.mean([s for _, _, s in v]):.4f} | '
+                  f'{12.5 * np.mean([r for _, r, _ in v]):.2f} |', flush=True)
 
 
 if __name__ == '__main__':

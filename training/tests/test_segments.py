@@ -112,6 +112,16 @@ class SpreadLayout(unittest.TestCase):
         self.assertGreater(costs[4, 4], 0.5)  # crosses the change
         self.assertTrue(np.isinf(costs[2, 3]))  # would start before frame 0
         self.assertEqual(np.flatnonzero(spread_flags_at_rate(x, 12.5 * 2 / 8, 8)).tolist(), [0, 4])
+        penalised = spread_costs(x, 8, length_penalty=0.05)
+        self.assertAlmostEqual(penalised[3, 3] - costs[3, 3], 0.05 * 16, places=12)
+
+    def test_a_length_penalty_evens_the_lengths_out(self):
+        rng = np.random.default_rng(2)
+        x = np.concatenate([np.repeat(rng.standard_normal((1, 6)), 8, 0), rng.standard_normal((8, 6))])
+        spread = np.diff(np.flatnonzero(spread_flags_at_rate(x, 12.5 * 4 / 16, 8)).tolist() + [16])
+        even = np.diff(np.flatnonzero(spread_flags_at_rate(x, 12.5 * 4 / 16, 8, 10.0)).tolist() + [16])
+        self.assertEqual(spread[0], 8)  # the steady half is one segment
+        self.assertEqual(even.tolist(), [4, 4, 4, 4])
 
     def test_the_count_is_the_rate_s_within_what_the_longest_segment_allows(self):
         self.assertEqual(spread_segments_at_rate(32, 6.25, 8), 16)
@@ -132,9 +142,11 @@ class SpreadLayout(unittest.TestCase):
             fixture = json.load(f)
         for case in fixture['cases']:
             x = np.array(case['features'], np.float32).reshape(case['frames'], case['dim'])
-            for rate, lengths in case['lengths'].items():
-                starts = np.flatnonzero(spread_flags_at_rate(x, float(rate), fixture['maxSegmentFrames'])).tolist()
-                self.assertEqual(np.diff(starts + [case['frames']]).tolist(), lengths, (case['name'], rate))
+            for penalty, table in [(0.0, case['lengths']), (case['penalized']['lengthPenalty'], case['penalized']['lengths'])]:
+                for rate, lengths in table.items():
+                    flags = spread_flags_at_rate(x, float(rate), fixture['maxSegmentFrames'], penalty)
+                    self.assertEqual(np.diff(np.flatnonzero(flags).tolist() + [case['frames']]).tolist(), lengths,
+                                     (case['name'], rate, penalty))
 
 
 if __name__ == '__main__':

@@ -54,7 +54,7 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
         from training.whisper.merge_features import asr_features
 
         merge = asr_features(xp)
-    flags = fixed_flags(T, rate) if fixed else layout_flags(merge, rate, m.c.max_segment_frames, layout or m.c.layout)
+    flags = fixed_flags(T, rate) if fixed else layout_flags(merge, rate, m.c.max_segment_frames, layout or m.c.layout, m.c.spread_length_penalty)
     flags_t = torch.from_numpy(flags)[None]
     seg_id, seg_start, seg_len = segment_layout(flags_t)
     stride = pitch_code.pitch_stride(round(rate * 100))

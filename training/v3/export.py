@@ -107,7 +107,7 @@ def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
     out = []
     with torch.no_grad():
         for rate in rates:
-            flags = layout_flags(merge, rate, m.c.max_segment_frames, m.c.layout)
+            flags = layout_flags(merge, rate, m.c.max_segment_frames, m.c.layout, m.c.spread_length_penalty)
             starts = np.flatnonzero(flags)
             lengths = np.diff(np.append(starts, len(flags))).astype(np.float32)
             z = m.quantizer.latent(torch.from_numpy(acoustic).reshape(-1, m.c.enc_dim), torch.from_numpy(starts),
@@ -213,6 +213,7 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         'mergeFeatures': MERGE_FEATURES[c.merge_on],
         # How the encoder cuts the merge stream (V3Config.layout; absent in older models: 'threshold').
         'layout': c.layout,
+        **({'layoutLengthPenalty': c.spread_length_penalty} if c.layout == 'spread' else {}),
         'encoderInput': 'vocoder-features',
         'pitch': pitch_section(),
         'tauCalibration': tau_calibration(m, calib_files),

@@ -72,6 +72,7 @@ def parse_args(argv=None):
     p.add_argument('--reduced-below-hz', type=float, default=None)
     p.add_argument('--layout', choices=['threshold', 'spread'], default=None,
                    help="a new run: how the merge stream is cut (V3Config.layout; default: --init's, else 'threshold')")
+    p.add_argument('--spread-length-penalty', type=float, default=None, help='a new run: V3Config.spread_length_penalty')
     return p.parse_args(argv)
 
 
@@ -142,7 +143,7 @@ def new_model(a, train_cache) -> CodecV3:
     init = torch.load(a.init, map_location='cpu') if a.init else None
     # The config: the --init checkpoint's (else the default), with the code groups asked for
     c = V3Config(**init['config']) if init and 'config' in init else V3Config()
-    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout'):
+    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout', 'spread_length_penalty'):
         if getattr(a, key, None) is not None:
             c = replace(c, **{key: getattr(a, key)})
     m = CodecV3Dred(c) if dred else CodecV3(c)

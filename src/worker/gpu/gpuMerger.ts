@@ -9,6 +9,7 @@ import { GpuLengthExpander, type ExpandedLengthBuffers, type ExpandedLengths } f
 import { MergeKernels } from './mergeKernels.ts';
 import { GpuPrefixScan } from './prefixScan.ts';
 import { Residency, type MergerFeatures } from './residency.ts';
+import { SpreadCostKernel } from './spreadCostKernel.ts';
 
 export type { GpuEncodedFeatures, MergerFeatures } from './residency.ts';
 
@@ -60,6 +61,7 @@ export class GpuMerger implements Merger {
     private readonly kernels: MergeKernels,
     private readonly scan: GpuPrefixScan,
     private readonly expander: GpuLengthExpander,
+    private readonly spread: SpreadCostKernel,
   ) {
     this.residency = new Residency(device, options.semanticDim, options.acousticDim);
   }
@@ -67,11 +69,12 @@ export class GpuMerger implements Merger {
   /** Compiles every pipeline once on `device`. */
   static async create(device: GPUDevice, options: GpuMergerOptions): Promise<GpuMerger> {
     const scan = await GpuPrefixScan.create(device);
-    const [kernels, expander] = await Promise.all([
+    const [kernels, expander, spread] = await Promise.all([
       MergeKernels.create(device, scan),
       GpuLengthExpander.create(device),
+      SpreadCostKernel.create(device),
     ]);
-    return new GpuMerger(device, options, kernels, scan, expander);
+    return new GpuMerger(device, options, kernels, scan, expander, spread);
   }
 
   /** sim[t] = cos(semantic[t-1], semantic[t]), sim[0] = -1; the GPU copy is kept for merge(). */
@@ -164,6 +167,37 @@ export class GpuMerger implements Merger {
   /** As merge(), but the means stay on the GPU: only K and the lengths are read back. */
   mergeToBuffers(features: MergerFeatures, similarities: Float32Array, tau: number): Promise<GpuMergeResult> {
     return this.serial(() => this.mergeOnGpu(features, similarities, tau));
+  }
+
+  /**
+   * The spread layout's costs [frames · maxSegmentFrames] of the semantic stream, float32, read back;
+   * the kernel's INVALID_COST entries (segments starting before frame 0) become +Infinity, as the twin's.
+   */
+  spreadCosts(features: MergerFeatures): Promise<Float32Array> {
+    return this.serial(async () => {
+      const { semanticDim, maxSegmentFrames: maxLen } = this.options;
+      const feats = this.residency.featureBuffers(features);
+      const frames = feats.frames;
+      const scratch = new Scratch(this.device);
+      try {
+        const costs = scratch.storage(frames * maxLen * 4);
+        const encoder = this.device.createCommandEncoder({ label: 'spread costs' });
+        if (frames > 0) {
+          const pass = encoder.beginComputePass();
+          this.spread.encode(pass, feats.semantic, costs, frames, semanticDim, maxLen, scratch);
+          pass.end();
+        }
+        const [bytes] = await submitAndRead(this.device, encoder, [
+          { buffer: costs, bytes: frames * maxLen * 4 },
+        ]);
+        const out = new Float32Array(bytes);
+        for (let e = 0; e < Math.min(frames, maxLen - 1); e++)
+          out.fill(Infinity, e * maxLen + e + 1, (e + 1) * maxLen);
+        return out;
+      } finally {
+        scratch.destroy();
+      }
+    });
   }
 
   /** frame_segment and frame_position for the decoder, read back to the CPU. */
