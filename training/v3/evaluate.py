@@ -11,6 +11,7 @@ go to <out>/<condition>-<rate>.json beside the earlier rows ('original', 'fargan
 at the same rate, and v3 with v3-fixed.
 """
 import argparse
+from dataclasses import replace
 import json
 import os
 import time
@@ -68,10 +69,12 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 
 
-def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0, layout=''):
+def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0, layout='', length_penalty=None):
     os.makedirs(out, exist_ok=True)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), files)
     m = load(ckpt)
+    if length_penalty is not None:  # the spread layout's penalty instead of the model's
+        m.c = replace(m.c, spread_length_penalty=length_penalty)
     judge = WhisperJudge(cache_path=os.path.join(out, 'whisper_cache.json'))
     condition = name + ('-fixed' if fixed else '') + ('-whisper-merge' if merge_on == 'whisper' else '')
     for rate in rates:
@@ -127,6 +130,8 @@ def main():
                    help="what the merge compares: the model's cepstral stream, or Whisper tiny.en's features")
     p.add_argument('--layout', choices=['', 'threshold', 'spread'], default='',
                    help="the dynamic layout (training/segments.py LAYOUTS; default: the model's own)")
+    p.add_argument('--spread-length-penalty', type=float, default=None,
+                   help="the spread layout's length penalty (default: the model's V3Config.spread_length_penalty)")
     p.add_argument('--groups', type=int, default=0,
                    help="code groups every segment carries (an ablation; default: the model's count at each rate)")
     p.add_argument('--files', type=int, default=heldout.DEFAULT_FILE_COUNT)
@@ -141,7 +146,7 @@ def main():
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return
-    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on, a.groups, a.layout)
+    run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on, a.groups, a.layout, a.spread_length_penalty)
 
 
 if __name__ == '__main__':
