@@ -15,6 +15,7 @@ import { concatFloat32 } from '../src/core/concat.ts';
 import { loadNodeVocoder } from '../src/node/index.ts';
 import { logMel } from './helpers/logmel.ts';
 import { HAVE_MODELS, MODELS_DIR, NO_MODELS_REASON, realCodec, speechSamples } from './helpers/models.ts';
+import { frameStats } from './helpers/frame-stats.ts';
 import { stepAudio } from './helpers/step-audio.ts';
 
 const FRAME = 1280;
@@ -40,19 +41,13 @@ class LocalBackend implements InferenceBackend {
   async encode(audio: Float32Array): Promise<EncodedFeatures> {
     const frames = audio.length / FRAME;
     this.largestEncodeFrames = Math.max(this.largestEncodeFrames, frames);
+    const { sum, rms } = frameStats(audio, FRAME);
     const semantic = new Float32Array(frames * 2);
-    const acoustic = new Float32Array(frames);
     for (let t = 0; t < frames; t++) {
-      let s = 0;
-      let q = 0;
-      for (let i = 0; i < FRAME; i++) {
-        s += audio[t * FRAME + i];
-        q += audio[t * FRAME + i] ** 2;
-      }
-      semantic[t * 2] = Math.sign(s) || 1; // two "phones": frames merge while the sign holds
+      semantic[t * 2] = Math.sign(sum[t]) || 1; // two "phones": frames merge while the sign holds
       semantic[t * 2 + 1] = 0.1;
-      acoustic[t] = Math.sqrt(q / FRAME);
     }
+    const acoustic = rms;
     return { frames, semantic, acoustic };
   }
 

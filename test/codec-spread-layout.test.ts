@@ -12,6 +12,7 @@ import { spreadCosts, spreadLengths, spreadSegmentCount } from '../src/core/spre
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { EncodedFeatures, InferenceBackend, MergeResult } from '../src/core/types.ts';
 import { HAVE_MODELS, realCodec, speechSamples } from './helpers/models.ts';
+import { frameStats } from './helpers/frame-stats.ts';
 import { stepAudio } from './helpers/step-audio.ts';
 
 const FRAME = 1280;
@@ -40,18 +41,11 @@ class LocalBackend implements InferenceBackend {
   async encode(audio: Float32Array): Promise<EncodedFeatures> {
     this.encodeCalls++;
     const frames = audio.length / FRAME;
+    const { sum, rms } = frameStats(audio, FRAME);
     const semantic = new Float32Array(frames * SEMANTIC_DIM);
-    const acoustic = new Float32Array(frames);
-    for (let t = 0; t < frames; t++) {
-      let s = 0;
-      let q = 0;
-      for (let i = 0; i < FRAME; i++) {
-        s += audio[t * FRAME + i];
-        q += audio[t * FRAME + i] ** 2;
-      }
-      semantic.set([s / FRAME, Math.sqrt(q / FRAME), audio[t * FRAME]], t * SEMANTIC_DIM);
-      acoustic[t] = Math.sqrt(q / FRAME);
-    }
+    for (let t = 0; t < frames; t++)
+      semantic.set([sum[t] / FRAME, rms[t], audio[t * FRAME]], t * SEMANTIC_DIM);
+    const acoustic = rms;
     return { frames, semantic, acoustic };
   }
 
