@@ -111,13 +111,14 @@ describe('parseManifest', () => {
     expect(segmentLayout(parseManifest(withField('layout', 'threshold')))).toBe('threshold');
     const old = structuredClone(shipped);
     delete old.layout;
+    delete old.layoutLengthPenalty;
     expect(segmentLayout(parseManifest(old))).toBe('threshold');
+    expect(layoutLengthPenalty(parseManifest(old))).toBe(0);
     expect(() => parseManifest(withField('layout', 'fixed'))).toThrow(
       /models.json: unknown layout "fixed"; this runtime reads threshold, spread, update it/,
     );
     expect(() => parseManifest(withField('layout', null))).toThrow(/unknown layout null/);
-    expect(parseManifest(withField('layoutLengthPenalty', 0.05)).layoutLengthPenalty).toBe(0.05);
-    expect(layoutLengthPenalty(parseManifest(withField('layout', 'spread')))).toBe(0);
+    expect(layoutLengthPenalty(parseManifest(withField('layoutLengthPenalty', 0.25)))).toBe(0.25);
     for (const bad of [-1, '0.05', Infinity, null])
       expect(() => parseManifest(withField('layoutLengthPenalty', bad))).toThrow(
         /layoutLengthPenalty .* is not a finite number ≥ 0/,
