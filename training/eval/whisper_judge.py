@@ -12,6 +12,7 @@ with its own weights (see whisper_models.py for why small is not available).
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -115,4 +116,7 @@ class WhisperJudge:
         """Write the cache back (no-op without a cache path)."""
         if self._cache_path:
             self._cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self._cache_path.write_text(json.dumps(self._cache, indent=0, sort_keys=True), encoding="utf-8")
+            # Atomic: evaluations running side by side share one cache; a reader never sees half a file.
+            tmp = self._cache_path.with_name(f"{self._cache_path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._cache, indent=0, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self._cache_path)
