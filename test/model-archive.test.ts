@@ -126,6 +126,7 @@ const ARCHIVED_NOTES = [
   { modelId: 'a78344e1', what: 'the last model before v3' },
   { modelId: '12f4d951', what: 'the first v3 model' },
   { modelId: '9c121df7', what: 'the last v3 model of 7 code groups at every rate' },
+  { modelId: '90cf3396', what: 'the last v3 model of the threshold merge' },
 ];
 
 describe.skipIf(!HAVE_MODELS).each(ARCHIVED_NOTES)(
