@@ -18,7 +18,7 @@ import argparse
 import numpy as np
 import torch
 
-from training.segments import fixed_flags, flags_at_rate, spread_flags_at_rate
+from training.segments import fixed_flags, flags_at_rate, spread_flags, spread_flags_at_rate, spread_segments_at_rate
 from training.v3.data import FeatureCache
 from training.v3.model import CEPSTRA, WORD_CEPSTRA
 from training.v3.train import f0_track, load
@@ -29,48 +29,19 @@ from training.v3.train import f0_track, load
 SPEECH_C0 = -4.0
 
 
-def spread_dp_flags(s1, s2, n, segments, max_len):
-    """Boundary flags of the K-segment layout (segments of 1..max_len frames) with the least total
-    spread, where a segment's spread is s2 - |s1|^2 / n over its frames' summed statistics.
-    s1 (T, D) per-frame sums, s2 (T,) per-frame sums of squares, n (T,) per-frame counts."""
-    T = len(n)
-    P1 = np.concatenate([np.zeros((1, s1.shape[1])), np.cumsum(s1, 0)])
-    P2 = np.concatenate([[0.0], np.cumsum(s2)])
-    Pn = np.concatenate([[0.0], np.cumsum(n)])
-    K = min(T, max(segments, -(-T // max_len)))
-    INF = 1e30
-    best = np.full((K + 1, T + 1), INF)
-    back = np.zeros((K + 1, T + 1), np.int64)
-    best[0, 0] = 0.0
-    for e in range(1, T + 1):
-        ls = np.arange(1, min(max_len, e) + 1)
-        s = e - ls
-        d = P1[e] - P1[s]
-        cost = (P2[e] - P2[s]) - (d * d).sum(1) / (Pn[e] - Pn[s])
-        for k in range(1, K + 1):
-            tot = best[k - 1, s] + cost
-            j = int(np.argmin(tot))
-            best[k, e], back[k, e] = tot[j], s[j]
-    flags = np.zeros(T, bool)
-    e, k = T, K
-    while k > 0:
-        s = back[k, e]
-        flags[s] = True
-        e, k = s, k - 1
-    return flags
-
-
-def cosine_flags(merge, rate, max_len):
-    u = merge / np.maximum(np.linalg.norm(merge, axis=1, keepdims=True), 1e-8)
-    T = len(u)
-    return spread_dp_flags(u, np.ones(T), np.ones(T), int(round(T * rate / 12.5)), max_len)
-
-
 def fine_flags(x_fine, rate, max_len, upsample=8):
-    """x_fine (8T, D) normalised cepstra."""
+    """The spread layout's DP (training/segments.py `spread_flags`) on another cost: the squared
+    spread of a segment's 10 ms normalised cepstra around their mean. x_fine (8T, D)."""
     f = x_fine.reshape(-1, upsample, x_fine.shape[-1])
     T = len(f)
-    return spread_dp_flags(f.sum(1), (f * f).sum((1, 2)), np.full(T, upsample, float), int(round(T * rate / 12.5)), max_len)
+    P1 = np.concatenate([np.zeros((1, f.shape[-1])), np.cumsum(f.sum(1), 0)])  # prefix sums per frame
+    P2 = np.concatenate([[0.0], np.cumsum((f * f).sum((1, 2)))])
+    costs = np.full((T, max_len), np.inf)
+    for e in range(T):
+        for l in range(1, min(max_len, e + 1) + 1):
+            d = P1[e + 1] - P1[e + 1 - l]
+            costs[e, l - 1] = P2[e + 1] - P2[e + 1 - l] - float(d @ d) / (l * upsample)
+    return spread_flags(costs, spread_segments_at_rate(T, rate, max_len))
 
 
 def main():
@@ -98,7 +69,7 @@ def main():
                 layouts = {
                     'threshold merge (shipped)': np.stack([flags_at_rate(merge[b].numpy(), rate, a.max_len) for b in range(B)]),
                     'fixed layout': np.stack([fixed_flags(T, rate)] * B),
-                    'cosine spread DP': np.stack([cosine_flags(merge[b].numpy().astype(float), rate, a.max_len) for b in range(B)]),
+                    'cosine spread DP': np.stack([spread_flags_at_rate(merge[b].numpy(), rate, a.max_len) for b in range(B)]),
                     'fine spread DP': np.stack([fine_flags(xf[b].astype(float), rate, a.max_len) for b in range(B)]),
                 }
                 for pen in a.penalties:
