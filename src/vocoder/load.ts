@@ -45,7 +45,15 @@ export async function loadVocoder(
 ): Promise<Vocoder> {
   const build = options.build ?? (wasmSimdSupported() ? 'simd' : 'scalar');
   const wasmFile = section.wasm[build].file;
-  const [wasm, weights] = await Promise.all([fetchFile(wasmFile), fetchFile(section.weights.file)]);
+  // Both files are fetched at once, but a failure is reported in a fixed order (the module first),
+  // not whichever read happened to fail first: the same missing folder always gives the same error.
+  const [wasmRead, weightsRead] = await Promise.allSettled([
+    fetchFile(wasmFile),
+    fetchFile(section.weights.file),
+  ]);
+  if (wasmRead.status === 'rejected') throw wasmRead.reason;
+  if (weightsRead.status === 'rejected') throw weightsRead.reason;
+  const [wasm, weights] = [wasmRead.value, weightsRead.value];
   await checkVocoderWeights(section, weights);
   return Vocoder.create(wasm as Uint8Array<ArrayBuffer>, weights, build, {
     wasm: wasmFile,
