@@ -61,16 +61,8 @@ class TaggingBackend implements Pick<InferenceBackend, 'encode' | 'asr'> {
 
 async function mergeStream(frames: number, backend: TaggingBackend, counter = { pulled: 0 }) {
   const rows: number[][] = [];
-  const merger = new TwinMerger(3, 1, 8);
   let maxAhead = 0;
-  for await (const w of encoderWindows(
-    frameAudio(frames, counter),
-    frames * FRAME,
-    FRAME,
-    DIMS,
-    backend,
-    merger,
-  )) {
+  for await (const w of encoderWindows(frameAudio(frames, counter), frames * FRAME, FRAME, DIMS, backend)) {
     const end = (w.firstFrame + w.features.frames) * FRAME;
     maxAhead = Math.max(maxAhead, counter.pulled - end);
     for (let t = 0; t < w.features.frames; t++) {
@@ -122,14 +114,7 @@ describe('ASR merge stream in the core pipeline', () => {
     const { asr: _unused, ...noAsr } = new TaggingBackend();
     void _unused;
     const backend = { encode: TaggingBackend.prototype.encode.bind(new TaggingBackend()), ...noAsr };
-    const windows = encoderWindows(
-      [new Float32Array(FRAME)],
-      FRAME,
-      FRAME,
-      DIMS,
-      backend,
-      new TwinMerger(3, 1, 8),
-    );
+    const windows = encoderWindows([new Float32Array(FRAME)], FRAME, FRAME, DIMS, backend);
     await expect(windows.next()).rejects.toThrow(/lists asr.onnx, but the backend cannot run it/);
   });
 

@@ -60,9 +60,18 @@ class LocalBackend implements InferenceBackend {
   async release(): Promise<void> {}
 }
 
-/** Counts the cost computations, to check a re-code at another rate reuses them. */
+/**
+ * Counts the cost and similarity computations, to check a re-code at another rate reuses them and a
+ * layout computes only what it reads.
+ */
 class CountingMerger extends TwinMerger {
   spreadCostCalls = 0;
+  similarityCalls = 0;
+
+  override async similarities(features: EncodedFeatures): Promise<Float32Array> {
+    this.similarityCalls++;
+    return super.similarities(features);
+  }
 
   override async spreadCosts(features: EncodedFeatures): Promise<Float64Array> {
     this.spreadCostCalls++;
@@ -113,13 +122,21 @@ describe('codec with models.json layout "spread"', () => {
     const fixed = await session.recode(6.25, true);
     const spread = await session.recode(6.25);
     expect(Array.from(spread.lengths)).not.toEqual(Array.from(fixed.lengths));
-    const threshold = new Codec(MANIFEST, new LocalBackend(), new TwinMerger(SEMANTIC_DIM, 1, MAX_LEN));
-    const byTau = await (await threshold.analyze(audio, PLAN)).recode(6.25);
+    const thresholdMerger = new CountingMerger(SEMANTIC_DIM, 1, MAX_LEN);
+    const threshold = new Codec(MANIFEST, new LocalBackend(), thresholdMerger);
+    const thresholdSession = await threshold.analyze(audio, PLAN);
+    const byTau = await thresholdSession.recode(6.25);
     expect(Array.from(spread.lengths)).not.toEqual(Array.from(byTau.lengths));
     expect(Number.isNaN(byTau.tau)).toBe(false);
     // Costs do not depend on the rate: each window's are computed once (analyze's windows above,
     // and the three windows of each of the two direct encodes).
     expect(merger.spreadCostCalls).toBe(3 + 2 * 3);
+    // The spread layout never reads the threshold merge's similarities; the threshold layout
+    // computes each window's once, whatever the rates it is re-coded at, and no spread costs.
+    expect(merger.similarityCalls).toBe(0);
+    await thresholdSession.recode(3);
+    expect(thresholdMerger.similarityCalls).toBe(3);
+    expect(thresholdMerger.spreadCostCalls).toBe(0);
   });
 
   it("adds models.json layoutLengthPenalty to each segment's cost", async () => {

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Codec } from '../src/core/codec.ts';
 import { encoderWindows, windowBounds, type ChunkPlan } from '../src/core/chunking.ts';
 import { parseManifest, type ModelManifest } from '../src/core/manifest.ts';
-import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { EncoderOutput, FeatureAnalyser } from '../src/core/types.ts';
 import { loadNodeVocoder } from '../src/node/index.ts';
 import type { Vocoder } from '../src/vocoder/vocoder.ts';
@@ -45,8 +44,7 @@ class RecordingBackend {
 
 /** The encoder inputs of the windows of `plan` over the speech fixture. */
 async function windowInputs(backend: RecordingBackend, plan: ChunkPlan): Promise<Float32Array[]> {
-  const merger = TwinMerger.for(shipped);
-  for await (const w of encoderWindows([speech], speech.length, FRAME, shipped, backend, merger, plan))
+  for await (const w of encoderWindows([speech], speech.length, FRAME, shipped, backend, plan))
     expect(w.features.frames).toBeGreaterThan(0);
   return backend.inputs;
 }
@@ -102,14 +100,7 @@ describe('the encoder windows of a model that reads vocoder features', () => {
       windowInputs(new RecordingBackend(undefined), { windowFrames: 20, contextFrames: 3 }),
     ).rejects.toThrow('this model reads vocoder features, but no vocoder is loaded for its encoder');
     const noVocoder = { ...shipped, vocoder: undefined } as unknown as ModelManifest;
-    const run = encoderWindows(
-      [speech],
-      speech.length,
-      FRAME,
-      noVocoder,
-      new RecordingBackend(vocoder),
-      TwinMerger.for(shipped),
-    );
+    const run = encoderWindows([speech], speech.length, FRAME, noVocoder, new RecordingBackend(vocoder));
     await expect(run.next()).rejects.toThrow(
       'this model reads vocoder features, but models.json has no vocoder',
     );

@@ -13,7 +13,6 @@ import * as ort from 'onnxruntime-node';
 import { encoderWindows } from '../src/core/chunking.ts';
 import type { Codec } from '../src/core/codec.ts';
 import { parseManifest, type ModelManifest } from '../src/core/manifest.ts';
-import { TwinMerger } from '../src/core/twin-merger.ts';
 import { OrtNodeBackend, loadCodec } from '../src/node/index.ts';
 import { MODELS_DIR, HAVE_MODELS, speechSamples } from './helpers/models.ts';
 import { whisperModelDir } from './helpers/whisper-model.ts';
@@ -39,15 +38,7 @@ function tensor(name: string): Float32Array {
 /** The merge stream of `audio` as the runtime computes it (asr windows of the whole file), without input conditioning. */
 async function mergeStream(backend: OrtNodeBackend, audio: Float32Array): Promise<Float32Array> {
   const out = new Float32Array((audio.length / manifest.frameSamples) * manifest.semanticDim);
-  const merger = new TwinMerger(manifest.semanticDim, manifest.acousticDim, manifest.maxSegmentFrames);
-  for await (const w of encoderWindows(
-    [audio],
-    audio.length,
-    manifest.frameSamples,
-    manifest,
-    backend,
-    merger,
-  ))
+  for await (const w of encoderWindows([audio], audio.length, manifest.frameSamples, manifest, backend))
     out.set(w.features.semantic, w.firstFrame * manifest.semanticDim);
   return out;
 }

@@ -10,7 +10,7 @@ import { planAsrWindows, type AsrWindow, type AsrWindowPlan } from './asr-window
 import { encoderReadsFeatures, type EncoderInput } from './manifest.ts';
 import { PITCH_SUBFRAMES } from './pitch-code.ts';
 import { trackPitch } from './pitch-track.ts';
-import type { EncodedFeatures, FeatureAnalysisStream, InferenceBackend, Merger } from './types.ts';
+import type { EncodedFeatures, FeatureAnalysisStream, InferenceBackend } from './types.ts';
 import type { VocoderSection } from './vocoder-section.ts';
 
 /** How long audio is cut into model calls. */
@@ -47,12 +47,14 @@ export function defaultDecodePlan(m: { pitch?: unknown }): DecodePlan {
   return m.pitch ? PITCH_DECODE_PLAN : DEFAULT_DECODE_PLAN;
 }
 
-/** Encoder output for the frames one window keeps, and their adjacent-frame similarities. */
+/**
+ * Encoder output for the frames one window keeps. The adjacent-frame similarities the threshold
+ * merge reads are the codec's to compute (Codec.codeWindow), only for a model with that layout.
+ */
 export interface FeatureWindow {
   /** Index of the window's first kept frame in the whole file. */
   firstFrame: number;
   features: EncodedFeatures;
-  similarities: Float32Array;
   /**
    * For a model with pitch: the tracker's F0 (Hz, 0 unvoiced) of the kept frames' 10 ms frames,
    * tracked on the window's audio with its context, so it equals the whole-file track.
@@ -243,7 +245,6 @@ export async function* encoderWindows(
     vocoder?: VocoderSection;
   },
   backend: Pick<InferenceBackend, 'encode' | 'asr' | 'analyser'>,
-  merger: Pick<Merger, 'similarities'>,
   plan: ChunkPlan = DEFAULT_ENCODE_PLAN,
 ): AsyncGenerator<FeatureWindow> {
   const frames = Math.ceil(sampleCount / frameSamples);
@@ -291,7 +292,6 @@ export async function* encoderWindows(
         semantic,
         acoustic: rows(encoded.acoustic, dims.acousticDim, keepStart - inStart, keepEnd - inStart),
       };
-      const similarities = await merger.similarities(features);
       const f0 = dims.pitch
         ? trackPitch(audio).slice(
             (keepStart - inStart) * PITCH_SUBFRAMES,
@@ -300,7 +300,7 @@ export async function* encoderWindows(
         : undefined;
       const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
       queue.dropBefore(Math.min(nextStart * frameSamples, asr?.firstNeededSample ?? Infinity));
-      yield { firstFrame: keepStart, features, similarities, ...(f0 ? { f0 } : {}) };
+      yield { firstFrame: keepStart, features, ...(f0 ? { f0 } : {}) };
     }
   } finally {
     analysis?.close();

@@ -81,6 +81,8 @@ export class Codec {
   readonly layout: FxcLayout;
   /** Spread-layout costs of each window's features, computed once: they do not depend on the rate. */
   private readonly spreadCostCache = new WeakMap<EncodedFeatures, Promise<Float64Array | Float32Array>>();
+  /** The threshold merge's adjacent-frame similarities of each window's features, likewise. */
+  private readonly similarityCache = new WeakMap<EncodedFeatures, Promise<Float32Array>>();
 
   constructor(
     readonly manifest: ModelConstants,
@@ -118,7 +120,6 @@ export class Codec {
       this.manifest.frameSamples,
       this.manifest,
       this.backend,
-      this.merger,
       plan,
     );
     for await (const window of windows) {
@@ -145,7 +146,6 @@ export class Codec {
       this.manifest.frameSamples,
       this.manifest,
       this.backend,
-      this.merger,
       plan,
     );
     for await (const w of stream) windows.push(w);
@@ -218,8 +218,11 @@ export class Codec {
         !quantizerPoolsFrames(m),
       );
     } else {
-      const choice = searchTau(window.similarities, rateHz, m.frameRateHz, m.maxSegmentFrames);
-      merged = await this.merger.merge(window.features, window.similarities, choice.tau);
+      const similarities = await cachedPerWindow(this.similarityCache, window.features, (f) =>
+        this.merger.similarities(f),
+      );
+      const choice = searchTau(similarities, rateHz, m.frameRateHz, m.maxSegmentFrames);
+      merged = await this.merger.merge(window.features, similarities, choice.tau);
     }
     const codes = await this.backend.quantize(merged, window.features);
     const limit = 2 ** m.bitsPerCode;
@@ -252,13 +255,8 @@ export class Codec {
     const m = this.manifest;
     const segments = spreadSegmentCount(features.frames, rateHz, m.frameRateHz, m.maxSegmentFrames);
     spreadCells(features.frames, m.maxSegmentFrames, segments); // refuses a table too large before any work
-    let costs = this.spreadCostCache.get(features);
-    if (!costs) {
-      costs = this.merger.spreadCosts(features);
-      this.spreadCostCache.set(features, costs);
-      costs.catch(() => this.spreadCostCache.delete(features));
-    }
-    return spreadLengths(await costs, features.frames, m.maxSegmentFrames, segments, layoutLengthPenalty(m));
+    const costs = await cachedPerWindow(this.spreadCostCache, features, (f) => this.merger.spreadCosts(f));
+    return spreadLengths(costs, features.frames, m.maxSegmentFrames, segments, layoutLengthPenalty(m));
   }
 
   /**
@@ -332,7 +330,7 @@ export class Codec {
 export class EncodedSession {
   constructor(
     private readonly codec: Codec,
-    /** The encoder windows (30 s each by default) with their similarities. */
+    /** The encoder windows (30 s each by default). */
     readonly windows: FeatureWindow[],
     readonly sampleCount: number,
   ) {}
@@ -351,6 +349,24 @@ export class EncodedSession {
     }
     return this.codec.result(writer.finish(), taus, parts, this.sampleCount);
   }
+}
+
+/**
+ * What `compute` gives for a window's features, computed once per window and kept while the
+ * features live (a session re-codes them at every slider rate); a failure is not kept.
+ */
+function cachedPerWindow<T>(
+  cache: WeakMap<EncodedFeatures, Promise<T>>,
+  features: EncodedFeatures,
+  compute: (features: EncodedFeatures) => Promise<T>,
+): Promise<T> {
+  let value = cache.get(features);
+  if (!value) {
+    value = compute(features);
+    cache.set(features, value);
+    value.catch(() => cache.delete(features));
+  }
+  return value;
 }
 
 /** Copies each chunk, replaces NaN/Inf with silence and removes DC, keeping filter state across chunks. */
