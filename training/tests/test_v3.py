@@ -220,6 +220,38 @@ class ReducedCodeGroups(unittest.TestCase):
             self.assertEqual((again.c.code_groups, again.c.reduced_groups), (9, 7))
 
 
+class SemanticStream(unittest.TestCase):
+    """V3Config.semantic: Whisper's 12.5 Hz features join the fine stream; a checkpoint without them
+    gains them at zero and codes exactly as before."""
+
+    def test_a_model_widened_with_the_semantic_stream_codes_as_before_until_trained(self):
+        from types import SimpleNamespace
+
+        from training.v3.train import new_model
+
+        torch.manual_seed(4)
+        plain = v3.CodecV3(tiny()).eval()
+        with tempfile.TemporaryDirectory() as d:
+            torch.save({'model': plain.state_dict(), 'config': v3.config_dict(plain.c), 'step': 5, 'seconds': 60.0}, f'{d}/a.pt')
+            args = dict(init=f'{d}/a.pt', arm='v3', code_groups=None, reduced_groups=None, reduced_below_hz=None,
+                        semantic='whisper')
+            sem = new_model(SimpleNamespace(**args), None).eval()
+        self.assertEqual(sem.c.semantic, 'whisper')
+        feats, asr = torch.randn(2, 8 * 6, 20), torch.randn(2, 6, 384)
+        with torch.no_grad():
+            torch.testing.assert_close(sem.encode_streams(feats, asr)[1], plain.encode_streams(feats)[1])
+            with self.assertRaisesRegex(ValueError, 'semantic stream'):
+                sem.encode_streams(feats)
+            # once the projection is trained, what Whisper hears moves the fine stream, frame by frame
+            sem.encoder.semantic_proj.weight.normal_()
+            asr2 = asr.clone()
+            asr2[:, 3] = torch.randn(384)  # the fourth 80 ms frame only
+            a, b = sem.encode_streams(feats, asr)[1], sem.encode_streams(feats, asr2)[1]
+        moved = (a - b).abs().amax(-1)[0]  # (48,) per 10 ms frame
+        self.assertTrue((moved[24:32] > 1e-3).all())
+        self.assertTrue((moved[:16] < 1e-6).all())  # outside the conv stack's reach (1 + 7 x 3 frames)
+
+
 @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
 class Export(unittest.TestCase):
     def test_onnx_agrees_with_pytorch_at_new_sizes(self):

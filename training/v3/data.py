@@ -68,7 +68,9 @@ def build(corpus, out, split, limit=0):
 class FeatureCache:
     """One split's cached arrays in RAM, and random aligned crops of them."""
 
-    def __init__(self, path):
+    def __init__(self, path, semantic=None):
+        """path: a split's .npz; semantic: that split's Whisper features (frames x 384,
+        training/v3/asr_cache.py), cropped with the rest, else None."""
         z = np.load(path)
         self.offsets = z['offsets']
         self.f0, self.lpcnet = z['f0'], z['lpcnet']
@@ -78,25 +80,30 @@ class FeatureCache:
         self.speech_frames = z['speech_frames']
         self.weights = self.speech_frames / self.speech_frames.sum()
         self.minutes = float(self.speech_frames.sum()) * 0.08 / 60
+        if semantic is not None and len(semantic) != self.offsets[-1]:
+            raise ValueError(f'{path}: {self.offsets[-1]} frames, but its semantic features have {len(semantic)}')
+        self.semantic = semantic
 
     def __len__(self):
         return len(self.frames)
 
     def crop(self, rng: np.random.Generator, frames: int, i: int = None):
-        """(f0 (8T,), lpcnet (8T, 20)) of a random `frames`-frame crop of utterance i (random,
-        weighted by its unpadded length, when None)."""
+        """(f0 (8T,), lpcnet (8T, 20), semantic (T, 384) or None) of a random `frames`-frame crop of
+        utterance i (random, weighted by its unpadded length, when None)."""
         if i is None:
             i = int(rng.choice(len(self.frames), p=self.weights))
         start = self.offsets[i] + int(rng.integers(0, self.frames[i] - frames + 1))
         s, e = start, start + frames
-        return self.f0[8 * s:8 * e].astype(np.float32), self.lpcnet[8 * s:8 * e].astype(np.float32)
+        semantic = None if self.semantic is None else np.asarray(self.semantic[s:e], np.float32)
+        return self.f0[8 * s:8 * e].astype(np.float32), self.lpcnet[8 * s:8 * e].astype(np.float32), semantic
 
     def batch(self, rng, size, frames):
-        """Stacked crops: (None, None, f0 (B, 8T) numpy, lpcnet (B, 8T, 20) tensor). The two leading
-        places held the earlier family's encoder streams in the feature decoder study; train.py
-        still unpacks four."""
-        f0, lpc = (np.stack(a) for a in zip(*[self.crop(rng, frames) for _ in range(size)]))
-        return None, None, f0, torch.from_numpy(lpc)
+        """Stacked crops: (semantic (B, T, 384) tensor or None, None, f0 (B, 8T) numpy, lpcnet (B, 8T,
+        20) tensor). The second place held the earlier family's acoustic stream in the feature decoder
+        study; train.py still unpacks four."""
+        f0, lpc, semantic = zip(*[self.crop(rng, frames) for _ in range(size)])
+        semantic = None if self.semantic is None else torch.from_numpy(np.stack(semantic))
+        return semantic, None, np.stack(f0), torch.from_numpy(np.stack(lpc))
 
 
 def feature_stats(cache: FeatureCache, frames=200000, seed=0):

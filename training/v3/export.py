@@ -50,8 +50,8 @@ class EncoderOnnx(torch.nn.Module):
         super().__init__()
         self.m = m
 
-    def forward(self, features):
-        merge, fine = self.m.encode_streams(features)
+    def forward(self, features, asr=None):
+        merge, fine = self.m.encode_streams(features, asr)
         return merge, fine.reshape(1, -1, self.m.c.upsample * self.m.c.enc_dim)
 
 
@@ -89,9 +89,15 @@ def analyse_frames(x: np.ndarray) -> np.ndarray:
 
 
 def streams(m: CodecV3, x: np.ndarray):
-    """The encoder's two outputs for audio x (S,), S a multiple of 1280: merge (T, 18), acoustic (T, 8 enc_dim)."""
+    """The encoder's two outputs for audio x (S,), S a multiple of 1280: merge (T, 18), acoustic (T, 8 enc_dim).
+    A model with the semantic stream also reads x's Whisper features (the runtime's window scheme)."""
+    asr = None
+    if m.c.semantic:
+        from training.whisper.merge_features import asr_features
+
+        asr = torch.from_numpy(asr_features(x).astype(np.float32))[None]
     with torch.no_grad():
-        merge, acoustic = EncoderOnnx(m)(torch.from_numpy(analyse_frames(x))[None])
+        merge, acoustic = EncoderOnnx(m)(torch.from_numpy(analyse_frames(x))[None], asr)
     return merge[0].numpy(), acoustic[0].numpy()
 
 

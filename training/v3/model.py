@@ -75,6 +75,11 @@ class V3Config:
     # parts (segmentation_search.py, speech frames of 'valid' at 3 Hz: 0.644 c0-c5 L1 without it, 0.612
     # at 0.05, fixed layout 0.639). models.json `layoutLengthPenalty`.
     spread_length_penalty: float = 0.0
+    # The paper's semantic stream (issue 29, item 2): '' or 'whisper', Whisper tiny.en's 12.5 Hz features
+    # (the runtime's asr.onnx, training/v3/asr_cache.py) projected into the fine stream, so every code
+    # group may carry what the recogniser hears. No bits are added: the codes stay as they are.
+    semantic: str = ''
+    semantic_dim: int = 384
 
     @property
     def latent_channels(self) -> int:
@@ -96,16 +101,31 @@ class V3Config:
 
 
 class FineEncoder(nn.Module):
-    """Normalised features (B, N, 20) -> the fine stream (B, N, enc_dim) at 100 Hz."""
+    """Normalised features (B, N, 20) [and the semantic stream (B, N / 8, semantic_dim)] -> the fine
+    stream (B, N, enc_dim) at 100 Hz."""
 
     def __init__(self, c: V3Config):
         super().__init__()
+        self.upsample = c.upsample
         self.inp = nn.Conv1d(FEATURES, c.enc_dim, 3, padding=1)
+        if c.semantic:
+            # Added to the input conv's output, each 80 ms frame's vector on its eight 10 ms frames.
+            # The projection starts at zero, so a model widened with it codes exactly as before.
+            self.semantic_norm = nn.LayerNorm(c.semantic_dim)
+            self.semantic_proj = nn.Linear(c.semantic_dim, c.enc_dim)
+            nn.init.zeros_(self.semantic_proj.weight)
+            nn.init.zeros_(self.semantic_proj.bias)
         self.blocks = nn.Sequential(*[ConvNeXtBlock(c.enc_dim) for _ in range(c.enc_blocks)])
         self.norm = nn.LayerNorm(c.enc_dim)
 
-    def forward(self, x):
-        return self.norm(self.blocks(self.inp(x.transpose(1, 2))).transpose(1, 2))
+    def forward(self, x, semantic=None):
+        h = self.inp(x.transpose(1, 2))
+        if hasattr(self, 'semantic_proj'):
+            if semantic is None:
+                raise ValueError('this model reads the semantic stream: pass its 12.5 Hz features')
+            s = self.semantic_proj(self.semantic_norm(semantic))  # (B, T, enc_dim)
+            h = h + torch.repeat_interleave(s, self.upsample, dim=1).transpose(1, 2)
+        return self.norm(self.blocks(h).transpose(1, 2))
 
 
 def merge_stream(x_norm: torch.Tensor, upsample: int = 8) -> torch.Tensor:
@@ -243,10 +263,11 @@ class CodecV3(nn.Module):
     def normalise(self, feats):
         return (feats - self.feat_mean) / self.feat_std
 
-    def encode_streams(self, feats):
-        """feats (B, 8T, 20) -> (merge stream (B, T, 18), fine stream (B, 8T, enc_dim))."""
+    def encode_streams(self, feats, semantic=None):
+        """feats (B, 8T, 20) [, semantic (B, T, semantic_dim) when V3Config.semantic] -> (merge stream
+        (B, T, 18), fine stream (B, 8T, enc_dim))."""
         x = self.normalise(feats)
-        fine = self.encoder(x)
+        fine = self.encoder(x, semantic)
         if self.c.merge_on == 'fine':
             return fine_frame_means(fine, self.c.upsample), fine
         return merge_stream(x, self.c.upsample), fine
@@ -276,11 +297,11 @@ class CodecV3(nn.Module):
                                                        self.c.spread_length_penalty)
                                           for b, r in enumerate(rates)])).to(merge.device)
 
-    def forward(self, feats, tau, f0_frames, rates=None, flags=None):
+    def forward(self, feats, tau, f0_frames, rates=None, flags=None, semantic=None):
         """feats (B, 8T, 20), tau (B,), f0_frames (B, 8T) the coded 10 ms pitch track, rates (B,) the
         target rates the taus were drawn for (which code groups each crop carries); flags (B, T), a
-        layout to use instead of tau's threshold merge -> (features, stats)."""
-        merge, fine = self.encode_streams(feats)
+        layout to use instead of tau's threshold merge; semantic (B, T, semantic_dim) -> (features, stats)."""
+        merge, fine = self.encode_streams(feats, semantic)
         if flags is None:
             flags = merge_segments(merge, tau, self.c.max_segment_frames)[2]
         n_seg = int(flags.sum())

@@ -28,6 +28,7 @@ import torch
 
 from training.merge import draw_rates, rate_tau, taus_at_rates
 from training.pitch.inputs import pitch_inputs
+from training.v3 import asr_cache
 from training.v3.data import FeatureCache, feature_stats
 from training.v3.decoder import feature_loss
 from training.v3.dred_arm import CodecV3Dred, is_dred_state, latent_loss
@@ -73,6 +74,10 @@ def parse_args(argv=None):
     p.add_argument('--layout', choices=['threshold', 'spread'], default=None,
                    help="a new run: how the merge stream is cut (V3Config.layout; default: --init's, else 'threshold')")
     p.add_argument('--spread-length-penalty', type=float, default=None, help='a new run: V3Config.spread_length_penalty')
+    p.add_argument('--semantic', choices=['', 'whisper'], default=None,
+                   help="a new run: V3Config.semantic ('whisper': Whisper tiny.en's features feed the fine stream; "
+                        'needs training/v3/asr_cache.py\'s <split>-asr.npy beside the cache; an --init without it '
+                        'gains it at zero, coding exactly as before)')
     return p.parse_args(argv)
 
 
@@ -125,17 +130,31 @@ def validate(m, batches, a=None):
     with torch.no_grad():
         for rate in (12.5, 6.25, 3.0):
             parts = []
-            for _, _, f0, lpc in batches:
-                lpc = lpc.to(dev)
-                merge, _ = m.encode_streams(lpc)
+            for sem, _, f0, lpc in batches:
+                lpc, sem = lpc.to(dev), semantic_of(m, sem, dev)
+                merge, _ = m.encode_streams(lpc, sem)
                 rates = [rate] * len(lpc)
                 # The shipped threshold layout keeps the tau the logs have always compared.
                 flags = None if m.c.layout == 'threshold' else m.layout_flags(merge, rates)
-                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev), rates, flags)
+                pred, _ = m(lpc, rate_tau(merge, rate).to(dev), f0_track(f0).to(dev), rates, flags, sem)
                 parts.append(loss_of(a, m, pred, lpc)[1])
             out[f'valid_{rate:g}'] = {k: round(float(np.mean([p[k] for p in parts])), 4) for k in parts[0]}
     m.train()
     return out
+
+
+def semantic_of(m, semantic, device):
+    """A batch's semantic features for a model that reads them, else None."""
+    return semantic.to(device) if m.c.semantic else None
+
+
+def caches(a, semantic: bool):
+    """The train and valid FeatureCaches, with their Whisper features when the model reads them."""
+    def one(split):
+        sem = asr_cache.load(a.cache, split) if semantic else None
+        return FeatureCache(os.path.join(a.cache, f'{split}.npz'), sem)
+
+    return one('train'), one('valid')
 
 
 def new_model(a, train_cache) -> CodecV3:
@@ -143,7 +162,7 @@ def new_model(a, train_cache) -> CodecV3:
     init = torch.load(a.init, map_location='cpu') if a.init else None
     # The config: the --init checkpoint's (else the default), with the code groups asked for
     c = V3Config(**init['config']) if init and 'config' in init else V3Config()
-    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout', 'spread_length_penalty'):
+    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout', 'spread_length_penalty', 'semantic'):
         if getattr(a, key, None) is not None:
             c = replace(c, **{key: getattr(a, key)})
     m = CodecV3Dred(c) if dred else CodecV3(c)
@@ -153,6 +172,9 @@ def new_model(a, train_cache) -> CodecV3:
             # A v3 checkpoint: everything but the DRED head starts from it.
             m.load_state_dict({**m.state_dict(), **weights})
             m.set_dred_stats(train_cache.batch(np.random.default_rng(2), 64, a.crop_frames)[3])
+        elif c.semantic and not any(k.startswith('encoder.semantic_') for k in weights):
+            # A checkpoint without the semantic stream: it joins at zero (FineEncoder), the rest as it was.
+            m.load_state_dict({**m.state_dict(), **weights})
         else:
             m.load_state_dict(weights)
         print(f'started from {a.init} (step {init["step"]}, {init["seconds"] / 60:.0f} training minutes)', flush=True)
@@ -177,12 +199,11 @@ def main(argv=None):
     t_process = time.time()
     rng = random.Random(a.seed + int(t_process))
     nrng = np.random.default_rng(a.seed + int(t_process))
-    train = FeatureCache(os.path.join(a.cache, 'train.npz'))
-    valid = FeatureCache(os.path.join(a.cache, 'valid.npz'))
     ckpt_path = os.path.join(a.run, 'v3.pt')
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location='cpu')
         m = model_for(ck)
+        train, valid = caches(a, bool(m.c.semantic))
         m.load_state_dict(ck['model'])
         m.to(a.device)
         opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
@@ -190,6 +211,9 @@ def main(argv=None):
         state = {k: ck[k] for k in ('step', 'seconds', 'schedule_start', 'args')}
         print(f'resumed at step {state["step"]}', flush=True)
     else:
+        init_config = torch.load(a.init, map_location='cpu').get('config', {}) if a.init else {}
+        semantic = a.semantic if a.semantic is not None else init_config.get('semantic', '')
+        train, valid = caches(a, bool(semantic))
         m = new_model(a, train).to(a.device)
         opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.0)
         state = {'step': 0, 'seconds': 0.0, 'schedule_start': t_process, 'args': vars(a)}
@@ -207,16 +231,16 @@ def main(argv=None):
         for g in opt.param_groups:
             g['lr'] = lr
         t0 = time.time()
-        _, _, f0, lpc = train.batch(nrng, a.batch, a.crop_frames)
-        lpc = lpc.to(a.device)
+        sem, _, f0, lpc = train.batch(nrng, a.batch, a.crop_frames)
+        lpc, sem = lpc.to(a.device), semantic_of(m, sem, a.device)
         with torch.no_grad():
-            merge, _ = m.encode_streams(lpc)
+            merge, _ = m.encode_streams(lpc, sem)
         rates = draw_rates(len(lpc), rng, a.min_rate)
         if m.c.layout == 'threshold':
             taus, flags = taus_at_rates(merge.cpu(), rates, m.c.max_segment_frames).to(a.device), None
         else:
             taus, flags = None, m.layout_flags(merge, rates)
-        pred, stats = m(lpc, taus, f0_track(f0).to(a.device), rates, flags)
+        pred, stats = m(lpc, taus, f0_track(f0).to(a.device), rates, flags, sem)
         loss, parts = arm_loss(a, m, pred, lpc, stats)
         opt.zero_grad()
         loss.backward()

@@ -23,7 +23,7 @@ from training.whisper import windows
 from training.whisper.asr_features import FRAME_SAMPLES, POSITION_MEAN, AsrFeatures
 
 
-def window_runner(onnx_path, raw, use_torch):
+def window_runner(onnx_path, raw, use_torch, threads=2):
     """A function audio (W * 1280,) float32 -> (W, 384) float32 for one window: position-centred
     (what the model outputs) or raw (the table added back)."""
     if use_torch:
@@ -37,7 +37,7 @@ def window_runner(onnx_path, raw, use_torch):
     import onnxruntime as ort
 
     o = ort.SessionOptions()
-    o.intra_op_num_threads, o.inter_op_num_threads = 2, 1
+    o.intra_op_num_threads, o.inter_op_num_threads = threads, 1
     sess = ort.InferenceSession(onnx_path, o, providers=['CPUExecutionProvider'])
     table = np.load(POSITION_MEAN).astype(np.float32) if raw else None
 
