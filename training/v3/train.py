@@ -78,6 +78,8 @@ def parse_args(argv=None):
                    help="a new run: V3Config.semantic ('whisper': Whisper tiny.en's features feed the fine stream; "
                         'needs training/v3/asr_cache.py\'s <split>-asr.npy beside the cache; an --init without it '
                         'gains it at zero, coding exactly as before)')
+    p.add_argument('--asr-onnx', default='training/runs/whisper/whisper-asr.onnx',
+                   help="--semantic: the Whisper encoder the cache's features must come from (checked when present)")
     return p.parse_args(argv)
 
 
@@ -151,7 +153,9 @@ def semantic_of(m, semantic, device):
 def caches(a, semantic: bool):
     """The train and valid FeatureCaches, with their Whisper features when the model reads them."""
     def one(split):
-        sem = asr_cache.load(a.cache, split) if semantic else None
+        # the features must come from the encoder the runtime ships (checked where that file is present)
+        onnx = getattr(a, 'asr_onnx', '')
+        sem = asr_cache.load(a.cache, split, onnx if onnx and os.path.exists(onnx) else None) if semantic else None
         return FeatureCache(os.path.join(a.cache, f'{split}.npz'), sem)
 
     return one('train'), one('valid')
