@@ -244,7 +244,9 @@ function recordingFeatures(codec: Codec): { codec: Codec; rows: () => Float32Arr
   const recording: InferenceBackend = {
     name: b.name,
     analyser: b.analyser,
-    encode: (x) => b.encode(x),
+    // asr.onnx and its rows pass through, for a shipped model whose encoder reads them (semanticInput).
+    ...(b.asr ? { asr: (audio: Float32Array) => b.asr!(audio) } : {}),
+    encode: (x, asr) => b.encode(x, asr),
     quantize: (m, f) => b.quantize(m, f),
     decode: (c, l, p) => b.decode(c, l, p),
     decodeFeatures: (c, l, p) => b.decodeFeatures!(c, l, p),

@@ -2,13 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  asrFeatureDim,
+  encoderReadsAsr,
   layoutLengthPenalty,
+  mergeFromAsr,
   parseDecoderManifest,
   parseManifest,
+  quantizerPoolsFrames,
   segmentLayout,
 } from '../src/core/manifest.ts';
 import { checkSessionNames, modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
+import { semanticInputManifestJson } from './helpers/semantic-input.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
 
@@ -130,8 +135,8 @@ describe('parseManifest', () => {
     expect(() => parseManifest(withField('semanticDim', 0))).toThrow(
       /semanticDim must be a positive integer/,
     );
-    expect(() => parseManifest(withField('formatVersion', 4))).toThrow(
-      /formatVersion 4; this runtime reads 1, 2, 3, update it/,
+    expect(() => parseManifest(withField('formatVersion', 5))).toThrow(
+      /formatVersion 5; this runtime reads 1, 2, 3, 4, update it/,
     );
     expect(() => parseManifest(withField('encoderInput', 'mel'))).toThrow(
       /unknown encoderInput "mel"; this runtime reads audio, vocoder-features, update it/,
@@ -139,6 +144,77 @@ describe('parseManifest', () => {
     expect(() => parseManifest(withField('modelId', 'xyz'))).toThrow(/modelId must be 8 hex digits/);
     expect(() => parseManifest(withField('maxSegmentFrames', 9))).toThrow(/exceeds lengthBits/);
     expect(() => parseManifest(null)).toThrow(/not a JSON object/);
+  });
+
+  it('formatVersion 4: the encoder also reads asr.onnx\'s features as "asr"; the merge stream stays its own', () => {
+    const v4 = parseManifest(semanticInputManifestJson());
+    expect(v4.formatVersion).toBe(4);
+    expect(encoderReadsAsr(v4)).toBe(true);
+    expect(mergeFromAsr(v4)).toBe(false);
+    expect(asrFeatureDim(v4)).toBe(384);
+    // All that formatVersion 3 means holds for 4.
+    expect(quantizerPoolsFrames(v4)).toBe(true);
+    expect(modelTensorNames('encoder', v4)).toEqual({
+      inputs: ['features', 'asr'],
+      outputs: ['semantic', 'acoustic'],
+    });
+    expect(modelTensorNames('quantizer', v4).inputs).toEqual(['acoustic', 'segment_length']);
+    expect(modelTensorNames('asr', v4)).toEqual({ inputs: ['audio'], outputs: ['asr'] });
+    // A v4 encoder graph without its asr input is refused at load, and a v3 model's graph with one.
+    const encoder = v4.models.encoder;
+    const outputNames = ['semantic', 'acoustic'];
+    expect(() =>
+      checkSessionNames('encoder', encoder, { inputNames: ['features', 'asr'], outputNames }, v4),
+    ).not.toThrow();
+    expect(() =>
+      checkSessionNames('encoder', encoder, { inputNames: ['features'], outputNames }, v4),
+    ).toThrow(/encoder.onnx: the ONNX graph has no input "asr"/);
+    const v3 = parseManifest(structuredClone(shipped));
+    expect(encoderReadsAsr(v3)).toBe(false);
+    expect(() =>
+      checkSessionNames('encoder', v3.models.encoder, { inputNames: ['features', 'asr'], outputNames }, v3),
+    ).toThrow(
+      /the ONNX graph takes "asr", which this runtime does not feed a model of models.json formatVersion 3/,
+    );
+  });
+
+  it('formatVersion 4 and semanticInput come together, with asr.onnx, its window scheme and 384-wide rows', () => {
+    const v4 = () => semanticInputManifestJson();
+    const without = (key: string) => {
+      const m = v4();
+      delete m[key];
+      return m;
+    };
+    expect(() => parseManifest(without('semanticInput'))).toThrow(
+      /formatVersion 4 is a model whose encoder reads asr.onnx, but it names no semanticInput/,
+    );
+    expect(() => parseManifest({ ...v4(), formatVersion: 3 })).toThrow(
+      /semanticInput needs formatVersion 4 \(so that older runtimes refuse the model\), not 3/,
+    );
+    expect(() => parseManifest({ ...v4(), semanticInput: 'hubert' })).toThrow(
+      /unknown semanticInput "hubert"; this runtime reads whisper-tiny.en, update it/,
+    );
+    expect(() => parseManifest({ ...v4(), mergeFeatures: 'whisper-tiny.en' })).toThrow(
+      /semanticInput "whisper-tiny.en" with mergeFeatures "whisper-tiny.en": the merge stream would be both/,
+    );
+    expect(() => parseManifest(without('asrWindow'))).toThrow(
+      /semanticInput "whisper-tiny.en" needs an asrWindow/,
+    );
+    const noAsr = v4();
+    delete noAsr.models.asr;
+    expect(() => parseManifest(noAsr)).toThrow(/semanticInput "whisper-tiny.en" needs models.asr \(asr.onnx/);
+    const noInput = v4();
+    delete noInput.models.encoder.inputs.asr;
+    expect(() => parseManifest(noInput)).toThrow(
+      /models.encoder input "asr" must be \[1, T, 384\].*got undefined/,
+    );
+    const narrow = v4();
+    narrow.models.asr.outputs.asr = { type: 'float32', shape: [1, 'T', 18] };
+    expect(() => parseManifest(narrow)).toThrow(/models.asr output "asr" must be \[1, T, 384\]/);
+    // A decode-only archive of a v4 model keeps its constants and needs no asr.onnx.
+    const full = v4();
+    const archived = { ...full, decodeOnly: true, models: { decoder: full.models.decoder } };
+    expect(parseDecoderManifest(archived).semanticInput).toBe('whisper-tiny.en');
   });
 
   it('checks the pitch section: values this runtime implements, and a pitch table to code it with', () => {

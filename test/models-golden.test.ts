@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
+import { encoderReadsAsr, parseDecoderManifest, parseManifest } from '../src/core/manifest.ts';
 import { adjacentCosine, segmentBoundaries, segmentIds, segmentLengths } from '../src/core/merge.ts';
 import {
   decoderFeeds,
@@ -58,9 +58,9 @@ async function run(dir: string, file: string, feeds: Record<string, Feed>) {
 }
 
 describe('the shipped v3 models agree with PyTorch (training/v3/golden.py)', () => {
-  it('the golden tensors belong to the shipped models, a model of formatVersion 3', () => {
+  it('the golden tensors belong to the shipped models, a model of formatVersion 3 (or 4: with semanticInput)', () => {
     expect(golden.meta.modelId).toBe(manifest.modelId);
-    expect(manifest.formatVersion).toBe(3);
+    expect(manifest.formatVersion).toBe(encoderReadsAsr(manifest) ? 4 : 3);
     expect(manifest.encoderInput).toBe('vocoder-features');
     expect(golden.tensor('audio_in').length).toBe(T * manifest.frameSamples);
   });
@@ -80,9 +80,11 @@ describe('the shipped v3 models agree with PyTorch (training/v3/golden.py)', () 
   });
 
   it('encoder: same merge stream and fine stream from the same features', async () => {
-    const { feeds, frames } = encoderFeeds(manifest, golden.float('features_in'));
+    // A formatVersion 4 model's encoder also reads asr.onnx's features of the clip (golden.py asr_in).
+    const asr = encoderReadsAsr(manifest) ? golden.float('asr_in') : undefined;
+    const { feeds, frames } = encoderFeeds(manifest, golden.float('features_in'), asr);
     expect(frames).toBe(T);
-    expect(Object.keys(feeds)).toEqual(['features']);
+    expect(Object.keys(feeds)).toEqual(asr ? ['features', 'asr'] : ['features']);
     const out = await run(MODELS_DIR, manifest.models.encoder.file, feeds);
     expect(out.semantic.dims).toEqual([1, T, manifest.semanticDim]);
     expect(out.acoustic.dims).toEqual([1, T, manifest.acousticDim]);

@@ -77,8 +77,8 @@ export class TimedBackend implements InferenceBackend {
     this.name = inner.name;
   }
 
-  encode(audio: Float32Array): Promise<EncoderOutput> {
-    return this.clock.time('encoder', () => this.inner.encode(audio));
+  encode(input: Float32Array, asr?: Float32Array): Promise<EncoderOutput> {
+    return this.clock.time('encoder', () => this.inner.encode(input, asr));
   }
 
   /** asr.onnx (model sets that merge on ASR features) counts as the encoder stage: it is the merge stream's encoder. */

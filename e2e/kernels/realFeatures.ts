@@ -5,7 +5,13 @@
  * (ORT gpu-buffer tensors) and the merger is built on ORT's own device, as in the worker.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import { encoderReadsFeatures, parseManifest, type ModelManifest } from '../../src/core/manifest.ts';
+import {
+  asrFeatureDim,
+  encoderReadsAsr,
+  encoderReadsFeatures,
+  parseManifest,
+  type ModelManifest,
+} from '../../src/core/manifest.ts';
 import { encoderFeeds } from '../../src/core/model-io.ts';
 import type { EncodedFeatures } from '../../src/core/types.ts';
 import { parseWav } from '../../src/core/wav.ts';
@@ -62,7 +68,11 @@ export async function encodeFixture(): Promise<RealFeatures> {
     input = vocoder.analyse(audio);
     vocoder.release();
   }
-  const { feeds } = encoderFeeds(manifest, input);
+  // An encoder that also reads asr.onnx's rows (semanticInput) gets zeros rather than a 30 s Whisper
+  // run: the kernels are compared with the twin on the same features, and the merge stream they cut
+  // is the encoder's own (cepstra), which the rows do not move.
+  const asr = encoderReadsAsr(manifest) ? new Float32Array(frames * asrFeatureDim(manifest)) : undefined;
+  const { feeds } = encoderFeeds(manifest, input, asr);
   const results = await session.run(
     Object.fromEntries(
       Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]),

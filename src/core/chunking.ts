@@ -7,7 +7,14 @@
  * single pass.
  */
 import { planAsrWindows, type AsrWindow, type AsrWindowPlan } from './asr-windows.ts';
-import { encoderReadsFeatures, type EncoderInput } from './manifest.ts';
+import {
+  asrFeatureDim,
+  encoderReadsAsr,
+  encoderReadsFeatures,
+  mergeFromAsr,
+  type EncoderInput,
+  type SemanticInput,
+} from './manifest.ts';
 import { PITCH_SUBFRAMES } from './pitch-code.ts';
 import { trackPitch } from './pitch-track.ts';
 import type { EncodedFeatures, FeatureAnalysisStream, InferenceBackend } from './types.ts';
@@ -105,9 +112,10 @@ function rows(x: Float32Array, dim: number, from: number, to: number): Float32Ar
 }
 
 /**
- * The merge stream of a model set with asr.onnx: asr windows planned over the whole file
- * (asr-windows.ts, as training/whisper/windows.py), run in order as the encoder windows need their
- * rows. Rows before the current encoder window are dropped, so memory is one asr window.
+ * asr.onnx's rows over a file: asr windows planned over the whole file (asr-windows.ts, as
+ * training/whisper/windows.py), run in order as the encoder windows need their rows (the merge
+ * stream of the earlier family; the encoder's `asr` input, context included, of a model with
+ * `semanticInput`). Rows before the current encoder window are dropped, so memory is one asr window.
  */
 class AsrStream {
   private readonly plan: AsrWindowPlan[];
@@ -132,7 +140,7 @@ class AsrStream {
   }
 
   /**
-   * Rows [from, to) of the merge stream; `from` never decreases between calls. `read(a, b)`
+   * Rows [from, to) of the file's asr features; `from` never decreases between calls. `read(a, b)`
    * returns samples [a, b) of the file (after the caller has received them).
    */
   async take(from: number, to: number, read: (a: number, b: number) => Promise<Float32Array>) {
@@ -229,8 +237,10 @@ function featureStream(
  * Runs the encoder window by window over a stream of 16 kHz chunks holding `sampleCount`
  * samples in all (a short stream is padded with silence, extra samples are ignored). Where the
  * model set has asr.onnx (`dims.asrWindow`), the merge stream comes from its windows instead of
- * the encoder's `semantic` output; where its encoder reads vocoder features (`dims.encoderInput`),
- * each window gets the rows of one analysis of the whole file (FeatureStream).
+ * the encoder's `semantic` output, unless the encoder reads them (`dims.semanticInput`): then each
+ * encoder window gets asr.onnx's rows of its input frames, context included, and the merge stream
+ * stays the encoder's. Where its encoder reads vocoder features (`dims.encoderInput`), each window
+ * gets the rows of one analysis of the whole file (FeatureStream).
  */
 export async function* encoderWindows(
   chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
@@ -242,6 +252,7 @@ export async function* encoderWindows(
     asrWindow?: AsrWindow;
     pitch?: unknown;
     encoderInput?: EncoderInput;
+    semanticInput?: SemanticInput;
     vocoder?: VocoderSection;
   },
   backend: Pick<InferenceBackend, 'encode' | 'asr' | 'analyser'>,
@@ -265,8 +276,12 @@ export async function* encoderWindows(
   if (dims.asrWindow) {
     const run = backend.asr?.bind(backend);
     if (!run) throw new Error('models.json lists asr.onnx, but the backend cannot run it');
-    asr = new AsrStream(frames, dims.asrWindow, dims.semanticDim, frameSamples, run);
+    asr = new AsrStream(frames, dims.asrWindow, asrFeatureDim(dims), frameSamples, run);
   }
+  if (encoderReadsAsr(dims) && !asr)
+    throw new Error("this model's encoder reads asr.onnx's features, but models.json has no asrWindow");
+  const asrInput = encoderReadsAsr(dims) ? asr : undefined;
+  const asrMerge = mergeFromAsr(dims) ? asr : undefined;
   const analysis = featureStream(dims, frameSamples, backend);
   try {
     for (let w = 0; w + 1 < bounds.length; w++) {
@@ -278,14 +293,21 @@ export async function* encoderWindows(
       const input = analysis
         ? await analysis.take(inStart * frameSamples, inEnd * frameSamples, read)
         : audio;
-      const encoded = await backend.encode(input);
+      // The encoder's asr rows are those of its input frames, context included, as training fed it
+      // Whisper's features of every frame it read. inStart never decreases: AsrStream's contract.
+      const asrRows = asrInput ? await asrInput.take(inStart, inEnd, read) : undefined;
+      const encoded = await backend.encode(input, asrRows);
       if (encoded.frames !== inEnd - inStart) {
         throw new Error(`encoder returned ${encoded.frames} frames for ${inEnd - inStart} frames of audio`);
       }
       let semantic: Float32Array;
-      if (asr) semantic = await asr.take(keepStart, keepEnd, read);
+      if (asrMerge) semantic = await asrMerge.take(keepStart, keepEnd, read);
       else if (encoded.semantic)
         semantic = rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart);
+      else if (asrInput)
+        throw new Error(
+          'encoder gave no semantic output, the merge stream of a model whose encoder reads asr.onnx',
+        );
       else throw new Error('encoder gave no semantic output, and models.json lists no asr.onnx');
       const features: EncodedFeatures = {
         frames: keepEnd - keepStart,
@@ -299,6 +321,7 @@ export async function* encoderWindows(
           )
         : undefined;
       const nextStart = w + 2 < bounds.length ? Math.max(0, bounds[w + 1] - plan.contextFrames) : frames;
+      // The next asr window may start before the next encoder window (its margin): keep its audio.
       queue.dropBefore(Math.min(nextStart * frameSamples, asr?.firstNeededSample ?? Infinity));
       yield { firstFrame: keepStart, features, ...(f0 ? { f0 } : {}) };
     }

@@ -39,6 +39,17 @@ export const ENCODER_INPUTS = ['audio', 'vocoder-features'] as const;
  */
 export type EncoderInput = (typeof ENCODER_INPUTS)[number];
 
+/** What an encoder may read besides its `encoderInput` (models.json `semanticInput`). */
+export const SEMANTIC_INPUTS = ['whisper-tiny.en'] as const;
+/**
+ * `whisper-tiny.en`: Whisper tiny.en's 12.5 Hz encoder features, asr.onnx's output run by the window
+ * scheme of `asrWindow` (training/v3/model.py `V3Config.semantic`), fed to encoder.onnx as `asr`.
+ */
+export type SemanticInput = (typeof SEMANTIC_INPUTS)[number];
+
+/** Width of each `semanticInput`'s rows: Whisper tiny.en's model width. */
+const SEMANTIC_INPUT_DIMS: Record<SemanticInput, number> = { 'whisper-tiny.en': 384 };
+
 /** The segmentations a model may be trained and shipped with (models.json `layout`). */
 export const SEGMENT_LAYOUTS = ['threshold', 'spread'] as const;
 /**
@@ -49,7 +60,7 @@ export const SEGMENT_LAYOUTS = ['threshold', 'spread'] as const;
 export type SegmentLayout = (typeof SEGMENT_LAYOUTS)[number];
 
 /** The models.json formatVersions this runtime reads. */
-export const FORMAT_VERSIONS = [1, 2, 3] as const;
+export const FORMAT_VERSIONS = [1, 2, 3, 4] as const;
 
 /** A point of the τ → average frame rate curve measured on held-out speech. */
 export interface TauPoint {
@@ -62,8 +73,9 @@ export interface ModelManifest {
   /**
    * 1; 2 where quantizer.onnx also takes each segment's trend of both streams (`semantic_trend`,
    * `acoustic_trend`, src/core/merge.ts segmentTrends); 3 where it takes the window's frame rows of
-   * the `acoustic` stream and the segment lengths, and pools each segment itself (the v3 family).
-   * A runtime that reads fewer versions refuses a model rather than feed its quantizer wrongly.
+   * the `acoustic` stream and the segment lengths, and pools each segment itself (the v3 family); 4
+   * where, on top of all that 3 means, encoder.onnx also reads asr.onnx's features (`semanticInput`).
+   * A runtime that reads fewer versions refuses a model rather than feed its models wrongly.
    */
   formatVersion: (typeof FORMAT_VERSIONS)[number];
   /**
@@ -122,8 +134,15 @@ export interface ModelManifest {
    */
   encoderInput?: EncoderInput;
   /**
-   * How audio is cut into asr.onnx windows; present exactly when `models.asr` is (the merge
-   * stream then comes from asr.onnx, and encoder.onnx gives only `acoustic`).
+   * What encoder.onnx reads besides `encoderInput` (formatVersion 4, and only then): asr.onnx's
+   * features (`whisper-tiny.en`), its second input `asr` [1, T, 384] for the T frames of its window,
+   * context included. The merge stream stays the encoder's `semantic` output. Absent: none.
+   */
+  semanticInput?: SemanticInput;
+  /**
+   * How audio is cut into asr.onnx windows; present exactly when `models.asr` is. The merge stream
+   * then comes from asr.onnx, and encoder.onnx gives only `acoustic`, unless `semanticInput` says
+   * the encoder reads asr.onnx's features instead.
    */
   asrWindow?: AsrWindow;
   tauCalibration: TauPoint[];
@@ -158,10 +177,11 @@ export function quantizerTakesTrends(m: Pick<ModelConstants, 'formatVersion'>): 
 
 /**
  * Whether quantizer.onnx takes the window's frame rows of the acoustic stream and pools each segment
- * itself (formatVersion 3): the merger then computes no segment means or trends.
+ * itself (formatVersion 3, and 4, which is 3 plus `semanticInput`): the merger then computes no
+ * segment means or trends.
  */
 export function quantizerPoolsFrames(m: Pick<ModelConstants, 'formatVersion'>): boolean {
-  return m.formatVersion === 3;
+  return m.formatVersion === 3 || m.formatVersion === 4;
 }
 
 /** The spread layout's length penalty (models.json `layoutLengthPenalty`; absent means 0). */
@@ -177,6 +197,27 @@ export function segmentLayout(m: Pick<ModelConstants, 'layout'>): SegmentLayout 
 /** Whether encoder.onnx reads the vocoder's LPCNet features instead of audio (`encoderInput`). */
 export function encoderReadsFeatures(m: Pick<ModelConstants, 'encoderInput'>): boolean {
   return m.encoderInput === 'vocoder-features';
+}
+
+/** Whether encoder.onnx reads asr.onnx's features as its `asr` input (`semanticInput`, formatVersion 4). */
+export function encoderReadsAsr(m: Pick<ModelConstants, 'semanticInput'>): boolean {
+  return m.semanticInput === 'whisper-tiny.en';
+}
+
+/**
+ * Whether the merge stream is asr.onnx's output rather than encoder.onnx's `semantic` (the earlier
+ * family, `mergeFeatures: "whisper-tiny.en"`): a set with asr.onnx whose encoder does not read it.
+ */
+export function mergeFromAsr(m: Pick<ModelConstants, 'asrWindow' | 'semanticInput'>): boolean {
+  return m.asrWindow !== undefined && !encoderReadsAsr(m);
+}
+
+/**
+ * Width of asr.onnx's rows: the merge stream's (`semanticDim`) where they are the merge stream, else
+ * that of the encoder's `semanticInput` (384 for Whisper tiny.en).
+ */
+export function asrFeatureDim(m: Pick<ModelConstants, 'semanticDim' | 'semanticInput'>): number {
+  return m.semanticInput !== undefined ? SEMANTIC_INPUT_DIMS[m.semanticInput] : m.semanticDim;
 }
 
 /** The ONNX files a full model set has, in the order they are fetched: asr.onnx only where listed. */
@@ -227,6 +268,7 @@ function checkConstants(json: unknown): ModelConstants {
       `models.json: unknown encoderInput ${JSON.stringify(m.encoderInput)}; this runtime reads ` +
         `${ENCODER_INPUTS.join(', ')}, update it`,
     );
+  checkSemanticInput(m);
   if (m.layout !== undefined && !(SEGMENT_LAYOUTS as readonly unknown[]).includes(m.layout))
     throw new Error(
       `models.json: unknown layout ${JSON.stringify(m.layout)}; this runtime reads ` +
@@ -260,6 +302,56 @@ function checkConstants(json: unknown): ModelConstants {
       `models.json: fxcVersion ${JSON.stringify(m.fxcVersion)}; this runtime writes .fxc versions 4 and 5, update it`,
     );
   return m;
+}
+
+/**
+ * Throws unless `semanticInput` and formatVersion 4 come together (so that a runtime without the
+ * input refuses the model by its version), the value is one this runtime feeds, its rows have an
+ * asrWindow to be computed by, and the merge stream stays one thing.
+ */
+function checkSemanticInput(m: ModelConstants): void {
+  const input = m.semanticInput;
+  if (input !== undefined && !(SEMANTIC_INPUTS as readonly unknown[]).includes(input))
+    throw new Error(
+      `models.json: unknown semanticInput ${JSON.stringify(input)}; this runtime reads ` +
+        `${SEMANTIC_INPUTS.join(', ')}, update it`,
+    );
+  if (m.formatVersion === 4 && input === undefined)
+    throw new Error(
+      'models.json: formatVersion 4 is a model whose encoder reads asr.onnx, but it names no semanticInput',
+    );
+  if (input !== undefined && m.formatVersion !== 4)
+    throw new Error(
+      `models.json: semanticInput needs formatVersion 4 (so that older runtimes refuse the model), ` +
+        `not ${JSON.stringify(m.formatVersion)}`,
+    );
+  if (input !== undefined && m.mergeFeatures === 'whisper-tiny.en')
+    throw new Error(
+      `models.json: semanticInput ${JSON.stringify(input)} with mergeFeatures "whisper-tiny.en": the merge ` +
+        "stream would be both asr.onnx's output and encoder.onnx's semantic; a model has one",
+    );
+  if (input !== undefined && m.asrWindow === undefined)
+    throw new Error(
+      `models.json: semanticInput ${JSON.stringify(input)} needs an asrWindow (how audio is cut into asr.onnx windows)`,
+    );
+}
+
+/**
+ * Throws unless a model whose encoder reads asr.onnx's features declares them alike at both ends:
+ * asr.onnx's `asr` output and encoder.onnx's `asr` input, [1, T, asrFeatureDim].
+ */
+function checkSemanticInputShapes(m: ModelManifest): void {
+  const dim = asrFeatureDim(m);
+  for (const [what, shape] of [
+    ['models.asr output', m.models.asr?.outputs?.asr?.shape],
+    ['models.encoder input', m.models.encoder.inputs?.asr?.shape],
+  ] as const) {
+    if (shape?.length !== 3 || shape[2] !== dim)
+      throw new Error(
+        `models.json: ${what} "asr" must be [1, T, ${dim}] (semanticInput ${JSON.stringify(m.semanticInput)}), ` +
+          `got ${JSON.stringify(shape)}`,
+      );
+  }
 }
 
 /** Throws unless models.json names each role's file with its sha256. */
@@ -320,6 +412,10 @@ export function parseManifest(json: unknown): ModelManifest {
   checkFiles(m.models, ['encoder', 'quantizer', 'decoder']);
   const asr = m.models.asr !== undefined;
   if (asr) checkFiles(m.models as unknown as Record<string, ModelFileSpec>, ['asr']);
+  if (encoderReadsAsr(m) && !asr)
+    throw new Error(
+      `models.json: semanticInput ${JSON.stringify(m.semanticInput)} needs models.asr (asr.onnx, which computes the encoder's asr input)`,
+    );
   if (asr && m.asrWindow === undefined)
     throw new Error('models.json: models.asr needs an asrWindow (how audio is cut into asr.onnx windows)');
   if (!asr && m.asrWindow !== undefined) throw new Error('models.json: asrWindow given but no models.asr');
@@ -327,6 +423,7 @@ export function parseManifest(json: unknown): ModelManifest {
     throw new Error('models.json: mergeFeatures "whisper-tiny.en" needs models.asr (asr.onnx)');
   checkDecoderOutput(m, m.models.decoder);
   if (encoderReadsFeatures(m)) checkFeatureShape('encoder input', m.models.encoder.inputs?.features?.shape);
+  if (encoderReadsAsr(m)) checkSemanticInputShapes(m);
   return m;
 }
 

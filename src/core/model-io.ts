@@ -3,8 +3,11 @@
  * and onnxruntime-web backends (each wraps these plain arrays in its own Tensor class).
  */
 import {
+  asrFeatureDim,
   decoderOutput,
+  encoderReadsAsr,
   encoderReadsFeatures,
+  mergeFromAsr,
   quantizerPoolsFrames,
   quantizerTakesTrends,
   type DecoderOutput,
@@ -33,11 +36,11 @@ export type ModelSignatures = ModelConstants & {
  * Tensor names of the model contract (docs/MODELS.md) that the runtime feeds or reads; both
  * backends check each against models.json and the ONNX graph, so a renamed tensor fails at load
  * with a message naming file and tensor. With asr.onnx (models.json `asrWindow`) the encoder gives
- * the pooled stream alone.
+ * the pooled stream alone, unless it reads asr.onnx's features as its `asr` input (`semanticInput`).
  */
 export function modelTensorNames(
   role: ModelFileRole,
-  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion' | 'encoderInput'> & {
+  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion' | 'encoderInput' | 'semanticInput'> & {
     models?: { decoder?: Pick<ModelFileSpec, 'inputs' | 'outputs'> };
   },
 ): { inputs: string[]; outputs: string[] } {
@@ -46,8 +49,8 @@ export function modelTensorNames(
       return { inputs: ['audio'], outputs: ['asr'] };
     case 'encoder':
       return {
-        inputs: [encoderReadsFeatures(m) ? 'features' : 'audio'],
-        outputs: m.asrWindow !== undefined ? ['acoustic'] : ['semantic', 'acoustic'],
+        inputs: [encoderReadsFeatures(m) ? 'features' : 'audio', ...(encoderReadsAsr(m) ? ['asr'] : [])],
+        outputs: mergeFromAsr(m) ? ['acoustic'] : ['semantic', 'acoustic'],
       };
     case 'quantizer':
       return { inputs: quantizerInputNames(m), outputs: ['codes'] };
@@ -97,28 +100,45 @@ function encoderValuesPerFrame(m: ModelConstants): number {
 }
 
 /**
- * encoder.onnx's input for T frames: `audio` [1, T · frameSamples], or for a model that reads vocoder
- * features (`encoderInput`) `features` [1, F, 20], F = 8 T (src/core/chunking.ts analyses the audio).
+ * encoder.onnx's inputs for T frames: `audio` [1, T · frameSamples], or for a model that reads vocoder
+ * features (`encoderInput`) `features` [1, F, 20], F = 8 T (src/core/chunking.ts analyses the audio);
+ * for a model that reads asr.onnx's features (`semanticInput`) also `asr` [1, T, 384], their rows of
+ * the same T frames (src/core/chunking.ts takes them from its AsrStream).
  */
 export function encoderFeeds(
   m: ModelConstants,
   input: Float32Array,
+  asr?: Float32Array,
 ): { feeds: Record<string, Feed>; frames: number } {
   const perFrame = encoderValuesPerFrame(m);
   const what = encoderReadsFeatures(m) ? 'feature values' : 'samples';
   if (input.length === 0 || input.length % perFrame !== 0)
     throw new Error(`encode: ${input.length} ${what} is not a positive multiple of ${perFrame} (one frame)`);
   const frames = input.length / perFrame;
-  if (!encoderReadsFeatures(m))
-    return { frames, feeds: { audio: { type: 'float32', data: input, dims: [1, input.length] } } };
-  const count = m.vocoder!.features.count;
-  return {
-    frames,
-    feeds: { features: { type: 'float32', data: input, dims: [1, input.length / count, count] } },
-  };
+  const feeds: Record<string, Feed> = {};
+  if (!encoderReadsFeatures(m)) feeds.audio = { type: 'float32', data: input, dims: [1, input.length] };
+  else {
+    const count = m.vocoder!.features.count;
+    feeds.features = { type: 'float32', data: input, dims: [1, input.length / count, count] };
+  }
+  if (encoderReadsAsr(m)) {
+    const dim = asrFeatureDim(m);
+    // A short or long asr input would run (the axis is dynamic) and misalign every frame after it.
+    if (!asr || asr.length !== frames * dim)
+      throw new Error(
+        `encode: this model's encoder reads asr.onnx's features (semanticInput), ${frames} frames of ${dim} ` +
+          `values, and was given ${asr ? asr.length : 'none'}`,
+      );
+    feeds.asr = { type: 'float32', data: asr, dims: [1, frames, dim] };
+  } else if (asr !== undefined)
+    throw new Error("encode: asr.onnx's features given, but this model's encoder does not read them");
+  return { frames, feeds };
 }
 
-/** Checks encoder.onnx's outputs against T frames; the merge stream is absent for a set with asr.onnx. */
+/**
+ * Checks encoder.onnx's outputs against T frames; the merge stream is absent for a set that merges on
+ * asr.onnx's output (`mergeFromAsr`).
+ */
 export function encoderResult(
   m: ModelConstants,
   frames: number,
@@ -129,7 +149,7 @@ export function encoderResult(
     throw new Error(
       `encoder: ${acoustic.length} acoustic values do not fit ${frames} frames of ${m.acousticDim}`,
     );
-  if (m.asrWindow) return { frames, acoustic };
+  if (mergeFromAsr(m)) return { frames, acoustic };
   if (!semantic || semantic.length !== frames * m.semanticDim)
     throw new Error(
       `encoder: ${semantic?.length ?? 0} semantic values do not fit ${frames} frames of ${m.semanticDim}`,
@@ -139,7 +159,7 @@ export function encoderResult(
 
 /**
  * The tensors quantizer.onnx takes: segment means and lengths; a formatVersion 2 model adds the
- * segment trends; a formatVersion 3 model takes the frame rows of the acoustic stream and the lengths.
+ * segment trends; a formatVersion 3 or 4 model takes the frame rows of the acoustic stream and the lengths.
  */
 export function quantizerInputNames(m: Pick<ModelConstants, 'formatVersion'>): string[] {
   if (quantizerPoolsFrames(m)) return ['acoustic', 'segment_length'];
@@ -152,7 +172,7 @@ export function quantizerInputNames(m: Pick<ModelConstants, 'formatVersion'>): s
 }
 
 /**
- * quantizer.onnx inputs for K merged segments; a formatVersion 3 model also needs the window's
+ * quantizer.onnx inputs for K merged segments; a formatVersion 3 or 4 model also needs the window's
  * frames, `features` (the ones the segments cover, in order).
  */
 export function quantizerFeeds(

@@ -39,7 +39,7 @@ export interface MergeResult {
 
 /**
  * What encoder.onnx returns for T frames: both streams, or the pooled stream alone for a model set
- * whose merge stream comes from asr.onnx (models.json `models.asr`).
+ * whose merge stream comes from asr.onnx (models.json `models.asr` without `semanticInput`).
  */
 export interface EncoderOutput {
   frames: number;
@@ -90,8 +90,10 @@ export interface InferenceBackend {
   /**
    * input: 16 kHz mono audio, length a multiple of frameSamples; for a model whose encoder reads
    * vocoder features (models.json `encoderInput`), their rows [8 T, 20] of T frames instead.
+   * asr: for a model whose encoder reads asr.onnx's features (models.json `semanticInput`), their
+   * rows [T, 384] of the same T frames (src/core/chunking.ts); else absent.
    */
-  encode(input: Float32Array): Promise<EncoderOutput>;
+  encode(input: Float32Array, asr?: Float32Array): Promise<EncoderOutput>;
   /**
    * The vocoder's analysis, present where the model's encoder reads vocoder features: the core
    * (src/core/chunking.ts) analyses the audio with it before each encoder window.
@@ -99,7 +101,8 @@ export interface InferenceBackend {
   readonly analyser?: FeatureAnalyser;
   /**
    * asr.onnx on one window (length a multiple of frameSamples, at most asrWindow.windowFrames
-   * frames) → its merge-stream rows [frames, semanticDim]. Present where the model set has asr.onnx.
+   * frames) → its rows [frames, asrFeatureDim]: the merge stream, or the encoder's `asr` input for a
+   * model with `semanticInput`. Present where the model set has asr.onnx.
    */
   asr?(audio: Float32Array): Promise<Float32Array>;
   /**

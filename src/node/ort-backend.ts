@@ -8,8 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
+  asrFeatureDim,
   decoderOutput,
   encoderReadsFeatures,
+  mergeFromAsr,
   parseDecoderManifest,
   parseManifest,
   type DecoderManifest,
@@ -182,17 +184,26 @@ export class OrtNodeBackend implements InferenceBackend {
     return new OrtNodeBackend(manifest, sessions, output, vocoder);
   }
 
-  async encode(input: Float32Array): Promise<EncoderOutput> {
-    const { feeds, frames } = encoderFeeds(this.manifest, input);
+  /**
+   * encoder.onnx on one window; `asr`: asr.onnx's rows of its frames, for a model whose encoder reads
+   * them (models.json `semanticInput`; encoderFeeds checks their length).
+   */
+  async encode(input: Float32Array, asr?: Float32Array): Promise<EncoderOutput> {
+    const { feeds, frames } = encoderFeeds(this.manifest, input, asr);
     const results = await this.session('encoder').run(this.tensors(feeds));
     const acoustic = data<Float32Array>(results, 'acoustic');
-    if (this.manifest.asrWindow) return encoderResult(this.manifest, frames, acoustic, undefined);
+    // The earlier family merges on asr.onnx's output; a semanticInput model still on `semantic`.
+    if (mergeFromAsr(this.manifest)) return encoderResult(this.manifest, frames, acoustic, undefined);
     return encoderResult(this.manifest, frames, acoustic, data<Float32Array>(results, 'semantic'));
   }
 
-  /** asr.onnx on one window: audio of W frames → the merge stream [W, semanticDim]. */
+  /**
+   * asr.onnx on one window: audio of W frames → its rows [W, asrFeatureDim]: the merge stream
+   * (semanticDim), or the encoder's `asr` input (384) for a model with `semanticInput`.
+   */
   async asr(audio: Float32Array): Promise<Float32Array> {
-    const { frameSamples, semanticDim } = this.manifest;
+    const { frameSamples } = this.manifest;
+    const dim = asrFeatureDim(this.manifest);
     if (audio.length === 0 || audio.length % frameSamples !== 0) {
       throw new Error(`asr: ${audio.length} samples is not a positive multiple of ${frameSamples}`);
     }
@@ -201,8 +212,8 @@ export class OrtNodeBackend implements InferenceBackend {
     });
     const out = data<Float32Array>(results, 'asr');
     const frames = audio.length / frameSamples;
-    if (out.length !== frames * semanticDim)
-      throw new Error(`asr: ${out.length} values do not fit ${frames} frames of ${semanticDim}`);
+    if (out.length !== frames * dim)
+      throw new Error(`asr: ${out.length} values do not fit ${frames} frames of ${dim}`);
     return out;
   }
 

@@ -25,7 +25,8 @@ export interface LoadInfo {
   /** Why WebGPU is not used, when backend is 'wasm'. */
   fallbackReason?: string;
   /**
-   * Where asr.onnx runs, for a model set that merges on ASR features: as `backend`, or 'wasm' beside
+   * Where asr.onnx runs, for a model set that has it (merging on ASR features, or an encoder that
+   * reads them, models.json `semanticInput`): as `backend`, or 'wasm' beside
    * WebGPU on a software adapter such as SwiftShader (Whisper is far faster on WASM there).
    */
   asrBackend?: BackendName;

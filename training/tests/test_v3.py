@@ -4,6 +4,8 @@ other sizes than they were traced with, and a training step on real speech lower
 
   .venv/bin/python -m unittest training.tests.test_v3
 """
+import json
+import os
 from pathlib import Path
 import shutil
 import tempfile
@@ -313,6 +315,101 @@ class Export(unittest.TestCase):
                             torch.from_numpy(pos), torch.from_numpy(f0)).numpy()
         np.testing.assert_allclose(out, ref, atol=1e-3)
         self.assertGreater(np.abs(out).max(), 0)
+
+
+@unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
+class SemanticExport(unittest.TestCase):
+    """A model with the semantic stream exports as formatVersion 4: encoder.onnx reads `asr` [1, T, 384]
+    besides the features, and models.json lists asr.onnx with its window scheme (docs/MODELS.md)."""
+
+    def test_encoder_onnx_reads_asr_and_agrees_with_pytorch_at_new_sizes(self):
+        import onnxruntime as ort
+
+        from training.tests.semantic_model import tiny_semantic_model
+        from training.v3 import export
+
+        m = tiny_semantic_model()
+        _, f = speech_features(4.48)  # 56 frames: the encoder was traced on 10
+        rng = np.random.default_rng(1)
+        asr = rng.standard_normal((1, 56, 384)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as d:
+            export.export_onnx(m, d, decoder_fp16=False)
+            sess = ort.InferenceSession(f'{d}/encoder.onnx')
+            self.assertEqual([i.name for i in sess.get_inputs()], ['features', 'asr'])
+            sem, ac = sess.run(None, {'features': f[None], 'asr': asr})
+            asr2 = asr.copy()
+            asr2[:, 30] = rng.standard_normal(384)  # one 80 ms frame's features
+            sem2, ac2 = sess.run(None, {'features': f[None], 'asr': asr2})
+            export.export_onnx(v3.CodecV3(tiny()).eval(), d, decoder_fp16=False)
+            plain = ort.InferenceSession(f'{d}/encoder.onnx')
+            self.assertEqual([i.name for i in plain.get_inputs()], ['features'])
+        with torch.no_grad():
+            ps, pa = export.EncoderOnnx(m)(torch.from_numpy(f)[None], torch.from_numpy(asr))
+        self.assertEqual(ac.shape, (1, 56, 8 * m.c.enc_dim))
+        np.testing.assert_allclose(sem, ps.numpy(), atol=1e-4)
+        np.testing.assert_allclose(ac, pa.numpy(), atol=1e-4)
+        # Whisper's features move the fine stream of their frame; the merge stream stays the cepstra's.
+        moved = np.abs(ac2 - ac).max(-1)[0]
+        self.assertGreater(moved[30], 1e-3)
+        self.assertLess(moved[:20].max(), 1e-6)
+        np.testing.assert_array_equal(sem2, sem)
+
+    def test_export_writes_format_version_4_with_asr_onnx_listed(self):
+        import onnxruntime as ort
+
+        from training.manifest import manifest_head, sha256
+        from training.tests.semantic_model import export_tiny_semantic_model
+        from training.v3 import export
+        from training.whisper import windows
+
+        if not Path(ROOT / export.ASR_ONNX).exists():
+            self.skipTest(f'needs {export.ASR_ONNX} (training/whisper/export_encoder.py)')
+        with tempfile.TemporaryDirectory() as d:
+            m, written = export_tiny_semantic_model(d, str(ROOT / export.ASR_ONNX))
+            with open(f'{d}/models/models.json') as fh:
+                manifest = json.load(fh)
+            self.assertEqual(manifest, written)
+            self.assertEqual(manifest['formatVersion'], 4)
+            self.assertEqual(manifest['semanticInput'], 'whisper-tiny.en')
+            self.assertEqual(manifest['asrWindow'], {'windowFrames': windows.WINDOW_FRAMES,
+                                                     'marginFrames': windows.MARGIN_FRAMES, 'padShortToWindow': True})
+            self.assertEqual((manifest['asrWindow']['windowFrames'], manifest['asrWindow']['marginFrames']), (375, 31))
+            self.assertEqual(manifest['mergeFeatures'], 'lpcnet-cepstra')  # the merge stream is still the encoder's
+            models = manifest['models']
+            self.assertEqual(sorted(models), ['asr', 'decoder', 'encoder', 'quantizer'])
+            for role, spec in models.items():  # every file spec is the real file's
+                self.assertEqual(spec['sha256'], sha256(f"{d}/models/{spec['file']}"), role)
+                self.assertEqual(spec['bytes'], os.path.getsize(f"{d}/models/{spec['file']}"), role)
+            self.assertEqual(models['asr']['file'], 'asr.onnx')
+            self.assertEqual(models['asr']['sha256'], sha256(ROOT / export.ASR_ONNX))
+            self.assertEqual(models['asr']['inputs'], {'audio': {'type': 'float32', 'shape': [1, 'S']}})
+            self.assertEqual(models['asr']['outputs'], {'asr': {'type': 'float32', 'shape': [1, 'T', 384]}})
+            self.assertEqual(models['encoder']['inputs']['asr'], {'type': 'float32', 'shape': [1, 'T', 384]})
+            self.assertEqual(set(models['encoder']['outputs']), {'semantic', 'acoustic'})
+            # asr.onnx's hash joins the model id, as every file's does
+            hashes = {n: s['sha256'] for n, s in models.items()}
+            self.assertEqual(manifest['modelId'], manifest_head(hashes, True, manifest['entropy'])['modelId'])
+            del hashes['asr']
+            self.assertNotEqual(manifest['modelId'], manifest_head(hashes, True, manifest['entropy'])['modelId'])
+            # The exported encoder fed the shipped asr.onnx's features of speech computes what PyTorch does.
+            x, f = speech_features(4.48)
+            asr = export.asr_features_of(f'{d}/models/asr.onnx')(x)
+            self.assertEqual(asr.shape, (56, 384))
+            encoder = ort.InferenceSession(f'{d}/models/encoder.onnx')
+            sem, ac = encoder.run(None, {'features': f[None], 'asr': asr[None]})
+            ps, pa = export.streams(m, x, export.asr_features_of(f'{d}/models/asr.onnx'))
+            np.testing.assert_allclose(sem[0], ps, atol=1e-4)
+            np.testing.assert_allclose(ac[0], pa, atol=1e-4)
+
+    def test_a_model_without_the_semantic_stream_exports_as_before(self):
+        from training.v3 import export
+
+        m = v3.CodecV3(tiny()).eval()
+        self.assertEqual(export.semantic_fields(m.c), {})
+        sigs = export.signatures(m)
+        self.assertEqual(sorted(sigs), ['decoder', 'encoder', 'quantizer'])
+        self.assertEqual(list(sigs['encoder'][0]), ['features'])
+        self.assertEqual(export.example_inputs(m)[1], None)
 
 
 if __name__ == '__main__':

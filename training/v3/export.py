@@ -11,6 +11,10 @@ The three models and what the runtime feeds them (models.json `models`):
   -> `codes` [1, K, 7]: the segment pooling runs inside, on the layout it is given;
 - decoder.onnx: `codes`, `segment_length`, `frame_segment`, `frame_position` and the coded 10 ms
   pitch track `f0` [1, F] -> `features` [1, F, 20] for the vocoder (models.json `vocoder`).
+A model with the semantic stream (V3Config.semantic = 'whisper') is formatVersion 4: its encoder.onnx
+also reads `asr` [1, T, 384], Whisper tiny.en's 12.5 Hz features of the same T frames, which the
+runtime computes with asr.onnx (`--asr-onnx`, copied into the output folder and listed as
+`models.asr`) by the window scheme of models.json `asrWindow` (training/whisper/windows.py).
 The range coder's tables are measured on the corpus's 'train' split as for the earlier models
 (training/entropy), the tau -> rate table on its 'valid' split, and models.json's `vocoder` section is
 carried over from the models folder being replaced.
@@ -34,10 +38,35 @@ from training.vocoder import native
 # models.json formatVersion of a model whose encoder reads vocoder features and whose quantizer
 # pools the frames of each segment itself (docs/MODELS.md): older runtimes refuse it.
 FORMAT_VERSION = 3
+# ... and of one whose encoder also reads asr.onnx's features (`semanticInput`, V3Config.semantic): a
+# runtime without that input refuses it by its version instead of failing inside onnxruntime.
+SEMANTIC_FORMAT_VERSION = 4
+# models.json `semanticInput` of each V3Config.semantic (src/core/manifest.ts SEMANTIC_INPUTS).
+SEMANTIC_INPUTS = {'whisper': 'whisper-tiny.en'}
+# The Whisper encoder shipped as asr.onnx: the file the semantic stream's features were computed with
+# (asr_cache.py --onnx, merge_features.py), so the runtime feeds the encoder what training did.
+ASR_ONNX = 'training/runs/whisper/whisper-asr.onnx'
 
 
 # models.json `mergeFeatures` of each V3Config.merge_on (src/core/manifest.ts MERGE_FEATURES).
 MERGE_FEATURES = {'cepstra': 'lpcnet-cepstra', 'fine': 'v3-fine-stream'}
+
+
+def asr_window():
+    """models.json `asrWindow`: the window scheme the features were computed by (windows.py `features`
+    pads a file shorter than a window to a whole one, as Whisper does)."""
+    from training.whisper import windows
+
+    return {'windowFrames': windows.WINDOW_FRAMES, 'marginFrames': windows.MARGIN_FRAMES, 'padShortToWindow': True}
+
+
+def asr_features_of(onnx_path):
+    """audio (S,), S a multiple of 1280 -> Whisper's 12.5 Hz features (S / 1280, 384) by the runtime's
+    window scheme through the asr.onnx at onnx_path: what the runtime feeds the encoder."""
+    from training.whisper import features, windows
+
+    run = features.window_runner(onnx_path, raw=False, use_torch=False)
+    return lambda x: windows.features(run, x.astype(np.float32))
 
 
 def merge_dim(c) -> int:
@@ -88,27 +117,28 @@ def analyse_frames(x: np.ndarray) -> np.ndarray:
     return native.analyse(x).astype(np.float32)
 
 
-def streams(m: CodecV3, x: np.ndarray):
+def streams(m: CodecV3, x: np.ndarray, asr_features=None):
     """The encoder's two outputs for audio x (S,), S a multiple of 1280: merge (T, 18), acoustic (T, 8 enc_dim).
-    A model with the semantic stream also reads x's Whisper features (the runtime's window scheme)."""
+    A model with the semantic stream also reads x's Whisper features (the runtime's window scheme), by
+    `asr_features` (asr_features_of) or else merge_features.py's choice of encoder."""
     asr = None
     if m.c.semantic:
-        from training.whisper.merge_features import asr_features
-
+        if asr_features is None:
+            from training.whisper.merge_features import asr_features
         asr = torch.from_numpy(asr_features(x).astype(np.float32))[None]
     with torch.no_grad():
         merge, acoustic = EncoderOnnx(m)(torch.from_numpy(analyse_frames(x))[None], asr)
     return merge[0].numpy(), acoustic[0].numpy()
 
 
-def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
+def segments_at_rates(m: CodecV3, x: np.ndarray, rates, asr_features=None):
     """training/entropy/collect.py's segmenter for v3: per rate, the lengths, FSQ digits and pitch levels."""
     from training.segments import layout_flags
     from training.pitch.code import frame_levels
     from training.pitch.track import track
 
     n = len(x) // 1280 * 1280
-    merge, acoustic = streams(m, x[:n])
+    merge, acoustic = streams(m, x[:n], asr_features)
     levels = frame_levels(track(x[:n]))
     out = []
     with torch.no_grad():
@@ -125,7 +155,7 @@ def segments_at_rates(m: CodecV3, x: np.ndarray, rates):
     return out
 
 
-def tau_calibration(m, files):
+def tau_calibration(m, files, asr_features=None):
     """Mean achieved rate per tau over real speech files (what the slider's bisection walks along)."""
     taus = [1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.3, 0.0]
     rates = {t: [] for t in taus}
@@ -134,7 +164,7 @@ def tau_calibration(m, files):
         x = x[: len(x) // 1280 * 1280]
         if sr != 16000 or len(x) < 4 * 1280:
             continue
-        merge, _ = streams(m, x)
+        merge, _ = streams(m, x, asr_features)
         for t in taus:
             _, _, lengths, _ = merge_numpy(merge, t, m.c.max_segment_frames)
             rates[t].append(12.5 * len(lengths) / merge.shape[0])
@@ -143,19 +173,24 @@ def tau_calibration(m, files):
 
 def example_inputs(m: CodecV3, T=10):
     feats = torch.from_numpy(analyse_frames((np.random.default_rng(0).standard_normal(T * 1280) * 0.05).astype(np.float32)))[None]
+    # Whisper's features of the same T frames, for a model with the semantic stream (any values trace the graph)
+    asr = torch.randn(1, T, m.c.semantic_dim, generator=torch.Generator().manual_seed(0)) if m.c.semantic else None
     lengths = torch.tensor([[1.0, 2.0, 1.0, 3.0, 2.0, 1.0]])
     fseg = torch.tensor([[0, 1, 1, 2, 3, 3, 3, 4, 4, 5]], dtype=torch.int32)
     fpos = torch.tensor([[0, 0, 1, 0, 0, 1, 2, 0, 1, 0]], dtype=torch.float32)
     f0 = torch.where(torch.arange(8 * T) % 7 < 4, 140.0, 0.0)[None]
-    return feats, lengths, fseg, fpos, f0
+    return feats, asr, lengths, fseg, fpos, f0
 
 
 def export_onnx(m: CodecV3, out: str, decoder_fp16=True):
-    feats, lengths, fseg, fpos, f0 = example_inputs(m)
-    merge, acoustic = EncoderOnnx(m)(feats)
-    torch.onnx.export(EncoderOnnx(m), (feats,), os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
-                      input_names=['features'], output_names=['semantic', 'acoustic'],
-                      dynamic_axes={'features': {1: 'F'}, 'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
+    feats, asr, lengths, fseg, fpos, f0 = example_inputs(m)
+    merge, acoustic = EncoderOnnx(m)(feats, asr)
+    # The semantic stream's encoder also reads `asr` [1, T, 384]; T is the same axis as `semantic`'s.
+    enc_args, enc_names = ((feats, asr), ['features', 'asr']) if asr is not None else ((feats,), ['features'])
+    torch.onnx.export(EncoderOnnx(m), enc_args, os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
+                      input_names=enc_names, output_names=['semantic', 'acoustic'],
+                      dynamic_axes={'features': {1: 'F'}, **({'asr': {1: 'T'}} if asr is not None else {}),
+                                    'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
     torch.onnx.export(QuantizerOnnx(m), (acoustic, lengths), os.path.join(out, 'quantizer.onnx'), opset_version=OPSET,
                       input_names=['acoustic', 'segment_length'], output_names=['codes'],
                       dynamic_axes={'acoustic': {1: 'T'}, 'segment_length': {1: 'K'}, 'codes': {1: 'K'}})
@@ -172,9 +207,12 @@ def export_onnx(m: CodecV3, out: str, decoder_fp16=True):
 def signatures(m: CodecV3):
     c, G = m.c, m.c.code_groups
     ad = c.upsample * c.enc_dim
+    asr = {'asr': spec('float32', [1, 'T', c.semantic_dim])} if c.semantic else {}
     return {
-        'encoder': ({'features': spec('float32', [1, 'F', FEATURES])},
+        'encoder': ({'features': spec('float32', [1, 'F', FEATURES]), **asr},
                     {'semantic': spec('float32', [1, 'T', merge_dim(c)]), 'acoustic': spec('float32', [1, 'T', ad])}),
+        # Whisper's encoder, for a model with the semantic stream (the earlier family's asr.onnx, unchanged)
+        **({'asr': ({'audio': spec('float32', [1, 'S'])}, asr)} if c.semantic else {}),
         'quantizer': ({'acoustic': spec('float32', [1, 'T', ad]), 'segment_length': spec('float32', [1, 'K'])},
                       {'codes': spec('int32', [1, 'K', G])}),
         'decoder': ({'codes': spec('int32', [1, 'K', G]), 'segment_length': spec('float32', [1, 'K']),
@@ -184,25 +222,48 @@ def signatures(m: CodecV3):
     }
 
 
-def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entropy_cache=None):
+def semantic_fields(c) -> dict:
+    """models.json's fields of a model with the semantic stream (docs/MODELS.md, formatVersion 4); {} otherwise."""
+    if not c.semantic:
+        return {}
+    if c.semantic not in SEMANTIC_INPUTS:
+        raise SystemExit(f'V3Config.semantic {c.semantic!r}: models.json knows {", ".join(SEMANTIC_INPUTS)}')
+    return {'semanticInput': SEMANTIC_INPUTS[c.semantic], 'asrWindow': asr_window()}
+
+
+def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entropy_cache=None, asr_onnx=ASR_ONNX):
+    """asr_onnx: the Whisper encoder shipped as asr.onnx with a model that has the semantic stream."""
+    import functools
+    import shutil
+
     from training.entropy.measure import measure
 
     m = load(ckpt)
     ck = torch.load(ckpt, map_location='cpu')
     c = m.c
+    if c.semantic and not os.path.exists(asr_onnx):
+        raise SystemExit(f'a model with the semantic stream ships asr.onnx: --asr-onnx {asr_onnx} not found')
     os.makedirs(out, exist_ok=True)
     export_onnx(m, out)
     files = {n: f'{n}.onnx' for n in ('encoder', 'quantizer', 'decoder')}
+    asr_features = None
+    if c.semantic:
+        shutil.copyfile(asr_onnx, os.path.join(out, 'asr.onnx'))
+        files['asr'] = 'asr.onnx'
+        # The tables and the tau curve are measured on the features of the very file shipped.
+        asr_features = asr_features_of(os.path.join(out, 'asr.onnx'))
+    # asr.onnx's hash joins the model id: the codes depend on it as on the encoder's.
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
     fxc_version = 5 if c.reduced_groups else 4
-    entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache, segmenter=segments_at_rates, pitch=True,
+    entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache,
+                            segmenter=functools.partial(segments_at_rates, asr_features=asr_features), pitch=True,
                             channels=c.latent_channels, fxc_version=fxc_version)
     print(text)
     head = manifest_head(hashes, True, entropy, groups_in_header=fxc_version == 5)
     sigs = signatures(m)
     manifest = {
         **head,
-        'formatVersion': FORMAT_VERSION,
+        'formatVersion': SEMANTIC_FORMAT_VERSION if c.semantic else FORMAT_VERSION,
         'sampleRateHz': 16000,
         'frameSamples': 1280,
         'frameRateHz': 12.5,
@@ -221,8 +282,9 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         'layout': c.layout,
         **({'layoutLengthPenalty': c.spread_length_penalty} if c.layout == 'spread' else {}),
         'encoderInput': 'vocoder-features',
+        **semantic_fields(c),
         'pitch': pitch_section(),
-        'tauCalibration': tau_calibration(m, calib_files),
+        'tauCalibration': tau_calibration(m, calib_files, asr_features),
         'entropy': entropy,
         'vocoder': vocoder_section,
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
@@ -247,6 +309,8 @@ def main():
     p.add_argument('--per-speaker', type=int, default=40)
     p.add_argument('--entropy-cache', default=None)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--asr-onnx', default=ASR_ONNX,
+                   help='the Whisper encoder shipped as asr.onnx with a model that has the semantic stream')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     with open(a.vocoder_from) as f:
@@ -255,7 +319,7 @@ def main():
         raise SystemExit(f'{a.vocoder_from} has no vocoder section to carry over')
     rows = read_manifest(a.corpus, 'valid')
     files = [os.path.join(a.corpus, r['file']) for r in rows[:: max(1, len(rows) // a.calib_files)][: a.calib_files]]
-    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache)
+    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache, a.asr_onnx)
 
 
 if __name__ == '__main__':

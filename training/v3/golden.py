@@ -9,7 +9,9 @@ features (training/vocoder/native.py `analyse`, what the runtime's vocoder modul
 encoder's merge stream and fine stream, the merge at `--tau` (training's merge_numpy, the rule of
 src/core/merge.ts), the codes of those segments, the coded pitch (the tracker's levels per 80 ms
 frame and the 10 ms F0 track rebuilt from them, as training/export.py write_golden) and the decoded
-features. The test runs the ONNX files of `--models` on the same inputs with onnxruntime-node.
+features; for a model with the semantic stream (models.json formatVersion 4, `semanticInput`) also the
+encoder's `asr` input, asr.onnx's features of the clip by the runtime's window scheme. The test runs
+the ONNX files of `--models` on the same inputs with onnxruntime-node.
 
 The decoder's ONNX file stores its large weights in float16 (export.py `store_weights_fp16`), so its
 reference is computed with the same weights rounded to float16: the golden tensors then say what the
@@ -30,7 +32,7 @@ import torch
 
 from training.golden_format import write
 from training.segments import merge_numpy
-from training.v3.export import DecoderOnnx, EncoderOnnx, QuantizerOnnx, analyse_frames
+from training.v3.export import DecoderOnnx, EncoderOnnx, QuantizerOnnx, analyse_frames, asr_features_of
 from training.v3.train import load
 
 # Weights with at least this many elements are stored as float16 in decoder.onnx (MIN_CAST_ELEMENTS
@@ -50,13 +52,16 @@ def round_decoder_fp16(m):
                 t.copy_(t.half().float())
 
 
-def golden_tensors(m, x: np.ndarray, tau: float) -> dict:
-    """Every tensor the test compares, for audio x (S,), S a multiple of 1280."""
+def golden_tensors(m, x: np.ndarray, tau: float, asr_features=None) -> dict:
+    """Every tensor the test compares, for audio x (S,), S a multiple of 1280; `asr_features` (export.py
+    asr_features_of) computes the encoder's asr input of a model with the semantic stream."""
     from training.pitch import code, track
 
     features = analyse_frames(x)  # (8T, 20)
+    asr = asr_features(x).astype(np.float32) if m.c.semantic else None  # (T, 384)
     with torch.no_grad():
-        sem, ac = EncoderOnnx(m)(torch.from_numpy(features)[None])  # (1, T, 18), (1, T, 8 enc_dim)
+        asr_in = torch.from_numpy(asr)[None] if asr is not None else None
+        sem, ac = EncoderOnnx(m)(torch.from_numpy(features)[None], asr_in)  # (1, T, 18), (1, T, 8 enc_dim)
         s, a = sem[0].numpy(), ac[0].numpy()
         _, ids, lengths, pos = merge_numpy(s, tau, m.c.max_segment_frames)
         L = torch.from_numpy(lengths)[None]  # (1, K)
@@ -65,7 +70,8 @@ def golden_tensors(m, x: np.ndarray, tau: float) -> dict:
         f0 = code.decoder_track(levels).astype(np.float32)  # (8T,)
         out = DecoderOnnx(m)(codes, L, torch.from_numpy(ids)[None], torch.from_numpy(pos)[None],
                              torch.from_numpy(f0)[None])  # (1, 8T, 20)
-    return {'audio_in': x, 'features_in': features, 'semantic': s, 'acoustic': a, 'segment_length': lengths,
+    return {'audio_in': x, 'features_in': features, **({'asr_in': asr} if asr is not None else {}),
+            'semantic': s, 'acoustic': a, 'segment_length': lengths,
             'codes': codes[0].numpy().astype(np.int32), 'frame_segment': ids.astype(np.int32),
             'frame_position': pos, 'pitch_level': levels.astype(np.int32), 'f0': f0,
             'features_out': out[0].numpy()}
@@ -80,7 +86,8 @@ def onnx_agreement(models: str, t: dict) -> dict:
         opts.intra_op_num_threads = 1
         return ort.InferenceSession(os.path.join(models, f'{name}.onnx'), opts).run(None, feeds)
 
-    sem, ac = run('encoder', {'features': t['features_in'][None]})
+    asr = {'asr': t['asr_in'][None]} if 'asr_in' in t else {}
+    sem, ac = run('encoder', {'features': t['features_in'][None], **asr})
     K = len(t['segment_length'])
     (codes,) = run('quantizer', {'acoustic': t['acoustic'][None], 'segment_length': t['segment_length'][None]})
     (out,) = run('decoder', {'codes': t['codes'][None], 'segment_length': t['segment_length'][None],
@@ -105,15 +112,19 @@ def main():
     torch.set_num_threads(a.threads)
     with open(os.path.join(a.models, 'models.json')) as f:
         manifest = json.load(f)
-    if manifest.get('formatVersion') != 3:
+    # 4: a v3 model whose encoder also reads asr.onnx's features (semanticInput)
+    if manifest.get('formatVersion') not in (3, 4):
         raise SystemExit(f"{a.models}/models.json is formatVersion {manifest.get('formatVersion')}, not a v3 model")
     m = load(a.ckpt)
+    if bool(m.c.semantic) != ('semanticInput' in manifest):
+        raise SystemExit(f'{a.ckpt} and {a.models}/models.json disagree on the semantic stream: export first')
+    asr_features = asr_features_of(os.path.join(a.models, manifest['models']['asr']['file'])) if m.c.semantic else None
     round_decoder_fp16(m)
     x, sr = sf.read(a.wav, dtype='float32')
     if sr != 16000 or x.ndim != 1:
         raise SystemExit(f'{a.wav}: need 16 kHz mono')
     x = np.ascontiguousarray(x[: int(a.seconds * sr) // FRAME_SAMPLES * FRAME_SAMPLES])
-    t = golden_tensors(m, x, a.tau)
+    t = golden_tensors(m, x, a.tau, asr_features)
     agreement = onnx_agreement(a.models, t)
     print('onnxruntime-python against PyTorch:', agreement)
     bad = [k for k, tol in AGREEMENT.items() if agreement[k] > tol]
@@ -121,7 +132,8 @@ def main():
         raise SystemExit(f'{a.models} does not compute what {a.ckpt} does ({", ".join(bad) or "codes"}): '
                          'export the models from this checkpoint first')
     T, K = t['semantic'].shape[0], len(t['segment_length'])
-    write(a.out, t, {'modelId': manifest['modelId'], 'formatVersion': 3, 'tau': a.tau, 'frames': T, 'segments': K})
+    write(a.out, t, {'modelId': manifest['modelId'], 'formatVersion': manifest['formatVersion'], 'tau': a.tau,
+                     'frames': T, 'segments': K})
     print(f"wrote {a.out}/golden.{{bin,json}}: model {manifest['modelId']}, {T} frames, {K} segments at tau {a.tau}")
 
 
