@@ -1,7 +1,7 @@
 """Whisper tiny.en's 12.5 Hz features (the runtime's `asr.onnx`, T x 384, position-centred) for every
 frame of a v3 feature cache (training/v3/data.py), for the semantic stream (issue 29, item 2).
 
-  OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m training.v3.asr_cache --onnx PATH/asr.onnx [--split train]
+  OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m training.v3.asr_cache [--onnx training/runs/whisper/whisper-asr-fp16.onnx] [--split train]
 
 Each cached utterance is rebuilt exactly as data.py padded it (zeros to a whole number of 80 ms frames
 and at least one crop), so frame t of the cache and row t here describe the same 80 ms, and goes
@@ -84,7 +84,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--cache', default='training/data/cache/featdec')
     p.add_argument('--corpus', default='training/data/corpus')
-    p.add_argument('--onnx', required=True, help="the runtime's Whisper encoder, asr.onnx")
+    p.add_argument('--onnx', default='training/runs/whisper/whisper-asr-fp16.onnx', help="the runtime's Whisper encoder, asr.onnx")
     p.add_argument('--split', nargs='+', default=['valid', 'train'])
     p.add_argument('--threads', type=int, default=1)
     a = p.parse_args()

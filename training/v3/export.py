@@ -45,7 +45,7 @@ SEMANTIC_FORMAT_VERSION = 4
 SEMANTIC_INPUTS = {'whisper': 'whisper-tiny.en'}
 # The Whisper encoder shipped as asr.onnx: the file the semantic stream's features were computed with
 # (asr_cache.py --onnx, merge_features.py), so the runtime feeds the encoder what training did.
-ASR_ONNX = 'training/runs/whisper/whisper-asr.onnx'
+ASR_ONNX = 'training/runs/whisper/whisper-asr-fp16.onnx'
 
 
 # models.json `mergeFeatures` of each V3Config.merge_on (src/core/manifest.ts MERGE_FEATURES).

@@ -78,7 +78,7 @@ def parse_args(argv=None):
                    help="a new run: V3Config.semantic ('whisper': Whisper tiny.en's features feed the fine stream; "
                         'needs training/v3/asr_cache.py\'s <split>-asr.npy beside the cache; an --init without it '
                         'gains it at zero, coding exactly as before)')
-    p.add_argument('--asr-onnx', default='training/runs/whisper/whisper-asr.onnx',
+    p.add_argument('--asr-onnx', default='training/runs/whisper/whisper-asr-fp16.onnx',
                    help="--semantic: the Whisper encoder the cache's features must come from (checked when present)")
     return p.parse_args(argv)
 

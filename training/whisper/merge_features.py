@@ -6,8 +6,9 @@ import numpy as np
 
 from training.whisper import features, windows
 
-# The exported Whisper encoder: the shipped one, else the export's scratch copy (PyTorch if neither).
-ASR_ONNX_CANDIDATES = ('public/models/asr.onnx', 'training/runs/whisper/whisper-asr.onnx')
+# The exported Whisper encoder as the runtime ships it (fp16 weights): the shipped one, else the
+# export's scratch copy (PyTorch if neither). training/v3/asr_cache.py's corpus features came from it.
+ASR_ONNX_CANDIDATES = ('public/models/asr.onnx', 'training/runs/whisper/whisper-asr-fp16.onnx')
 
 _runner = None
 
