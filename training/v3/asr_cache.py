@@ -17,24 +17,16 @@ Written beside the split's cache as <split>-asr.npy (frames x 384, float16), wit
 sha256 in <split>-asr.json so a cache of another encoder is refused.
 """
 import argparse
-import hashlib
 import json
 import os
 import time
 
 import numpy as np
 
+from training.manifest import sha256
 from training.v3.data import MIN_FRAMES
 
 FRAME_SAMPLES = 1280
-
-
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()
 
 
 def padded_utterance(x, frames):
@@ -66,7 +58,7 @@ def build(cache_dir, split, onnx_path, corpus, threads=1):
     np.save(path + '.tmp.npy', out)
     os.replace(path + '.tmp.npy', path)
     with open(os.path.join(cache_dir, f'{split}-asr.json'), 'w') as f:
-        json.dump({'encoder_sha256': sha256_of(onnx_path), 'utterances': len(frames), 'frames': int(offsets[-1]),
+        json.dump({'encoder_sha256': sha256(onnx_path), 'utterances': len(frames), 'frames': int(offsets[-1]),
                    'build_s': time.time() - t0, 'min_frames': MIN_FRAMES}, f)
     print(f'[{split}] {len(frames)} utterances, {int(offsets[-1])} frames -> {path} in {time.time() - t0:.0f} s', flush=True)
 
@@ -75,7 +67,7 @@ def load(cache_dir, split, onnx_path=None):
     """The split's features (frames x 384, float16, memory-mapped), refused when built by another
     encoder than `onnx_path` (when given)."""
     meta = json.load(open(os.path.join(cache_dir, f'{split}-asr.json')))
-    if onnx_path and sha256_of(onnx_path) != meta['encoder_sha256']:
+    if onnx_path and sha256(onnx_path) != meta['encoder_sha256']:
         raise SystemExit(f'{cache_dir}/{split}-asr.npy was built by another encoder than {onnx_path}; rebuild it')
     return np.load(os.path.join(cache_dir, f'{split}-asr.npy'), mmap_mode='r')
 
