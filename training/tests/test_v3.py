@@ -10,6 +10,7 @@ from pathlib import Path
 import shutil
 import tempfile
 import unittest
+from unittest import mock
 
 import numpy as np
 import soundfile as sf
@@ -167,6 +168,46 @@ class Training(unittest.TestCase):
                 self.assertTrue(torch.allclose(third['model'][key], second['model'][key], atol=1e-2, rtol=1e-3), key)
 
 
+    def test_a_run_that_merges_on_whisper_cuts_the_caches_whisper_features(self):
+        from training.tests.synthetic_corpus import write_corpus
+        from training.v3 import data, train
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_corpus(f'{tmp}/corpus', utterances=2)
+            data.build(f'{tmp}/corpus', f'{tmp}/cache', 'train')
+            frames = int(np.load(f'{tmp}/cache/train.npz')['offsets'][-1])
+            self.assertLess(frames, 2048)  # float16 holds every frame index exactly
+            # asr_cache.py's files: row t's first value is t, so a merge row tells which cached frame it is
+            asr = np.random.default_rng(0).standard_normal((frames, 384)).astype(np.float16)
+            asr[:, 0] = np.arange(frames)
+            shutil.copy(f'{tmp}/cache/train.npz', f'{tmp}/cache/valid.npz')
+            for split in ('train', 'valid'):
+                np.save(f'{tmp}/cache/{split}-asr.npy', asr)
+                with open(f'{tmp}/cache/{split}-asr.json', 'w') as fh:
+                    json.dump({'encoder_sha256': '0' * 64, 'utterances': 2, 'frames': frames}, fh)
+            args = ['--run', f'{tmp}/run', '--cache', f'{tmp}/cache', '--batch', '2', '--valid-every', '1000',
+                    '--init-decoder', '', '--asr-onnx', '', '--layout', 'spread', '--max-steps', '1']
+            with self.assertRaisesRegex(SystemExit, "merge_on 'whisper'.*needs semantic='whisper'"):
+                train.main(args + ['--merge-on', 'whisper'])
+            seen = []
+            layout_flags = v3.CodecV3.layout_flags
+
+            def spy(m, merge, rates):
+                seen.append(merge.detach().clone())
+                return layout_flags(m, merge, rates)
+
+            with mock.patch.object(v3.CodecV3, 'layout_flags', spy):
+                train.main(args + ['--semantic', 'whisper', '--merge-on', 'whisper'])
+            ck = torch.load(f'{tmp}/run/v3.pt')
+            self.assertEqual((ck['step'], ck['config']['merge_on'], ck['config']['semantic']), (1, 'whisper', 'whisper'))
+            self.assertGreaterEqual(len(seen), 2)  # the step and its validation
+            for merge in seen:
+                self.assertEqual(merge.shape[-1], 384)
+                for crop in merge:  # a crop of the cache's Whisper rows, in order
+                    first = int(crop[0, 0])
+                    np.testing.assert_array_equal(crop.numpy(), asr[first:first + len(crop)].astype(np.float32))
+
+
 class ReducedCodeGroups(unittest.TestCase):
     """Below reduced_below_hz a segment carries only its first code groups; a 7-group checkpoint
     widened to 9 decodes exactly as before."""
@@ -254,6 +295,63 @@ class SemanticStream(unittest.TestCase):
         self.assertTrue((moved[24:32] > 1e-3).all())
         self.assertTrue((moved[:16] < 1e-6).all())  # outside the conv stack's reach (1 + 7 x 3 frames)
 
+    def test_merge_on_whisper_merges_on_the_semantic_features_themselves(self):
+        from training.v3.export import MERGE_FEATURES, encoder_outputs, merge_dim
+
+        torch.manual_seed(5)
+        m = v3.CodecV3(tiny(semantic='whisper', merge_on='whisper')).eval()
+        feats, asr = torch.randn(2, 8 * 6, 20), torch.randn(2, 6, 384)
+        with torch.no_grad():
+            merge, fine = m.encode_streams(feats, asr)
+            self.assertTrue(torch.equal(merge, asr))
+            self.assertEqual(tuple(fine.shape), (2, 48, 16))
+            # the merge cuts them: six alike rows make one segment, six unlike ones six
+            f0 = torch.full((2, 48), 120.0)
+            alike = asr[:, :1].expand(-1, 6, -1)
+            self.assertEqual(m(feats, torch.tensor([0.5, 0.5]), f0, semantic=alike)[1]['segments'], 2)
+            self.assertEqual(m(feats, torch.tensor([0.99, 0.99]), f0, semantic=asr)[1]['segments'], 12)
+        self.assertEqual((merge_dim(m.c), MERGE_FEATURES[m.c.merge_on], encoder_outputs(m.c)),
+                         (384, 'whisper-tiny.en', ['acoustic']))
+        with self.assertRaisesRegex(ValueError, "merge_on 'whisper' merges on the semantic stream's features: it needs"):
+            tiny(merge_on='whisper')
+        with self.assertRaisesRegex(ValueError, "merge_on 'mfcc': one of cepstra, fine, whisper"):
+            tiny(merge_on='mfcc')
+
+
+@unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
+class EvaluateMergeOn(unittest.TestCase):
+    """evaluate.py cuts a model's own merge stream unless --merge-on says otherwise, and computes a
+    file's Whisper features once for the encoder and the merge."""
+
+    def test_the_models_own_merge_by_default_and_the_features_once(self):
+        from training.v3 import evaluate
+
+        torch.manual_seed(6)
+        whisper = v3.CodecV3(tiny(semantic='whisper', merge_on='whisper')).eval()
+        plain = v3.CodecV3(tiny()).eval()
+        self.assertEqual([evaluate.check_merge_on(whisper, None), evaluate.check_merge_on(whisper, 'whisper')],
+                         ['whisper', 'whisper'])
+        self.assertEqual([evaluate.check_merge_on(plain, None), evaluate.check_merge_on(plain, 'whisper')],
+                         ['cepstra', 'whisper'])
+        with self.assertRaisesRegex(SystemExit, 'has no cepstral merge stream'):
+            evaluate.check_merge_on(whisper, 'cepstra')
+        x, _ = speech_features(2.56)  # 32 frames
+        calls = []
+
+        def features(xp):
+            calls.append(len(xp))
+            # alike rows but for a jump at frame 12: the threshold merge cuts there and where segments
+            # reach 8 frames, whatever tau the rate search picks below 1 (every frame cut)
+            rows = np.ones((len(xp) // 1280, 384), np.float32)
+            rows[12:] = -1.0
+            return rows
+
+        with mock.patch('training.whisper.merge_features.asr_features', features):
+            _, _, segments, frames = evaluate.code_and_decode(whisper, x, 3.0, layout='threshold')
+        self.assertEqual(len(calls), 1)  # the encoder's input and the merge stream: one pass
+        self.assertEqual(frames, 32)
+        self.assertEqual(segments, 5)  # [0, 8) [8, 12) [12, 20) [20, 28) [28, 32)
+
 
 @unittest.skipUnless(LIBRARY_PATH.exists(), 'needs build/vocoder (bash native/build.sh)')
 class Export(unittest.TestCase):
@@ -323,6 +421,17 @@ class SemanticExport(unittest.TestCase):
     """A model with the semantic stream exports as formatVersion 4: encoder.onnx reads `asr` [1, T, 384]
     besides the features, and models.json lists asr.onnx with its window scheme (docs/MODELS.md)."""
 
+    def asr_onnx(self):
+        """The exported Whisper encoder, else the one the TypeScript tests put together
+        (test/helpers/whisper-model.ts), which a fresh checkout's `npm test` has built by the time
+        these tests run; skips the test where neither is."""
+        from training.v3 import export
+
+        asr = next((p for p in (ROOT / export.ASR_ONNX, ROOT / WHISPER_TEST_ASR) if p.exists()), None)
+        if asr is None:
+            self.skipTest(f'needs {export.ASR_ONNX} (training/whisper/export_encoder.py) or {WHISPER_TEST_ASR}')
+        return asr
+
     def test_encoder_onnx_reads_asr_and_agrees_with_pytorch_at_new_sizes(self):
         import onnxruntime as ort
 
@@ -363,13 +472,9 @@ class SemanticExport(unittest.TestCase):
         from training.v3 import export
         from training.whisper import windows
 
-        # The exported encoder, else the one the TypeScript tests put together (test/helpers/whisper-model.ts),
-        # which a fresh checkout's `npm test` has built by the time these tests run.
-        asr = next((p for p in (ROOT / export.ASR_ONNX, ROOT / WHISPER_TEST_ASR) if p.exists()), None)
-        if asr is None:
-            self.skipTest(f'needs {export.ASR_ONNX} (training/whisper/export_encoder.py) or {WHISPER_TEST_ASR}')
+        asr = self.asr_onnx()
         with tempfile.TemporaryDirectory() as d:
-            m, written = export_tiny_semantic_model(d, str(asr))
+            m, written, _ = export_tiny_semantic_model(d, str(asr))
             with open(f'{d}/models/models.json') as fh:
                 manifest = json.load(fh)
             self.assertEqual(manifest, written)
@@ -404,6 +509,54 @@ class SemanticExport(unittest.TestCase):
             ps, pa = export.streams(m, x, export.asr_features_of(f'{d}/models/asr.onnx'))
             np.testing.assert_allclose(sem[0], ps, atol=1e-4)
             np.testing.assert_allclose(ac[0], pa, atol=1e-4)
+
+    def test_a_model_that_merges_on_whisper_exports_mergefeatures_whisper_and_its_tables_cut_them(self):
+        from dataclasses import replace
+
+        import onnxruntime as ort
+
+        from training.segments import layout_flags
+        from training.tests.semantic_model import export_tiny_semantic_model
+        from training.v3 import export
+
+        asr_onnx = self.asr_onnx()
+        with tempfile.TemporaryDirectory() as d:
+            m, manifest, calib = export_tiny_semantic_model(d, str(asr_onnx), merge_on='whisper', work=f'{d}/work')
+            self.assertEqual((manifest['formatVersion'], manifest['semanticInput'], manifest['mergeFeatures'],
+                              manifest['semanticDim']), (4, 'whisper-tiny.en', 'whisper-tiny.en', 384))
+            self.assertEqual(manifest['asrWindow']['windowFrames'], 375)
+            models = manifest['models']
+            self.assertEqual(sorted(models), ['asr', 'decoder', 'encoder', 'quantizer'])
+            self.assertEqual(models['asr']['outputs'], {'asr': {'type': 'float32', 'shape': [1, 'T', 384]}})
+            self.assertEqual(models['encoder']['inputs']['asr'], {'type': 'float32', 'shape': [1, 'T', 384]})
+            # the merge stream is asr.onnx's rows: encoder.onnx gives the fine stream alone
+            ad = 8 * m.c.enc_dim
+            self.assertEqual(models['encoder']['outputs'], {'acoustic': {'type': 'float32', 'shape': [1, 'T', ad]}})
+            encoder = ort.InferenceSession(f'{d}/models/encoder.onnx')
+            self.assertEqual([o.name for o in encoder.get_outputs()], ['acoustic'])
+            run = export.asr_features_of(f'{d}/models/asr.onnx')
+            x, f = speech_features(4.48)  # 56 frames: the encoder was traced on 10
+            feats = run(x)
+            (ac,) = encoder.run(None, {'features': f[None], 'asr': feats[None]})
+            pm, pa = export.streams(m, x, run)
+            np.testing.assert_array_equal(pm, feats)
+            np.testing.assert_allclose(ac[0], pa, atol=1e-4)
+            # The entropy tables' segments are the layout of the Whisper features, as the runtime cuts it
+            (seg,) = export.segments_at_rates(m, x, [3.0], run)
+            starts = np.flatnonzero(layout_flags(feats, 3.0, m.c.max_segment_frames, m.c.layout, m.c.spread_length_penalty))
+            np.testing.assert_array_equal(seg['lengths'], np.diff(np.append(starts, 56)))
+            # ... and so is the tau table: measured on them, not on the cepstra
+            self.assertEqual(manifest['tauCalibration'], export.tau_calibration(m, calib, run))
+            # golden.py reads an encoder without `semantic`: the golden merge stream is its asr input
+            from training.v3 import golden
+
+            t = golden.golden_tensors(m, x[: 25 * 1280], 0.5, run)
+            np.testing.assert_array_equal(t['semantic'], t['asr_in'])
+            agreement = golden.onnx_agreement(f'{d}/models', t)
+            self.assertEqual((agreement['semantic'], agreement['codes_differing']), (0.0, 0))
+            self.assertLess(agreement['acoustic'], 1e-4)
+            m.c = replace(m.c, merge_on='cepstra')
+            self.assertNotEqual(manifest['tauCalibration'], export.tau_calibration(m, calib, run))
 
     def test_a_model_without_the_semantic_stream_exports_as_before(self):
         from training.v3 import export

@@ -66,7 +66,8 @@ def build(cache_dir, split, onnx_path, corpus, threads=1):
 def load(cache_dir, split, onnx_path=None):
     """The split's features (frames x 384, float16, memory-mapped), refused when built by another
     encoder than `onnx_path` (when given)."""
-    meta = json.load(open(os.path.join(cache_dir, f'{split}-asr.json')))
+    with open(os.path.join(cache_dir, f'{split}-asr.json')) as f:
+        meta = json.load(f)
     if onnx_path and sha256(onnx_path) != meta['encoder_sha256']:
         raise SystemExit(f'{cache_dir}/{split}-asr.npy was built by another encoder than {onnx_path}; rebuild it')
     return np.load(os.path.join(cache_dir, f'{split}-asr.npy'), mmap_mode='r')

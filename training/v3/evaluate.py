@@ -44,17 +44,38 @@ def padded(x: np.ndarray) -> np.ndarray:
     return np.concatenate([x, np.zeros(n - len(x), np.float32)])
 
 
-def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstra', groups=0, layout=''):
+def own_merge(m) -> str:
+    """What the model's own layout cuts, in --merge-on's words: 'whisper' for V3Config.merge_on
+    'whisper', else 'cepstra' (the model's stream, the fine stream's means for merge_on 'fine')."""
+    return 'whisper' if m.c.merge_on == 'whisper' else 'cepstra'
+
+
+def check_merge_on(m, merge_on):
+    """merge_on, or the model's own when None; refuses 'cepstra' for a model that merges on Whisper's
+    features (its encoder gives no other merge stream)."""
+    own = own_merge(m)
+    if merge_on == 'cepstra' and own == 'whisper':
+        raise SystemExit("this model merges on Whisper's features (V3Config.merge_on 'whisper'): it has no cepstral "
+                         'merge stream; leave --merge-on out')
+    return merge_on or own
+
+
+def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on=None, groups=0, layout=''):
     """x (S,) float32 16 kHz -> (decoded audio (S,), predicted features (8T, 20), segments K, frames T).
     merge_on 'whisper': the boundaries come from Whisper tiny.en's 12.5 Hz features (the paper's
-    ASR-guided merge, through the runtime's window scheme) instead of the model's cepstral stream."""
+    ASR-guided merge, through the runtime's window scheme), for a model of another merge_on zero-shot
+    instead of its own stream; None: the model's own (check_merge_on)."""
+    merge_on = check_merge_on(m, merge_on)
     xp = padded(x)
-    merge, acoustic = streams(m, xp)
-    T = merge.shape[0]
-    if merge_on == 'whisper':
+    asr = None
+    if m.c.semantic or merge_on == 'whisper':
         from training.whisper.merge_features import asr_features
 
-        merge = asr_features(xp)
+        asr = asr_features(xp)  # once: the encoder's semantic stream and the merge stream alike
+    merge, acoustic = streams(m, xp, (lambda _: asr) if asr is not None else None)
+    T = merge.shape[0]
+    if merge_on == 'whisper':
+        merge = asr
     flags = fixed_flags(T, rate) if fixed else layout_flags(merge, rate, m.c.max_segment_frames, layout or m.c.layout, m.c.spread_length_penalty)
     flags_t = torch.from_numpy(flags)[None]
     seg_id, seg_start, seg_len = segment_layout(flags_t)
@@ -69,14 +90,16 @@ def code_and_decode(m, x: np.ndarray, rate: float, fixed=False, merge_on='cepstr
     return native.synthesize(feats)[: len(x)], feats, len(seg_len), T
 
 
-def run(ckpt, rates, files, out, fixed, name, merge_on='cepstra', groups=0, layout='', length_penalty=None):
+def run(ckpt, rates, files, out, fixed, name, merge_on=None, groups=0, layout='', length_penalty=None):
     os.makedirs(out, exist_ok=True)
     items = heldout.select_items(heldout.load_manifest(heldout.heldout_manifest_path()), files)
     m = load(ckpt)
     if length_penalty is not None:  # the spread layout's penalty instead of the model's
         m.c = replace(m.c, spread_length_penalty=length_penalty)
     judge = WhisperJudge(cache_path=os.path.join(out, 'whisper_cache.json'))
-    condition = name + ('-fixed' if fixed else '') + ('-whisper-merge' if merge_on == 'whisper' else '')
+    merge_on = check_merge_on(m, merge_on)
+    # '-whisper-merge' marks the zero-shot condition, not a model whose own layout cuts Whisper's features
+    condition = name + ('-fixed' if fixed else '') + ('-whisper-merge' if merge_on != own_merge(m) else '')
     for rate in rates:
         t0, rows = time.time(), []
         for it in items:
@@ -126,8 +149,9 @@ def main():
     p.add_argument('--name', default='v3', help='the condition name the rows are stored under')
     p.add_argument('--rates', type=float, nargs='+', default=[12.5, 6.25, 3.0])
     p.add_argument('--fixed', action='store_true', help='constant-length segments instead of the similarity merge')
-    p.add_argument('--merge-on', choices=['cepstra', 'whisper'], default='cepstra',
-                   help="what the merge compares: the model's cepstral stream, or Whisper tiny.en's features")
+    p.add_argument('--merge-on', choices=['cepstra', 'whisper'], default=None,
+                   help="what the merge compares: the model's cepstral stream, or Whisper tiny.en's features "
+                        "(default: the model's own, V3Config.merge_on)")
     p.add_argument('--layout', choices=['', 'threshold', 'spread'], default='',
                    help="the dynamic layout (training/segments.py LAYOUTS; default: the model's own)")
     p.add_argument('--spread-length-penalty', type=float, default=None,

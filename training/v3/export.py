@@ -14,7 +14,10 @@ The three models and what the runtime feeds them (models.json `models`):
 A model with the semantic stream (V3Config.semantic = 'whisper') is formatVersion 4: its encoder.onnx
 also reads `asr` [1, T, 384], Whisper tiny.en's 12.5 Hz features of the same T frames, which the
 runtime computes with asr.onnx (`--asr-onnx`, copied into the output folder and listed as
-`models.asr`) by the window scheme of models.json `asrWindow` (training/whisper/windows.py).
+`models.asr`) by the window scheme of models.json `asrWindow` (training/whisper/windows.py). One
+that also merges on those features (V3Config.merge_on = 'whisper') says `mergeFeatures:
+"whisper-tiny.en"` with `semanticDim` 384, and its encoder.onnx gives `acoustic` alone: the runtime
+cuts asr.onnx's rows of the kept frames, the rows the encoder read, so the two cannot differ.
 The range coder's tables are measured on the corpus's 'train' split as for the earlier models
 (training/entropy), the tau -> rate table on its 'valid' split, and models.json's `vocoder` section is
 carried over from the models folder being replaced.
@@ -49,7 +52,7 @@ ASR_ONNX = 'training/runs/whisper/whisper-asr-fp16.onnx'
 
 
 # models.json `mergeFeatures` of each V3Config.merge_on (src/core/manifest.ts MERGE_FEATURES).
-MERGE_FEATURES = {'cepstra': 'lpcnet-cepstra', 'fine': 'v3-fine-stream'}
+MERGE_FEATURES = {'cepstra': 'lpcnet-cepstra', 'fine': 'v3-fine-stream', 'whisper': 'whisper-tiny.en'}
 
 
 def asr_window():
@@ -70,8 +73,16 @@ def asr_features_of(onnx_path):
 
 
 def merge_dim(c) -> int:
-    """Width of the merge stream encoder.onnx outputs ('semantic'): 18 cepstra or the fine stream's."""
-    return CEPSTRA if c.merge_on == 'cepstra' else c.enc_dim
+    """Width of the merge stream (models.json `semanticDim`): 18 cepstra, the fine stream's, or Whisper's
+    (asr.onnx's rows, not an output of encoder.onnx)."""
+    return {'cepstra': CEPSTRA, 'fine': c.enc_dim, 'whisper': c.semantic_dim}[c.merge_on]
+
+
+def encoder_outputs(c) -> list:
+    """encoder.onnx's outputs: the merge stream `semantic` and `acoustic`, or for a model that merges on
+    Whisper's features `acoustic` alone (the runtime's merge stream is asr.onnx's rows; an output that
+    copied the `asr` input would be a second source of the same rows)."""
+    return ['acoustic'] if c.merge_on == 'whisper' else ['semantic', 'acoustic']
 
 
 class EncoderOnnx(torch.nn.Module):
@@ -82,6 +93,13 @@ class EncoderOnnx(torch.nn.Module):
     def forward(self, features, asr=None):
         merge, fine = self.m.encode_streams(features, asr)
         return merge, fine.reshape(1, -1, self.m.c.upsample * self.m.c.enc_dim)
+
+
+class AcousticOnnx(EncoderOnnx):
+    """encoder.onnx of a model that merges on Whisper's features: EncoderOnnx's `acoustic` alone."""
+
+    def forward(self, features, asr=None):
+        return super().forward(features, asr)[1]
 
 
 class QuantizerOnnx(torch.nn.Module):
@@ -118,9 +136,11 @@ def analyse_frames(x: np.ndarray) -> np.ndarray:
 
 
 def streams(m: CodecV3, x: np.ndarray, asr_features=None):
-    """The encoder's two outputs for audio x (S,), S a multiple of 1280: merge (T, 18), acoustic (T, 8 enc_dim).
-    A model with the semantic stream also reads x's Whisper features (the runtime's window scheme), by
-    `asr_features` (asr_features_of) or else merge_features.py's choice of encoder."""
+    """The merge stream the runtime cuts and the encoder's `acoustic` for audio x (S,), S a multiple of
+    1280: merge (T, semanticDim), acoustic (T, 8 enc_dim). A model with the semantic stream also reads
+    x's Whisper features (the runtime's window scheme), by `asr_features` (asr_features_of) or else
+    merge_features.py's choice of encoder; one that merges on them (merge_on 'whisper') returns them as
+    the merge stream, so its tables and tau curve are measured on the layouts the runtime cuts."""
     asr = None
     if m.c.semantic:
         if asr_features is None:
@@ -185,12 +205,14 @@ def example_inputs(m: CodecV3, T=10):
 def export_onnx(m: CodecV3, out: str, decoder_fp16=True):
     feats, asr, lengths, fseg, fpos, f0 = example_inputs(m)
     merge, acoustic = EncoderOnnx(m)(feats, asr)
-    # The semantic stream's encoder also reads `asr` [1, T, 384]; T is the same axis as `semantic`'s.
+    # The semantic stream's encoder also reads `asr` [1, T, 384]; T is the same axis as `acoustic`'s.
     enc_args, enc_names = ((feats, asr), ['features', 'asr']) if asr is not None else ((feats,), ['features'])
-    torch.onnx.export(EncoderOnnx(m), enc_args, os.path.join(out, 'encoder.onnx'), opset_version=OPSET,
-                      input_names=enc_names, output_names=['semantic', 'acoustic'],
+    outputs = encoder_outputs(m.c)
+    torch.onnx.export((AcousticOnnx if outputs == ['acoustic'] else EncoderOnnx)(m), enc_args,
+                      os.path.join(out, 'encoder.onnx'), opset_version=OPSET, input_names=enc_names,
+                      output_names=outputs,
                       dynamic_axes={'features': {1: 'F'}, **({'asr': {1: 'T'}} if asr is not None else {}),
-                                    'semantic': {1: 'T'}, 'acoustic': {1: 'T'}})
+                                    **{name: {1: 'T'} for name in outputs}})
     torch.onnx.export(QuantizerOnnx(m), (acoustic, lengths), os.path.join(out, 'quantizer.onnx'), opset_version=OPSET,
                       input_names=['acoustic', 'segment_length'], output_names=['codes'],
                       dynamic_axes={'acoustic': {1: 'T'}, 'segment_length': {1: 'K'}, 'codes': {1: 'K'}})
@@ -208,9 +230,10 @@ def signatures(m: CodecV3):
     c, G = m.c, m.c.code_groups
     ad = c.upsample * c.enc_dim
     asr = {'asr': spec('float32', [1, 'T', c.semantic_dim])} if c.semantic else {}
+    enc_out = {'semantic': spec('float32', [1, 'T', merge_dim(c)]), 'acoustic': spec('float32', [1, 'T', ad])}
     return {
         'encoder': ({'features': spec('float32', [1, 'F', FEATURES]), **asr},
-                    {'semantic': spec('float32', [1, 'T', merge_dim(c)]), 'acoustic': spec('float32', [1, 'T', ad])}),
+                    {k: enc_out[k] for k in encoder_outputs(c)}),
         # Whisper's encoder, for a model with the semantic stream (the earlier family's asr.onnx, unchanged)
         **({'asr': ({'audio': spec('float32', [1, 'S'])}, asr)} if c.semantic else {}),
         'quantizer': ({'acoustic': spec('float32', [1, 'T', ad]), 'segment_length': spec('float32', [1, 'K'])},
@@ -250,7 +273,8 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
     if c.semantic:
         shutil.copyfile(asr_onnx, os.path.join(out, 'asr.onnx'))
         files['asr'] = 'asr.onnx'
-        # The tables and the tau curve are measured on the features of the very file shipped.
+        # The tables and the tau curve are measured on the features of the very file shipped (for
+        # merge_on 'whisper' also the merge stream they are cut on, as the runtime cuts it).
         asr_features = asr_features_of(os.path.join(out, 'asr.onnx'))
     # asr.onnx's hash joins the model id: the codes depend on it as on the encoder's.
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}

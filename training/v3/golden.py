@@ -84,17 +84,21 @@ def onnx_agreement(models: str, t: dict) -> dict:
     def run(name, feeds):
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
-        return ort.InferenceSession(os.path.join(models, f'{name}.onnx'), opts).run(None, feeds)
+        session = ort.InferenceSession(os.path.join(models, f'{name}.onnx'), opts)
+        return dict(zip([o.name for o in session.get_outputs()], session.run(None, feeds)))
 
     asr = {'asr': t['asr_in'][None]} if 'asr_in' in t else {}
-    sem, ac = run('encoder', {'features': t['features_in'][None], **asr})
+    enc = run('encoder', {'features': t['features_in'][None], **asr})
+    # A model that merges on Whisper's features (mergeFeatures "whisper-tiny.en") has no `semantic`
+    # output: its merge stream is the asr input itself.
+    sem = enc['semantic'][0] if 'semantic' in enc else t['asr_in']
     K = len(t['segment_length'])
-    (codes,) = run('quantizer', {'acoustic': t['acoustic'][None], 'segment_length': t['segment_length'][None]})
-    (out,) = run('decoder', {'codes': t['codes'][None], 'segment_length': t['segment_length'][None],
-                             'frame_segment': t['frame_segment'][None], 'frame_position': t['frame_position'][None],
-                             'f0': t['f0'][None]})
-    return {'semantic': float(np.abs(sem[0] - t['semantic']).max()),
-            'acoustic': float(np.abs(ac[0] - t['acoustic']).max()),
+    codes = run('quantizer', {'acoustic': t['acoustic'][None], 'segment_length': t['segment_length'][None]})['codes']
+    out = run('decoder', {'codes': t['codes'][None], 'segment_length': t['segment_length'][None],
+                          'frame_segment': t['frame_segment'][None], 'frame_position': t['frame_position'][None],
+                          'f0': t['f0'][None]})['features']
+    return {'semantic': float(np.abs(sem - t['semantic']).max()),
+            'acoustic': float(np.abs(enc['acoustic'][0] - t['acoustic']).max()),
             'codes_differing': int((codes[0] != t['codes']).sum()), 'codes': K * t['codes'].shape[1],
             'features_out': float(np.abs(out[0] - t['features_out']).max())}
 

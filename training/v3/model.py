@@ -34,6 +34,11 @@ from training.merge import frame_positions, merge_segments
 from training.v3.decoder import CEPSTRA, CORRELATION, FEATURES, PITCH, DecoderConfig, FeatureDecoder
 
 
+# What V3Config.merge_on may name: the merge stream is the cepstral means, the fine stream's frame
+# means, or the semantic stream's Whisper features.
+MERGE_ON = ('cepstra', 'fine', 'whisper')
+
+
 @dataclass
 class V3Config:
     upsample: int = 8  # 10 ms feature frames per 80 ms frame
@@ -54,7 +59,9 @@ class V3Config:
     # What the runtime's merge compares: 'cepstra', each 80 ms frame's mean normalised cepstra (model
     # 12f4d951), or 'fine', each frame's mean of the learned fine stream (training/studies/
     # merge_feature_proxy.py: on the 'valid' split it ties the fixed layout at 3 Hz, where the
-    # cepstral means lose to it).
+    # cepstral means lose to it), or 'whisper', the semantic stream's Whisper features themselves
+    # (needs semantic='whisper': one asr.onnx pass serves the encoder and the merge; on 60 held-out
+    # files the spread layout cut on them instead of the cepstra lost no words and gained STOI).
     merge_on: str = 'cepstra'
     # Rate-dependent code groups: at a target rate (the slider's) below `reduced_below_hz` a segment
     # carries only its first `reduced_groups` code groups, the others read as absent (latent 0, code
@@ -80,6 +87,13 @@ class V3Config:
     # group may carry what the recogniser hears. No bits are added: the codes stay as they are.
     semantic: str = ''
     semantic_dim: int = 384
+
+    def __post_init__(self):
+        if self.merge_on not in MERGE_ON:
+            raise ValueError(f'V3Config.merge_on {self.merge_on!r}: one of {", ".join(MERGE_ON)}')
+        if self.merge_on == 'whisper' and self.semantic != 'whisper':
+            raise ValueError("V3Config.merge_on 'whisper' merges on the semantic stream's features: it needs "
+                             f"semantic='whisper', not {self.semantic!r}")
 
     @property
     def latent_channels(self) -> int:
@@ -265,9 +279,12 @@ class CodecV3(nn.Module):
 
     def encode_streams(self, feats, semantic=None):
         """feats (B, 8T, 20) [, semantic (B, T, semantic_dim) when V3Config.semantic] -> (merge stream
-        (B, T, 18), fine stream (B, 8T, enc_dim))."""
+        (B, T, 18 | enc_dim | semantic_dim by merge_on), fine stream (B, 8T, enc_dim))."""
         x = self.normalise(feats)
-        fine = self.encoder(x, semantic)
+        fine = self.encoder(x, semantic)  # refuses a missing semantic stream for a model that reads it
+        if self.c.merge_on == 'whisper':
+            # The features as given, not normalised: the runtime cuts asr.onnx's rows as they come.
+            return semantic, fine
         if self.c.merge_on == 'fine':
             return fine_frame_means(fine, self.c.upsample), fine
         return merge_stream(x, self.c.upsample), fine

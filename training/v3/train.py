@@ -7,7 +7,9 @@ Data: the feature cache of training/v3/data.py (per corpus utterance, libopus's 
 features per 10 ms and the codec pitch tracker's F0); nothing else is needed, so a step is an encoder,
 a pooling and a decoder pass on 2.56 s crops. Each crop draws a target rate in 3-12.5 Hz (20 %:
 12.5 Hz) and is cut at that rate by the model's layout (V3Config.layout: the threshold merge at the
-tau the slider searches, or the spread layout's exact segment count), so one model serves the slider. The decoder gets
+tau the slider searches, or the spread layout's exact segment count) of its merge stream (V3Config.merge_on:
+the cepstra, the fine stream, or the semantic stream's Whisper features from <split>-asr.npy), so one
+model serves the slider. The decoder gets
 the 10 ms pitch track rebuilt from the coded pitch levels, as at run time. Loss: L1 in the feature
 domain, each cepstrum in units of its spread with c0-c5 first (model.py `weighted_feature_loss`;
 `--loss raw`: training/v3/decoder.py `feature_loss`, the first 11 minutes of the shipped run).
@@ -74,6 +76,9 @@ def parse_args(argv=None):
     p.add_argument('--layout', choices=['threshold', 'spread'], default=None,
                    help="a new run: how the merge stream is cut (V3Config.layout; default: --init's, else 'threshold')")
     p.add_argument('--spread-length-penalty', type=float, default=None, help='a new run: V3Config.spread_length_penalty')
+    p.add_argument('--merge-on', choices=['cepstra', 'fine', 'whisper'], default=None,
+                   help="a new run: what the layout cuts (V3Config.merge_on; default: --init's, else 'cepstra'); "
+                        "'whisper': the semantic stream's Whisper features, so it needs --semantic whisper (or an --init with it)")
     p.add_argument('--semantic', choices=['', 'whisper'], default=None,
                    help="a new run: V3Config.semantic ('whisper': Whisper tiny.en's features feed the fine stream; "
                         'needs training/v3/asr_cache.py\'s <split>-asr.npy beside the cache; an --init without it '
@@ -164,11 +169,14 @@ def caches(a, semantic: bool):
 def new_model(a, train_cache) -> CodecV3:
     dred = getattr(a, 'arm', 'v3') == 'dred'
     init = torch.load(a.init, map_location='cpu') if a.init else None
-    # The config: the --init checkpoint's (else the default), with the code groups asked for
+    # The config: the --init checkpoint's (else the default), with the options asked for, replaced at
+    # once (merge_on 'whisper' is valid only together with semantic 'whisper')
     c = V3Config(**init['config']) if init and 'config' in init else V3Config()
-    for key in ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout', 'spread_length_penalty', 'semantic'):
-        if getattr(a, key, None) is not None:
-            c = replace(c, **{key: getattr(a, key)})
+    keys = ('code_groups', 'reduced_groups', 'reduced_below_hz', 'layout', 'spread_length_penalty', 'semantic', 'merge_on')
+    try:
+        c = replace(c, **{k: getattr(a, k) for k in keys if getattr(a, k, None) is not None})
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
     m = CodecV3Dred(c) if dred else CodecV3(c)
     if init:
         weights = widen_code_groups({k: v.float() for k, v in init['model'].items()}, c)
