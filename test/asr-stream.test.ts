@@ -15,7 +15,7 @@ import type { EncoderOutput, InferenceBackend, MergeResult } from '../src/core/t
 
 const FRAME = 1280;
 const WINDOW: AsrWindow = { windowFrames: 375, marginFrames: 31, padShortToWindow: true };
-const DIMS = { semanticDim: 3, acousticDim: 1, asrWindow: WINDOW };
+const DIMS = { semanticDim: 3, acousticDim: 1, asrWindow: WINDOW, mergeFeatures: 'whisper-tiny.en' as const };
 
 /** Sample value of frame f: the frame's own index, so a model can tell which frames it was given. */
 const frameValue = (f: number) => 1 + f;

@@ -13,7 +13,7 @@ import {
 } from '../src/core/manifest.ts';
 import { checkSessionNames, modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
-import { semanticInputManifestJson } from './helpers/semantic-input.ts';
+import { semanticInputManifestJson, whisperMergeManifestJson } from './helpers/semantic-input.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
 
@@ -194,8 +194,9 @@ describe('parseManifest', () => {
     expect(() => parseManifest({ ...v4(), semanticInput: 'hubert' })).toThrow(
       /unknown semanticInput "hubert"; this runtime reads whisper-tiny.en, update it/,
     );
+    // Merging on the rows too is valid (below), but then the merge stream is 384 wide.
     expect(() => parseManifest({ ...v4(), mergeFeatures: 'whisper-tiny.en' })).toThrow(
-      /semanticInput "whisper-tiny.en" with mergeFeatures "whisper-tiny.en": the merge stream would be both/,
+      /semanticInput "whisper-tiny.en" with mergeFeatures "whisper-tiny.en" merges on asr.onnx's 384-wide rows, but semanticDim is 18/,
     );
     expect(() => parseManifest(without('asrWindow'))).toThrow(
       /semanticInput "whisper-tiny.en" needs an asrWindow/,
@@ -215,6 +216,44 @@ describe('parseManifest', () => {
     const full = v4();
     const archived = { ...full, decodeOnly: true, models: { decoder: full.models.decoder } };
     expect(parseDecoderManifest(archived).semanticInput).toBe('whisper-tiny.en');
+  });
+
+  it("formatVersion 4 with mergeFeatures whisper-tiny.en: asr.onnx's rows are the encoder's input and the merge stream", () => {
+    const both = parseManifest(whisperMergeManifestJson());
+    expect([encoderReadsAsr(both), mergeFromAsr(both), asrFeatureDim(both)]).toEqual([true, true, 384]);
+    expect(both.semanticDim).toBe(384);
+    // The encoder reads the rows and gives the fine stream alone; its graph is checked for exactly that.
+    expect(modelTensorNames('encoder', both)).toEqual({ inputs: ['features', 'asr'], outputs: ['acoustic'] });
+    const encoder = both.models.encoder;
+    const graph = { inputNames: ['features', 'asr'], outputNames: ['acoustic'] };
+    expect(() => checkSessionNames('encoder', encoder, graph, both)).not.toThrow();
+    expect(() => checkSessionNames('encoder', encoder, { ...graph, inputNames: ['features'] }, both)).toThrow(
+      /encoder.onnx: the ONNX graph has no input "asr"/,
+    );
+    const noAcoustic = whisperMergeManifestJson();
+    delete noAcoustic.models.encoder.outputs.acoustic;
+    expect(() => checkSessionNames('encoder', parseManifest(noAcoustic).models.encoder, graph, both)).toThrow(
+      /models.json: encoder.onnx lacks output "acoustic"/,
+    );
+    // The earlier family still merges on the rows without reading them (formatVersion 1, no semanticInput).
+    expect(mergeFromAsr({ mergeFeatures: 'whisper-tiny.en' })).toBe(true);
+    expect(encoderReadsAsr({})).toBe(false);
+    // Still refused: a merge stream of another width than the rows, the rows without formatVersion 4
+    // and semanticInput's asr input, and asr.onnx listed with nothing to read its rows.
+    expect(() => parseManifest({ ...whisperMergeManifestJson(), semanticDim: 18 })).toThrow(
+      /merges on asr.onnx's 384-wide rows, but semanticDim is 18/,
+    );
+    expect(() => parseManifest({ ...whisperMergeManifestJson(), formatVersion: 3 })).toThrow(
+      /semanticInput needs formatVersion 4/,
+    );
+    const noAsrInput = whisperMergeManifestJson();
+    delete noAsrInput.models.encoder.inputs.asr;
+    expect(() => parseManifest(noAsrInput)).toThrow(/models.encoder input "asr" must be \[1, T, 384\]/);
+    const unread: Record<string, unknown> = { ...semanticInputManifestJson(), formatVersion: 3 };
+    delete unread.semanticInput;
+    expect(() => parseManifest(unread)).toThrow(
+      /models.asr is listed but nothing reads its rows: a set with asr.onnx merges on them/,
+    );
   });
 
   it('checks the pitch section: values this runtime implements, and a pitch table to code it with', () => {

@@ -5,7 +5,9 @@
  * input frames, context included, each taken from the asr window the plan keeps it from; the merge
  * stream must stay the encoder's `semantic` output; an hour must stream in bounded memory; and the
  * earlier family (`mergeFeatures: "whisper-tiny.en"`) must still merge on asr.onnx's rows and feed
- * its encoder none. Then a Codec round trip whose codes can only come from the asr rows.
+ * its encoder none; a model with both must merge on exactly the kept frames' rows of its encoder's
+ * input, asr.onnx run once per asr window. Then a Codec round trip whose codes can only come from the
+ * asr rows.
  */
 import { describe, expect, it } from 'vitest';
 import { planAsrWindows, type AsrWindow } from '../src/core/asr-windows.ts';
@@ -23,6 +25,8 @@ const FRAME = 1280;
 const WINDOW: AsrWindow = { windowFrames: 375, marginFrames: 31, padShortToWindow: true };
 /** A semanticInput model: the merge stream is the encoder's 2-wide `semantic`. */
 const DIMS = { semanticDim: 2, acousticDim: 1, asrWindow: WINDOW, semanticInput: 'whisper-tiny.en' as const };
+/** A semanticInput model that also merges on asr.onnx's rows: the merge stream is 384 wide. */
+const BOTH_DIMS = { ...DIMS, semanticDim: WHISPER_DIM, mergeFeatures: 'whisper-tiny.en' as const };
 /** The earlier family: asr.onnx's 3-wide rows are the merge stream, the encoder reads none. */
 const OLD_DIMS = {
   semanticDim: 3,
@@ -56,19 +60,25 @@ interface EncodeCall {
   /** Row t's frame index and asr window start, as asr.onnx tagged it; undefined: no asr input. */
   asrFrame?: number[];
   asrWindowStart?: number[];
+  /** The asr rows themselves. */
+  asr?: Float32Array;
 }
 
 /**
  * Stand-in models. asr rows (`width` wide) say [frame index, window's first frame, position in
  * window, 0, …] (frame index −1: a padded frame). The encoder's semantic row of frame f is [f, −1],
- * unlike any asr row; its acoustic row is the frame index of the asr row it was given (NaN if none).
+ * unlike any asr row (none where `semanticOut` is false, as an encoder of a set that merges on the
+ * asr rows); its acoustic row is the frame index of the asr row it was given (NaN if none).
  */
 class TaggingBackend implements Pick<InferenceBackend, 'encode' | 'asr'> {
   calls: EncodeCall[] = [];
   asrCalls: number[] = [];
   largestEncode = 0;
 
-  constructor(private readonly width: number) {}
+  constructor(
+    private readonly width: number,
+    private readonly semanticOut = true,
+  ) {}
 
   async encode(audio: Float32Array, asr?: Float32Array): Promise<EncoderOutput> {
     const frames = audio.length / FRAME;
@@ -79,11 +89,13 @@ class TaggingBackend implements Pick<InferenceBackend, 'encode' | 'asr'> {
         throw new Error(`asr input of ${asr.length} values for ${frames} frames`);
       call.asrFrame = Array.from({ length: frames }, (_, t) => asr[t * this.width]);
       call.asrWindowStart = Array.from({ length: frames }, (_, t) => asr[t * this.width + 1]);
+      call.asr = asr;
     }
     this.calls.push(call);
+    const acoustic = new Float32Array(frames).map((_, t) => (asr ? asr[t * this.width] : NaN));
+    if (!this.semanticOut) return { frames, acoustic };
     const semantic = new Float32Array(frames * 2);
     for (let t = 0; t < frames; t++) semantic.set([audio[t * FRAME] - 1, -1], t * 2);
-    const acoustic = new Float32Array(frames).map((_, t) => (asr ? asr[t * this.width] : NaN));
     return { frames, semantic, acoustic };
   }
 
@@ -182,6 +194,54 @@ describe('an encoder that reads asr.onnx (semanticInput) in the core pipeline', 
     expect(backend.calls.length).toBe(3);
     for (const call of backend.calls) expect(call.asrFrame).toBeUndefined();
     expect(rows).toEqual(range(0, frames).flatMap((f) => [f, kept[f], f - kept[f]]));
+  });
+
+  it("a model that also merges on them: the merge stream is the kept frames' rows of the encoder's input", async () => {
+    const cases: [number, ChunkPlan][] = [
+      [75, DEFAULT_ENCODE_PLAN],
+      [1000, DEFAULT_ENCODE_PLAN],
+      [1000, { windowFrames: 100, contextFrames: 13 }],
+      [2000, { windowFrames: 333, contextFrames: 40 }], // context reaching across asr seams
+      [800, { windowFrames: 10, contextFrames: 13 }], // context wider than a window
+    ];
+    for (const [frames, plan] of cases) {
+      const backend = new TaggingBackend(WHISPER_DIM, false);
+      const kept = keptFrom(frames);
+      const windows = [];
+      for await (const w of encoderWindows(
+        frameAudio(frames),
+        frames * FRAME,
+        FRAME,
+        BOTH_DIMS,
+        backend,
+        plan,
+      ))
+        windows.push(w);
+      const bounds = windowBounds(frames, plan.windowFrames);
+      // asr.onnx once per asr window: the merge stream reuses the encoder's rows.
+      expect(backend.asrCalls, `${frames} frames`).toEqual(planAsrWindows(frames, WINDOW).map(() => 375));
+      expect(backend.calls.length).toBe(bounds.length - 1);
+      expect(windows.length).toBe(bounds.length - 1);
+      for (const [w, call] of backend.calls.entries()) {
+        const inStart = Math.max(0, bounds[w] - plan.contextFrames);
+        const inEnd = Math.min(frames, bounds[w + 1] + plan.contextFrames);
+        expect(call.asrFrame, `window ${w} of ${frames} frames`).toEqual(range(inStart, inEnd));
+        expect(call.asrWindowStart).toEqual(Array.from(kept.subarray(inStart, inEnd)));
+        // Exactly the rows the encoder read, of the frames this window keeps ...
+        const { firstFrame, features } = windows[w];
+        expect([firstFrame, features.frames]).toEqual([bounds[w], bounds[w + 1] - bounds[w]]);
+        const from = (firstFrame - inStart) * WHISPER_DIM;
+        const expected = call.asr!.subarray(from, from + features.frames * WHISPER_DIM);
+        expect(features.semantic.length).toBe(expected.length);
+        expect(features.semantic.findIndex((v, i) => v !== expected[i])).toBe(-1);
+        // ... each tagged with its own frame, from the asr window the plan keeps it from.
+        for (let t = 0; t < features.frames; t++) {
+          const f = firstFrame + t;
+          const row = features.semantic.subarray(t * WHISPER_DIM, t * WHISPER_DIM + 3);
+          expect(Array.from(row), `frame ${f}`).toEqual([f, kept[f], f - kept[f]]);
+        }
+      }
+    }
   });
 
   it('says so when the model reads asr.onnx but the backend cannot run it', async () => {

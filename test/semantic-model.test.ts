@@ -4,7 +4,9 @@
  * the Node runtime on held-out speech: it loads (asr.onnx listed, the encoder's `asr` input declared
  * and in the graph), every encoder window gets asr.onnx's rows of its frames, the note codes and
  * decodes, and the rows reach the codes: the same note with the rows zeroed keeps its segments (the
- * merge stream is the encoder's cepstra) but not its codes.
+ * merge stream is the encoder's cepstra) but not its codes. And a model that also merges on those
+ * features (`mergeFeatures: "whisper-tiny.en"`): one asr.onnx pass feeds its encoder and is its merge
+ * stream.
  */
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -31,9 +33,15 @@ interface Seen {
   encodes: { frames: number; asr?: Float32Array }[];
 }
 
-/** The codec with its backend's asr and encoder calls recorded; `change` may replace the rows fed. */
-function recording(change?: (asr: Float32Array) => Float32Array): { codec: Codec; seen: Seen } {
-  const b = codec.backend as OrtNodeBackend;
+/**
+ * The codec (by default the cepstra-merging one) with its backend's asr and encoder calls recorded;
+ * `change` may replace the rows fed.
+ */
+function recording(
+  change?: (asr: Float32Array) => Float32Array,
+  of: Codec = codec,
+): { codec: Codec; seen: Seen } {
+  const b = of.backend as OrtNodeBackend;
   const seen: Seen = { asrOut: [], asrIn: [], encodes: [] };
   const backend: InferenceBackend = {
     name: b.name,
@@ -54,7 +62,7 @@ function recording(change?: (asr: Float32Array) => Float32Array): { codec: Codec
     decodeFeatures: (c, l, p) => b.decodeFeatures(c, l, p),
     release: async () => undefined,
   };
-  return { codec: new Codec(codec.manifest, backend, codec.merger), seen };
+  return { codec: new Codec(of.manifest, backend, of.merger), seen };
 }
 
 describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model on Node', () => {
@@ -127,5 +135,62 @@ describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model o
     expect(out.semantic?.length).toBe(5 * b.manifest.semanticDim);
   });
 });
+
+describe.skipIf(SEMANTIC_MODEL_SKIP !== null)(
+  'an exported model that reads and merges on Whisper on Node',
+  () => {
+    let whisperDir = '';
+    let both: Codec;
+
+    beforeAll(async () => {
+      whisperDir = semanticModelDir('whisper');
+      both = await loadCodec({ modelsDir: whisperDir, intraOpThreads: 1 });
+    });
+
+    afterAll(async () => {
+      await both?.backend.release();
+      if (whisperDir) rmSync(dirname(whisperDir), { recursive: true, force: true });
+    });
+
+    it('loads as formatVersion 4 merging on asr.onnx: a 384-wide merge stream, an encoder giving acoustic alone', () => {
+      const m = (both.backend as OrtNodeBackend).manifest;
+      expect([m.formatVersion, m.semanticInput, m.mergeFeatures, m.semanticDim]).toEqual([
+        4,
+        'whisper-tiny.en',
+        'whisper-tiny.en',
+        WHISPER_DIM,
+      ]);
+      expect(m.models.encoder?.inputs.asr).toEqual({ type: 'float32', shape: [1, 'T', WHISPER_DIM] });
+      expect(Object.keys(m.models.encoder?.outputs ?? {})).toEqual(['acoustic']);
+    });
+
+    it("one asr.onnx pass: the encoder reads its input frames' rows, the merge stream is the kept frames'", async () => {
+      const speech = speechSamples();
+      const frames = Math.ceil(speech.length / FRAME);
+      const { codec: c, seen } = recording(undefined, both);
+      const plan = { windowFrames: 30, contextFrames: 4 };
+      const session = await c.analyze(speech, plan);
+      expect(seen.asrIn).toEqual([375 * FRAME]);
+      const rows = seen.asrOut[0];
+      const bounds = windowBounds(frames, plan.windowFrames);
+      expect(seen.encodes.length).toBe(bounds.length - 1);
+      expect(session.windows.length).toBe(bounds.length - 1);
+      for (const [w, call] of seen.encodes.entries()) {
+        const inStart = Math.max(0, bounds[w] - plan.contextFrames);
+        const inEnd = Math.min(frames, bounds[w + 1] + plan.contextFrames);
+        expect(call.asr).toEqual(rows.slice(inStart * WHISPER_DIM, inEnd * WHISPER_DIM));
+        const { firstFrame, features } = session.windows[w];
+        expect(firstFrame).toBe(bounds[w]);
+        expect(features.semantic).toEqual(rows.slice(bounds[w] * WHISPER_DIM, bounds[w + 1] * WHISPER_DIM));
+      }
+      // The merge cuts Whisper's rows into codes that decode; recoding runs asr.onnx no more.
+      const r = await session.recode(6.25);
+      const decoded = await c.decode(r.fxc);
+      expect(decoded.length).toBe(speech.length);
+      expect(decoded.every(Number.isFinite)).toBe(true);
+      expect(seen.asrIn.length).toBe(1);
+    });
+  },
+);
 
 if (SEMANTIC_MODEL_SKIP) describe.skip(SEMANTIC_MODEL_SKIP, () => it('skipped', () => {}));

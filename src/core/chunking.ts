@@ -13,6 +13,7 @@ import {
   encoderReadsFeatures,
   mergeFromAsr,
   type EncoderInput,
+  type MergeFeatures,
   type SemanticInput,
 } from './manifest.ts';
 import { PITCH_SUBFRAMES } from './pitch-code.ts';
@@ -114,13 +115,14 @@ function rows(x: Float32Array, dim: number, from: number, to: number): Float32Ar
 /**
  * asr.onnx's rows over a file: asr windows planned over the whole file (asr-windows.ts, as
  * training/whisper/windows.py), run in order as the encoder windows need their rows (the merge
- * stream of the earlier family; the encoder's `asr` input, context included, of a model with
- * `semanticInput`). Rows before the current encoder window are dropped, so memory is one asr window.
+ * stream, `mergeFeatures: "whisper-tiny.en"`; the encoder's `asr` input, context included,
+ * `semanticInput`; or both). Rows before the current encoder window are dropped, so memory is one
+ * asr window.
  */
 class AsrStream {
   private readonly plan: AsrWindowPlan[];
   private next = 0;
-  /** Rows [base, base + rows.length / dim) of the file's merge stream. */
+  /** Rows [base, base + rows.length / dim) of the file's asr features. */
   private base = 0;
   private rows = new Float32Array(0);
 
@@ -236,11 +238,12 @@ function featureStream(
 /**
  * Runs the encoder window by window over a stream of 16 kHz chunks holding `sampleCount`
  * samples in all (a short stream is padded with silence, extra samples are ignored). Where the
- * model set has asr.onnx (`dims.asrWindow`), the merge stream comes from its windows instead of
- * the encoder's `semantic` output, unless the encoder reads them (`dims.semanticInput`): then each
- * encoder window gets asr.onnx's rows of its input frames, context included, and the merge stream
- * stays the encoder's. Where its encoder reads vocoder features (`dims.encoderInput`), each window
- * gets the rows of one analysis of the whole file (FeatureStream).
+ * model set has asr.onnx (`dims.asrWindow`), one pass of its windows over the file gives rows that
+ * are the merge stream instead of the encoder's `semantic` output (`mergeFeatures:
+ * "whisper-tiny.en"`), the encoder's `asr` input of each window's input frames, context included
+ * (`semanticInput`), or both: then the merge stream is the kept frames' rows of that same input.
+ * Where its encoder reads vocoder features (`dims.encoderInput`), each window gets the rows of one
+ * analysis of the whole file (FeatureStream).
  */
 export async function* encoderWindows(
   chunks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
@@ -252,6 +255,7 @@ export async function* encoderWindows(
     asrWindow?: AsrWindow;
     pitch?: unknown;
     encoderInput?: EncoderInput;
+    mergeFeatures?: MergeFeatures;
     semanticInput?: SemanticInput;
     vocoder?: VocoderSection;
   },
@@ -280,6 +284,8 @@ export async function* encoderWindows(
   }
   if (encoderReadsAsr(dims) && !asr)
     throw new Error("this model's encoder reads asr.onnx's features, but models.json has no asrWindow");
+  if (mergeFromAsr(dims) && !asr)
+    throw new Error("this model merges on asr.onnx's features, but models.json has no asrWindow");
   const asrInput = encoderReadsAsr(dims) ? asr : undefined;
   const asrMerge = mergeFromAsr(dims) ? asr : undefined;
   const analysis = featureStream(dims, frameSamples, backend);
@@ -301,7 +307,11 @@ export async function* encoderWindows(
         throw new Error(`encoder returned ${encoded.frames} frames for ${inEnd - inStart} frames of audio`);
       }
       let semantic: Float32Array;
-      if (asrMerge) semantic = await asrMerge.take(keepStart, keepEnd, read);
+      // Where the encoder read them too, the kept frames' rows are sliced from its input rows: one
+      // take per window, so AsrStream's `from` never goes back to keepStart after inStart.
+      if (asrMerge && asrRows)
+        semantic = rows(asrRows, asrFeatureDim(dims), keepStart - inStart, keepEnd - inStart);
+      else if (asrMerge) semantic = await asrMerge.take(keepStart, keepEnd, read);
       else if (encoded.semantic)
         semantic = rows(encoded.semantic, dims.semanticDim, keepStart - inStart, keepEnd - inStart);
       else if (asrInput)

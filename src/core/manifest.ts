@@ -113,8 +113,8 @@ export interface ModelManifest {
    * What the merge stream is: the phone-trained embedding (`semantic`, the first models),
    * 80 ms log-mel band means less a corpus mean (`log-mel`), with the phone embedding then carried
    * in the pooled stream, both from encoder.onnx; or a frozen Whisper tiny.en encoder's 12.5 Hz
-   * features (`whisper-tiny.en`), from asr.onnx run by the window scheme of `asrWindow`.
-   * Absent means `semantic`.
+   * features (`whisper-tiny.en`), from asr.onnx run by the window scheme of `asrWindow` (encoder.onnx
+   * then gives `acoustic` alone; with `semanticInput` it also reads those rows). Absent means `semantic`.
    */
   mergeFeatures?: MergeFeatures;
   /**
@@ -136,13 +136,14 @@ export interface ModelManifest {
   /**
    * What encoder.onnx reads besides `encoderInput` (formatVersion 4, and only then): asr.onnx's
    * features (`whisper-tiny.en`), its second input `asr` [1, T, 384] for the T frames of its window,
-   * context included. The merge stream stays the encoder's `semantic` output. Absent: none.
+   * context included. The merge stream is the encoder's `semantic` output, or with `mergeFeatures:
+   * "whisper-tiny.en"` the same asr.onnx rows of the kept frames. Absent: none.
    */
   semanticInput?: SemanticInput;
   /**
-   * How audio is cut into asr.onnx windows; present exactly when `models.asr` is. The merge stream
-   * then comes from asr.onnx, and encoder.onnx gives only `acoustic`, unless `semanticInput` says
-   * the encoder reads asr.onnx's features instead.
+   * How audio is cut into asr.onnx windows; present exactly when `models.asr` is, which is where
+   * asr.onnx's rows are the merge stream (`mergeFeatures: "whisper-tiny.en"`), the encoder's `asr`
+   * input (`semanticInput`), or both.
    */
   asrWindow?: AsrWindow;
   tauCalibration: TauPoint[];
@@ -205,16 +206,18 @@ export function encoderReadsAsr(m: Pick<ModelConstants, 'semanticInput'>): boole
 }
 
 /**
- * Whether the merge stream is asr.onnx's output rather than encoder.onnx's `semantic` (the earlier
- * family, `mergeFeatures: "whisper-tiny.en"`): a set with asr.onnx whose encoder does not read it.
+ * Whether the merge stream is asr.onnx's output rather than encoder.onnx's `semantic`
+ * (`mergeFeatures: "whisper-tiny.en"`: the earlier family, whose encoder does not read the rows, or a
+ * formatVersion 4 model whose encoder reads them too, `semanticInput`). encoder.onnx then gives
+ * `acoustic` alone.
  */
-export function mergeFromAsr(m: Pick<ModelConstants, 'asrWindow' | 'semanticInput'>): boolean {
-  return m.asrWindow !== undefined && !encoderReadsAsr(m);
+export function mergeFromAsr(m: Pick<ModelConstants, 'mergeFeatures'>): boolean {
+  return m.mergeFeatures === 'whisper-tiny.en';
 }
 
 /**
- * Width of asr.onnx's rows: the merge stream's (`semanticDim`) where they are the merge stream, else
- * that of the encoder's `semanticInput` (384 for Whisper tiny.en).
+ * Width of asr.onnx's rows: that of the encoder's `semanticInput` (384 for Whisper tiny.en), else the
+ * merge stream's (`semanticDim`), which they are. Where they are both, the two agree (checkSemanticInput).
  */
 export function asrFeatureDim(m: Pick<ModelConstants, 'semanticDim' | 'semanticInput'>): number {
   return m.semanticInput !== undefined ? SEMANTIC_INPUT_DIMS[m.semanticInput] : m.semanticDim;
@@ -307,7 +310,8 @@ function checkConstants(json: unknown): ModelConstants {
 /**
  * Throws unless `semanticInput` and formatVersion 4 come together (so that a runtime without the
  * input refuses the model by its version), the value is one this runtime feeds, its rows have an
- * asrWindow to be computed by, and the merge stream stays one thing.
+ * asrWindow to be computed by, and where they are the merge stream too (`mergeFeatures:
+ * "whisper-tiny.en"`), `semanticDim` is their width.
  */
 function checkSemanticInput(m: ModelConstants): void {
   const input = m.semanticInput;
@@ -325,10 +329,10 @@ function checkSemanticInput(m: ModelConstants): void {
       `models.json: semanticInput needs formatVersion 4 (so that older runtimes refuse the model), ` +
         `not ${JSON.stringify(m.formatVersion)}`,
     );
-  if (input !== undefined && m.mergeFeatures === 'whisper-tiny.en')
+  if (input !== undefined && mergeFromAsr(m) && m.semanticDim !== SEMANTIC_INPUT_DIMS[input])
     throw new Error(
-      `models.json: semanticInput ${JSON.stringify(input)} with mergeFeatures "whisper-tiny.en": the merge ` +
-        "stream would be both asr.onnx's output and encoder.onnx's semantic; a model has one",
+      `models.json: semanticInput ${JSON.stringify(input)} with mergeFeatures "whisper-tiny.en" merges on ` +
+        `asr.onnx's ${SEMANTIC_INPUT_DIMS[input]}-wide rows, but semanticDim is ${m.semanticDim}`,
     );
   if (input !== undefined && m.asrWindow === undefined)
     throw new Error(
@@ -419,8 +423,13 @@ export function parseManifest(json: unknown): ModelManifest {
   if (asr && m.asrWindow === undefined)
     throw new Error('models.json: models.asr needs an asrWindow (how audio is cut into asr.onnx windows)');
   if (!asr && m.asrWindow !== undefined) throw new Error('models.json: asrWindow given but no models.asr');
-  if (m.mergeFeatures === 'whisper-tiny.en' && !asr)
+  if (mergeFromAsr(m) && !asr)
     throw new Error('models.json: mergeFeatures "whisper-tiny.en" needs models.asr (asr.onnx)');
+  if (asr && !mergeFromAsr(m) && !encoderReadsAsr(m))
+    throw new Error(
+      'models.json: models.asr is listed but nothing reads its rows: a set with asr.onnx merges on them ' +
+        '(mergeFeatures "whisper-tiny.en"), feeds them to its encoder (semanticInput), or both',
+    );
   checkDecoderOutput(m, m.models.decoder);
   if (encoderReadsFeatures(m)) checkFeatureShape('encoder input', m.models.encoder.inputs?.features?.shape);
   if (encoderReadsAsr(m)) checkSemanticInputShapes(m);

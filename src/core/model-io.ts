@@ -35,12 +35,13 @@ export type ModelSignatures = ModelConstants & {
 /**
  * Tensor names of the model contract (docs/MODELS.md) that the runtime feeds or reads; both
  * backends check each against models.json and the ONNX graph, so a renamed tensor fails at load
- * with a message naming file and tensor. With asr.onnx (models.json `asrWindow`) the encoder gives
- * the pooled stream alone, unless it reads asr.onnx's features as its `asr` input (`semanticInput`).
+ * with a message naming file and tensor. Where asr.onnx's rows are the merge stream (`mergeFeatures:
+ * "whisper-tiny.en"`) the encoder gives the pooled stream alone; where it reads them (`semanticInput`)
+ * they are its `asr` input; a formatVersion 4 model may do both.
  */
 export function modelTensorNames(
   role: ModelFileRole,
-  m: Pick<ModelConstants, 'asrWindow' | 'pitch' | 'formatVersion' | 'encoderInput' | 'semanticInput'> & {
+  m: Pick<ModelConstants, 'mergeFeatures' | 'pitch' | 'formatVersion' | 'encoderInput' | 'semanticInput'> & {
     models?: { decoder?: Pick<ModelFileSpec, 'inputs' | 'outputs'> };
   },
 ): { inputs: string[]; outputs: string[] } {

@@ -39,7 +39,7 @@ export interface MergeResult {
 
 /**
  * What encoder.onnx returns for T frames: both streams, or the pooled stream alone for a model set
- * whose merge stream comes from asr.onnx (models.json `models.asr` without `semanticInput`).
+ * whose merge stream comes from asr.onnx (models.json `mergeFeatures: "whisper-tiny.en"`).
  */
 export interface EncoderOutput {
   frames: number;
@@ -101,8 +101,8 @@ export interface InferenceBackend {
   readonly analyser?: FeatureAnalyser;
   /**
    * asr.onnx on one window (length a multiple of frameSamples, at most asrWindow.windowFrames
-   * frames) → its rows [frames, asrFeatureDim]: the merge stream, or the encoder's `asr` input for a
-   * model with `semanticInput`. Present where the model set has asr.onnx.
+   * frames) → its rows [frames, asrFeatureDim]: the merge stream (`mergeFeatures: "whisper-tiny.en"`),
+   * the encoder's `asr` input (`semanticInput`), or both. Present where the model set has asr.onnx.
    */
   asr?(audio: Float32Array): Promise<Float32Array>;
   /**

@@ -157,14 +157,15 @@ export class OrtBackend implements InferenceBackend {
     this.encoderRuns++;
     const results = await this.run('encoder', this.tensors(feeds));
     const acoustic = await output<Float32Array>(results, 'acoustic');
-    // The earlier family merges on asr.onnx's output; a semanticInput model still on `semantic`.
+    // A set that merges on asr.onnx's rows (mergeFeatures "whisper-tiny.en", with or without
+    // semanticInput) has no `semantic` output: src/core/chunking.ts takes the merge stream from asr.onnx.
     if (mergeFromAsr(this.manifest)) return encoderResult(this.manifest, frames, acoustic, undefined);
     return encoderResult(this.manifest, frames, acoustic, await output<Float32Array>(results, 'semantic'));
   }
 
   /**
    * asr.onnx on one window: audio of W frames → its rows [W, asrFeatureDim]: the merge stream
-   * (semanticDim), or the encoder's `asr` input (384) for a model with `semanticInput`.
+   * (`mergeFeatures: "whisper-tiny.en"`), the encoder's `asr` input (`semanticInput`), or both.
    */
   async asr(audio: Float32Array): Promise<Float32Array> {
     const { frameSamples } = this.manifest;

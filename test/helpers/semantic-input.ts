@@ -37,3 +37,16 @@ export function semanticInputManifestJson(): Record<string, unknown> & {
   };
   return m;
 }
+
+/**
+ * The formatVersion 4 manifest of a model that also merges on asr.onnx's rows (`mergeFeatures:
+ * "whisper-tiny.en"`, training/v3/model.py `merge_on='whisper'`): the merge stream is 384 wide and
+ * encoder.onnx gives `acoustic` alone.
+ */
+export function whisperMergeManifestJson(): ReturnType<typeof semanticInputManifestJson> {
+  const m = semanticInputManifestJson();
+  m.mergeFeatures = 'whisper-tiny.en';
+  m.semanticDim = WHISPER_DIM;
+  delete m.models.encoder.outputs.semantic;
+  return m;
+}

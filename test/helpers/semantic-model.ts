@@ -26,15 +26,23 @@ export const SEMANTIC_MODEL_SKIP: string | null = (() => {
   return missing.length ? `semanticInput model export skipped: needs ${missing.join(', ')}` : null;
 })();
 
-/** Exports the set; returns its models folder (the caller removes its parent when done). */
-export function semanticModelDir(): string {
+/**
+ * Exports the set; returns its models folder (the caller removes its parent when done). mergeOn
+ * 'whisper': the model also merges on Whisper's features (models.json `mergeFeatures:
+ * "whisper-tiny.en"`, V3Config.merge_on), its encoder.onnx giving `acoustic` alone.
+ */
+export function semanticModelDir(mergeOn: 'cepstra' | 'whisper' = 'cepstra'): string {
   if (SEMANTIC_MODEL_SKIP) throw new Error(SEMANTIC_MODEL_SKIP);
   const root = mkdtempSync(join(tmpdir(), 'flexicodec-semantic-model-'));
   symlinkSync(resolve('public/vocoder'), join(root, 'vocoder'));
   const asrOnnx = join(whisperModelDir(), 'asr.onnx');
-  execFileSync(PYTHON, ['-m', 'training.tests.semantic_model', '--out', root, '--asr-onnx', asrOnnx], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
-  });
+  execFileSync(
+    PYTHON,
+    ['-m', 'training.tests.semantic_model', '--out', root, '--asr-onnx', asrOnnx, '--merge-on', mergeOn],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, OMP_NUM_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE' },
+    },
+  );
   return join(root, 'models');
 }
