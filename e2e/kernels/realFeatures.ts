@@ -1,8 +1,10 @@
 /**
  * Real encoder features for the kernel test: the shipped encoder.onnx on onnxruntime-web's
  * WebGPU execution provider, run on the committed speech fixture (through the vocoder's analysis
- * first where the encoder reads vocoder features, as the v3 models'). Outputs stay on the GPU
- * (ORT gpu-buffer tensors) and the merger is built on ORT's own device, as in the worker.
+ * first where the encoder reads vocoder features, as the v3 models'; through asr.onnx where the
+ * model reads Whisper's rows, as the runtime's chunking cuts them). Outputs stay on the GPU (ORT
+ * gpu-buffer tensors) and the merger is built on ORT's own device, as in the worker; a merge stream
+ * of asr.onnx's rows is uploaded to that device, as the worker's merger uploads it.
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import {
@@ -13,6 +15,7 @@ import {
   parseManifest,
   type ModelManifest,
 } from '../../src/core/manifest.ts';
+import { AsrStream } from '../../src/core/chunking.ts';
 import { encoderFeeds } from '../../src/core/model-io.ts';
 import type { EncodedFeatures } from '../../src/core/types.ts';
 import { parseWav } from '../../src/core/wav.ts';
@@ -43,13 +46,6 @@ async function fetchOk(url: string): Promise<Response> {
 /** Loads models.json and the encoder, encodes the fixture (zero-padded to whole frames). */
 export async function encodeFixture(): Promise<RealFeatures> {
   const manifest = parseManifest(await (await fetchOk(`${MODELS_URL}models.json`)).json());
-  // A model that merges on asr.onnx's rows has no merge stream among encoder.onnx's outputs: this would
-  // have to run Whisper's 30 s window and upload its rows, which it does not (yet).
-  if (mergeFromAsr(manifest))
-    throw new Error(
-      "the kernel test reads the merge stream from encoder.onnx; this model merges on asr.onnx's rows " +
-        '(mergeFeatures "whisper-tiny.en"), which e2e/kernels/realFeatures.ts does not compute',
-    );
   const spec = manifest.models.encoder;
   await loadOrt('webgpu'); // the same module as the static import: sets the local wasm path
   const modelBytes = new Uint8Array(await (await fetchOk(MODELS_URL + spec.file)).arrayBuffer());
@@ -76,23 +72,24 @@ export async function encodeFixture(): Promise<RealFeatures> {
     input = vocoder.analyse(audio);
     vocoder.release();
   }
-  // An encoder that also reads asr.onnx's rows (semanticInput) gets zeros rather than a 30 s Whisper
-  // run: the kernels are compared with the twin on the same features, and the merge stream they cut
-  // is the encoder's own (cepstra), which the rows do not move.
-  const asr = encoderReadsAsr(manifest) ? new Float32Array(frames * asrFeatureDim(manifest)) : undefined;
-  const { feeds } = encoderFeeds(manifest, input, asr);
+  const asr = manifest.asrWindow ? await asrRows(manifest, audio, frames) : undefined;
+  const { feeds } = encoderFeeds(manifest, input, encoderReadsAsr(manifest) ? asr : undefined);
   const results = await session.run(
     Object.fromEntries(
       Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]),
     ),
   );
-  const semantic = results.semantic;
   const acoustic = results.acoustic;
-  if (!semantic || !acoustic) throw new Error('encoder.onnx: outputs "semantic" and "acoustic" expected');
+  if (!acoustic) throw new Error('encoder.onnx: output "acoustic" expected');
+  const device = await ortGpuDevice(ort);
+  // The merge stream: encoder.onnx's `semantic` output, or asr.onnx's rows (mergeFeatures
+  // "whisper-tiny.en"), which the worker's merger uploads from the CPU as this does.
+  const semantic = mergeFromAsr(manifest) ? uploaded(device, asr!, frames) : results.semantic;
+  if (!semantic) throw new Error('encoder.onnx: output "semantic" expected');
   if (semantic.location !== 'gpu-buffer' || acoustic.location !== 'gpu-buffer') {
     throw new Error(`encoder outputs are on ${semantic.location}/${acoustic.location}, not gpu-buffer`);
   }
-  const outFrames = semantic.dims[1];
+  const outFrames = acoustic.dims[1];
   if (outFrames !== frames) throw new Error(`encoder gave ${outFrames} frames for ${frames} frames of audio`);
   const cpu: EncodedFeatures = {
     frames,
@@ -101,7 +98,7 @@ export async function encodeFixture(): Promise<RealFeatures> {
   };
   return {
     manifest,
-    device: await ortGpuDevice(ort),
+    device,
     cpu,
     gpu: { frames, semantic: semantic.gpuBuffer as GPUBuffer, acoustic: acoustic.gpuBuffer as GPUBuffer },
     release: () => {
@@ -110,4 +107,44 @@ export async function encodeFixture(): Promise<RealFeatures> {
       void session.release();
     },
   };
+}
+
+/** asr.onnx's rows of the fixture's frames, cut as src/core/chunking.ts cuts them for one window. */
+async function asrRows(manifest: ModelManifest, audio: Float32Array, frames: number): Promise<Float32Array> {
+  const spec = manifest.models.asr;
+  if (!spec) throw new Error('models.json has asrWindow but lists no asr.onnx');
+  const bytes = new Uint8Array(await (await fetchOk(MODELS_URL + spec.file)).arrayBuffer());
+  // The wasm EP, as the worker runs asr.onnx on a software adapter (src/worker/ort-backend.ts).
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  try {
+    const run = async (x: Float32Array) => {
+      const out = await session.run({ audio: new ort.Tensor('float32', x, [1, x.length]) });
+      if (!out.asr) throw new Error('asr.onnx: output "asr" expected');
+      return (await out.asr.getData()) as Float32Array;
+    };
+    const stream = new AsrStream(
+      frames,
+      manifest.asrWindow!,
+      asrFeatureDim(manifest),
+      manifest.frameSamples,
+      run,
+    );
+    return await stream.take(0, frames, (a, b) => Promise.resolve(audio.subarray(a, b)));
+  } finally {
+    void session.release();
+  }
+}
+
+/** rows [1, frames, dim] as a GPU tensor on ORT's device, so release() frees it like the encoder's. */
+function uploaded(device: GPUDevice, rows: Float32Array, frames: number): ort.Tensor {
+  const buffer = device.createBuffer({
+    size: rows.byteLength,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+  });
+  device.queue.writeBuffer(buffer, 0, rows.buffer, rows.byteOffset, rows.byteLength);
+  return ort.Tensor.fromGpuBuffer(buffer, {
+    dataType: 'float32',
+    dims: [1, frames, rows.length / frames],
+    dispose: () => buffer.destroy(),
+  });
 }

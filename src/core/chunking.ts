@@ -117,9 +117,9 @@ function rows(x: Float32Array, dim: number, from: number, to: number): Float32Ar
  * training/whisper/windows.py), run in order as the encoder windows need their rows (the merge
  * stream, `mergeFeatures: "whisper-tiny.en"`; the encoder's `asr` input, context included,
  * `semanticInput`; or both). Rows before the current encoder window are dropped, so memory is one
- * asr window.
+ * asr window. Exported for the kernel test (e2e/kernels/realFeatures.ts), which cuts the same rows.
  */
-class AsrStream {
+export class AsrStream {
   private readonly plan: AsrWindowPlan[];
   private next = 0;
   /** Rows [base, base + rows.length / dim) of the file's asr features. */

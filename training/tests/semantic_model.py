@@ -54,9 +54,9 @@ def vocoder_section():
         return json.load(f)['vocoder']
 
 
-def export_tiny_semantic_model(out, asr_onnx, seed=0, merge_on='cepstra', work=None):
-    """Exports the tiny model (export.py's whole `export`, tables measured on a synthetic corpus) into
-    out/models. Returns (the model, its manifest, the files the tau table was measured on, which
+def export_tiny_semantic_model(out, asr_onnx, seed=0, merge_on='cepstra', work=None, export_merge_on=None):
+    """Exports the tiny model (export.py's whole `export`, tables measured on a synthetic corpus; trained
+    on `merge_on`, exported cutting `export_merge_on`, by default the same) into out/models. Returns (the model, its manifest, the files the tau table was measured on, which
     outlive the call only where `work`, the folder for the checkpoint and the corpus, is given)."""
     from training.v3 import export, model as v3
 
@@ -68,7 +68,8 @@ def export_tiny_semantic_model(out, asr_onnx, seed=0, merge_on='cepstra', work=N
         torch.save({'model': m.state_dict(), 'config': v3.config_dict(m.c), 'step': 1, 'seconds': 1.0}, ckpt)
         calib = write_corpus_with_valid(os.path.join(work, 'corpus'))
         manifest = export.export(ckpt, os.path.join(out, 'models'), calib, os.path.join(work, 'corpus'),
-                                 vocoder_section(), per_speaker=40, asr_onnx=asr_onnx)
+                                 vocoder_section(), per_speaker=40, asr_onnx=asr_onnx,
+                                 merge_on=export_merge_on)
     return m, manifest, calib
 
 

@@ -558,6 +558,25 @@ class SemanticExport(unittest.TestCase):
             m.c = replace(m.c, merge_on='cepstra')
             self.assertNotEqual(manifest['tauCalibration'], export.tau_calibration(m, calib, run))
 
+    def test_a_model_trained_on_the_cepstral_merge_exports_cutting_whisper_features(self):
+        """export.py --merge-on: the weights as trained, the layout cut on another stream; models.json
+        says which it trained on."""
+        from training.tests.semantic_model import export_tiny_semantic_model
+        from training.v3 import export
+
+        asr_onnx = self.asr_onnx()
+        with tempfile.TemporaryDirectory() as d:
+            m, manifest, calib = export_tiny_semantic_model(d, str(asr_onnx), work=f'{d}/work', export_merge_on='whisper')
+            self.assertEqual((manifest['mergeFeatures'], manifest['semanticDim'], manifest['training']['trainedMergeOn'],
+                              manifest['training']['config']['merge_on']), ('whisper-tiny.en', 384, 'cepstra', 'whisper'))
+            self.assertEqual(list(manifest['models']['encoder']['outputs']), ['acoustic'])
+            run = export.asr_features_of(f'{d}/models/asr.onnx')
+            trained = export.tau_calibration(m, calib, run)
+            self.assertEqual(manifest['tauCalibration'], export.tau_calibration(v3.with_merge_on(m, 'whisper'), calib, run))
+            self.assertNotEqual(manifest['tauCalibration'], trained)
+        with self.assertRaisesRegex(ValueError, "merge_on 'whisper' merges on the semantic stream's features"):
+            v3.with_merge_on(v3.CodecV3(tiny()), 'whisper')
+
     def test_a_model_without_the_semantic_stream_exports_as_before(self):
         from training.v3 import export
 

@@ -34,7 +34,7 @@ from training.dataset import read_manifest
 from training.manifest import OPSET, manifest_head, pitch_section, sha256, spec, store_weights_fp16
 from training.segments import merge_numpy
 from training.v3.decoder import FEATURES
-from training.v3.model import CEPSTRA, CodecV3, config_dict
+from training.v3.model import CEPSTRA, MERGE_ON, CodecV3, config_dict, with_merge_on
 from training.v3.train import load
 from training.vocoder import native
 
@@ -254,8 +254,11 @@ def semantic_fields(c) -> dict:
     return {'semanticInput': SEMANTIC_INPUTS[c.semantic], 'asrWindow': asr_window()}
 
 
-def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entropy_cache=None, asr_onnx=ASR_ONNX):
-    """asr_onnx: the Whisper encoder shipped as asr.onnx with a model that has the semantic stream."""
+def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entropy_cache=None, asr_onnx=ASR_ONNX,
+           merge_on=None):
+    """asr_onnx: the Whisper encoder shipped as asr.onnx with a model that has the semantic stream;
+    merge_on: the merge stream the exported model cuts, when not the one it trained on (with_merge_on;
+    models.json's training section keeps the trained one as `trainedMergeOn`)."""
     import functools
     import shutil
 
@@ -263,6 +266,12 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
 
     m = load(ckpt)
     ck = torch.load(ckpt, map_location='cpu')
+    trained_merge_on = m.c.merge_on
+    if merge_on and merge_on != trained_merge_on:
+        try:
+            with_merge_on(m, merge_on)
+        except ValueError as e:
+            raise SystemExit(f'--merge-on {merge_on}: {e}')
     c = m.c
     if c.semantic and not os.path.exists(asr_onnx):
         raise SystemExit(f'a model with the semantic stream ships asr.onnx: --asr-onnx {asr_onnx} not found')
@@ -314,7 +323,8 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         'models': {n: {'file': f, 'sha256': hashes[n], 'bytes': os.path.getsize(os.path.join(out, f)),
                        'inputs': sigs[n][0], 'outputs': sigs[n][1]} for n, f in files.items()},
         'training': {'family': 'v3', 'steps': int(ck.get('step', 0)), 'hours': round(float(ck.get('seconds', 0)) / 3600, 3),
-                     'config': config_dict(c)},
+                     'config': config_dict(c),
+                     **({'trainedMergeOn': trained_merge_on} if trained_merge_on != c.merge_on else {})},
     }
     with open(os.path.join(out, 'models.json'), 'w') as f:
         json.dump(manifest, f, indent=2)
@@ -335,6 +345,9 @@ def main():
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--asr-onnx', default=ASR_ONNX,
                    help='the Whisper encoder shipped as asr.onnx with a model that has the semantic stream')
+    p.add_argument('--merge-on', choices=MERGE_ON, default=None,
+                   help="the merge stream the exported model cuts (default: the one it trained on); evaluate.py's "
+                        '--merge-on measures the choice first')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     with open(a.vocoder_from) as f:
@@ -343,7 +356,7 @@ def main():
         raise SystemExit(f'{a.vocoder_from} has no vocoder section to carry over')
     rows = read_manifest(a.corpus, 'valid')
     files = [os.path.join(a.corpus, r['file']) for r in rows[:: max(1, len(rows) // a.calib_files)][: a.calib_files]]
-    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache, a.asr_onnx)
+    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache, a.asr_onnx, a.merge_on)
 
 
 if __name__ == '__main__':

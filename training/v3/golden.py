@@ -32,7 +32,8 @@ import torch
 
 from training.golden_format import write
 from training.segments import merge_numpy
-from training.v3.export import DecoderOnnx, EncoderOnnx, QuantizerOnnx, analyse_frames, asr_features_of
+from training.v3.export import MERGE_FEATURES, DecoderOnnx, EncoderOnnx, QuantizerOnnx, analyse_frames, asr_features_of
+from training.v3.model import with_merge_on
 from training.v3.train import load
 
 # Weights with at least this many elements are stored as float16 in decoder.onnx (MIN_CAST_ELEMENTS
@@ -120,6 +121,9 @@ def main():
     if manifest.get('formatVersion') not in (3, 4):
         raise SystemExit(f"{a.models}/models.json is formatVersion {manifest.get('formatVersion')}, not a v3 model")
     m = load(a.ckpt)
+    # The merge stream the export cut (export.py --merge-on may differ from the trained one).
+    if manifest.get('mergeFeatures') == MERGE_FEATURES['whisper'] and m.c.merge_on != 'whisper':
+        with_merge_on(m, 'whisper')
     if bool(m.c.semantic) != ('semanticInput' in manifest):
         raise SystemExit(f'{a.ckpt} and {a.models}/models.json disagree on the semantic stream: export first')
     asr_features = asr_features_of(os.path.join(a.models, manifest['models']['asr']['file'])) if m.c.semantic else None

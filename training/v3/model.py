@@ -20,7 +20,7 @@ have to learn the middle:
 The pooling reads only the fine stream and the segment lengths, so it runs inside quantizer.onnx
 with the segment layout as input (issue 29, point 3).
 """
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 import math
 
 import numpy as np
@@ -328,6 +328,15 @@ class CodecV3(nn.Module):
 
 def config_dict(c: V3Config) -> dict:
     return asdict(c)
+
+
+def with_merge_on(m: 'CodecV3', merge_on: str) -> 'CodecV3':
+    """m cutting its layouts on another merge stream than it trained on (evaluate.py's zero-shot
+    `--merge-on`, export.py's `--merge-on`). Nothing learnt reads the merge stream, only the layout
+    does, so the weights stay as they are; V3Config checks the stream is there (semantic for
+    'whisper')."""
+    m.c = replace(m.c, merge_on=merge_on)
+    return m
 
 
 # The cepstra whose motion inside an 80 ms frame carries the words. Measured on 20 LJ Speech training
