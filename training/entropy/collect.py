@@ -37,7 +37,8 @@ def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed
     utterance of the sample at `rates_per_file` rates drawn uniformly from RATE_RANGE_HZ
     (FULL_RATE_SHARE of them at 12.5 Hz), or at each of `fixed_rates`. `segmenter(m, x, rates)` codes
     one utterance x (S,) at each rate as the runtime would: [{rate, lengths, digits[, pitch (T,): a
-    level per 80 ms frame]}] (training/v3/export.py `segments_at_rates`)."""
+    level per 80 ms frame]}] (training/v3/export.py `segments_at_rates`); it is also told the
+    utterance's corpus path, `file=`, by which it may look up features cached for it."""
     rng = np.random.default_rng(seed + 1)
     streams = []
     for r in sample_rows(corpus_dir, split, per_speaker, seed):
@@ -47,7 +48,7 @@ def collect(m, corpus_dir, split='train', per_speaker=12, rates_per_file=3, seed
         rates = rng.uniform(*RATE_RANGE_HZ, size=rates_per_file)
         rates[rng.random(rates_per_file) < FULL_RATE_SHARE] = RATE_RANGE_HZ[1]
         rates = fixed_rates or rates
-        streams += segmenter(m, x, rates)
+        streams += segmenter(m, x, rates, file=r['file'])
     return streams
 
 

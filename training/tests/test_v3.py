@@ -558,6 +558,40 @@ class SemanticExport(unittest.TestCase):
             m.c = replace(m.c, merge_on='cepstra')
             self.assertNotEqual(manifest['tauCalibration'], export.tau_calibration(m, calib, run))
 
+    def test_the_tables_read_cached_rows_of_a_corpus_file_and_run_the_encoder_for_others(self):
+        """export.py --asr-cache: asr_cache.py's rows by corpus path (refused from another encoder),
+        which segments_at_rates cuts instead of running the encoder again."""
+        from training.manifest import sha256
+        from training.segments import layout_flags
+        from training.v3 import asr_cache, export
+
+        asr_onnx = self.asr_onnx()
+        torch.manual_seed(2)
+        m = v3.CodecV3(tiny(semantic='whisper', merge_on='whisper')).eval()
+        x, _ = speech_features(2.56)  # 32 frames
+        cached = np.random.default_rng(0).standard_normal((40, 384)).astype(np.float16)
+        with tempfile.TemporaryDirectory() as d:
+            with open(f'{d}/train.json', 'w') as f:
+                json.dump({'files': ['wav/a.wav', 'wav/b.wav']}, f)
+            np.savez(f'{d}/train.npz', offsets=np.array([0, 8, 48]))
+            np.save(f'{d}/train-asr.npy', np.concatenate([np.zeros((8, 384), np.float16), cached]))
+            with open(f'{d}/train-asr.json', 'w') as f:
+                json.dump({'encoder_sha256': sha256(str(asr_onnx))}, f)
+            rows = asr_cache.rows_by_file(d, str(asr_onnx))
+            self.assertEqual({k: v.shape for k, v in rows.items()}, {'wav/a.wav': (8, 384), 'wav/b.wav': (40, 384)})
+            with open(f'{d}/other.onnx', 'wb') as f:
+                f.write(b'another encoder')
+            with self.assertRaisesRegex(SystemExit, 'built by another encoder'):
+                asr_cache.rows_by_file(d, f'{d}/other.onnx')
+        run = export.asr_features_of(str(asr_onnx))
+        lengths = []
+        for file, merge in (('wav/b.wav', cached[:32].astype(np.float32)), ('wav/c.wav', run(x))):
+            (seg,) = export.segments_at_rates(m, x, [3.0], run, file=file, asr_rows=rows)
+            starts = np.flatnonzero(layout_flags(merge, 3.0, m.c.max_segment_frames, m.c.layout, m.c.spread_length_penalty))
+            np.testing.assert_array_equal(seg['lengths'], np.diff(np.append(starts, 32)))
+            lengths.append(seg['lengths'].tolist())
+        self.assertNotEqual(*lengths)  # the cached rows cut another layout than the encoder's
+
     def test_a_model_trained_on_the_cepstral_merge_exports_cutting_whisper_features(self):
         """export.py --merge-on: the weights as trained, the layout cut on another stream; models.json
         says which it trained on."""

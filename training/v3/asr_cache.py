@@ -73,6 +73,23 @@ def load(cache_dir, split, onnx_path=None):
     return np.load(os.path.join(cache_dir, f'{split}-asr.npy'), mmap_mode='r')
 
 
+def rows_by_file(cache_dir, onnx_path, splits=('train', 'valid')):
+    """{corpus path: that utterance's rows (frames x 384, float16, memory-mapped)} over the splits
+    cached, each refused when built by another encoder than `onnx_path` (load). Rows cover the
+    utterance zero-padded to whole frames (padded_utterance), so its first len(x) // 1280 rows are
+    those of x cut to whole frames but for the last frame's few zeroed samples."""
+    out = {}
+    for split in splits:
+        if not os.path.exists(os.path.join(cache_dir, f'{split}-asr.json')):
+            continue
+        feats = load(cache_dir, split, onnx_path)
+        with open(os.path.join(cache_dir, f'{split}.json')) as f:
+            files = json.load(f)['files']
+        offsets = np.load(os.path.join(cache_dir, f'{split}.npz'))['offsets']
+        out.update({file: feats[a:b] for file, a, b in zip(files, offsets[:-1], offsets[1:])})
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--cache', default='training/data/cache/featdec')

@@ -151,13 +151,18 @@ def streams(m: CodecV3, x: np.ndarray, asr_features=None):
     return merge[0].numpy(), acoustic[0].numpy()
 
 
-def segments_at_rates(m: CodecV3, x: np.ndarray, rates, asr_features=None):
-    """training/entropy/collect.py's segmenter for v3: per rate, the lengths, FSQ digits and pitch levels."""
+def segments_at_rates(m: CodecV3, x: np.ndarray, rates, asr_features=None, file=None, asr_rows=None):
+    """training/entropy/collect.py's segmenter for v3: per rate, the lengths, FSQ digits and pitch levels.
+    asr_rows: {corpus path: Whisper rows} (asr_cache.rows_by_file), used instead of `asr_features` for
+    the utterance `file` where it has it: the same encoder's rows, an encoder pass saved per file."""
     from training.segments import layout_flags
     from training.pitch.code import frame_levels
     from training.pitch.track import track
 
     n = len(x) // 1280 * 1280
+    if asr_rows is not None and file in asr_rows:
+        rows = np.asarray(asr_rows[file][: n // 1280], np.float32)
+        asr_features = lambda _: rows  # noqa: E731
     merge, acoustic = streams(m, x[:n], asr_features)
     levels = frame_levels(track(x[:n]))
     out = []
@@ -255,10 +260,12 @@ def semantic_fields(c) -> dict:
 
 
 def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entropy_cache=None, asr_onnx=ASR_ONNX,
-           merge_on=None):
+           merge_on=None, asr_cache=None):
     """asr_onnx: the Whisper encoder shipped as asr.onnx with a model that has the semantic stream;
     merge_on: the merge stream the exported model cuts, when not the one it trained on (with_merge_on;
-    models.json's training section keeps the trained one as `trainedMergeOn`)."""
+    models.json's training section keeps the trained one as `trainedMergeOn`); asr_cache: a folder of
+    asr_cache.py's features of the corpus (built by asr_onnx, else refused) the tables read instead of
+    running the encoder on each utterance again."""
     import functools
     import shutil
 
@@ -285,11 +292,16 @@ def export(ckpt, out, calib_files, corpus, vocoder_section, per_speaker=40, entr
         # The tables and the tau curve are measured on the features of the very file shipped (for
         # merge_on 'whisper' also the merge stream they are cut on, as the runtime cuts it).
         asr_features = asr_features_of(os.path.join(out, 'asr.onnx'))
+    asr_rows = None
+    if c.semantic and asr_cache:
+        from training.v3.asr_cache import rows_by_file
+
+        asr_rows = rows_by_file(asr_cache, asr_onnx)
     # asr.onnx's hash joins the model id: the codes depend on it as on the encoder's.
     hashes = {n: sha256(os.path.join(out, f)) for n, f in files.items()}
     fxc_version = 5 if c.reduced_groups else 4
     entropy, text = measure(m, corpus, per_speaker, cache=entropy_cache,
-                            segmenter=functools.partial(segments_at_rates, asr_features=asr_features), pitch=True,
+                            segmenter=functools.partial(segments_at_rates, asr_features=asr_features, asr_rows=asr_rows), pitch=True,
                             channels=c.latent_channels, fxc_version=fxc_version)
     print(text)
     head = manifest_head(hashes, True, entropy, groups_in_header=fxc_version == 5)
@@ -348,6 +360,10 @@ def main():
     p.add_argument('--merge-on', choices=MERGE_ON, default=None,
                    help="the merge stream the exported model cuts (default: the one it trained on); evaluate.py's "
                         '--merge-on measures the choice first')
+    p.add_argument('--asr-cache', default=None,
+                   help="a model with the semantic stream: training/v3/asr_cache.py's folder (e.g. "
+                        'training/data/cache/featdec), whose rows the entropy tables read instead of running '
+                        '--asr-onnx on each corpus utterance (~0.5 s each on one core)')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     with open(a.vocoder_from) as f:
@@ -356,7 +372,7 @@ def main():
         raise SystemExit(f'{a.vocoder_from} has no vocoder section to carry over')
     rows = read_manifest(a.corpus, 'valid')
     files = [os.path.join(a.corpus, r['file']) for r in rows[:: max(1, len(rows) // a.calib_files)][: a.calib_files]]
-    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache, a.asr_onnx, a.merge_on)
+    export(a.ckpt, a.out, files, a.corpus, vocoder, a.per_speaker, a.entropy_cache, a.asr_onnx, a.merge_on, a.asr_cache)
 
 
 if __name__ == '__main__':
