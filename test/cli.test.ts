@@ -175,8 +175,8 @@ describe.skipIf(!HAVE_MODELS)('CLI on the real models', () => {
     const other = join(dir, 'other-models');
     mkdirSync(other);
     const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'models.json'), 'utf8'));
-    for (const role of ['encoder', 'quantizer', 'decoder'])
-      copyFileSync(join(MODELS_DIR, manifest.models[role].file), join(other, manifest.models[role].file));
+    for (const spec of Object.values(manifest.models) as { file: string }[])
+      copyFileSync(join(MODELS_DIR, spec.file), join(other, spec.file));
     const original = manifest.modelId;
     manifest.modelId = original === '00c0ffee' ? '00c0ffef' : '00c0ffee';
     writeFileSync(join(other, 'models.json'), JSON.stringify(manifest));

@@ -13,25 +13,38 @@ import {
 } from '../src/core/manifest.ts';
 import { checkSessionNames, modelTensorNames, quantizerInputNames } from '../src/core/model-io.ts';
 import { PITCH_SECTION } from './helpers/pitch-section.ts';
-import { semanticInputManifestJson, whisperMergeManifestJson } from './helpers/semantic-input.ts';
+import {
+  semanticInputManifestJson,
+  v3ManifestJson,
+  whisperMergeManifestJson,
+} from './helpers/semantic-input.ts';
 
 const shipped = JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
+/** The base the field-by-field checks mutate: a whole formatVersion 3 manifest that stays put as models ship. */
+const base = v3ManifestJson();
 
 function withField(key: string, value: unknown): Record<string, unknown> {
-  return { ...structuredClone(shipped), [key]: value };
+  return { ...structuredClone(base), [key]: value };
 }
 
 describe('parseManifest', () => {
   it('accepts the shipped models.json and keeps its merge stream description', () => {
     const m = parseManifest(structuredClone(shipped));
     expect(m.modelId).toBe(shipped.modelId);
-    expect([undefined, 'semantic', 'log-mel', 'lpcnet-cepstra', 'v3-fine-stream']).toContain(m.mergeFeatures);
+    expect([
+      undefined,
+      'semantic',
+      'log-mel',
+      'lpcnet-cepstra',
+      'v3-fine-stream',
+      'whisper-tiny.en',
+    ]).toContain(m.mergeFeatures);
   });
 
   it('accepts both merge streams and a manifest that predates the field', () => {
     expect(parseManifest(withField('mergeFeatures', 'semantic')).mergeFeatures).toBe('semantic');
     expect(parseManifest(withField('mergeFeatures', 'log-mel')).mergeFeatures).toBe('log-mel');
-    const old = structuredClone(shipped);
+    const old = structuredClone(base);
     delete old.mergeFeatures;
     expect(parseManifest(old).mergeFeatures).toBeUndefined();
   });
@@ -46,7 +59,7 @@ describe('parseManifest', () => {
   });
 
   it('formatVersion 3 (v3): the encoder reads vocoder features, the quantizer pools frames, the decoder takes no phase', () => {
-    const v3 = parseManifest(structuredClone(shipped));
+    const v3 = parseManifest(structuredClone(base));
     expect(v3.formatVersion).toBe(3);
     expect(v3.encoderInput).toBe('vocoder-features');
     expect(modelTensorNames('encoder', v3)).toEqual({
@@ -75,7 +88,7 @@ describe('parseManifest', () => {
   });
 
   it('a model file is refused at load when its graph and models.json disagree on what is fed', () => {
-    const m = parseManifest(structuredClone(shipped));
+    const m = parseManifest(structuredClone(base));
     const decoder = m.models.decoder;
     const inputs = Object.keys(decoder.inputs);
     const outputNames = ['features'];
@@ -102,7 +115,7 @@ describe('parseManifest', () => {
     expect(() => parseManifest(withField('vocoder', undefined))).toThrow(
       /an encoder that reads vocoder features needs a vocoder section/,
     );
-    const m = structuredClone(shipped) as {
+    const m = structuredClone(base) as {
       models: { encoder: { inputs: { features: { shape: unknown[] } } } };
     };
     m.models.encoder.inputs.features.shape = [1, 'F', 18];
@@ -114,7 +127,7 @@ describe('parseManifest', () => {
     expect(parseManifest(withField('layout', 'spread')).layout).toBe('spread');
     expect(segmentLayout(parseManifest(withField('layout', 'spread')))).toBe('spread');
     expect(segmentLayout(parseManifest(withField('layout', 'threshold')))).toBe('threshold');
-    const old = structuredClone(shipped);
+    const old = structuredClone(base);
     delete old.layout;
     delete old.layoutLengthPenalty;
     expect(segmentLayout(parseManifest(old))).toBe('threshold');
@@ -169,7 +182,7 @@ describe('parseManifest', () => {
     expect(() =>
       checkSessionNames('encoder', encoder, { inputNames: ['features'], outputNames }, v4),
     ).toThrow(/encoder.onnx: the ONNX graph has no input "asr"/);
-    const v3 = parseManifest(structuredClone(shipped));
+    const v3 = parseManifest(structuredClone(base));
     expect(encoderReadsAsr(v3)).toBe(false);
     expect(() =>
       checkSessionNames('encoder', v3.models.encoder, { inputNames: ['features', 'asr'], outputNames }, v3),
@@ -257,24 +270,24 @@ describe('parseManifest', () => {
   });
 
   it('checks the pitch section: values this runtime implements, and a pitch table to code it with', () => {
-    const m = parseManifest(structuredClone(shipped));
+    const m = parseManifest(structuredClone(base));
     expect(m.pitch).toEqual(PITCH_SECTION); // the shipped model codes pitch (docs/PITCH.md)
     expect(() => parseManifest(withField('pitch', { ...PITCH_SECTION, levels: 32 }))).toThrow(
       /models.json: pitch.*levels/,
     );
-    const noTable = structuredClone(shipped) as { entropy: Record<string, unknown> };
+    const noTable = structuredClone(base) as { entropy: Record<string, unknown> };
     delete noTable.entropy.pitch;
     expect(() => parseManifest(noTable)).toThrow(/needs entropy tables with a pitch table/);
   });
 
   it('refuses a model entry without its sha256', () => {
-    const m = structuredClone(shipped) as { models: { decoder: { sha256?: string } } };
+    const m = structuredClone(base) as { models: { decoder: { sha256?: string } } };
     delete m.models.decoder.sha256;
     expect(() => parseManifest(m)).toThrow(/models.decoder needs a file name and a sha256/);
   });
 
   it('an archived model needs "decodeOnly" and its decoder, and nothing else', () => {
-    const m = structuredClone(shipped) as Record<string, unknown> & { models: Record<string, unknown> };
+    const m = structuredClone(base) as Record<string, unknown> & { models: Record<string, unknown> };
     const archived = { ...m, decodeOnly: true, models: { decoder: m.models.decoder } };
     expect(parseDecoderManifest(archived).models.decoder).toEqual(m.models.decoder);
     expect(() => parseDecoderManifest({ ...archived, decodeOnly: undefined })).toThrow(/"decodeOnly": true/);

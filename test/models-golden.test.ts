@@ -176,6 +176,7 @@ describe.each([
   { modelId: '12f4d951', what: 'the first v3 model' },
   { modelId: '9c121df7', what: 'the last v3 model of 7 code groups at every rate' },
   { modelId: '90cf3396', what: 'the last v3 model of the threshold merge' },
+  { modelId: 'fd6b53bc', what: 'the last v3 model before the Whisper streams' },
 ])(
   'the archived decoder of model $modelId, $what, agrees with PyTorch (training/v3/golden.py then)',
   ({ modelId }) => {

@@ -18,7 +18,7 @@ import { encoderFeeds } from '../src/core/model-io.ts';
 import { TwinMerger } from '../src/core/twin-merger.ts';
 import type { EncodedFeatures, EncoderOutput, InferenceBackend, MergeResult } from '../src/core/types.ts';
 import { frameStats } from './helpers/frame-stats.ts';
-import { semanticInputManifestJson, shippedManifestJson, WHISPER_DIM } from './helpers/semantic-input.ts';
+import { semanticInputManifestJson, v3ManifestJson, WHISPER_DIM } from './helpers/semantic-input.ts';
 import { stepAudio } from './helpers/step-audio.ts';
 
 const FRAME = 1280;
@@ -254,7 +254,7 @@ describe('an encoder that reads asr.onnx (semanticInput) in the core pipeline', 
 
 describe("encoder.onnx's feeds of a semanticInput model", () => {
   const v4 = parseManifest(semanticInputManifestJson());
-  const v3 = parseManifest(shippedManifestJson());
+  const v3 = parseManifest(v3ManifestJson());
   const features = new Float32Array(5 * 8 * 20); // 5 frames of vocoder features
 
   it('feeds `asr` as float32 [1, T, 384] beside the features', () => {

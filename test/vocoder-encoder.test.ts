@@ -15,6 +15,7 @@ import type { EncoderOutput, FeatureAnalyser } from '../src/core/types.ts';
 import { loadNodeVocoder } from '../src/node/index.ts';
 import type { Vocoder } from '../src/vocoder/vocoder.ts';
 import { MODELS_DIR, realCodec, speechSamples } from './helpers/models.ts';
+import { v3ManifestJson } from './helpers/semantic-input.ts';
 import { CEPSTRUM_TOLERANCE, compare, PITCH_DIFFERING_SHARE } from './helpers/vocoder-features.ts';
 
 const FRAME = 1280;
@@ -22,11 +23,13 @@ const FRAME = 1280;
 const ROWS = 8;
 const COUNT = 20;
 const shipped = parseManifest(JSON.parse(readFileSync(`${MODELS_DIR}models.json`, 'utf8')));
+/** The stand-in's constants: a v3 model that reads vocoder features alone (no asr.onnx to run). */
+const v3 = parseManifest(v3ManifestJson());
 const native = new Float32Array(new Uint8Array(readFileSync('test/fixtures/vocoder/features.f32')).buffer);
 const speech = speechSamples();
 const frames = Math.ceil(speech.length / FRAME);
 
-/** A stand-in encoder that keeps what it was given, on the shipped model's constants. */
+/** A stand-in encoder that keeps what it was given, on a v3 model's constants. */
 class RecordingBackend {
   readonly name = 'cpu' as const;
   inputs: Float32Array[] = [];
@@ -36,15 +39,15 @@ class RecordingBackend {
     const t = input.length / (ROWS * COUNT);
     return {
       frames: t,
-      semantic: new Float32Array(t * shipped.semanticDim).fill(1),
-      acoustic: new Float32Array(t * shipped.acousticDim),
+      semantic: new Float32Array(t * v3.semanticDim).fill(1),
+      acoustic: new Float32Array(t * v3.acousticDim),
     };
   }
 }
 
 /** The encoder inputs of the windows of `plan` over the speech fixture. */
 async function windowInputs(backend: RecordingBackend, plan: ChunkPlan): Promise<Float32Array[]> {
-  for await (const w of encoderWindows([speech], speech.length, FRAME, shipped, backend, plan))
+  for await (const w of encoderWindows([speech], speech.length, FRAME, v3, backend, plan))
     expect(w.features.frames).toBeGreaterThan(0);
   return backend.inputs;
 }
@@ -99,7 +102,7 @@ describe('the encoder windows of a model that reads vocoder features', () => {
     await expect(
       windowInputs(new RecordingBackend(undefined), { windowFrames: 20, contextFrames: 3 }),
     ).rejects.toThrow('this model reads vocoder features, but no vocoder is loaded for its encoder');
-    const noVocoder = { ...shipped, vocoder: undefined } as unknown as ModelManifest;
+    const noVocoder = { ...v3, vocoder: undefined } as unknown as ModelManifest;
     const run = encoderWindows([speech], speech.length, FRAME, noVocoder, new RecordingBackend(vocoder));
     await expect(run.next()).rejects.toThrow(
       'this model reads vocoder features, but models.json has no vocoder',
@@ -128,7 +131,8 @@ describe('the shipped v3 model in windows', () => {
     const b = codec.backend;
     const bare: Codec['backend'] = {
       name: b.name,
-      encode: (x) => b.encode(x),
+      encode: (x, asr) => b.encode(x, asr),
+      ...(b.asr && { asr: b.asr.bind(b) }),
       quantize: (m, f) => b.quantize(m, f),
       decode: (c, l, p) => b.decode(c, l, p),
       release: async () => undefined,

@@ -13,7 +13,7 @@ import type { VitePWAOptions } from 'vite-plugin-pwa';
 import { ARCHIVE_CACHE_NAME, ARCHIVED_MODEL_PATH } from './archive-cache.ts';
 import { ortWasmRuntimeCaching } from './ort-cache.ts';
 
-/** Largest file Workbox will precache: the largest model is 8 MB, models grow. */
+/** Largest file Workbox will precache: the largest model file, asr.onnx, is 17 MB; models grow. */
 const MAX_PRECACHE_FILE_BYTES = 64 * 1024 * 1024;
 
 /** vite-plugin-pwa options for the app. */

@@ -40,8 +40,9 @@ export function featuresModelDir(vocoder: Vocoder, audio: Float32Array, padSampl
     onnx,
     ...('phase' in shipped.models.decoder.inputs ? ['--phase'] : []),
   ]);
-  for (const role of ['encoder', 'quantizer'] as const)
-    symlinkSync(join(MODELS_DIR, shipped.models[role].file), join(dir, shipped.models[role].file));
+  // The shipped files but the decoder (asr.onnx too, where the model has one).
+  for (const [role, spec] of Object.entries(shipped.models))
+    if (role !== 'decoder') symlinkSync(join(MODELS_DIR, spec.file), join(dir, spec.file));
   const manifest: ModelManifest = {
     ...shipped,
     modelId: FEATURES_MODEL_ID,

@@ -1,6 +1,6 @@
 /**
- * A models.json of formatVersion 4 (`semanticInput: "whisper-tiny.en"`, docs/MODELS.md): the shipped
- * v3 manifest whose encoder also reads asr.onnx's features as its `asr` input [1, T, 384], with
+ * A models.json of formatVersion 4 (`semanticInput: "whisper-tiny.en"`, docs/MODELS.md): model
+ * fd6b53bc's v3 manifest whose encoder also reads asr.onnx's features as its `asr` input [1, T, 384], with
  * asr.onnx listed and cut by Whisper's window scheme. Only the manifest: the files are not there.
  */
 import { readFileSync } from 'node:fs';
@@ -11,19 +11,26 @@ export const WHISPER_DIM = 384;
 /** Whisper's 30 s window scheme (training/whisper/windows.py). */
 export const WHISPER_WINDOW = { windowFrames: 375, marginFrames: 31, padShortToWindow: true };
 
-/** The shipped models.json, as parsed JSON. */
-export function shippedManifestJson(): Record<string, unknown> {
-  return JSON.parse(readFileSync('public/models/models.json', 'utf8')) as Record<string, unknown>;
+/**
+ * The whole models.json of fd6b53bc, the last model without Whisper's streams (formatVersion 3,
+ * cepstral merge; test/fixtures/models/fd6b53bc/): the base of the stand-in manifests below, which
+ * must not change with each shipped model.
+ */
+export function v3ManifestJson(): Record<string, unknown> {
+  return JSON.parse(readFileSync('test/fixtures/models/fd6b53bc/models.json', 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
-/** The shipped manifest turned into a formatVersion 4 one with `semanticInput`. */
+/** fd6b53bc's manifest (v3ManifestJson) turned into a formatVersion 4 one with `semanticInput`. */
 export function semanticInputManifestJson(): Record<string, unknown> & {
   models: Record<
     string,
     Record<string, unknown> & { inputs: Record<string, unknown>; outputs: Record<string, unknown> }
   >;
 } {
-  const m = shippedManifestJson() as ReturnType<typeof semanticInputManifestJson>;
+  const m = v3ManifestJson() as ReturnType<typeof semanticInputManifestJson>;
   m.formatVersion = 4;
   m.semanticInput = 'whisper-tiny.en';
   m.asrWindow = { ...WHISPER_WINDOW };

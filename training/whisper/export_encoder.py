@@ -127,6 +127,20 @@ def runtime_fp16_casts(model_proto):
             and (set(n.input) & fp16 or any(a.name == 'to' and a.i == TensorProto.FLOAT16 for a in n.attribute))]
 
 
+def export_fp16(path):
+    """The runtime's file alone (whisper-asr-fp16.onnx, the shipped asr.onnx), as main writes it."""
+    torch.set_num_threads(2)
+    model = AsrFeatures().eval()
+    fp32 = path + '.fp32.onnx'
+    try:
+        with torch.no_grad():
+            export_fp32(model, fp32)
+        onnx.save(weights_to_fp16(onnx.load(fp32)), path)
+    finally:
+        if os.path.exists(fp32):
+            os.remove(fp32)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--out', default='training/runs/whisper')
