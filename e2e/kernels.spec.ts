@@ -11,8 +11,14 @@ import { startKernelServer, type KernelServer } from './kernels/server.ts';
 
 /** Largest allowed |sim_gpu - sim_twin|, and relative error of segment means (docs/KERNELS.md). */
 const TOLERANCE = 1e-5;
-/** Largest allowed |cost_gpu − cost_twin| of the spread layout's costs (0..maxLen; docs/KERNELS.md). */
-const SPREAD_COST_TOLERANCE = 1e-5;
+/**
+ * Largest allowed |cost_gpu − cost_twin| of the spread layout's costs (0..maxLen; docs/KERNELS.md):
+ * 1e-5, or float32's summation bound where that is larger, channels · maxLen · 2⁻²⁴ (each cost sums
+ * `channels` terms of a squared norm up to maxLen²; 1.8e-4 for Whisper's 384 channels).
+ */
+function spreadCostTolerance(channels: number, maxLen: number): number {
+  return Math.max(1e-5, channels * maxLen * 2 ** -24);
+}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -54,17 +60,22 @@ function expectAgreement(r: MergeCaseReport): void {
 }
 
 /**
- * The spread-cost kernel against its twin: every cost within SPREAD_COST_TOLERANCE, +Infinity before
+ * The spread-cost kernel against its twin: every cost within spreadCostTolerance, +Infinity before
  * frame 0 on both sides, and at each rate a layout of exactly K segments covering every frame whose
  * twin cost is within what float32 cost errors allow of the twin's optimum (2 · K · max error). With
- * `sameLayouts` the DP must pick the twin's very lengths: where no two layouts tie, as on speech.
+ * `sameLayouts` the DP must pick the twin's very lengths: where no two layouts tie, as on speech,
+ * and where the costs agree to 1e-5. A merge stream as wide as Whisper's (384 channels) has costs
+ * known to float32's bound only (spreadCostTolerance), and layouts within it of the optimum are
+ * ties: there the gap check is what says the GPU's layout is optimal.
  */
 function expectSpreadAgreement(r: SpreadCaseReport, sameLayouts: boolean, maxLen: number): void {
   let entries = 0;
   for (let e = 0; e < r.frames; e++) entries += Math.min(maxLen, e + 1);
   expect(r.costsCompared, `${r.name}: costs compared`).toBe(entries);
   expect(r.invalidMismatches, `${r.name}: +Infinity before frame 0`).toBe(0);
-  expect(r.costMaxAbsDiff, `${r.name}: max |cost difference|`).toBeLessThanOrEqual(SPREAD_COST_TOLERANCE);
+  expect(r.costMaxAbsDiff, `${r.name}: max |cost difference|`).toBeLessThanOrEqual(
+    spreadCostTolerance(r.channels, maxLen),
+  );
   expect(r.rates.length, `${r.name}: rates laid out`).toBeGreaterThan(0);
   for (const q of r.rates) {
     const at = `${r.name} at ${q.rateHz} Hz`;
@@ -72,7 +83,8 @@ function expectSpreadAgreement(r: SpreadCaseReport, sameLayouts: boolean, maxLen
     expect(q.gpuFrames, `${at}: frames covered`).toBe(r.frames);
     expect(q.costGap, `${at}: GPU layout vs the twin's optimum`).toBeGreaterThanOrEqual(0);
     expect(q.costGap, `${at}: GPU layout vs the twin's optimum`).toBeLessThanOrEqual(q.gapBound);
-    if (sameLayouts) expect(q.lengthMismatches, `${at}: lengths`).toBe(0);
+    if (sameLayouts && spreadCostTolerance(r.channels, maxLen) <= 1e-5)
+      expect(q.lengthMismatches, `${at}: lengths`).toBe(0);
   }
 }
 

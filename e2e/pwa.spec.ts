@@ -1,7 +1,7 @@
 /**
  * The offline voice-notes app (app.html) on the production build: after a first visit the
  * service worker holds the app, models, vocoder and the onnxruntime-web build(s) this browser
- * runs, within 35 MB, on a WASM-only and on a WebGPU browser; with the network off it records,
+ * runs, within 40 MB, on a WASM-only and on a WebGPU browser; with the network off it records,
  * compresses, lists, plays, exports and imports, and the library survives reloads; a page killed
  * mid-compression or mid-recording loses nothing (but the last second of a recording).
  * No request may leave this machine.
@@ -264,7 +264,7 @@ test('a tab closed mid-recording keeps what it had recorded: the next visit comp
   });
 });
 
-test('on a WebGPU browser a first visit stores the WebGPU build and its WASM fallback, within 35 MB; offline, both run', async ({
+test('on a WebGPU browser a first visit stores the WebGPU build and its WASM fallback, within 40 MB; offline, both run', async ({
   playwright,
   baseURL,
 }) => {

@@ -38,6 +38,8 @@ export interface MergeCaseReport {
 export interface SpreadCaseReport {
   name: string;
   frames: number;
+  /** Channels per frame of the merge stream (models.json semanticDim). */
+  channels: number;
   /** max |cost_gpu − cost_twin| over the entries that are a segment (l ≤ e + 1). */
   costMaxAbsDiff: number;
   costsCompared: number;

@@ -82,5 +82,13 @@ export async function compareSpread(
     const r = compareRate(twin, costs, frames, maxLen, rate, costMaxAbsDiff);
     if (r) rates.push(r);
   }
-  return { name, frames, costMaxAbsDiff, costsCompared, invalidMismatches, rates };
+  return {
+    name,
+    frames,
+    channels: dims.semanticDim,
+    costMaxAbsDiff,
+    costsCompared,
+    invalidMismatches,
+    rates,
+  };
 }
