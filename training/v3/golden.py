@@ -121,11 +121,11 @@ def main():
     if manifest.get('formatVersion') not in (3, 4):
         raise SystemExit(f"{a.models}/models.json is formatVersion {manifest.get('formatVersion')}, not a v3 model")
     m = load(a.ckpt)
+    if bool(m.c.semantic) != ('semanticInput' in manifest):
+        raise SystemExit(f'{a.ckpt} and {a.models}/models.json disagree on the semantic stream: export first')
     # The merge stream the export cut (export.py --merge-on may differ from the trained one).
     if manifest.get('mergeFeatures') == MERGE_FEATURES['whisper'] and m.c.merge_on != 'whisper':
         with_merge_on(m, 'whisper')
-    if bool(m.c.semantic) != ('semanticInput' in manifest):
-        raise SystemExit(f'{a.ckpt} and {a.models}/models.json disagree on the semantic stream: export first')
     asr_features = asr_features_of(os.path.join(a.models, manifest['models']['asr']['file'])) if m.c.semantic else None
     round_decoder_fp16(m)
     x, sr = sf.read(a.wav, dtype='float32')
