@@ -23,8 +23,23 @@ const WHISPER_DIM = 384;
 /** Vocoder feature values per 80 ms frame: eight 10 ms rows of 20. */
 const FEATURES_PER_FRAME = 8 * 20;
 
-let dir = '';
-let codec: Codec;
+/**
+ * Registers the hooks that export the set (semanticModelDir) and load it on Node before the
+ * describe's tests, and release and remove it after; returns the loaded codec's getter.
+ */
+function exportedCodec(mergeOn: 'cepstra' | 'whisper'): () => Codec {
+  let dir = '';
+  let loaded: Codec | undefined;
+  beforeAll(async () => {
+    dir = semanticModelDir(mergeOn);
+    loaded = await loadCodec({ modelsDir: dir, intraOpThreads: 1 });
+  });
+  afterAll(async () => {
+    await loaded?.backend.release();
+    if (dir) rmSync(dirname(dir), { recursive: true, force: true });
+  });
+  return () => loaded!;
+}
 
 /** What the recording backend saw: asr.onnx's outputs, and each encoder call's frames and asr rows. */
 interface Seen {
@@ -33,14 +48,8 @@ interface Seen {
   encodes: { frames: number; asr?: Float32Array }[];
 }
 
-/**
- * The codec (by default the cepstra-merging one) with its backend's asr and encoder calls recorded;
- * `change` may replace the rows fed.
- */
-function recording(
-  change?: (asr: Float32Array) => Float32Array,
-  of: Codec = codec,
-): { codec: Codec; seen: Seen } {
+/** `of` with its backend's asr and encoder calls recorded; `change` may replace the rows fed. */
+function recording(of: Codec, change?: (asr: Float32Array) => Float32Array): { codec: Codec; seen: Seen } {
   const b = of.backend as OrtNodeBackend;
   const seen: Seen = { asrOut: [], asrIn: [], encodes: [] };
   const backend: InferenceBackend = {
@@ -66,18 +75,10 @@ function recording(
 }
 
 describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model on Node', () => {
-  beforeAll(async () => {
-    dir = semanticModelDir();
-    codec = await loadCodec({ modelsDir: dir, intraOpThreads: 1 });
-  });
-
-  afterAll(async () => {
-    await codec?.backend.release();
-    if (dir) rmSync(dirname(dir), { recursive: true, force: true });
-  });
+  const codec = exportedCodec('cepstra');
 
   it('loads as formatVersion 4 with asr.onnx and an encoder that declares `asr`', () => {
-    const m = (codec.backend as OrtNodeBackend).manifest;
+    const m = (codec().backend as OrtNodeBackend).manifest;
     expect(m.formatVersion).toBe(4);
     expect(m.semanticInput).toBe('whisper-tiny.en');
     expect(m.asrWindow).toEqual({ windowFrames: 375, marginFrames: 31, padShortToWindow: true });
@@ -88,7 +89,7 @@ describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model o
   it('codes and decodes speech, every encoder window given asr.onnx rows of its frames', async () => {
     const speech = speechSamples();
     const frames = Math.ceil(speech.length / FRAME);
-    const { codec: c, seen } = recording();
+    const { codec: c, seen } = recording(codec());
     const plan = { windowFrames: 30, contextFrames: 4 }; // several encoder windows in one asr window
     const r = await c.encode(speech, { frameRateHz: 6.25, plan });
     expect(r.frames).toBe(frames);
@@ -112,8 +113,8 @@ describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model o
 
   it("asr.onnx's rows reach the codes: zeroed, the segments stay and the codes change", async () => {
     const speech = speechSamples();
-    const fed = recording();
-    const zeroed = recording((asr) => new Float32Array(asr.length));
+    const fed = recording(codec());
+    const zeroed = recording(codec(), (asr) => new Float32Array(asr.length));
     const a = fed.codec.parse((await fed.codec.encode(speech, { frameRateHz: 6.25 })).fxc);
     const b = zeroed.codec.parse((await zeroed.codec.encode(speech, { frameRateHz: 6.25 })).fxc);
     expect(zeroed.seen.encodes.every((e) => e.asr?.some((v) => v !== 0))).toBe(true);
@@ -124,7 +125,7 @@ describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model o
   });
 
   it('the backend refuses an encoder call without the rows, or with too few', async () => {
-    const b = codec.backend as OrtNodeBackend;
+    const b = codec().backend as OrtNodeBackend;
     const features = new Float32Array(5 * FEATURES_PER_FRAME);
     await expect(b.encode(features)).rejects.toThrow(
       /reads asr.onnx's features \(semanticInput\), 5 frames of 384 values, and was given none/,
@@ -139,21 +140,10 @@ describe.skipIf(SEMANTIC_MODEL_SKIP !== null)('an exported semanticInput model o
 describe.skipIf(SEMANTIC_MODEL_SKIP !== null)(
   'an exported model that reads and merges on Whisper on Node',
   () => {
-    let whisperDir = '';
-    let both: Codec;
-
-    beforeAll(async () => {
-      whisperDir = semanticModelDir('whisper');
-      both = await loadCodec({ modelsDir: whisperDir, intraOpThreads: 1 });
-    });
-
-    afterAll(async () => {
-      await both?.backend.release();
-      if (whisperDir) rmSync(dirname(whisperDir), { recursive: true, force: true });
-    });
+    const both = exportedCodec('whisper');
 
     it('loads as formatVersion 4 merging on asr.onnx: a 384-wide merge stream, an encoder giving acoustic alone', () => {
-      const m = (both.backend as OrtNodeBackend).manifest;
+      const m = (both().backend as OrtNodeBackend).manifest;
       expect([m.formatVersion, m.semanticInput, m.mergeFeatures, m.semanticDim]).toEqual([
         4,
         'whisper-tiny.en',
@@ -167,7 +157,7 @@ describe.skipIf(SEMANTIC_MODEL_SKIP !== null)(
     it("one asr.onnx pass: the encoder reads its input frames' rows, the merge stream is the kept frames'", async () => {
       const speech = speechSamples();
       const frames = Math.ceil(speech.length / FRAME);
-      const { codec: c, seen } = recording(undefined, both);
+      const { codec: c, seen } = recording(both());
       const plan = { windowFrames: 30, contextFrames: 4 };
       const session = await c.analyze(speech, plan);
       expect(seen.asrIn).toEqual([375 * FRAME]);

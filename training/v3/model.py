@@ -331,10 +331,11 @@ def config_dict(c: V3Config) -> dict:
 
 
 def with_merge_on(m: 'CodecV3', merge_on: str) -> 'CodecV3':
-    """m cutting its layouts on another merge stream than it trained on (evaluate.py's zero-shot
-    `--merge-on`, export.py's `--merge-on`). Nothing learnt reads the merge stream, only the layout
-    does, so the weights stay as they are; V3Config checks the stream is there (semantic for
-    'whisper')."""
+    """m cutting its layouts on another merge stream than it trained on (export.py's `--merge-on`;
+    golden.py follows it). Nothing learnt reads the merge stream, only the layout does, so the weights
+    stay as they are; V3Config checks the stream is there (semantic for 'whisper'). evaluate.py's
+    zero-shot `--merge-on whisper` cuts Whisper's rows itself, since it also serves models without
+    the semantic stream, which this refuses."""
     m.c = replace(m.c, merge_on=merge_on)
     return m
 

@@ -127,17 +127,20 @@ def runtime_fp16_casts(model_proto):
             and (set(n.input) & fp16 or any(a.name == 'to' and a.i == TensorProto.FLOAT16 for a in n.attribute))]
 
 
-def export_fp16(path):
-    """The runtime's file alone (whisper-asr-fp16.onnx, the shipped asr.onnx), as main writes it."""
+def export_fp16(path, fp32=None):
+    """The runtime's file (whisper-asr-fp16.onnx, the shipped asr.onnx) at `path`, through the fp32
+    export, kept at `fp32` where given (main's other variants start from it), else removed."""
     torch.set_num_threads(2)
-    model = AsrFeatures().eval()
-    fp32 = path + '.fp32.onnx'
+    keep = fp32 is not None
+    fp32 = fp32 or path + '.fp32.onnx'
     try:
         with torch.no_grad():
-            export_fp32(model, fp32)
-        onnx.save(weights_to_fp16(onnx.load(fp32)), path)
+            export_fp32(AsrFeatures().eval(), fp32)
+        proto = onnx.load(fp32)
+        onnx.checker.check_model(proto)
+        onnx.save(weights_to_fp16(proto), path)
     finally:
-        if os.path.exists(fp32):
+        if not keep and os.path.exists(fp32):
             os.remove(fp32)
 
 
@@ -145,15 +148,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--out', default='training/runs/whisper')
     a = p.parse_args()
-    torch.set_num_threads(2)
     os.makedirs(a.out, exist_ok=True)
-    model = AsrFeatures().eval()
     fp32 = os.path.join(a.out, 'whisper-asr.onnx')
-    with torch.no_grad():
-        export_fp32(model, fp32)
-    onnx.checker.check_model(onnx.load(fp32))
     fp16 = os.path.join(a.out, 'whisper-asr-fp16.onnx')
-    onnx.save(weights_to_fp16(onnx.load(fp32)), fp16)
+    export_fp16(fp16, fp32)
     int8 = os.path.join(a.out, 'whisper-asr-int8.onnx')
     m8, _ = weights_to_int8(onnx.load(fp32))
     onnx.save(weights_to_fp16(m8), int8)

