@@ -128,6 +128,7 @@ const ARCHIVED_NOTES = [
   { modelId: '9c121df7', what: 'the last v3 model of 7 code groups at every rate' },
   { modelId: '90cf3396', what: 'the last v3 model of the threshold merge' },
   { modelId: 'fd6b53bc', what: 'the last v3 model before the Whisper streams' },
+  { modelId: '4f4687ad', what: 'the first model with Whisper streams, trained on cepstral layouts' },
 ];
 
 describe.skipIf(!HAVE_MODELS).each(ARCHIVED_NOTES)(

@@ -177,6 +177,7 @@ describe.each([
   { modelId: '9c121df7', what: 'the last v3 model of 7 code groups at every rate' },
   { modelId: '90cf3396', what: 'the last v3 model of the threshold merge' },
   { modelId: 'fd6b53bc', what: 'the last v3 model before the Whisper streams' },
+  { modelId: '4f4687ad', what: 'the first model with Whisper streams, trained on cepstral layouts' },
 ])(
   'the archived decoder of model $modelId, $what, agrees with PyTorch (training/v3/golden.py then)',
   ({ modelId }) => {
