@@ -62,7 +62,8 @@ async function openBenchPage(page: Page, baseUrl: string): Promise<void> {
 /**
  * Loads the codec on `backend`, warms up on `warmupSeconds`, then runs each duration once,
  * shortest first, skipping a duration whose projected time (the last run's real-time factor times
- * its length) would end the section after `budgetMs`.
+ * its length) would end the section after `budgetMs`. `threads` overrides the app's WASM thread
+ * count (src/worker/wasm-threads.ts).
  */
 export async function browserPipeline(
   baseUrl: string,
@@ -71,6 +72,7 @@ export async function browserPipeline(
   warmupSeconds: number,
   budgetMs: number,
   log: (line: string) => void,
+  threads?: number,
 ): Promise<BrowserPipelineResult> {
   const started = performance.now();
   const chromium = await launchChromium(backend === 'webgpu');
@@ -79,7 +81,7 @@ export async function browserPipeline(
     const page = await chromium.browser.newPage();
     page.on('pageerror', (e) => log(`  page error: ${e.message}`));
     await openBenchPage(page, baseUrl);
-    const load = await page.evaluate((b) => window.flexiBench!.load(b), backend);
+    const load = await page.evaluate(([b, n]) => window.flexiBench!.load(b, n), [backend, threads] as const);
     const treeBytesAfterLoad = sampler.now();
     log(`  ${backend}: loaded (${JSON.stringify(load)})`);
     const t = performance.now();

@@ -5,7 +5,8 @@
  * from a copy of it whose models/ holds that set's files, so the browser caches it over real HTTP
  * (not request interception). The sets take turns, cold then cached, `--repeats` times.
  * JSON lines on stdout (one per load), then a median table per set with ratios to the shipped set.
- * Usage: npx tsx bench/ready-model-set.ts [--backend wasm|webgpu] [--repeats N] NAME=DIR ...
+ * NAME=?QUERY is the shipped set with page parameters instead (e.g. `1thread=?threads=1`).
+ * Usage: npx tsx bench/ready-model-set.ts [--backend wasm|webgpu] [--repeats N] NAME=DIR|NAME=?QUERY ...
  */
 import { cp, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -22,14 +23,16 @@ const FIRST_WAV = resolve('test/fixtures/speech-en-6s.wav');
 const args = process.argv.slice(2);
 let backend: 'wasm' | 'webgpu' = 'wasm';
 let repeats = 3;
-const sets: { name: string; dir?: string }[] = [{ name: 'shipped' }];
+const sets: { name: string; dir?: string; query?: Record<string, string> }[] = [{ name: 'shipped' }];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--backend') backend = args[++i] === 'webgpu' ? 'webgpu' : 'wasm';
   else if (args[i] === '--repeats') repeats = Number(args[++i]);
   else {
-    const [name, dir] = args[i].split('=');
-    if (!name || !dir) throw new Error(`expected NAME=DIR, got ${args[i]}`);
-    sets.push({ name, dir });
+    const at = args[i].indexOf('=');
+    const [name, value] = [args[i].slice(0, at), args[i].slice(at + 1)];
+    if (at < 1 || !value) throw new Error(`expected NAME=DIR or NAME=?QUERY, got ${args[i]}`);
+    if (value.startsWith('?')) sets.push({ name, query: Object.fromEntries(new URLSearchParams(value)) });
+    else sets.push({ name, dir: value });
   }
 }
 
@@ -60,6 +63,10 @@ const servers: PreviewServer[] = [base];
 try {
   const urls = new Map<string, string>([['shipped', base.resolvedUrls?.local[0] ?? '']]);
   for (const set of sets.slice(1)) {
+    if (!set.dir) {
+      urls.set(set.name, urls.get('shipped')!);
+      continue;
+    }
     const server = await serveSet(set.name, set.dir!);
     servers.push(server);
     urls.set(set.name, server.resolvedUrls?.local[0] ?? '');
@@ -68,7 +75,7 @@ try {
   for (let r = 0; r < repeats; r++) {
     for (const set of sets) {
       const load = loadSample(`${set.name} ${r}`).loadAverage;
-      const result = await readyTimes(urls.get(set.name)!, backend, FIRST_WAV);
+      const result = await readyTimes(urls.get(set.name)!, backend, FIRST_WAV, set.query);
       for (const kind of ['cold', 'cached'] as const) {
         const b = breakdown(result[kind]);
         if (kind === 'cached') cached.set(set.name, [...(cached.get(set.name) ?? []), b]);

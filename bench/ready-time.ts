@@ -48,11 +48,17 @@ export interface LoadMeasure {
   durationMs: number;
 }
 
+/**
+ * Workers whose measures are read: not onnxruntime-web's WASM threads (workers it starts from its
+ * own bundle), which sleep in Atomics.wait between runs and so never answer an evaluate.
+ */
+const isOrtThread = (url: string) => /\/ort\.[\w.-]*bundle[\w.-]*\.m?js$/.test(new URL(url).pathname);
+
 /** The codec worker's `flexi:` measures, shifted onto the page's time origin. */
 async function workerMeasures(page: Page): Promise<LoadMeasure[]> {
   const pageOrigin = await page.evaluate(() => performance.timeOrigin);
   const all: LoadMeasure[] = [];
-  for (const worker of page.workers()) {
+  for (const worker of page.workers().filter((w) => !isOrtThread(w.url()))) {
     const { origin, entries } = await worker.evaluate(
       (prefix) => ({
         origin: performance.timeOrigin,
@@ -169,16 +175,18 @@ async function loadOnce(
 
 /**
  * Cold load in a fresh profile, then a second browser on the same profile; with `firstWav`, each
- * then codes that file (ReadyLoad.firstCodeMs).
+ * then codes that file (ReadyLoad.firstCodeMs). `query` adds page parameters (e.g. threads).
  */
 export async function readyTimes(
   baseUrl: string,
   backend: 'webgpu' | 'wasm',
   firstWav?: string,
+  query: Record<string, string> = {},
 ): Promise<ReadyResult> {
   const profile = await mkdtemp(join(tmpdir(), 'flexi-bench-profile-'));
   try {
-    const url = new URL(backend === 'wasm' ? '/?backend=wasm' : '/', baseUrl).href;
+    const params = new URLSearchParams({ ...(backend === 'wasm' ? { backend: 'wasm' } : {}), ...query });
+    const url = new URL(params.size ? `/?${params}` : '/', baseUrl).href;
     const served = await fetch(new URL('/models/models.json', baseUrl));
     const modelId = served.ok ? ((await served.json()) as { modelId?: string }).modelId : undefined;
     const cold = await loadOnce(profile, url, backend === 'webgpu', firstWav);

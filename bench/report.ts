@@ -11,6 +11,7 @@ import { duration, table } from './report/format.ts';
 import { plotData } from './report/plots.ts';
 import { readResults, type Results } from './report/results.ts';
 import { kernelTable, opusTable, ourBitrates, readyTable, sizeTables } from './report/sections.ts';
+import { threadsSection } from './report/threads.ts';
 import { memoryTable, rtfTable, speedRows, stageMs, stageTable, type SpeedRow } from './report/speed.ts';
 import { earlierTargetTable, targetTable } from './report/targets.ts';
 import { vocoderSection } from './report/vocoder.ts';
@@ -179,6 +180,15 @@ export async function writeReport(resultsDir: string, docPath: string): Promise<
     '',
     fig('rtf.svg', 'RTF against audio length per platform'),
     rtfTable(rows),
+    '',
+    '### WASM threads',
+    '',
+    "The worker gives onnxruntime-web's WASM backend every logical core up to 4 (`src/worker/wasm-threads.ts`; " +
+      "threads need the page's cross-origin isolation). ORT's own default is half the cores: one thread on this " +
+      '2-core machine. The same pipeline on one thread, 60 s, in the same run (the section `browser-wasm-1thread`); ' +
+      "the encoder stage is Whisper's asr.onnx windows and encoder.onnx:",
+    '',
+    threadsSection(r),
     '',
     '## Where the time goes',
     '',

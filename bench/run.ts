@@ -35,7 +35,7 @@ const VOCODER_SECONDS = (process.env.BENCH_VOCODER_SECONDS ?? '10,60').split(','
 const VOCODER_WARMUP_SECONDS = 2;
 /** Sections that need the production build under `vite preview`, and the Vite dev server. */
 const PREVIEW_SECTIONS = ['sizes', 'ready'];
-const DEV_SECTIONS = ['kernels', 'browser-wasm', 'opus', 'browser-webgpu', 'vocoder'];
+const DEV_SECTIONS = ['kernels', 'browser-wasm', 'browser-wasm-1thread', 'opus', 'browser-webgpu', 'vocoder'];
 const wanted = (names: string[]) => !ONLY || names.some((n) => ONLY.includes(n));
 /** Opus settings: 6 kbps, and candidates for the lowest bitrate the encoder accepts. */
 const OPUS_BPS = [6000];
@@ -86,6 +86,10 @@ try {
     await section('kernels', () => kernelBench(pageUrl));
     await section('browser-wasm', () =>
       browserPipeline(pageUrl, 'wasm', SPEECH_SECONDS, WARMUP_SECONDS, BROWSER_BUDGET_MS.wasm, log),
+    );
+    // The same pipeline on one WASM thread (ORT's own default on 2 cores): the baseline of the threads.
+    await section('browser-wasm-1thread', () =>
+      browserPipeline(pageUrl, 'wasm', [60], WARMUP_SECONDS, BROWSER_BUDGET_MS.wasm, log, 1),
     );
     await section('opus', () => opusBench(pageUrl, OPUS_BPS, OPUS_CANDIDATES_BPS, SPEECH_SECONDS, 16000));
     await section('browser-webgpu', () =>

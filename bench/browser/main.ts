@@ -47,10 +47,10 @@ type MeasureMemory = () => Promise<{
 const api = {
   crossOriginIsolated: () => self.crossOriginIsolated,
 
-  async load(backend: 'webgpu' | 'wasm'): Promise<WorkerLoadInfo> {
+  async load(backend: 'webgpu' | 'wasm', threads?: number): Promise<WorkerLoadInfo> {
     const w = new Worker(new URL('./pipeline.worker.ts', import.meta.url), { type: 'module', name: 'bench' });
     worker = Comlink.wrap<PipelineWorkerApi>(w);
-    return worker.load(backend);
+    return worker.load(backend, threads);
   },
 
   /** Fetches `seconds` of speech and transfers it to the worker, which encodes and decodes it. */

@@ -27,6 +27,8 @@ export interface WorkerLoadInfo {
   modelId: string;
   downloadMs: number;
   sessionsMs: number;
+  /** Threads of ORT's WASM backend (src/worker/wasm-threads.ts, or the bench's override). */
+  wasmThreads: number;
   /** The WebGPU adapter ORT runs on ("vendor architecture description"), or null on WASM. */
   adapter: string | null;
 }
@@ -40,15 +42,18 @@ function requireCodec(): Codec {
 }
 
 const api = {
-  /** Downloads the models and builds the sessions and merger on `backend` (no fallback: a failure throws). */
-  async load(backend: BackendName): Promise<WorkerLoadInfo> {
+  /**
+   * Downloads the models and builds the sessions and merger on `backend` (no fallback: a failure
+   * throws); `threads` overrides the app's WASM thread count.
+   */
+  async load(backend: BackendName, threads?: number): Promise<WorkerLoadInfo> {
     const t0 = performance.now();
     const modelsUrl = new URL(MODELS_URL, self.location.href).href;
     const fetched = await loadModels(modelsUrl, () => {});
     const models = { ...fetched, vocoder: modelVocoder(modelsUrl, fetched.manifest) };
     const t1 = performance.now();
     const m = models.manifest;
-    const ort = await loadOrt(backend);
+    const ort = await loadOrt(backend, threads);
     const inner = await OrtBackend.create(ort, models, backend);
     let merger: Merger;
     let adapter: string | null = null;
@@ -61,7 +66,14 @@ const api = {
       merger = TwinMerger.for(m);
     }
     codec = new Codec(m, new TimedBackend(inner, clock), new TimedMerger(merger, clock));
-    return { backend, modelId: m.modelId, downloadMs: t1 - t0, sessionsMs: performance.now() - t1, adapter };
+    return {
+      backend,
+      modelId: m.modelId,
+      downloadMs: t1 - t0,
+      sessionsMs: performance.now() - t1,
+      wasmThreads: ort.env.wasm.numThreads ?? 0,
+      adapter,
+    };
   },
 
   /** Encodes (at the bench rate) and decodes `audio16k` (transferred in), timed by stage. */

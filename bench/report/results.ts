@@ -39,6 +39,8 @@ export interface Results {
   node?: NodePipelineResult[];
   kernels?: KernelResult;
   wasm?: BrowserPipelineResult;
+  /** The WASM pipeline on one thread (ORT's own default on 2 cores), 60 s: the baseline of the threads. */
+  wasmOneThread?: BrowserPipelineResult;
   webgpu?: BrowserPipelineResult;
   opus?: OpusResult;
   ready?: ReadyResult[];
@@ -54,7 +56,7 @@ export function currentModelId(modelsDir: string): string {
 
 /**
  * Reads bench/results/NAME.json files from `dir`. Results of the model-dependent sections (sizes,
- * node, browser-wasm, browser-webgpu, ready) that ran another model set than `modelsDir`'s, or
+ * node, browser-wasm, browser-wasm-1thread, browser-webgpu, ready) that ran another model set than `modelsDir`'s, or
  * from before the bench recorded the model, read as undefined and are listed in `stale`.
  */
 export function readResults(dir: string, modelsDir = 'public/models'): Results {
@@ -91,6 +93,11 @@ export function readResults(dir: string, modelsDir = 'public/models'): Results {
     node: current('node', read<NodePipelineResult[]>('node'), (x) => x.map((n) => n.modelId)),
     kernels: read('kernels'),
     wasm: current('browser-wasm', read<BrowserPipelineResult>('browser-wasm'), pipeline),
+    wasmOneThread: current(
+      'browser-wasm-1thread',
+      read<BrowserPipelineResult>('browser-wasm-1thread'),
+      pipeline,
+    ),
     webgpu: current('browser-webgpu', read<BrowserPipelineResult>('browser-webgpu'), pipeline),
     opus: read('opus'),
     ready: current('ready', read<ReadyResult[]>('ready'), (x) => x.map((y) => y.modelId)),

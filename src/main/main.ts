@@ -14,6 +14,7 @@ import { play } from './player';
 import { MicError, MicRecorder } from './recorder';
 import { LinkPanel } from '../ui/link-panel';
 import { render, setNotice, setStandingNotice, setStatus, type Shown } from './view';
+import { parseThreadsParam } from '../worker/wasm-threads';
 
 /** The codec's input rate; models.json says the same and the worker checks it. */
 const CODEC_RATE_HZ = 16000;
@@ -214,12 +215,14 @@ function wire(): void {
 async function boot(): Promise<void> {
   wire();
   render(shown);
-  const forceWasm = new URLSearchParams(location.search).get('backend') === 'wasm';
+  const params = new URLSearchParams(location.search);
+  const forceWasm = params.get('backend') === 'wasm';
   setStatus('loading models');
   try {
+    const wasmThreads = parseThreadsParam(params.get('threads'));
     const info = await client.load(
       new URL(`${import.meta.env.BASE_URL}models/`, location.href).href,
-      { forceWasm },
+      { forceWasm, wasmThreads },
       (p) => {
         ui.progress.value = p.totalBytes ? p.loadedBytes / p.totalBytes : 0;
         if (p.phase === 'download') {
@@ -235,13 +238,13 @@ async function boot(): Promise<void> {
     );
     ui.progress.value = 1;
     console.info(
-      `codec on ${info.backend}: load ${Math.round(info.loadMs)} ms (sessions ${Math.round(info.compileMs)} ms, warm-up ${Math.round(info.warmupMs)} ms)`,
+      `codec on ${info.backend}: load ${Math.round(info.loadMs)} ms (sessions ${Math.round(info.compileMs)} ms, warm-up ${Math.round(info.warmupMs)} ms), ${info.wasmThreads} WASM threads`,
     );
     ui.backend.textContent = info.backend;
     shown = { ...shown, frameRateHz: info.frameRateHz };
     if (info.backend === 'wasm') {
       setStandingNotice(
-        `WebGPU is not available (${info.fallbackReason ?? 'unknown reason'}): running on WASM (CPU).`,
+        `WebGPU is not available (${info.fallbackReason ?? 'unknown reason'}): running on WASM (CPU, ${info.wasmThreads} ${info.wasmThreads === 1 ? 'thread' : 'threads'}).`,
       );
     }
     ready = true;

@@ -54,7 +54,8 @@ async function createCodec(
   fetched: FetchingModels,
   modelsUrl: string,
   forceWasm: boolean,
-): Promise<{ codec: Codec; fallbackReason?: string }> {
+  threads: number | undefined,
+): Promise<{ codec: Codec; fallbackReason?: string; wasmThreads: number }> {
   const { manifest } = fetched;
   const models = { ...fetched, vocoder: modelVocoder(modelsUrl, manifest) };
   const choice = await pickBackend(forceWasm);
@@ -62,7 +63,7 @@ async function createCodec(
   if (choice.backend === 'webgpu') {
     let backend: OrtBackend | undefined;
     try {
-      const ort = await timed('import ort (webgpu)', () => loadOrt('webgpu'));
+      const ort = await timed('import ort (webgpu)', () => loadOrt('webgpu', threads));
       backend = await OrtBackend.create(ort, models, 'webgpu');
       const merger: Merger = await timed('gpu merger', async () =>
         GpuMerger.create(await ortGpuDevice(ort), {
@@ -70,16 +71,20 @@ async function createCodec(
           poolSegments: !quantizerPoolsFrames(manifest),
         }),
       );
-      return { codec: new Codec(manifest, backend, merger) };
+      return { codec: new Codec(manifest, backend, merger), wasmThreads: ort.env.wasm.numThreads ?? 1 };
     } catch (err) {
       await backend?.release();
       fallbackReason = `WebGPU failed to start: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
-  const ort = await timed('import ort (wasm)', () => loadOrt('wasm'));
+  const ort = await timed('import ort (wasm)', () => loadOrt('wasm', threads));
   const backend = await OrtBackend.create(ort, models, 'wasm');
   const merger = TwinMerger.for(manifest);
-  return { codec: new Codec(manifest, backend, merger), fallbackReason };
+  return {
+    codec: new Codec(manifest, backend, merger),
+    fallbackReason,
+    wasmThreads: ort.env.wasm.numThreads ?? 1,
+  };
 }
 
 /** A decode-only codec for an archived model, on the same execution provider as the current one. */
@@ -144,7 +149,9 @@ async function loadOnce(
     () => undefined,
   );
   const compileStarted = performance.now();
-  const built = await timed('sessions', () => createCodec(models, modelsUrl, options.forceWasm ?? false));
+  const built = await timed('sessions', () =>
+    createCodec(models, modelsUrl, options.forceWasm ?? false, options.wasmThreads),
+  );
   await downloaded;
   const compileMs = performance.now() - compileStarted;
   report('warmup');
@@ -160,6 +167,7 @@ async function loadOnce(
     backend: codec.backend.name === 'webgpu' ? 'webgpu' : 'wasm',
     fallbackReason: built.fallbackReason,
     asrBackend: (codec.backend as OrtBackend).asrBackend,
+    wasmThreads: built.wasmThreads,
     vocoderBuild: (codec.backend as OrtBackend).vocoder?.build,
     modelId: manifest.modelId,
     sampleRateHz: manifest.sampleRateHz,

@@ -5,14 +5,19 @@
 import asyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import type { BackendName } from './protocol';
+import { wasmThreadCount } from './wasm-threads';
 
 /** The onnxruntime-web module (both builds share one API). */
 export type Ort = typeof import('onnxruntime-web');
 
 const loaded = new Map<BackendName, Promise<Ort>>();
 
-/** Imports the ORT build for `backend` and points it at the locally served wasm binary. */
-export function loadOrt(backend: BackendName): Promise<Ort> {
+/**
+ * Imports the ORT build for `backend`, points it at the locally served wasm binary and sets its
+ * WASM thread count (wasm-threads.ts; `threads` overrides it, as the benchmark's baseline does).
+ * ORT reads the count once, when its first session starts: later calls return the same module.
+ */
+export function loadOrt(backend: BackendName, threads?: number): Promise<Ort> {
   let ort = loaded.get(backend);
   if (!ort) {
     ort = (async () => {
@@ -21,6 +26,8 @@ export function loadOrt(backend: BackendName): Promise<Ort> {
         backend === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
       const wasm = backend === 'webgpu' ? asyncifyWasmUrl : plainWasmUrl;
       module.env.wasm.wasmPaths = { wasm: new URL(wasm, self.location.href).href };
+      module.env.wasm.numThreads =
+        threads ?? wasmThreadCount(self.navigator.hardwareConcurrency, self.crossOriginIsolated);
       module.env.logLevel = 'error';
       return module;
     })();

@@ -17,6 +17,8 @@ export interface LoadProgress {
 export interface LoadOptions {
   /** Skip WebGPU even where an adapter exists (the page's ?backend=wasm). */
   forceWasm?: boolean;
+  /** ORT's WASM threads (the page's ?threads=N); default: wasm-threads.ts's count for this page. */
+  wasmThreads?: number;
 }
 
 /** What the page learns once the models are loaded. */
@@ -30,6 +32,8 @@ export interface LoadInfo {
    * WebGPU on a software adapter such as SwiftShader (Whisper is far faster on WASM there).
    */
   asrBackend?: BackendName;
+  /** Threads of onnxruntime-web's WASM backend (src/worker/wasm-threads.ts): asr.onnx's and WASM's. */
+  wasmThreads: number;
   /**
    * Where the decoder predicts vocoder features: the vocoder build (WebAssembly with SIMD, or
    * scalar) that turns them into audio. Absent for a decoder that gives audio itself.
