@@ -160,6 +160,10 @@ test('with WebGPU disabled: falls back to WASM, says so, and codes the same way'
     await openApp(page);
     await expect(page.getByTestId('backend')).toHaveText('wasm');
     await expect(page.getByTestId('notice')).toContainText('WebGPU is not available');
+    // The server isolates the page (COOP/COEP), so ORT's WASM gets every core up to 4 (wasm-threads.ts).
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    const cores = await page.evaluate(() => Math.min(4, navigator.hardwareConcurrency));
+    await expect(page.getByTestId('notice')).toContainText(`(CPU, ${cores} thread`);
     const { fxc, wav } = await recordAndCode(page);
     // The page keeps saying so after a recording, not only at load.
     await expect(page.getByTestId('notice')).toContainText('WebGPU is not available');
@@ -207,4 +211,15 @@ test('with the microphone denied: says so clearly and stays usable with a droppe
     },
     { permissions: [] },
   );
+});
+
+test('?threads=N sets the WASM threads, and a bad value is refused with what is accepted', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await openApp(page, '?backend=wasm&threads=1');
+  await expect(page.getByTestId('notice')).toContainText('(CPU, 1 thread)');
+  await page.goto('/?backend=wasm&threads=9');
+  await expect(page.getByTestId('status')).toContainText('error: ?threads=9: give a whole number');
+  await expect(page.getByTestId('notice')).toContainText('from 1 to 4');
 });

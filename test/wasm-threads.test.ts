@@ -13,6 +13,13 @@ describe('wasmThreadCount', () => {
     expect(wasmThreadCount(8, false)).toBe(1);
   });
 
+  it('gives a requested count on an isolated page, capped, and one thread on any other page', () => {
+    expect(wasmThreadCount(2, true, 1)).toBe(1);
+    expect(wasmThreadCount(2, true, 3)).toBe(3);
+    expect(wasmThreadCount(2, true, 64)).toBe(MAX_WASM_THREADS);
+    expect(wasmThreadCount(8, false, 4)).toBe(1);
+  });
+
   it('reads a hidden or nonsensical core count as one core', () => {
     expect(wasmThreadCount(undefined, true)).toBe(1);
     expect(wasmThreadCount(0, true)).toBe(1);

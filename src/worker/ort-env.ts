@@ -14,7 +14,7 @@ const loaded = new Map<BackendName, Promise<Ort>>();
 
 /**
  * Imports the ORT build for `backend`, points it at the locally served wasm binary and sets its
- * WASM thread count (wasm-threads.ts; `threads` overrides it, as the benchmark's baseline does).
+ * WASM thread count (wasm-threads.ts; `threads` asks for another count, as ?threads=N and the benchmark's baseline do).
  * ORT reads the count once, when its first session starts: later calls return the same module.
  */
 export function loadOrt(backend: BackendName, threads?: number): Promise<Ort> {
@@ -26,8 +26,11 @@ export function loadOrt(backend: BackendName, threads?: number): Promise<Ort> {
         backend === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm');
       const wasm = backend === 'webgpu' ? asyncifyWasmUrl : plainWasmUrl;
       module.env.wasm.wasmPaths = { wasm: new URL(wasm, self.location.href).href };
-      module.env.wasm.numThreads =
-        threads ?? wasmThreadCount(self.navigator.hardwareConcurrency, self.crossOriginIsolated);
+      module.env.wasm.numThreads = wasmThreadCount(
+        self.navigator.hardwareConcurrency,
+        self.crossOriginIsolated,
+        threads,
+      );
       module.env.logLevel = 'error';
       return module;
     })();

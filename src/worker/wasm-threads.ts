@@ -10,13 +10,19 @@ export const MAX_WASM_THREADS = 4;
 
 /**
  * Threads for a page with `logicalCores` (navigator.hardwareConcurrency; undefined where a browser
- * hides it). Threads share memory through SharedArrayBuffer, which only a cross-origin isolated
- * page has (vite.config.ts sends COOP/COEP for the dev server and the preview); anywhere else ORT runs on one.
+ * hides it), or `requested` (the page's ?threads=N) where given. Threads share memory through
+ * SharedArrayBuffer, which only a cross-origin isolated page has (vite.config.ts sends COOP/COEP
+ * for the dev server and the preview); anywhere else ORT runs on one, whatever was requested.
  */
-export function wasmThreadCount(logicalCores: number | undefined, crossOriginIsolated: boolean): number {
+export function wasmThreadCount(
+  logicalCores: number | undefined,
+  crossOriginIsolated: boolean,
+  requested?: number,
+): number {
   if (!crossOriginIsolated) return 1;
-  const cores = Number.isInteger(logicalCores) && (logicalCores as number) > 0 ? (logicalCores as number) : 1;
-  return Math.min(MAX_WASM_THREADS, cores);
+  const wanted = requested ?? logicalCores;
+  const n = Number.isInteger(wanted) && (wanted as number) > 0 ? (wanted as number) : 1;
+  return Math.min(MAX_WASM_THREADS, n);
 }
 
 /**
