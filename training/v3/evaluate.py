@@ -158,6 +158,8 @@ def main():
                    help="the spread layout's length penalty (default: the model's V3Config.spread_length_penalty)")
     p.add_argument('--groups', type=int, default=0,
                    help="code groups every segment carries (an ablation; default: the model's count at each rate)")
+    p.add_argument('--asr-onnx', default='',
+                   help="Whisper features from this ONNX file instead of the shipped asr.onnx (merge_features.use_onnx)")
     p.add_argument('--files', type=int, default=heldout.DEFAULT_FILE_COUNT)
     p.add_argument('--out', default=OUT)
     p.add_argument('--threads', type=int, default=1)
@@ -170,6 +172,9 @@ def main():
         print()
         print(dynamic_vs_fixed(a.out, a.name))
         return
+    if a.asr_onnx:
+        from training.whisper.merge_features import use_onnx
+        use_onnx(a.asr_onnx)
     run(a.ckpt, a.rates, a.files, a.out, a.fixed, a.name, a.merge_on, a.groups, a.layout, a.spread_length_penalty)
 
 

@@ -13,6 +13,15 @@ ASR_ONNX_CANDIDATES = ('public/models/asr.onnx', 'training/runs/whisper/whisper-
 _runner = None
 
 
+def use_onnx(path: str) -> None:
+    """Compute the features with this exported encoder from now on (e.g. the int8 variant of
+    export_encoder.py, to measure what it costs a model trained on the fp16 file's features)."""
+    global _runner
+    if not os.path.exists(path):
+        raise SystemExit(f'{path}: no such ONNX file')
+    _runner = features.window_runner(path, raw=False, use_torch=False)
+
+
 def asr_features(x: np.ndarray) -> np.ndarray:
     """12.5 Hz Whisper tiny.en features of x (S,), S a multiple of 1280, by the runtime's window
     scheme (training/whisper/windows.py) through the exported ONNX encoder -> (S / 1280, 384)."""
