@@ -183,11 +183,6 @@ export async function writeReport(resultsDir: string, docPath: string): Promise<
     '',
     '### WASM threads',
     '',
-    "The worker gives onnxruntime-web's WASM backend every logical core up to 4 (`src/worker/wasm-threads.ts`; " +
-      "threads need the page's cross-origin isolation). ORT's own default is half the cores: one thread on this " +
-      '2-core machine. The same pipeline on one thread, 60 s, in the same run (the section `browser-wasm-1thread`); ' +
-      "the encoder stage is Whisper's asr.onnx windows and encoder.onnx:",
-    '',
     threadsSection(r),
     '',
     '## Where the time goes',
